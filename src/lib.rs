@@ -1,0 +1,75 @@
+//! Typed, leak-free Rust bindings to the browser's own `RTCPeerConnection`.
+//!
+//! Raw `web-sys` asks for `Closure::wrap` + `set_ontrack` + `forget()` (a leak per listener,
+//! and one listener per event) and hands back untyped `js_sys::Array`s. Here,
+//! [`PeerConnection::on_track`] takes any `FnMut(TrackEvent)` and returns a [`Listener`] that
+//! removes itself when dropped; [`TrackEvent`] has typed accessors; every browser error is an
+//! [`Error`] with the DOMException name and the browser's message; no function panics on
+//! browser input.
+//!
+//! # Examples
+//!
+//! Show the remote side's first stream in a `<video>`:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), rtc_peer::Error> {
+//! use rtc_peer::{attach_stream, PeerConnection};
+//!
+//! # let video: web_sys::HtmlMediaElement = unimplemented!();
+//! let pc = PeerConnection::new()?;
+//! let listener = pc.on_track(move |event| {
+//!     if let Some(stream) = event.first_stream() {
+//!         let video = video.clone();
+//!         wasm_bindgen_futures::spawn_local(async move {
+//!             let _ = attach_stream(&video, &stream).await;
+//!         });
+//!     }
+//! });
+//! // Keep `listener` as long as you want events; dropping it unregisters the closure.
+//! # drop(listener);
+//! # Ok(()) }
+//! ```
+//!
+//! # The `track` event fires inside `set_remote_description`
+//!
+//! Register `on_track` (or [`PeerConnection::track_events`]) *before* applying the remote
+//! description: the browser fires `track` while processing it, before the future returns.
+#![deny(missing_docs, missing_debug_implementations)]
+#![forbid(unsafe_code)]
+
+mod config;
+mod error;
+mod kinds;
+mod listener;
+mod media;
+mod peer;
+mod session_description;
+mod state;
+mod stream;
+mod sys;
+mod track_event;
+
+pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
+pub use error::Error;
+pub use kinds::{MediaKind, TransceiverDirection};
+pub use listener::Listener;
+pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
+pub use peer::{ice_candidate, PeerConnection};
+pub use session_description::{SdpType, SessionDescription};
+pub use state::{PeerConnectionState, SignalingState};
+pub use stream::{ConnectionStates, IceCandidates, TrackEvents};
+pub use track_event::TrackEvent;
+
+pub use web_sys::{
+    HtmlMediaElement, MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection,
+    RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent,
+};
+
+/// Sends Rust panics to the browser console (`console.error`) with their message and location.
+///
+/// Only with the `panic-hook` feature. This crate itself never panics on browser input; the
+/// hook is for the application around it.
+#[cfg(feature = "panic-hook")]
+pub fn set_panic_hook() {
+    console_error_panic_hook::set_once();
+}

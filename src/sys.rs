@@ -1,0 +1,82 @@
+//! Raw bindings to the `RTCPeerConnection` methods this crate calls, every one with `catch`,
+//! so a browser exception becomes an `Err` instead of unwinding through wasm.
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::{MediaStreamTrack, RtcIceCandidate, RtcRtpSender, RtcRtpTransceiver};
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `RTCPeerConnection`, seen through the bindings below (reached with
+    /// `unchecked_ref` from `web_sys::RtcPeerConnection`).
+    pub(crate) type Pc;
+
+    #[wasm_bindgen(method, catch, js_name = createOffer)]
+    pub(crate) fn create_offer(this: &Pc) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = createAnswer)]
+    pub(crate) fn create_answer(this: &Pc) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = setLocalDescription)]
+    pub(crate) fn set_local_description(
+        this: &Pc,
+        description: &JsValue,
+    ) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = setRemoteDescription)]
+    pub(crate) fn set_remote_description(
+        this: &Pc,
+        description: &JsValue,
+    ) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = addIceCandidate)]
+    pub(crate) fn add_ice_candidate(
+        this: &Pc,
+        candidate: &RtcIceCandidate,
+    ) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = addTransceiver)]
+    pub(crate) fn add_transceiver(
+        this: &Pc,
+        kind: &str,
+        init: &JsValue,
+    ) -> Result<RtcRtpTransceiver, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = removeTrack)]
+    pub(crate) fn remove_track(this: &Pc, sender: &RtcRtpSender) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = getStats)]
+    pub(crate) fn get_stats(this: &Pc) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, js_name = getTransceivers)]
+    pub(crate) fn get_transceivers(this: &Pc) -> Array;
+
+    #[wasm_bindgen(method, js_name = getReceivers)]
+    pub(crate) fn get_receivers(this: &Pc) -> Array;
+
+    #[wasm_bindgen(method, js_name = getSenders)]
+    pub(crate) fn get_senders(this: &Pc) -> Array;
+
+    #[wasm_bindgen(method, getter, js_name = connectionState)]
+    pub(crate) fn connection_state(this: &Pc) -> JsValue;
+
+    #[wasm_bindgen(method, getter, js_name = signalingState)]
+    pub(crate) fn signaling_state(this: &Pc) -> JsValue;
+
+    #[wasm_bindgen(method, getter, js_name = localDescription)]
+    pub(crate) fn local_description(this: &Pc) -> JsValue;
+
+    #[wasm_bindgen(method, getter, js_name = remoteDescription)]
+    pub(crate) fn remote_description(this: &Pc) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = close)]
+    pub(crate) fn close(this: &Pc);
+
+    /// `addTrack(track, ...streams)`; web-sys's binding requires at least one stream.
+    #[wasm_bindgen(method, catch, js_name = addTrack, variadic)]
+    pub(crate) fn add_track(
+        this: &Pc,
+        track: &MediaStreamTrack,
+        streams: &Array,
+    ) -> Result<RtcRtpSender, JsValue>;
+}
