@@ -36,9 +36,22 @@
 //! description: the browser fires `track` while processing it, before the future returns.
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 mod config;
 mod error;
+pub mod js;
 mod kinds;
 mod listener;
 mod media;

@@ -1,0 +1,1 @@
+//! The demo call object for JavaScript (see the module docs of `js`).

@@ -1,0 +1,1 @@
+//! Track subscriptions for JavaScript (see the module docs of `js`).
