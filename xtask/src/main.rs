@@ -3,6 +3,7 @@
 
 mod browser;
 mod build;
+mod coturn;
 mod report;
 mod setup;
 mod test;
