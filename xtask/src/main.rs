@@ -5,8 +5,10 @@ mod browser;
 mod build;
 mod coturn;
 mod report;
+mod serve;
 mod setup;
 mod test;
+mod webdriver;
 
 use anyhow::{bail, Result};
 

@@ -1,0 +1,474 @@
+//! A small static file server (tiny_http) for the demo page and the browser tests.
+//!
+//! `Server::start(addr, mounts)` serves each mount's directory under its URL prefix, with the
+//! MIME types browsers insist on (`application/wasm` for streaming compilation, `text/javascript`
+//! for module scripts), and refuses every path that would leave a mounted directory (`..`
+//! segments, also when percent-encoded, backslashes, NUL bytes). The server stops when dropped.
+
+// Contract API for every suite: not every item is used by every command.
+#![allow(dead_code)]
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+/// How many threads answer requests (browsers open several connections at once).
+const WORKERS: usize = 4;
+
+/// A running static file server; stops (and joins its threads) on drop.
+pub struct Server {
+    http: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server").field("addr", &self.addr).finish()
+    }
+}
+
+/// One URL prefix (always starting and ending with `/`) served from one directory.
+#[derive(Debug, Clone)]
+struct Mount {
+    prefix: String,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Starts serving `mounts` (URL prefix such as `"/"` or `"/pkg/"`, directory) on `addr`.
+    /// Port 0 picks a free port; see [`Server::url`]. The longest matching prefix wins.
+    ///
+    /// # Errors
+    /// A clear message when the port is already taken, or when a mounted directory is missing.
+    pub fn start(addr: SocketAddr, mounts: Vec<(String, PathBuf)>) -> Result<Server> {
+        let mut table = Vec::with_capacity(mounts.len());
+        for (prefix, dir) in mounts {
+            let mut prefix = prefix;
+            if !prefix.starts_with('/') {
+                prefix.insert(0, '/');
+            }
+            if !prefix.ends_with('/') {
+                prefix.push('/');
+            }
+            let dir = dir
+                .canonicalize()
+                .with_context(|| format!("cannot serve {}: directory not found", dir.display()))?;
+            if !dir.is_dir() {
+                bail!("cannot serve {}: not a directory", dir.display());
+            }
+            table.push(Mount { prefix, dir });
+        }
+        // Longest prefix first, so "/pkg/" wins over "/".
+        table.sort_by_key(|m| std::cmp::Reverse(m.prefix.len()));
+
+        let http = tiny_http::Server::http(addr).map_err(|err| {
+            let in_use = err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+            if in_use {
+                anyhow!(
+                    "port {} on {} is already in use; stop whatever is using it or pick \
+                     another port with --port N",
+                    addr.port(),
+                    addr.ip()
+                )
+            } else {
+                anyhow!("cannot listen on {addr}: {err}")
+            }
+        })?;
+        let bound = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| anyhow!("tiny_http did not report an IP address"))?;
+        let http = Arc::new(http);
+        let stop = Arc::new(AtomicBool::new(false));
+        let table = Arc::new(table);
+        let workers = (0..WORKERS)
+            .map(|i| {
+                let http = Arc::clone(&http);
+                let stop = Arc::clone(&stop);
+                let table = Arc::clone(&table);
+                std::thread::Builder::new()
+                    .name(format!("serve-{i}"))
+                    .spawn(move || worker(&http, &stop, &table))
+                    .context("cannot spawn a server thread")
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Server {
+            http,
+            addr: bound,
+            stop,
+            workers,
+        })
+    }
+
+    /// `http://IP:PORT/` of this server.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The address actually bound (useful when the requested port was 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Blocks the calling thread until the process is interrupted (for `cargo xtask demo`).
+    pub fn wait_forever(&self) {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for _ in 0..self.workers.len() {
+            self.http.unblock();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+fn worker(http: &tiny_http::Server, stop: &AtomicBool, mounts: &[Mount]) {
+    while !stop.load(Ordering::SeqCst) {
+        match http.recv_timeout(Duration::from_millis(200)) {
+            Ok(Some(request)) => respond(request, mounts),
+            Ok(None) => {}
+            Err(_) => break, // unblocked or the listener is gone
+        }
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    // Names and values are ASCII we chose (or a request path tiny_http already parsed).
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid ASCII header")
+}
+
+fn respond(request: Request, mounts: &[Mount]) {
+    let method = request.method().clone();
+    if method != Method::Get && method != Method::Head {
+        let _ = request.respond(text(405, "method not allowed\n"));
+        return;
+    }
+    let resolved = resolve(mounts, request.url());
+    let response = match resolved {
+        Resolved::Refused => text(400, "bad request: path not allowed\n"),
+        Resolved::NotFound => text(404, "not found\n"),
+        Resolved::Redirect(to) => Response::from_data(Vec::new())
+            .with_status_code(StatusCode(301))
+            .with_header(header("Location", &to)),
+        Resolved::File(path) => match fs::read(&path) {
+            Ok(bytes) => {
+                let len = bytes.len();
+                let body = if method == Method::Head {
+                    Vec::new()
+                } else {
+                    bytes
+                };
+                let mut r = Response::from_data(body)
+                    .with_header(header("Content-Type", mime_type(&path)))
+                    .with_header(header("Cache-Control", "no-store"))
+                    .with_header(header("X-Content-Type-Options", "nosniff"));
+                if method == Method::Head {
+                    r = r.with_header(header("Content-Length", &len.to_string()));
+                }
+                r
+            }
+            Err(_) => text(404, "not found\n"),
+        },
+    };
+    let _ = request.respond(response);
+}
+
+fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_data(body.as_bytes().to_vec())
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+}
+
+/// What a request URL maps to.
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    File(PathBuf),
+    Redirect(String),
+    NotFound,
+    Refused,
+}
+
+/// Maps a request target (path + optional query) to a file under one of the mounts.
+fn resolve(mounts: &[Mount], target: &str) -> Resolved {
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let Some(decoded) = percent_decode(path) else {
+        return Resolved::Refused;
+    };
+    let Some(segments) = safe_segments(&decoded) else {
+        return Resolved::Refused;
+    };
+    // Mount matching uses the normalised path, so "/pkg" + "/" matches the "/pkg/" mount.
+    let normal = format!("/{}", segments.join("/"));
+    let with_slash = format!("{normal}/");
+    let Some(mount) = mounts
+        .iter()
+        .find(|m| with_slash.starts_with(&m.prefix) || normal == m.prefix)
+    else {
+        return Resolved::NotFound;
+    };
+    let rest = with_slash
+        .get(mount.prefix.len()..)
+        .unwrap_or("")
+        .trim_end_matches('/');
+    let mut file = mount.dir.clone();
+    for seg in rest.split('/').filter(|s| !s.is_empty()) {
+        file.push(seg);
+    }
+    // Defence in depth: the resolved file must still be inside the mounted directory
+    // (this also refuses symlinks that point out of it).
+    match file.canonicalize() {
+        Ok(real) if real.starts_with(&mount.dir) => {
+            if real.is_dir() {
+                if !path.ends_with('/') {
+                    if !path.is_ascii() || path.contains(['\r', '\n']) {
+                        return Resolved::NotFound;
+                    }
+                    return Resolved::Redirect(format!("{path}/"));
+                }
+                let index = real.join("index.html");
+                if index.is_file() {
+                    Resolved::File(index)
+                } else {
+                    Resolved::NotFound
+                }
+            } else {
+                Resolved::File(real)
+            }
+        }
+        Ok(_) => Resolved::Refused,
+        Err(_) => Resolved::NotFound,
+    }
+}
+
+/// Splits a decoded path into plain segments, or `None` when any segment could escape
+/// (`..`), is a Windows-style or absolute component, or holds a backslash or a NUL byte.
+fn safe_segments(decoded: &str) -> Option<Vec<&str>> {
+    if !decoded.starts_with('/') || decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let mut out = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => continue,
+            ".." => return None,
+            s => {
+                let mut comps = Path::new(s).components();
+                match (comps.next(), comps.next()) {
+                    (Some(Component::Normal(_)), None) => out.push(s),
+                    _ => return None,
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = *bytes.get(i)?;
+        if b == b'%' {
+            let hi = hex(*bytes.get(i + 1)?)?;
+            let lo = hex(*bytes.get(i + 2)?)?;
+            out.push(hi * 16 + lo);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The Content-Type for a file, by extension.
+fn mime_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" | "map" => "application/json",
+        "ts" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    fn temp_tree() -> PathBuf {
+        let root = std::env::temp_dir().join(format!(
+            "xtask-serve-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        fs::create_dir_all(root.join("www/sub")).unwrap();
+        fs::create_dir_all(root.join("pkg")).unwrap();
+        fs::write(root.join("www/index.html"), "<!doctype html>hi").unwrap();
+        fs::write(root.join("www/app.js"), "export {}").unwrap();
+        fs::write(root.join("www/sub/index.html"), "sub").unwrap();
+        fs::write(root.join("pkg/rtc_peer_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        fs::write(root.join("secret.txt"), "do not serve").unwrap();
+        root
+    }
+
+    fn get(server: &Server, target: &str) -> (u16, String, Vec<u8>) {
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&buf[..split]).to_string();
+        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, head, buf[split + 4..].to_vec())
+    }
+
+    fn start(root: &Path) -> Server {
+        Server::start(
+            "127.0.0.1:0".parse().unwrap(),
+            vec![
+                ("/".into(), root.join("www")),
+                ("/pkg/".into(), root.join("pkg")),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn serves_files_with_the_right_mime_types() {
+        let root = temp_tree();
+        let server = start(&root);
+        assert!(server.url().starts_with("http://127.0.0.1:"));
+        let (st, head, body) = get(&server, "/");
+        assert_eq!(st, 200);
+        assert!(head.contains("text/html"), "{head}");
+        assert_eq!(body, b"<!doctype html>hi");
+        let (st, head, _) = get(&server, "/app.js?v=1");
+        assert_eq!(st, 200);
+        assert!(head.contains("text/javascript"), "{head}");
+        let (st, head, _) = get(&server, "/pkg/rtc_peer_bg.wasm");
+        assert_eq!(st, 200);
+        assert!(head.contains("application/wasm"), "{head}");
+        let (st, _, body) = get(&server, "/sub/");
+        assert_eq!((st, body.as_slice()), (200, &b"sub"[..]));
+        let (st, head, _) = get(&server, "/sub");
+        assert_eq!(st, 301);
+        assert!(head.contains("Location: /sub/"), "{head}");
+        assert_eq!(get(&server, "/missing.js").0, 404);
+        drop(server);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn refuses_path_traversal_plain_and_encoded() {
+        let root = temp_tree();
+        let server = start(&root);
+        for target in [
+            "/../secret.txt",
+            "/pkg/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E/secret.txt",
+            "/pkg/%2e%2e/%2e%2e/secret.txt",
+            "/.%2e/secret.txt",
+            "/%2e%2e%2fsecret.txt",
+            "/..%2fsecret.txt",
+            "/..%5csecret.txt",
+            "/%5c..%5csecret.txt",
+            "/sub/%00",
+            "/%zz",
+        ] {
+            let (st, _, body) = get(&server, target);
+            assert!(
+                st == 400 || st == 404,
+                "{target} answered {st} with {:?}",
+                String::from_utf8_lossy(&body)
+            );
+            assert!(
+                !String::from_utf8_lossy(&body).contains("do not serve"),
+                "{target} leaked the file"
+            );
+        }
+        drop(server);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn resolve_refuses_escapes_before_touching_the_disk() {
+        let root = temp_tree();
+        let mounts = vec![Mount {
+            prefix: "/".into(),
+            dir: root.join("www").canonicalize().unwrap(),
+        }];
+        for target in ["/../secret.txt", "/%2e%2e/secret.txt", "/a/%2E%2e/../x"] {
+            assert_eq!(resolve(&mounts, target), Resolved::Refused, "{target}");
+        }
+        assert!(matches!(resolve(&mounts, "/app.js"), Resolved::File(_)));
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_taken_port_gives_a_clear_message() {
+        let root = temp_tree();
+        let first = start(&root);
+        let err = Server::start(first.addr(), vec![("/".into(), root.join("www"))]).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("already in use"), "{msg}");
+        assert!(msg.contains("--port"), "{msg}");
+        drop(first);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("/a%20b").as_deref(), Some("/a b"));
+        assert_eq!(percent_decode("/%2e%2E").as_deref(), Some("/.."));
+        assert_eq!(percent_decode("/%2"), None);
+        assert_eq!(percent_decode("/%ff"), None);
+    }
+}
