@@ -408,3 +408,36 @@ pub type Seen<T> = Rc<RefCell<Vec<T>>>;
 pub fn seen<T>() -> Seen<T> {
     Rc::new(RefCell::new(Vec::new()))
 }
+
+/// The next item of `stream`, or a panic naming `what` after `timeout_ms`.
+pub async fn next_within<S>(stream: &mut S, timeout_ms: u32, what: &str) -> Option<S::Item>
+where
+    S: futures_util::Stream + Unpin,
+{
+    use futures_util::future::{select, Either};
+    use futures_util::StreamExt;
+    let next = stream.next();
+    let timer = Box::pin(sleep(timeout_ms as i32));
+    match select(next, timer).await {
+        Either::Left((item, _)) => item,
+        Either::Right(_) => panic!("timed out after {timeout_ms} ms waiting for: {what}"),
+    }
+}
+
+/// Fires a constructed `track` event (a fresh receiving transceiver's objects, no stream) at
+/// `pc`, synchronously, and returns it.
+pub fn fire_track_event(pc: &PeerConnection) -> rtc_peer::TrackEvent {
+    let transceiver = pc
+        .add_transceiver(
+            rtc_peer::MediaKind::Video,
+            rtc_peer::TransceiverDirection::RecvOnly,
+        )
+        .expect("add_transceiver");
+    let receiver = transceiver.receiver();
+    let event = rtc_peer::TrackEvent::new(&receiver, &receiver.track(), &transceiver, &[])
+        .expect("TrackEvent::new");
+    pc.as_raw()
+        .dispatch_event(event.as_raw())
+        .expect("dispatchEvent");
+    event
+}
