@@ -1,0 +1,552 @@
+// The rtc-peer benchmark page: each figure runs rtc-peer (through the `rtc-peer-bench` wasm
+// crate in ../web) next to the same work in plain JavaScript, in this page, in this run.
+// Variants are interleaved across rounds (ABAB…, the order flipped every other round) so a
+// drifting machine hits both alike, and every figure reports medians over its rounds.
+//
+// `window.runBench(options)` starts a run; progress is on `window.benchState`
+// ({done, phase, error}) and the results on `window.benchResults`.
+
+// Live listener accounting: wrap add/removeEventListener before anything registers one.
+// Counts only listeners that were really added (not duplicates) and really removed, and holds
+// targets weakly so counting never keeps a connection alive.
+const listeners = { all: 0, pc: 0 };
+{
+  const registered = new WeakMap();
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  const captureOf = (options) =>
+    typeof options === "boolean" ? options : Boolean(options && options.capture);
+  const isPc = (target) =>
+    typeof RTCPeerConnection !== "undefined" && target instanceof RTCPeerConnection;
+  EventTarget.prototype.addEventListener = function (type, fn, options) {
+    if (fn && !(options && options.once)) {
+      const capture = captureOf(options);
+      let list = registered.get(this);
+      if (!list) {
+        list = [];
+        registered.set(this, list);
+      }
+      if (!list.some((r) => r.type === type && r.fn === fn && r.capture === capture)) {
+        list.push({ type, fn, capture });
+        listeners.all++;
+        if (isPc(this)) listeners.pc++;
+      }
+    }
+    return add.call(this, type, fn, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, fn, options) {
+    const capture = captureOf(options);
+    const list = registered.get(this);
+    if (list) {
+      const i = list.findIndex((r) => r.type === type && r.fn === fn && r.capture === capture);
+      if (i >= 0) {
+        list.splice(i, 1);
+        listeners.all--;
+        if (isPc(this)) listeners.pc--;
+      }
+    }
+    return remove.call(this, type, fn, options);
+  };
+}
+
+const rs = await import("./pkg/rtc_peer_bench.js");
+const wasm = await rs.default();
+
+// The full run. `cargo xtask bench` passes these (or smaller ones for the smoke test).
+const FULL = {
+  figures: [2, 3, 4, 5, 6],
+  dispatchRounds: 10, // figure 2: rounds per variant …
+  dispatchEvents: 10000, // … of this many events: 100,000 events per variant
+  oaRounds: 200, // figure 3: offer/answer rounds per variant
+  frameCalls: 20, // figure 4: calls per variant
+  leakWarmup: 50, // figure 5: cycles before the first memory reading
+  leakCycles: 1000, // figure 5: cycles measured
+  scalePairs: [1, 8, 32], // figure 6
+  scaleRounds: 6, // figure 6: rounds per variant and pair count …
+  scaleEvents: 9600, // … of this many events spread over the pairs
+  callTimeoutMs: 15000,
+};
+const SMOKE = {
+  figures: [2, 3, 4, 5, 6],
+  dispatchRounds: 2,
+  dispatchEvents: 200,
+  oaRounds: 3,
+  frameCalls: 2,
+  leakWarmup: 2,
+  leakCycles: 5,
+  scalePairs: [1, 2],
+  scaleRounds: 2,
+  scaleEvents: 64,
+  callTimeoutMs: 15000,
+};
+
+const now = () => performance.now();
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round3 = (x) => Math.round(x * 1000) / 1000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const withTimeout = (promise, ms, what) =>
+  Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)),
+  ]);
+const gc = () => {
+  if (typeof window.gc === "function") window.gc();
+};
+// Runs each variant once per round; odd rounds run them in reverse order (ABBA…).
+async function interleave(rounds, variants, body) {
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const names = Object.keys(variants);
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? [...names].reverse() : names;
+    for (const name of order) samples[name].push(await body(name, variants[name], r));
+  }
+  return samples;
+}
+const state = (phase) => {
+  window.benchState.phase = phase;
+  document.getElementById("status").textContent = phase;
+};
+
+// ---- plain-JS counterparts of the Rust side (benches/web/src/call.rs) ----
+
+async function jsNegotiate(caller, callee) {
+  const offer = await caller.createOffer();
+  await caller.setLocalDescription(offer);
+  await callee.setRemoteDescription(offer);
+  const answer = await callee.createAnswer();
+  await callee.setLocalDescription(answer);
+  await caller.setRemoteDescription(answer);
+}
+
+async function jsAttach(video, stream) {
+  video.srcObject = stream;
+  video.autoplay = true;
+  video.playsInline = true;
+  try {
+    await video.play();
+  } catch (err) {
+    if (err && err.name === "NotAllowedError") {
+      video.muted = true;
+      await video.play();
+    }
+  }
+}
+
+async function jsOpenCall(source, video) {
+  const caller = new RTCPeerConnection();
+  const callee = new RTCPeerConnection();
+  let tracks = 0;
+  const onTrack = (event) => {
+    tracks++;
+    const stream = event.streams[0];
+    if (video && stream) jsAttach(video, stream).catch(() => {});
+  };
+  const toCallee = (e) => {
+    if (e.candidate) callee.addIceCandidate(e.candidate).catch(() => {});
+  };
+  const toCaller = (e) => {
+    if (e.candidate) caller.addIceCandidate(e.candidate).catch(() => {});
+  };
+  callee.addEventListener("track", onTrack);
+  caller.addEventListener("icecandidate", toCallee);
+  callee.addEventListener("icecandidate", toCaller);
+  if (source) {
+    for (const track of source.getTracks()) caller.addTrack(track, source);
+  } else {
+    caller.addTransceiver("video", { direction: "sendrecv" });
+  }
+  const call = {
+    callee: () => callee,
+    track_events: () => tracks,
+    close() {
+      if (video) video.srcObject = null;
+      caller.close();
+      callee.close();
+      callee.removeEventListener("track", onTrack);
+      caller.removeEventListener("icecandidate", toCallee);
+      callee.removeEventListener("icecandidate", toCaller);
+    },
+  };
+  try {
+    await jsNegotiate(caller, callee);
+  } catch (err) {
+    call.close();
+    throw err;
+  }
+  return call;
+}
+
+async function jsCallCycle(source, video) {
+  (await jsOpenCall(source, video)).close();
+}
+
+// The three `track` handlers of figures 2 and 6. Each reads the track and the first stream.
+const HANDLERS = {
+  js(pc) {
+    let hits = 0;
+    const fn = (event) => {
+      const track = event.track;
+      if (event.streams[0] !== undefined && track !== undefined) hits++;
+    };
+    pc.addEventListener("track", fn);
+    return { hits: () => hits, free: () => pc.removeEventListener("track", fn) };
+  },
+  closure(pc) {
+    const h = new rs.ClosureHandler(pc);
+    return { hits: () => h.hits(), free: () => h.free() };
+  },
+  on_track(pc) {
+    const h = new rs.OnTrackHandler(pc);
+    return { hits: () => h.hits(), free: () => h.free() };
+  },
+};
+
+// `count` RTCTrackEvents built with the constructor from `pc`'s first transceiver.
+function trackEvents(pc, count) {
+  const transceiver = pc.getTransceivers()[0];
+  const receiver = transceiver.receiver;
+  const track = receiver.track;
+  const streams = [new MediaStream([track])];
+  const events = new Array(count);
+  for (let i = 0; i < count; i++) {
+    events[i] = new RTCTrackEvent("track", { receiver, track, transceiver, streams });
+  }
+  return events;
+}
+
+// An animated canvas: the video source of figures 4 and 5.
+function canvasSource() {
+  const canvas = document.createElement("canvas");
+  canvas.width = 160;
+  canvas.height = 120;
+  const ctx = canvas.getContext("2d");
+  let frame = 0;
+  const paint = () => {
+    frame++;
+    ctx.fillStyle = `hsl(${(frame * 7) % 360} 70% 50%)`;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = "#fff";
+    ctx.fillRect((frame * 3) % canvas.width, 40, 20, 20);
+  };
+  paint();
+  const timer = setInterval(paint, 20);
+  const stream = canvas.captureStream(30);
+  return {
+    stream,
+    stop() {
+      clearInterval(timer);
+      for (const t of stream.getTracks()) t.stop();
+    },
+  };
+}
+
+function newVideo() {
+  const video = document.createElement("video");
+  video.muted = true;
+  document.getElementById("videos").append(video);
+  return video;
+}
+
+// Resolves with the time the element presents its first frame.
+function firstFrame(video) {
+  if (typeof video.requestVideoFrameCallback === "function") {
+    return new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(now())));
+  }
+  return new Promise((resolve) => {
+    const poll = () => (video.videoWidth > 0 ? resolve(now()) : setTimeout(poll, 1));
+    poll();
+  });
+}
+
+// ---- the figures ----
+
+// Figure 2: dispatching constructed RTCTrackEvents on one connection.
+async function figDispatch(cfg) {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver("video", { direction: "recvonly" });
+  const run = (name, install, events) => {
+    const handler = install(pc);
+    const t0 = now();
+    for (let i = 0; i < events.length; i++) pc.dispatchEvent(events[i]);
+    const ms = now() - t0;
+    const hits = handler.hits();
+    handler.free();
+    if (hits !== events.length) throw new Error(`${name}: ${hits} of ${events.length} events handled`);
+    return (ms * 1e6) / events.length; // ns per event
+  };
+  try {
+    // Warm-up (JIT, wasm tiering), not recorded.
+    await interleave(1, HANDLERS, async (name, install) =>
+      run(name, install, trackEvents(pc, Math.min(cfg.dispatchEvents, 2000))),
+    );
+    const samples = await interleave(cfg.dispatchRounds, HANDLERS, async (name, install) => {
+      const events = trackEvents(pc, cfg.dispatchEvents);
+      await sleep(0);
+      return run(name, install, events);
+    });
+    const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    return {
+      unit: "ns/event",
+      events_per_variant: cfg.dispatchRounds * cfg.dispatchEvents,
+      rounds: cfg.dispatchRounds,
+      median_ns: ns,
+      samples_ns: samples,
+      ratio_closure: ns.closure / ns.js,
+      ratio: ns.on_track / ns.js,
+      target: 1.5,
+    };
+  } finally {
+    pc.close();
+  }
+}
+
+// Figure 3: offer/answer round trips on one loopback pair, renegotiated every round.
+async function figOfferAnswer(cfg) {
+  const caller = new RTCPeerConnection();
+  const callee = new RTCPeerConnection();
+  caller.addTransceiver("video", { direction: "sendrecv" });
+  caller.addTransceiver("audio", { direction: "sendrecv" });
+  const variants = {
+    js: () => jsNegotiate(caller, callee),
+    rtc_peer: () => rs.offer_answer(caller, callee),
+  };
+  const time = async (name, round) => {
+    const t0 = now();
+    await withTimeout(round(), cfg.callTimeoutMs, `offer/answer (${name})`);
+    return now() - t0;
+  };
+  try {
+    await interleave(Math.min(5, cfg.oaRounds), variants, time);
+    const samples = await interleave(cfg.oaRounds, variants, time);
+    const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    return {
+      unit: "ms/round",
+      rounds: cfg.oaRounds,
+      median_ms: ms,
+      ratio: ms.rtc_peer / ms.js,
+      target: 1.05,
+    };
+  } finally {
+    caller.close();
+    callee.close();
+  }
+}
+
+// Figure 4: from creating the connections to the first remote frame on a <video>.
+async function figFirstFrame(cfg) {
+  const source = canvasSource();
+  const usesRvfc = typeof HTMLVideoElement.prototype.requestVideoFrameCallback === "function";
+  const variants = {
+    js: (video) => jsOpenCall(source.stream, video),
+    rtc_peer: (video) => rs.open_call(source.stream, video),
+  };
+  const time = async (name, open) => {
+    const video = newVideo();
+    const shown = firstFrame(video);
+    const t0 = now();
+    const call = await withTimeout(open(video), cfg.callTimeoutMs, `call (${name})`);
+    try {
+      const t1 = await withTimeout(shown, cfg.callTimeoutMs, `first remote frame (${name})`);
+      return t1 - t0;
+    } finally {
+      call.close();
+      video.remove();
+    }
+  };
+  try {
+    await interleave(1, variants, time);
+    const samples = await interleave(cfg.frameCalls, variants, time);
+    const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    return {
+      unit: "ms",
+      calls: cfg.frameCalls,
+      detection: usesRvfc ? "requestVideoFrameCallback" : "videoWidth polling",
+      median_ms: ms,
+      ratio: ms.rtc_peer / ms.js,
+      target: 1.05,
+    };
+  } finally {
+    source.stop();
+  }
+}
+
+// Figure 5: create → negotiate → on_track → attach → close, many times.
+async function figLeak(cfg) {
+  const source = canvasSource();
+  const video = newVideo();
+  const reading = () => {
+    gc();
+    return {
+      wasm_bytes: wasm.memory.buffer.byteLength,
+      js_heap_bytes: performance.memory ? performance.memory.usedJSHeapSize : null,
+      listeners_pc: listeners.pc,
+      listeners_all: listeners.all,
+    };
+  };
+  const block = async (name, cycle) => {
+    for (let i = 0; i < cfg.leakWarmup; i++) await cycle(source.stream, video);
+    await sleep(50);
+    const before = reading();
+    const times = [];
+    let error = null;
+    let done = 0;
+    try {
+      for (; done < cfg.leakCycles; done++) {
+        const t0 = now();
+        await cycle(source.stream, video);
+        times.push(now() - t0);
+        if (done % 100 === 99) state(`figure 5: ${name} ${done + 1}/${cfg.leakCycles}`);
+      }
+    } catch (err) {
+      error = `cycle ${done + 1}: ${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : err}`;
+    }
+    await sleep(50);
+    const after = reading();
+    return {
+      cycles: done,
+      error,
+      median_cycle_ms: median(times),
+      before,
+      after,
+      wasm_growth_bytes: after.wasm_bytes - before.wasm_bytes,
+      js_heap_growth_bytes:
+        after.js_heap_bytes === null ? null : after.js_heap_bytes - before.js_heap_bytes,
+      listeners_left_pc: after.listeners_pc - before.listeners_pc,
+      listeners_left_all: after.listeners_all - before.listeners_all,
+    };
+  };
+  try {
+    // Blocks, not interleaved: memory growth must be attributable to one variant.
+    const rtc_peer = await block("rtc-peer", (s, v) => rs.call_cycle(s, v));
+    const js = await block("js", jsCallCycle);
+    return {
+      heap_readings: performance.memory ? "performance.memory.usedJSHeapSize" : "unavailable",
+      forced_gc: typeof window.gc === "function",
+      rtc_peer,
+      js,
+      ratio: rtc_peer.median_cycle_ms / js.median_cycle_ms,
+      met:
+        rtc_peer.error === null &&
+        rtc_peer.cycles === cfg.leakCycles &&
+        rtc_peer.wasm_growth_bytes === 0 &&
+        rtc_peer.listeners_left_pc === 0,
+    };
+  } finally {
+    video.remove();
+    source.stop();
+  }
+}
+
+// Figure 6: track-event handling cost per pair with 1, 8, 32 live loopback pairs.
+async function figScale(cfg) {
+  const variants = { js: HANDLERS.js, on_track: HANDLERS.on_track };
+  const perPairs = {};
+  for (const n of cfg.scalePairs) {
+    state(`figure 6: ${n} pairs`);
+    const t0 = now();
+    const calls = await withTimeout(
+      Promise.all(Array.from({ length: n }, () => rs.open_call(null, null))),
+      cfg.callTimeoutMs * 2,
+      `${n} pairs`,
+    );
+    const openMs = now() - t0;
+    try {
+      const real = calls.reduce((sum, c) => sum + c.track_events(), 0);
+      if (real !== n) throw new Error(`${n} pairs: ${real} real track events, expected ${n}`);
+      const pcs = calls.map((c) => c.callee());
+      const perPair = Math.max(1, Math.floor(cfg.scaleEvents / n));
+      const run = (name, install) => {
+        const events = pcs.map((pc) => trackEvents(pc, perPair));
+        const handlers = pcs.map((pc) => install(pc));
+        const t0 = now();
+        for (let k = 0; k < perPair; k++) {
+          for (let p = 0; p < n; p++) pcs[p].dispatchEvent(events[p][k]);
+        }
+        const ms = now() - t0;
+        let hits = 0;
+        for (const h of handlers) {
+          hits += h.hits();
+          h.free();
+        }
+        if (hits !== perPair * n) throw new Error(`${name}: ${hits} of ${perPair * n} handled`);
+        return (ms * 1e6) / (perPair * n); // ns per event (= per pair per event)
+      };
+      await interleave(1, variants, async (name, install) => run(name, install));
+      const samples = await interleave(cfg.scaleRounds, variants, async (name, install) => {
+        await sleep(0);
+        return run(name, install);
+      });
+      perPairs[n] = {
+        open_ms_per_pair: openMs / n,
+        median_ns: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])),
+      };
+    } finally {
+      for (const c of calls) c.close();
+    }
+  }
+  const ns = cfg.scalePairs.map((n) => perPairs[n].median_ns);
+  const first = ns[0];
+  const last = ns[ns.length - 1];
+  return {
+    unit: "ns/event per pair",
+    pairs: cfg.scalePairs,
+    events_per_round: cfg.scaleEvents,
+    rounds: cfg.scaleRounds,
+    per_pairs: perPairs,
+    ratio: last.on_track / first.on_track,
+    ratio_js: last.js / first.js,
+    target: 1.2,
+  };
+}
+
+const FIGURES = {
+  2: ["dispatch", figDispatch],
+  3: ["offer_answer", figOfferAnswer],
+  4: ["first_frame", figFirstFrame],
+  5: ["leak", figLeak],
+  6: ["scale", figScale],
+};
+
+window.benchState = { done: false, phase: "idle", error: null };
+
+window.runBench = async (options) => {
+  const cfg = { ...(options && options.smoke ? SMOKE : FULL), ...(options || {}) };
+  window.benchState = { done: false, phase: "starting", error: null };
+  const results = {
+    user_agent: navigator.userAgent,
+    config: cfg,
+    figures: {},
+    errors: {},
+    seconds: {},
+  };
+  window.benchResults = results;
+  try {
+    for (const fig of cfg.figures) {
+      const [key, run] = FIGURES[fig];
+      state(`figure ${fig}: ${key}`);
+      const t0 = now();
+      try {
+        results.figures[key] = await run(cfg);
+      } catch (err) {
+        results.errors[key] = `${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : err}`;
+      }
+      results.seconds[key] = round3((now() - t0) / 1000);
+      await sleep(100);
+    }
+  } catch (err) {
+    window.benchState.error = String(err);
+  }
+  document.getElementById("out").textContent = JSON.stringify(results, null, 2);
+  state("done");
+  window.benchState.done = true;
+  return results;
+};
+
+document.getElementById("run").addEventListener("click", () => window.runBench({}));
+const params = new URLSearchParams(location.search);
+if (params.has("run") || params.has("smoke")) window.runBench({ smoke: params.has("smoke") });
+window.benchState.ready = true;

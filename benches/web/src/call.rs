@@ -1,0 +1,152 @@
+//! Loopback calls negotiated with rtc-peer's async API, for figures 3 to 6.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use rtc_peer::{
+    attach_stream, detach_stream, Error, Listener, MediaKind, PeerConnection, TransceiverDirection,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection};
+
+/// One offer/answer exchange on an existing pair (figure 3): create offer, set local, set
+/// remote, create answer, set local, set remote.
+///
+/// # Errors
+///
+/// The browser's error from any of the six steps.
+#[wasm_bindgen]
+pub async fn offer_answer(
+    caller: RtcPeerConnection,
+    callee: RtcPeerConnection,
+) -> Result<(), JsValue> {
+    negotiate(&caller.into(), &callee.into()).await?;
+    Ok(())
+}
+
+/// A loopback call: two connections in this page, candidates passed directly.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Call {
+    caller: PeerConnection,
+    callee: PeerConnection,
+    video: Option<HtmlMediaElement>,
+    listeners: Vec<Listener>,
+    tracks: Rc<Cell<u32>>,
+}
+
+#[wasm_bindgen]
+impl Call {
+    /// The answering connection (the one whose `track` events fire).
+    pub fn callee(&self) -> RtcPeerConnection {
+        self.callee.as_raw().clone()
+    }
+
+    /// How many real `track` events the callee's `on_track` has seen.
+    pub fn track_events(&self) -> u32 {
+        self.tracks.get()
+    }
+
+    /// Hangs up: clears the `<video>`, closes both connections and drops every listener.
+    pub fn close(self) {
+        if let Some(video) = &self.video {
+            detach_stream(video);
+        }
+        self.caller.close();
+        self.callee.close();
+        drop(self.listeners);
+    }
+}
+
+/// Opens a call and negotiates it; resolves once the callee's `on_track` has run.
+///
+/// With `source`, every track of it is sent as part of that stream; without, one video
+/// transceiver is added. With `video`, `on_track` attaches the first remote stream to it
+/// (`attach_stream`, not awaited by the handler).
+///
+/// # Errors
+///
+/// The browser's error from creating or negotiating the connections.
+#[wasm_bindgen]
+pub async fn open_call(
+    source: Option<MediaStream>,
+    video: Option<HtmlMediaElement>,
+) -> Result<Call, JsValue> {
+    let caller = PeerConnection::new()?;
+    let callee = PeerConnection::new()?;
+    let tracks = Rc::new(Cell::new(0u32));
+    let counter = Rc::clone(&tracks);
+    let target = video.clone();
+    let on_track = callee.on_track(move |event| {
+        counter.set(counter.get().wrapping_add(1));
+        if let (Some(video), Some(stream)) = (&target, event.first_stream()) {
+            let video = video.clone();
+            spawn_local(async move {
+                let _ = attach_stream(&video, &stream).await;
+            });
+        }
+    });
+    let listeners = vec![
+        on_track,
+        forward_candidates(&caller, &callee),
+        forward_candidates(&callee, &caller),
+    ];
+    match &source {
+        Some(stream) => {
+            for track in stream.get_tracks().iter() {
+                caller.add_track(track.unchecked_ref::<MediaStreamTrack>(), &[stream])?;
+            }
+        }
+        None => {
+            caller.add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)?;
+        }
+    }
+    let call = Call {
+        caller,
+        callee,
+        video,
+        listeners,
+        tracks,
+    };
+    if let Err(err) = negotiate(&call.caller, &call.callee).await {
+        call.close();
+        return Err(err.into());
+    }
+    Ok(call)
+}
+
+/// One leak cycle (figure 5): open a call whose `on_track` attaches to `video`, negotiate,
+/// hang up.
+///
+/// # Errors
+///
+/// The browser's error, for example when it refuses a new connection.
+#[wasm_bindgen]
+pub async fn call_cycle(source: MediaStream, video: HtmlMediaElement) -> Result<(), JsValue> {
+    let call = open_call(Some(source), Some(video)).await?;
+    call.close();
+    Ok(())
+}
+
+async fn negotiate(caller: &PeerConnection, callee: &PeerConnection) -> Result<(), Error> {
+    let offer = caller.create_offer().await?;
+    caller.set_local_description(&offer).await?;
+    callee.set_remote_description(&offer).await?;
+    let answer = callee.create_answer().await?;
+    callee.set_local_description(&answer).await?;
+    caller.set_remote_description(&answer).await
+}
+
+fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
+    let to = to.clone();
+    from.on_ice_candidate(move |candidate| {
+        if let Some(candidate) = candidate {
+            let to = to.clone();
+            spawn_local(async move {
+                let _ = to.add_ice_candidate(&candidate).await;
+            });
+        }
+    })
+}

@@ -1,0 +1,16 @@
+//! The Rust sides of rtc-peer's benchmarks, exported to the benchmark page
+//! (`benches/page/bench.js`), which runs each one next to the same work written in plain
+//! JavaScript and times both with `performance.now()`.
+//!
+//! - [`dispatch`]: `track` handlers for the dispatch and scale figures (figures 2 and 6):
+//!   rtc-peer's `on_track` and a hand-written web-sys `Closure`.
+//! - [`call`]: loopback calls negotiated with rtc-peer's async API: offer/answer rounds
+//!   (figure 3), calls whose remote stream plays in a `<video>` (figure 4), create→close
+//!   cycles (figure 5) and the pairs of the scale figure (figure 6).
+//!
+//! Nothing here is timed in Rust: the page measures every variant the same way.
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+
+pub mod call;
+pub mod dispatch;
