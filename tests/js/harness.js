@@ -1,0 +1,119 @@
+// A tiny in-page test harness: runs tests one after another, each with a deadline, and
+// publishes the results on `window.__rtcPeerTests` for the WebDriver runner (xtask) and in
+// the page for a person.
+
+/** How long one test may take before it fails. */
+export const TEST_DEADLINE_MS = 20000;
+
+/** Polls `check` every 20 ms until it returns a truthy value; fails after `ms` saying `what`. */
+export async function waitFor(check, ms, what) {
+  const deadline = performance.now() + ms;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (performance.now() > deadline) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what} (last value: ${String(last)})`);
+    }
+    await sleep(20);
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Throws with `message` unless `condition` holds. */
+export function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Throws unless `actual === expected` (Object.is), naming both. */
+export function assertSame(actual, expected, what) {
+  if (!Object.is(actual, expected)) {
+    throw new Error(`assertion failed: ${what}: expected ${describe(expected)}, got ${describe(actual)}`);
+  }
+}
+
+function describe(value) {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value && typeof value === "object") return `[object ${value.constructor?.name ?? "Object"}]`;
+  return String(value);
+}
+
+/** Marks a test as skipped (for example a feature the browser does not have). */
+export class Skip extends Error {
+  constructor(reason) {
+    super(reason);
+    this.name = "Skip";
+  }
+}
+
+/**
+ * Runs `tests` (an array of `{ name, run }`, where `run(cleanup)` may register clean-up
+ * functions with `cleanup(fn)`) and publishes the outcome.
+ */
+export async function runTests(label, tests) {
+  const state = {
+    label,
+    done: false,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    results: [],
+    userAgent: navigator.userAgent,
+  };
+  window.__rtcPeerTests = state;
+  const list = document.getElementById("results");
+  for (const test of tests) {
+    const cleanups = [];
+    const started = performance.now();
+    let status = "passed";
+    let message = "";
+    let timer;
+    try {
+      const deadline = new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`test did not finish within ${TEST_DEADLINE_MS} ms`)),
+          TEST_DEADLINE_MS,
+        );
+      });
+      await Promise.race([test.run((fn) => cleanups.push(fn)), deadline]);
+    } catch (err) {
+      if (err instanceof Skip) {
+        status = "skipped";
+      } else {
+        status = "failed";
+      }
+      message = err && err.stack ? `${err.name}: ${err.message}\n${err.stack}` : String(err);
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        if (status === "passed") {
+          status = "failed";
+          message = `clean-up failed: ${err}`;
+        }
+      }
+    }
+    state[status] += 1;
+    const ms = Math.round(performance.now() - started);
+    state.results.push({ name: test.name, status, message, ms });
+    if (list) {
+      const item = document.createElement("li");
+      item.className = status;
+      item.textContent = `${status.toUpperCase()} ${test.name} (${ms} ms)${message ? `: ${message.split("\n")[0]}` : ""}`;
+      list.append(item);
+    }
+  }
+  state.done = true;
+  const summary = document.getElementById("summary");
+  if (summary) {
+    summary.textContent = `${label}: ${state.passed} passed, ${state.failed} failed, ${state.skipped} skipped`;
+  }
+  return state;
+}
