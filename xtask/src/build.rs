@@ -1,10 +1,19 @@
-//! `cargo xtask build`: the wasm package, release, with wasm-pack.
-//! TODO(xtask-core helper): implement.
+//! `cargo xtask build`: the wasm package, release, with wasm-pack, then wasm-opt.
+//!
+//! Settings come from `wasm-pack.toml` (out-dirs, scope, wasm-opt arguments). wasm-pack runs with
+//! `--no-opt`; this module then runs binaryen's `wasm-opt` (from `tools/node_modules/.bin`, also
+//! first on PATH) with the arguments from `wasm-pack.toml`, so that file is the one source.
 
-use std::path::PathBuf;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
+use flate2::write::GzEncoder;
+use flate2::Compression;
 
+use crate::process;
 use crate::setup::Tools;
 
 /// The wasm-pack `--target`s we ship.
@@ -16,7 +25,119 @@ pub enum Target {
     Bundler,
 }
 
-/// Builds the package and returns its out-dir.
-pub fn package(_tools: &Tools, _target: Target) -> Result<PathBuf> {
-    anyhow::bail!("build is not implemented yet")
+impl Target {
+    /// The wasm-pack `--target` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Web => "web",
+            Target::Bundler => "bundler",
+        }
+    }
+}
+
+/// Sizes of a built package.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    pub wasm: u64,
+    pub wasm_gz: u64,
+    pub js: u64,
+    pub js_gz: u64,
+}
+
+/// Builds the package and returns its out-dir (absolute).
+pub fn package(tools: &Tools, target: Target) -> Result<PathBuf> {
+    let settings = &tools.settings;
+    let out_dir = match target {
+        Target::Web => &settings.web_out_dir,
+        Target::Bundler => &settings.bundler_out_dir,
+    };
+    let mut cmd = Command::new(&tools.wasm_pack);
+    cmd.current_dir(&tools.root)
+        .args(["build", "--release", "--no-opt", "--target", target.name()])
+        .args(["--out-dir", out_dir]);
+    if let Some(scope) = &settings.scope {
+        cmd.args(["--scope", scope]);
+    }
+    process::run(&mut cmd)?;
+    let out = tools.root.join(out_dir);
+    let wasm = out.join("rtc_peer_bg.wasm");
+    if !wasm.is_file() {
+        bail!("wasm-pack succeeded but {} is missing", wasm.display());
+    }
+
+    let optimized = out.join("rtc_peer_bg.opt.wasm");
+    process::run(
+        Command::new(tools.wasm_opt())
+            .args(&settings.wasm_opt)
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    fs::rename(&optimized, &wasm)
+        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))?;
+
+    let size = measure(&out)?;
+    println!(
+        "xtask: {} ({}): wasm {} B (gzip -9 {} B) + JS glue {} B (gzip -9 {} B) = gzip -9 {} B",
+        out.display(),
+        target.name(),
+        size.wasm,
+        size.wasm_gz,
+        size.js,
+        size.js_gz,
+        size.wasm_gz + size.js_gz
+    );
+    Ok(out)
+}
+
+/// Raw and gzip -9 sizes of `rtc_peer_bg.wasm` and the JS glue (`rtc_peer.js` plus, for the
+/// bundler target, `rtc_peer_bg.js`) in a package dir.
+pub fn measure(out: &Path) -> Result<Size> {
+    let (wasm, wasm_gz) = sizes(&[out.join("rtc_peer_bg.wasm")])?;
+    let glue: Vec<PathBuf> = ["rtc_peer.js", "rtc_peer_bg.js"]
+        .iter()
+        .map(|f| out.join(f))
+        .filter(|p| p.is_file())
+        .collect();
+    let (js, js_gz) = sizes(&glue)?;
+    Ok(Size {
+        wasm,
+        wasm_gz,
+        js,
+        js_gz,
+    })
+}
+
+/// Total raw size and total gzip -9 size (each file compressed on its own).
+fn sizes(files: &[PathBuf]) -> Result<(u64, u64)> {
+    let mut raw = 0;
+    let mut gz = 0;
+    for f in files {
+        let bytes = fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        raw += bytes.len() as u64;
+        gz += gzip9(&bytes)?.len() as u64;
+    }
+    Ok((raw, gz))
+}
+
+/// `gzip -9` of `bytes`.
+pub fn gzip9(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip9_round_trips_and_shrinks_repetitive_input() {
+        let input = b"RTCPeerConnection ".repeat(200);
+        let gz = gzip9(&input).unwrap();
+        assert!(gz.len() < input.len() / 10, "{} bytes", gz.len());
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+        assert_eq!(out, input);
+    }
 }

@@ -4,10 +4,14 @@
 mod browser;
 mod build;
 mod coturn;
+mod libtest;
+mod process;
 mod report;
 mod serve;
+mod settings;
 mod setup;
 mod test;
+mod wasm_suites;
 mod webdriver;
 
 use anyhow::{bail, Result};
@@ -18,7 +22,8 @@ cargo xtask <command> [options]
 commands:
   setup            install whatever is missing (wasm target, wasm-pack, wasm-bindgen CLI,
                    Chromium, Firefox, their drivers, wasm-opt, coturn, npm packages)
-  build            build the wasm package (release) with wasm-pack
+  build [--bundler] build the wasm package (release) with wasm-pack into pkg/
+                   (--bundler: pkg-bundler/); settings from wasm-pack.toml
   demo [--port N]  build, then serve the demo on http://127.0.0.1:N (default 8080)
   test             run every check and test in headless Chromium and Firefox
   bench            run the benchmarks and print ratios against raw JS
@@ -38,12 +43,27 @@ fn run() -> Result<()> {
         None => ("help", &[][..]),
     };
     match command {
-        "setup" => setup::ensure().map(|_| ()),
+        "setup" => {
+            let tools = setup::ensure()?;
+            setup::print_tools(&tools);
+            Ok(())
+        }
         "build" => {
             let tools = setup::ensure()?;
-            build::package(&tools, build::Target::Web).map(|_| ())
+            let target = match rest.first().map(String::as_str) {
+                None | Some("--web") => build::Target::Web,
+                Some("--bundler") => build::Target::Bundler,
+                Some(other) => bail!("build: unknown option `{other}` (--web or --bundler)"),
+            };
+            build::package(&tools, target).map(|_| ())
         }
-        "test" => test::run(rest),
+        "test" => {
+            if !test::run(rest)? {
+                // The summary's last line already says how many failed.
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

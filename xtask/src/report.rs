@@ -14,11 +14,19 @@ pub struct SuiteResult {
 #[derive(Debug, Default)]
 pub struct Report {
     results: Vec<SuiteResult>,
+    /// `NOTE:` lines from tests and other remarks, printed in the summary.
+    notes: Vec<String>,
+    /// Why things failed (infrastructure errors, crashed runners), printed in the summary.
+    problems: Vec<String>,
+}
+
+fn place(browser: Option<Browser>) -> String {
+    browser.map_or("host".to_string(), |b| b.to_string())
 }
 
 impl Report {
     pub fn add(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
-        let where_ = browser.map_or("host".to_string(), |b| b.to_string());
+        let where_ = place(browser);
         println!("xtask: {suite} [{where_}]: {passed} passed, {failed} failed");
         self.results.push(SuiteResult {
             suite: suite.to_string(),
@@ -33,6 +41,36 @@ impl Report {
         self.add(suite, None, u32::from(ok), u32::from(!ok));
     }
 
+    /// Counts one failure of `suite` and remembers why (shown in the summary).
+    pub fn fail(&mut self, suite: &str, browser: Option<Browser>, why: &str) {
+        let where_ = place(browser);
+        println!("xtask: {suite} [{where_}]: FAILED: {why}");
+        self.problems.push(format!("{suite} [{where_}]: {why}"));
+        self.results.push(SuiteResult {
+            suite: suite.to_string(),
+            browser,
+            passed: 0,
+            failed: 1,
+        });
+    }
+
+    /// A line for the summary (e.g. a test's `NOTE:` output).
+    pub fn note(&mut self, browser: Option<Browser>, text: &str) {
+        self.notes
+            .push(format!("[{}] {}", place(browser), text.trim()));
+    }
+
+    /// Runs one whole suite: `f` adds its own counts; an `Err` from it counts as one failure
+    /// of `name` with the error as the reason. Never stops the run.
+    ///
+    /// `report.suite("e2e demo", |r| e2e::run(&tools, r));`
+    pub fn suite(&mut self, name: &str, f: impl FnOnce(&mut Report) -> anyhow::Result<()>) {
+        println!("\nxtask: ==== {name} ====");
+        if let Err(err) = f(self) {
+            self.fail(name, None, &format!("{err:#}"));
+        }
+    }
+
     pub fn failed(&self) -> u32 {
         self.results.iter().map(|r| r.failed).sum()
     }
@@ -42,11 +80,25 @@ impl Report {
         println!();
         println!("summary:");
         for r in &self.results {
-            let where_ = r.browser.map_or("host".to_string(), |b| b.to_string());
             println!(
-                "  {:<28} {:<9} {:>4} passed, {:>3} failed",
-                r.suite, where_, r.passed, r.failed
+                "  {:<34} {:<9} {:>4} passed, {:>3} failed",
+                r.suite,
+                place(r.browser),
+                r.passed,
+                r.failed
             );
+        }
+        if !self.notes.is_empty() {
+            println!("notes:");
+            for n in &self.notes {
+                println!("  {n}");
+            }
+        }
+        if !self.problems.is_empty() {
+            println!("problems:");
+            for p in &self.problems {
+                println!("  {p}");
+            }
         }
         for browser in Browser::ALL {
             let (p, f) = self.totals(|r| r.browser == Some(browser));

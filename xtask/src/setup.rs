@@ -1,9 +1,28 @@
 //! `cargo xtask setup`: installs exactly what is missing (see ../shared/TOOLCHAIN.md).
-//! TODO(xtask-core helper): implement.
+//!
+//! Every tool is checked first; only what is missing (or the wrong version) is installed, and
+//! each install command is printed before it runs. Running it twice does nothing the second
+//! time. On success the process `PATH` starts with `tools/node_modules/.bin` (wasm-opt) and
+//! cargo's bin dir, so every child process (wasm-pack, the wasm test runner) finds them.
+//!
+//! Node tools live in `tools/` (package.json + committed package-lock.json) and are installed
+//! with `npm ci` into `tools/node_modules` (gitignored). Other directories with a committed
+//! lockfile are listed in [`NPM_DIRS`].
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::browser::Browser;
+use crate::process;
+use crate::settings::Settings;
+
+/// Directories (relative to the repo root) whose committed `package-lock.json` is installed
+/// with `npm ci`. Directories that do not exist yet are skipped. Add yours here.
+pub const NPM_DIRS: &[&str] = &["tools", "tests/js", "www", "bench"];
 
 /// Where every tool the tasks need was found (or installed).
 #[derive(Debug, Clone)]
@@ -14,10 +33,456 @@ pub struct Tools {
     pub firefox: PathBuf,
     pub geckodriver: PathBuf,
     pub turnserver: PathBuf,
-    /// Directory holding `wasm-opt` (binaryen from npm), to put first on PATH.
+    /// Directory holding `wasm-opt` (binaryen from npm), first on PATH: `tools/node_modules/.bin`
+    /// (also has `tsc`).
     pub wasm_opt_dir: PathBuf,
+    /// `wasm-bindgen` CLI (same version as the `wasm-bindgen` crate in Cargo.lock).
+    pub wasm_bindgen: PathBuf,
+    /// `wasm-bindgen-test-runner`, the cargo runner for wasm32 tests (`.cargo/config.toml`).
+    pub wasm_bindgen_test_runner: PathBuf,
+    /// `node` and `npm`.
+    pub node: PathBuf,
+    pub npm: PathBuf,
+    /// The repository root (where `Cargo.toml` and `wasm-pack.toml` are).
+    pub root: PathBuf,
+    /// `wasm-pack.toml`.
+    pub settings: Settings,
 }
 
+impl Tools {
+    /// The browser executable.
+    pub fn browser_binary(&self, browser: Browser) -> &Path {
+        match browser {
+            Browser::Chromium => &self.chromium,
+            Browser::Firefox => &self.firefox,
+        }
+    }
+
+    /// The WebDriver server for `browser` (chromedriver / geckodriver).
+    pub fn driver(&self, browser: Browser) -> &Path {
+        match browser {
+            Browser::Chromium => &self.chromedriver,
+            Browser::Firefox => &self.geckodriver,
+        }
+    }
+
+    /// WebDriver capabilities for `browser` (headless, fake media, no mDNS), from
+    /// `wasm-pack.toml`: `{"goog:chromeOptions": …}` or `{"moz:firefoxOptions": …}`.
+    pub fn capabilities(&self, browser: Browser) -> serde_json::Value {
+        self.settings
+            .capabilities(browser, self.browser_binary(browser))
+    }
+
+    /// Writes [`Tools::capabilities`] to `<target>/xtask/webdriver/<browser>.json` (the file
+    /// `WASM_BINDGEN_TEST_WEBDRIVER_JSON` names) and returns its path.
+    pub fn webdriver_json(&self, browser: Browser) -> Result<PathBuf> {
+        let dir = target_dir(&self.root).join("xtask").join("webdriver");
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(format!("{browser}.json"));
+        let text = serde_json::to_string_pretty(&self.capabilities(browser))?;
+        fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+
+    /// The `wasm-opt` executable.
+    pub fn wasm_opt(&self) -> PathBuf {
+        self.wasm_opt_dir.join("wasm-opt")
+    }
+}
+
+/// The repository root: the parent of `xtask/`.
+pub fn repo_root() -> PathBuf {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).to_path_buf()
+}
+
+/// `$CARGO_TARGET_DIR`, else `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// Checks every tool, installs what is missing, and returns where everything is.
 pub fn ensure() -> Result<Tools> {
-    anyhow::bail!("setup is not implemented yet")
+    let root = repo_root();
+    let settings = Settings::load(&root)?;
+    let mut s = Setup {
+        actions: 0,
+        apt_updated: false,
+    };
+
+    let cargo_bin = cargo_bin_dir();
+    let node_bin_dir = root.join("tools").join("node_modules").join(".bin");
+    prepend_path(&[&node_bin_dir, &cargo_bin])?;
+
+    // The wasm target.
+    if !has_wasm_target() {
+        s.run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+        if !has_wasm_target() {
+            bail!("the wasm32-unknown-unknown target is still missing after rustup");
+        }
+    }
+
+    // Browsers, drivers and coturn from apt: one `apt-get update`, one install of all missing.
+    let chromium_s = &settings.chromium;
+    let firefox_s = &settings.firefox;
+    let apt_wanted = [
+        (chromium_s.binary.as_str(), "chromium"),
+        (chromium_s.driver.as_str(), "chromium-driver"),
+        (firefox_s.binary.as_str(), "firefox-esr"),
+        ("turnserver", "coturn"),
+    ];
+    let missing: Vec<&str> = apt_wanted
+        .iter()
+        .filter(|(exe, _)| find(exe).is_none())
+        .map(|(_, pkg)| *pkg)
+        .collect();
+    if !missing.is_empty() {
+        s.apt_install(&missing)?;
+    }
+    let chromium = require(&chromium_s.binary, "apt-get install chromium")?;
+    let chromedriver = require(&chromium_s.driver, "apt-get install chromium-driver")?;
+    let firefox = require(&firefox_s.binary, "apt-get install firefox-esr")?;
+    let turnserver = require("turnserver", "apt-get install coturn")?;
+
+    // Node tools (wasm-opt from binaryen, tsc, and other engineers' lockfiles).
+    let node = require("node", "Node.js 20 must be installed")?;
+    let npm = require("npm", "npm must be installed with Node.js")?;
+    for dir in NPM_DIRS {
+        let dir = root.join(dir);
+        if !dir.join("package-lock.json").is_file() {
+            continue;
+        }
+        match npm_up_to_date(&dir) {
+            Ok(()) => {}
+            Err(why) => {
+                println!("setup: {}: {why}", dir.display());
+                s.run(
+                    Command::new(&npm)
+                        .args(["ci", "--no-audit", "--no-fund"])
+                        .current_dir(&dir),
+                )?;
+            }
+        }
+    }
+    let wasm_opt_dir = node_bin_dir;
+    let wasm_opt_version =
+        process::probe(Command::new(wasm_opt_dir.join("wasm-opt")).arg("--version"))
+            .ok_or_else(|| anyhow!("wasm-opt is missing from {}", wasm_opt_dir.display()))?;
+
+    // wasm-pack and geckodriver from crates.io.
+    if find("wasm-pack").is_none() {
+        s.run(&mut cargo_install(&["wasm-pack", "--locked"]))?;
+    }
+    let wasm_pack = require("wasm-pack", "cargo install wasm-pack")?;
+    if find(&firefox_s.driver).is_none() {
+        s.run(&mut cargo_install(&["geckodriver", "--locked"]))?;
+    }
+    let geckodriver = require(&firefox_s.driver, "cargo install geckodriver")?;
+
+    // The wasm-bindgen CLI must match Cargo.lock exactly (wasm-pack would try to download it).
+    let lock = fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let want = wasm_bindgen_version(&lock)
+        .ok_or_else(|| anyhow!("Cargo.lock has no wasm-bindgen package"))?;
+    let installed = |exe: &str| {
+        find(exe)
+            .and_then(|p| process::probe(Command::new(p).arg("--version")))
+            .and_then(|out| out.split_whitespace().nth(1).map(str::to_string))
+    };
+    let have = (
+        installed("wasm-bindgen"),
+        installed("wasm-bindgen-test-runner"),
+    );
+    if have.0.as_deref() != Some(&want) || have.1.as_deref() != Some(&want) {
+        println!(
+            "setup: wasm-bindgen CLI is {} / test runner {}; Cargo.lock wants {want}",
+            have.0.as_deref().unwrap_or("missing"),
+            have.1.as_deref().unwrap_or("missing"),
+        );
+        // No --locked: one of its locked dependencies is not in the registry.
+        s.run(&mut cargo_install(&[
+            "wasm-bindgen-cli",
+            "--version",
+            &want,
+            "--force",
+        ]))?;
+        let now = installed("wasm-bindgen");
+        if now.as_deref() != Some(&want) {
+            bail!("wasm-bindgen --version says {now:?} after installing {want}");
+        }
+    }
+    let wasm_bindgen = require("wasm-bindgen", "cargo install wasm-bindgen-cli")?;
+    let wasm_bindgen_test_runner =
+        require("wasm-bindgen-test-runner", "cargo install wasm-bindgen-cli")?;
+
+    if s.actions == 0 {
+        println!(
+            "setup: nothing to install: wasm32 target, wasm-pack, wasm-bindgen {want}, \
+             {wasm_opt_version}, chromium, chromedriver, firefox, geckodriver, coturn, \
+             npm packages are all present"
+        );
+    } else {
+        println!("setup: done ({} install steps)", s.actions);
+    }
+    Ok(Tools {
+        wasm_pack,
+        chromium,
+        chromedriver,
+        firefox,
+        geckodriver,
+        turnserver,
+        wasm_opt_dir,
+        wasm_bindgen,
+        wasm_bindgen_test_runner,
+        node,
+        npm,
+        root,
+        settings,
+    })
+}
+
+/// Prints where each tool is and its version (`cargo xtask setup`).
+pub fn print_tools(tools: &Tools) {
+    let version = |exe: &Path, arg: &str| {
+        process::probe(Command::new(exe).arg(arg))
+            .and_then(|v| v.lines().next().map(str::to_string))
+            .unwrap_or_else(|| "?".into())
+    };
+    let rows: [(&str, &Path, &str); 11] = [
+        ("wasm-pack", &tools.wasm_pack, "--version"),
+        ("wasm-bindgen", &tools.wasm_bindgen, "--version"),
+        (
+            "wasm-bindgen-test-runner",
+            &tools.wasm_bindgen_test_runner,
+            "--version",
+        ),
+        ("wasm-opt", &tools.wasm_opt(), "--version"),
+        ("chromium", &tools.chromium, "--version"),
+        ("chromedriver", &tools.chromedriver, "--version"),
+        ("firefox", &tools.firefox, "--version"),
+        ("geckodriver", &tools.geckodriver, "--version"),
+        ("turnserver", &tools.turnserver, "--help"),
+        ("node", &tools.node, "--version"),
+        ("npm", &tools.npm, "--version"),
+    ];
+    for (name, path, arg) in rows {
+        let v = if name == "turnserver" {
+            String::new() // prints no version on a flag without side effects
+        } else {
+            version(path, arg)
+        };
+        println!("  {name:<26} {:<48} {v}", path.display());
+    }
+}
+
+struct Setup {
+    actions: u32,
+    apt_updated: bool,
+}
+
+impl Setup {
+    fn run(&mut self, cmd: &mut Command) -> Result<()> {
+        self.actions += 1;
+        print!("setup: ");
+        process::run(cmd)
+    }
+
+    fn apt_install(&mut self, packages: &[&str]) -> Result<()> {
+        let sudo = !is_root();
+        if sudo && find("sudo").is_none() {
+            bail!(
+                "missing {}: run `apt-get install -y {}` as root",
+                packages.join(", "),
+                packages.join(" ")
+            );
+        }
+        let apt = |args: &[&str]| {
+            let mut cmd = if sudo {
+                let mut c = Command::new("sudo");
+                c.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+                c
+            } else {
+                Command::new("apt-get")
+            };
+            cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+            cmd
+        };
+        if !self.apt_updated {
+            self.run(&mut apt(&["update"]))?;
+            self.apt_updated = true;
+        }
+        let mut args = vec!["install", "-y"];
+        args.extend_from_slice(packages);
+        self.run(&mut apt(&args))
+    }
+}
+
+fn cargo_install(args: &[&str]) -> Command {
+    let mut cmd = process::cargo();
+    cmd.arg("install").args(args);
+    cmd
+}
+
+fn is_root() -> bool {
+    process::probe(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
+
+fn has_wasm_target() -> bool {
+    let Some(sysroot) = process::probe(Command::new("rustc").args(["--print", "sysroot"])) else {
+        return false;
+    };
+    Path::new(&sysroot)
+        .join("lib/rustlib/wasm32-unknown-unknown/lib")
+        .is_dir()
+}
+
+/// `$CARGO_HOME/bin`, else `~/.cargo/bin`.
+fn cargo_bin_dir() -> PathBuf {
+    match std::env::var_os("CARGO_HOME") {
+        Some(home) => PathBuf::from(home).join("bin"),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo/bin"),
+    }
+}
+
+/// Puts `dirs` first on this process's PATH (children inherit it), without duplicates.
+fn prepend_path(dirs: &[&Path]) -> Result<()> {
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    let mut parts: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+    parts.extend(std::env::split_paths(&old).filter(|p| !dirs.contains(&p.as_path())));
+    let new: OsString = std::env::join_paths(parts).context("joining PATH")?;
+    std::env::set_var("PATH", new);
+    Ok(())
+}
+
+/// An executable: `name` itself when it contains a `/`, else the first match on PATH.
+pub fn find(name: &str) -> Option<PathBuf> {
+    let is_exe = |p: &Path| p.is_file();
+    if name.contains('/') {
+        let p = PathBuf::from(name);
+        return is_exe(&p).then_some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| is_exe(p))
+}
+
+fn require(name: &str, how: &str) -> Result<PathBuf> {
+    find(name).ok_or_else(|| anyhow!("`{name}` not found ({how})"))
+}
+
+/// The version of the `wasm-bindgen` package in a Cargo.lock.
+pub fn wasm_bindgen_version(lock: &str) -> Option<String> {
+    let mut in_it = false;
+    for line in lock.lines().map(str::trim) {
+        if line == "[[package]]" {
+            in_it = false;
+        } else if line == "name = \"wasm-bindgen\"" {
+            in_it = true;
+        } else if in_it {
+            if let Some(v) = line.strip_prefix("version = ") {
+                return Some(v.trim_matches('"').to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Ok when every package in `dir/package-lock.json` is in `dir/node_modules` at the locked
+/// version; otherwise why not (then `npm ci` is needed).
+fn npm_up_to_date(dir: &Path) -> Result<(), String> {
+    let lock = fs::read_to_string(dir.join("package-lock.json")).map_err(|e| e.to_string())?;
+    let lock: serde_json::Value =
+        serde_json::from_str(&lock).map_err(|e| format!("package-lock.json: {e}"))?;
+    let packages = lock["packages"]
+        .as_object()
+        .ok_or("package-lock.json has no `packages` (lockfileVersion >= 2 needed)")?;
+    for (key, entry) in packages {
+        if !key.starts_with("node_modules/") || entry["optional"] == true || entry["link"] == true {
+            continue;
+        }
+        let want = entry["version"].as_str().unwrap_or_default();
+        let manifest = dir.join(key).join("package.json");
+        let have = fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_string));
+        match have {
+            Some(v) if v == want => {}
+            Some(v) => return Err(format!("{key} is {v}, the lockfile wants {want}")),
+            None => return Err(format!("{key} is not installed")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wasm_bindgen_version_from_cargo_lock() {
+        let lock = r#"
+[[package]]
+name = "wasm-bindgen-futures"
+version = "0.4.80"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "zzz"
+version = "9.9.9"
+"#;
+        assert_eq!(wasm_bindgen_version(lock).as_deref(), Some("0.2.130"));
+        assert_eq!(
+            wasm_bindgen_version("[[package]]\nname = \"x\"\nversion = \"1\"\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_real_cargo_lock_names_a_wasm_bindgen_version() {
+        let lock = fs::read_to_string(repo_root().join("Cargo.lock")).unwrap();
+        let v = wasm_bindgen_version(&lock).unwrap();
+        assert!(v.starts_with("0.2."), "{v}");
+    }
+
+    #[test]
+    fn npm_check_compares_installed_versions_with_the_lockfile() {
+        let dir = std::env::temp_dir().join(format!("xtask-npm-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("node_modules/a")).unwrap();
+        fs::write(
+            dir.join("package-lock.json"),
+            r#"{"lockfileVersion":3,"packages":{"":{"name":"t"},
+                "node_modules/a":{"version":"1.0.0"},
+                "node_modules/opt":{"version":"2.0.0","optional":true}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            npm_up_to_date(&dir),
+            Err("node_modules/a is not installed".into())
+        );
+        fs::write(
+            dir.join("node_modules/a/package.json"),
+            r#"{"version":"0.9.0"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            npm_up_to_date(&dir),
+            Err("node_modules/a is 0.9.0, the lockfile wants 1.0.0".into())
+        );
+        fs::write(
+            dir.join("node_modules/a/package.json"),
+            r#"{"version":"1.0.0"}"#,
+        )
+        .unwrap();
+        assert_eq!(npm_up_to_date(&dir), Ok(()));
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
