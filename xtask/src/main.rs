@@ -4,6 +4,7 @@
 mod browser;
 mod build;
 mod coturn;
+mod js_tests;
 mod libtest;
 mod process;
 mod report;

@@ -9,6 +9,7 @@ use anyhow::Result;
 
 use crate::build::{self, Target};
 use crate::coturn;
+use crate::js_tests;
 use crate::process;
 use crate::report::Report;
 use crate::setup::{self, Tools};
@@ -98,7 +99,7 @@ pub fn run(_args: &[String]) -> Result<bool> {
     // 6. The other suites: each owner adds ONE line here, in this form:
     //    report.suite("<suite name>", |r| <module>::run(&tools, r));
     // TODO(demo engineer): e2e demo tests.
-    // TODO(JS engineer): JS package tests.
+    report.suite("JS package", |r| js_tests::run(&tools, r));
     // TODO(bench engineer): bench smoke.
 
     drop(turn);
