@@ -4,6 +4,8 @@
 mod browser;
 mod build;
 mod coturn;
+mod demo;
+mod e2e;
 mod js_tests;
 mod libtest;
 mod process;
@@ -58,6 +60,7 @@ fn run() -> Result<()> {
             };
             build::package(&tools, target).map(|_| ())
         }
+        "demo" => demo::run(rest),
         "test" => {
             if !test::run(rest)? {
                 // The summary's last line already says how many failed.

@@ -74,6 +74,9 @@ pub struct Driver {
     binary: PathBuf,
     agent: ureq::Agent,
     log: PathBuf,
+    /// `{"goog:chromeOptions": …}` / `{"moz:firefoxOptions": …}` from `wasm-pack.toml`; the
+    /// built-in flags below when absent.
+    base_caps: Option<Value>,
 }
 
 impl std::fmt::Debug for Driver {
@@ -107,10 +110,14 @@ impl Driver {
     /// When the driver cannot be spawned or is not ready within 30 s (the error carries the
     /// tail of its log).
     pub fn start(tools: &Tools, browser: Browser) -> Result<Driver> {
-        match browser {
-            Browser::Chromium => Self::start_with(&tools.chromedriver, &tools.chromium, browser),
-            Browser::Firefox => Self::start_with(&tools.geckodriver, &tools.firefox, browser),
-        }
+        let mut driver = Self::start_with(
+            tools.driver(browser),
+            tools.browser_binary(browser),
+            browser,
+        )?;
+        // The project's capabilities (wasm-pack.toml), the same the wasm suites use.
+        driver.base_caps = Some(tools.capabilities(browser));
+        Ok(driver)
     }
 
     /// Like [`Driver::start`], with explicit paths of the driver and the browser binary.
@@ -158,6 +165,7 @@ impl Driver {
             binary: binary.to_path_buf(),
             agent: agent(),
             log,
+            base_caps: None,
         };
         let deadline = Instant::now() + DRIVER_START_TIMEOUT;
         loop {
@@ -227,6 +235,58 @@ impl Driver {
     }
 
     fn capabilities(&self, options: &SessionOptions) -> Value {
+        let mut caps = self.builtin_capabilities(options);
+        if let Some(base) = &self.base_caps {
+            // Start from the project's settings, then apply the options to them.
+            let key = match self.browser {
+                Browser::Chromium => "goog:chromeOptions",
+                Browser::Firefox => "moz:firefoxOptions",
+            };
+            let mut opts = base[key].clone();
+            if opts.is_object() {
+                let fake = |a: &Value| a.as_str().is_some_and(|s| s.starts_with("--use-fake-"));
+                if let Some(args) = opts["args"].as_array_mut() {
+                    if !options.fake_media {
+                        args.retain(|a| !fake(a));
+                    }
+                    if self.browser == Browser::Chromium && options.fake_media {
+                        for flag in CHROMIUM_FAKE_MEDIA_ARGS {
+                            if !args.iter().any(|a| a == flag) {
+                                args.push(json!(flag));
+                            }
+                        }
+                    }
+                    if self.browser == Browser::Chromium
+                        && !args
+                            .iter()
+                            .any(|a| a.as_str().is_some_and(|s| s.starts_with("--window-size")))
+                    {
+                        args.push(json!("--window-size=1280,900"));
+                    }
+                    args.extend(options.extra_args.iter().map(|a| json!(a)));
+                }
+                if self.browser == Browser::Firefox {
+                    if let (Some(prefs), Some(ours)) = (
+                        opts["prefs"].as_object_mut(),
+                        caps[key]["prefs"].as_object(),
+                    ) {
+                        for (k, v) in ours {
+                            prefs.insert(k.clone(), v.clone());
+                        }
+                        if !options.fake_media {
+                            prefs.remove("media.navigator.streams.fake");
+                        }
+                    } else if opts["prefs"].is_null() {
+                        opts["prefs"] = caps[key]["prefs"].clone();
+                    }
+                }
+                caps[key] = opts;
+            }
+        }
+        caps
+    }
+
+    fn builtin_capabilities(&self, options: &SessionOptions) -> Value {
         let timeouts = json!({ "script": 60_000, "pageLoad": 60_000, "implicit": 0 });
         match self.browser {
             Browser::Chromium => {

@@ -1,0 +1,136 @@
+//! `cargo xtask demo [--port N] [--host IP]`: set up, build the web package (release), serve
+//! `www/` and the package, print the URL, serve until Ctrl-C.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::build::{self, Target};
+use crate::serve::Server;
+use crate::setup;
+
+/// The port the README promises.
+pub const DEFAULT_PORT: u16 = 8080;
+
+/// Where the demo is served from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub addr: SocketAddr,
+}
+
+/// Parses `--port N` / `--port=N` and `--host IP` / `--host=IP`.
+pub fn parse_args(args: &[String]) -> Result<Options> {
+    let mut port = DEFAULT_PORT;
+    let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => it
+                    .next()
+                    .cloned()
+                    .with_context(|| format!("{name} needs a value")),
+            }
+        };
+        match flag {
+            "--port" | "-p" => {
+                let v = value("--port")?;
+                port = v
+                    .parse()
+                    .with_context(|| format!("--port: `{v}` is not a port number (0-65535)"))?;
+            }
+            "--host" => {
+                let v = value("--host")?;
+                host = v
+                    .parse()
+                    .with_context(|| format!("--host: `{v}` is not an IP address"))?;
+            }
+            other => bail!(
+                "demo: unknown option `{other}` (usage: cargo xtask demo [--port N] [--host IP])"
+            ),
+        }
+    }
+    Ok(Options {
+        addr: SocketAddr::new(host, port),
+    })
+}
+
+/// The mounts the demo serves: `/` from `www/`, `/pkg/` from the web package.
+pub fn mounts(root: &Path, pkg: PathBuf) -> Vec<(String, PathBuf)> {
+    vec![
+        ("/".to_string(), root.join("www")),
+        ("/pkg/".to_string(), pkg),
+    ]
+}
+
+/// Runs the demo command.
+pub fn run(args: &[String]) -> Result<()> {
+    let options = parse_args(args)?;
+    let tools = setup::ensure()?;
+    let pkg = build::package(&tools, Target::Web)?;
+    let server = Server::start(options.addr, mounts(&tools.root, pkg))?;
+    if !options.addr.ip().is_loopback() {
+        println!(
+            "xtask: WARNING: serving on {}, reachable from other machines. Browsers only allow \
+             the camera on https:// or localhost pages, so other machines get the synthetic source.",
+            options.addr.ip()
+        );
+    }
+    let url = match server.addr().ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            format!("http://127.0.0.1:{}/", server.addr().port())
+        }
+        _ => server.url(),
+    };
+    println!();
+    println!("  rtc-peer demo: {url}");
+    println!("  two tabs:      {url}?mode=tabs  (open it twice, press Call in one)");
+    println!();
+    println!("  serving www/ and the package at /pkg/; press Ctrl-C to stop");
+    server.wait_forever();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_to_loopback_8080() {
+        let o = parse_args(&[]).unwrap();
+        assert_eq!(o.addr, "127.0.0.1:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn port_and_host_flags() {
+        assert_eq!(
+            parse_args(&args(&["--port", "9000"])).unwrap().addr.port(),
+            9000
+        );
+        assert_eq!(parse_args(&args(&["--port=0"])).unwrap().addr.port(), 0);
+        let o = parse_args(&args(&["--host", "::1", "-p", "81"])).unwrap();
+        assert_eq!(o.addr, "[::1]:81".parse().unwrap());
+        assert!(parse_args(&args(&["--port", "http"])).is_err());
+        assert!(parse_args(&args(&["--port"])).is_err());
+        assert!(parse_args(&args(&["--verbose"])).is_err());
+    }
+
+    #[test]
+    fn serves_the_committed_page() {
+        let root = setup::repo_root();
+        let www = root.join("www");
+        for file in ["index.html", "app.js", "style.css"] {
+            assert!(www.join(file).is_file(), "www/{file} is missing");
+        }
+    }
+}
