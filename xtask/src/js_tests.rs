@@ -47,7 +47,7 @@ const PACKAGE_FIELDS: &[&str] = &[
     "sideEffects",
 ];
 
-/// Names the `.d.ts` must use for this package's API.
+/// Names the `.d.ts` must use for this package's API (the issue asks for these DOM types).
 const DTS_NAMES: &[&str] = &[
     "onTrack",
     "connectPair",
@@ -60,6 +60,9 @@ const DTS_NAMES: &[&str] = &[
     "MediaStreamTrack",
     "RTCRtpReceiver",
     "RTCRtpTransceiver",
+    // The demo's call object (src/js/call.rs).
+    "HTMLVideoElement",
+    "HTMLButtonElement",
 ];
 
 /// Runs the whole suite, adding one entry per check and per page per browser.
