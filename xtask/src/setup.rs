@@ -22,7 +22,14 @@ use crate::settings::Settings;
 
 /// Directories (relative to the repo root) whose committed `package-lock.json` is installed
 /// with `npm ci`. Directories that do not exist yet are skipped. Add yours here.
-pub const NPM_DIRS: &[&str] = &["tools", "tests/ts", "examples/bundler-app", "www", "bench"];
+pub const NPM_DIRS: &[&str] = &[
+    "tools",
+    "tests/ts",
+    "examples/bundler-app",
+    "www",
+    "bench",
+    "tests/interop",
+];
 
 /// Where every tool the tasks need was found (or installed).
 #[derive(Debug, Clone)]
