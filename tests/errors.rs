@@ -3,8 +3,8 @@
 //! here; only their messages differ (both are checked to be non-empty and on topic).
 
 use rtc_peer::{
-    ice_candidate, Configuration, Error, IceServer, MediaKind, PeerConnection,
-    SessionDescription, SignalingState, TransceiverDirection,
+    ice_candidate, Configuration, Error, IceServer, MediaKind, PeerConnection, SessionDescription,
+    SignalingState, TransceiverDirection,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -20,7 +20,12 @@ const HOST_CANDIDATE: &str = "candidate:1 1 udp 2122260223 127.0.0.1 54321 typ h
 #[track_caller]
 fn assert_err<T: core::fmt::Debug>(result: Result<T, Error>, name: &str, topic: &str) -> Error {
     let err = result.expect_err("expected the browser to refuse");
-    assert_eq!(err.name(), name, "error name (message: {:?})", err.message());
+    assert_eq!(
+        err.name(),
+        name,
+        "error name (message: {:?})",
+        err.message()
+    );
     assert!(!err.message().is_empty(), "the browser's message is kept");
     assert!(
         err.message().to_lowercase().contains(topic),
@@ -28,7 +33,10 @@ fn assert_err<T: core::fmt::Debug>(result: Result<T, Error>, name: &str, topic: 
         engine(),
         err.message()
     );
-    assert_eq!(err.to_string(), format!("{}: {}", err.name(), err.message()));
+    assert_eq!(
+        err.to_string(),
+        format!("{}: {}", err.name(), err.message())
+    );
     err
 }
 
@@ -42,7 +50,11 @@ fn closed_connection() -> PeerConnection {
 fn add_track_after_close_is_invalid_state() {
     let pc = closed_connection();
     let source = CanvasSource::new();
-    let err = assert_err(pc.add_track(&source.track, &[]), "InvalidStateError", "closed");
+    let err = assert_err(
+        pc.add_track(&source.track, &[]),
+        "InvalidStateError",
+        "closed",
+    );
     assert!(matches!(err, Error::InvalidState { .. }));
     let stream = common::new_stream();
     assert_err(

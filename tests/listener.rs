@@ -38,9 +38,11 @@ async fn the_console_capture_detects_the_freed_closure_error() {
     target
         .dispatch_event(&web_sys::Event::new("ping").unwrap())
         .unwrap();
-    wait_until(WAIT_MS, "the capture to record the freed-closure error", || {
-        capture.lines().iter().any(|l| l.contains(CLOSURE_ERROR))
-    })
+    wait_until(
+        WAIT_MS,
+        "the capture to record the freed-closure error",
+        || capture.lines().iter().any(|l| l.contains(CLOSURE_ERROR)),
+    )
     .await;
 }
 
@@ -112,7 +114,10 @@ async fn dropping_a_listener_inside_its_own_callback_is_safe() {
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
     pair.negotiate().await;
-    wait_until(WAIT_MS, "the self-dropping listener to run", || count.get() == 1).await;
+    wait_until(WAIT_MS, "the self-dropping listener to run", || {
+        count.get() == 1
+    })
+    .await;
     assert!(slot.borrow().is_none(), "the listener dropped itself");
 
     fire_track_event(&pair.b);
@@ -157,9 +162,11 @@ async fn forget_keeps_the_listener_running() {
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
     pair.negotiate().await;
-    wait_until(WAIT_MS, "the forgotten listener to see the real event", || {
-        count.get() == 3
-    })
+    wait_until(
+        WAIT_MS,
+        "the forgotten listener to see the real event",
+        || count.get() == 3,
+    )
     .await;
     capture.assert_no_closure_error();
 }

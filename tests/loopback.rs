@@ -36,7 +36,11 @@ async fn add_transceiver_fires_on_track_exactly_once_on_the_other_side() {
     .await;
     sleep(QUIET_MS).await;
 
-    assert_eq!(on_b.borrow().len(), 1, "exactly one track event on the answerer");
+    assert_eq!(
+        on_b.borrow().len(),
+        1,
+        "exactly one track event on the answerer"
+    );
     assert_eq!(
         on_a.borrow().len(),
         0,
@@ -63,7 +67,10 @@ async fn event_objects_are_linked_receiver_track_transceiver_and_streams() {
         same(&receiver, &event.transceiver().receiver()),
         "receiver() is transceiver().receiver"
     );
-    assert!(same(&event.track(), &receiver.track()), "track() is receiver.track");
+    assert!(
+        same(&event.track(), &receiver.track()),
+        "track() is receiver.track"
+    );
     // A transceiver added without streams still gets one stream per msid rules in some
     // browsers; whatever the list, every stream in it contains the track.
     for stream in event.streams() {
@@ -146,8 +153,16 @@ async fn a_listener_registered_after_set_remote_description_misses_the_event() {
     let _late = pair.b.on_track(move |_| counter.set(counter.get() + 1));
     finish_answer(&pair.a, &pair.b).await;
     sleep(QUIET_MS).await;
-    assert_eq!(count.get(), 0, "the event fired before the listener existed");
-    assert_eq!(pair.b.receivers().len(), 1, "the receiver is there all the same");
+    assert_eq!(
+        count.get(),
+        0,
+        "the event fired before the listener existed"
+    );
+    assert_eq!(
+        pair.b.receivers().len(),
+        1,
+        "the receiver is there all the same"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -177,7 +192,11 @@ async fn four_transceivers_give_four_events_in_m_line_order() {
     let local = pair.a.transceivers();
     assert_eq!(remote.len(), 4);
     for (i, event) in got.iter().enumerate() {
-        assert_eq!(event.kind(), kinds[i], "event {i} has the kind of m-line {i}");
+        assert_eq!(
+            event.kind(),
+            kinds[i],
+            "event {i} has the kind of m-line {i}"
+        );
         assert!(
             same(&event.transceiver(), &remote[i]),
             "event {i} belongs to the answerer's transceiver {i}"
@@ -221,7 +240,10 @@ async fn renegotiation_fires_track_again_for_the_same_receiver() {
 
     set_direction(&transceiver, "sendrecv");
     pair.negotiate().await;
-    wait_until(WAIT_MS, "the second track event", || got.borrow().len() == 2).await;
+    wait_until(WAIT_MS, "the second track event", || {
+        got.borrow().len() == 2
+    })
+    .await;
     sleep(QUIET_MS).await;
 
     let got = got.borrow();
@@ -232,5 +254,9 @@ async fn renegotiation_fires_track_again_for_the_same_receiver() {
         "the second event is for the same receiver"
     );
     assert!(same(&got[0].transceiver(), &got[1].transceiver()));
-    assert_eq!(pair.b.transceivers().len(), 1, "no new transceiver was made");
+    assert_eq!(
+        pair.b.transceivers().len(),
+        1,
+        "no new transceiver was made"
+    );
 }

@@ -25,7 +25,10 @@ async fn call_with_canvas() -> (Pair, CanvasSource, TrackEvent) {
         .add_track(&source.track, &[&source.stream])
         .expect("add_track");
     pair.negotiate().await;
-    wait_until(WAIT_MS, "the remote track event", || !got.borrow().is_empty()).await;
+    wait_until(WAIT_MS, "the remote track event", || {
+        !got.borrow().is_empty()
+    })
+    .await;
     let event = got.borrow()[0].clone();
     (pair, source, event)
 }
@@ -33,7 +36,9 @@ async fn call_with_canvas() -> (Pair, CanvasSource, TrackEvent) {
 #[wasm_bindgen_test]
 async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
     let (pair, _source, event) = call_with_canvas().await;
-    let stream = event.first_stream().expect("the canvas stream arrives as a remote stream");
+    let stream = event
+        .first_stream()
+        .expect("the canvas stream arrives as a remote stream");
     let video = muted_video();
     let media: &HtmlMediaElement = &video;
     let playback = attach_stream(media, &stream).await.expect("attach_stream");
@@ -41,19 +46,26 @@ async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
     assert!(same(&media.src_object().expect("srcObject set"), &stream));
     assert!(media.autoplay());
 
-    wait_until(WAIT_MS, "the remote <video> to get a non-zero videoWidth", || {
-        video.video_width() > 0 && video.video_height() > 0
-    })
+    wait_until(
+        WAIT_MS,
+        "the remote <video> to get a non-zero videoWidth",
+        || video.video_width() > 0 && video.video_height() > 0,
+    )
     .await;
     // Frames keep coming: playback time advances.
     let t0 = media.current_time();
-    wait_until(WAIT_MS, "the remote <video>'s currentTime to advance", || {
-        media.current_time() > t0 + 0.2
-    })
+    wait_until(
+        WAIT_MS,
+        "the remote <video>'s currentTime to advance",
+        || media.current_time() > t0 + 0.2,
+    )
     .await;
     assert_eq!(pair.b.connection_state(), PeerConnectionState::Connected);
     detach_stream(media);
-    assert!(media.src_object().is_none(), "detach_stream clears srcObject");
+    assert!(
+        media.src_object().is_none(),
+        "detach_stream clears srcObject"
+    );
     video.remove();
 }
 
@@ -70,7 +82,9 @@ async fn both_sides_reach_connected() {
     for (name, states) in [("offerer", &mut states_a), ("answerer", &mut states_b)] {
         loop {
             let what = format!("the {name} to reach connected");
-            let state = next_within(states, WAIT_MS, &what).await.expect("not ended");
+            let state = next_within(states, WAIT_MS, &what)
+                .await
+                .expect("not ended");
             assert_ne!(state, PeerConnectionState::Failed, "{name} failed");
             if state == PeerConnectionState::Connected {
                 break;
@@ -82,7 +96,10 @@ async fn both_sides_reach_connected() {
     // close() fires no event: the stream has nothing new (bounded check).
     sleep(100).await;
     let pending = futures_util::FutureExt::now_or_never(states_a.next());
-    assert!(pending.is_none(), "no state event after close(): got {pending:?}");
+    assert!(
+        pending.is_none(),
+        "no state event after close(): got {pending:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -94,7 +111,10 @@ async fn a_track_sent_without_stream_plays_in_a_stream_built_by_the_receiver() {
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
     pair.a.add_track(&source.track, &[]).expect("add_track");
     pair.negotiate().await;
-    wait_until(WAIT_MS, "the remote track event", || !got.borrow().is_empty()).await;
+    wait_until(WAIT_MS, "the remote track event", || {
+        !got.borrow().is_empty()
+    })
+    .await;
     let event = got.borrow()[0].clone();
     assert!(event.first_stream().is_none(), "no stream was sent");
 
@@ -102,9 +122,11 @@ async fn a_track_sent_without_stream_plays_in_a_stream_built_by_the_receiver() {
     stream.add_track(&event.track());
     let video = muted_video();
     attach_stream(&video, &stream).await.expect("attach_stream");
-    wait_until(WAIT_MS, "the remote <video> to get a non-zero videoWidth", || {
-        video.video_width() > 0
-    })
+    wait_until(
+        WAIT_MS,
+        "the remote <video> to get a non-zero videoWidth",
+        || video.video_width() > 0,
+    )
     .await;
     video.remove();
 }

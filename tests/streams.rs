@@ -4,8 +4,8 @@
 //! the very same remote `MediaStream` object.
 
 use rtc_peer::TrackEvent;
-use web_sys::MediaStream;
 use wasm_bindgen_test::*;
+use web_sys::MediaStream;
 
 mod common;
 use common::{new_stream, same, seen, sleep, wait_until, CanvasSource, Pair, WAIT_MS};
@@ -53,10 +53,17 @@ async fn add_track_with_one_stream_gives_one_stream_with_its_id() {
     let (_pair, _source, event) = send_in(&[&local]).await;
     let streams = event.streams();
     assert_eq!(streams.len(), 1);
-    assert_eq!(streams[0].id(), local.id(), "the stream id travels in a=msid");
+    assert_eq!(
+        streams[0].id(),
+        local.id(),
+        "the stream id travels in a=msid"
+    );
     let first = event.first_stream().expect("first_stream");
     assert!(same(&first, &streams[0]));
-    assert!(!same(&first, &local), "the remote stream is a new object on the other side");
+    assert!(
+        !same(&first, &local),
+        "the remote stream is a new object on the other side"
+    );
     assert_every_stream_has_the_track(&event);
 }
 
@@ -66,7 +73,11 @@ async fn add_track_with_two_streams_gives_both_ids_in_order() {
     let s2 = new_stream();
     let (_pair, _source, event) = send_in(&[&s1, &s2]).await;
     let ids: Vec<String> = event.streams().iter().map(MediaStream::id).collect();
-    assert_eq!(ids, vec![s1.id(), s2.id()], "remote stream ids in the local order");
+    assert_eq!(
+        ids,
+        vec![s1.id(), s2.id()],
+        "remote stream ids in the local order"
+    );
     assert_eq!(
         event.first_stream().map(|s| s.id()),
         Some(s1.id()),
@@ -84,8 +95,12 @@ async fn two_tracks_of_one_stream_arrive_in_the_same_remote_stream_object() {
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
-    pair.a.add_track(&one.track, &[&local]).expect("add_track one");
-    pair.a.add_track(&two.track, &[&local]).expect("add_track two");
+    pair.a
+        .add_track(&one.track, &[&local])
+        .expect("add_track one");
+    pair.a
+        .add_track(&two.track, &[&local])
+        .expect("add_track two");
     pair.negotiate().await;
     wait_until(WAIT_MS, "two track events", || got.borrow().len() >= 2).await;
     sleep(200).await;
@@ -99,9 +114,16 @@ async fn two_tracks_of_one_stream_arrive_in_the_same_remote_stream_object() {
         "both events carry the same remote MediaStream object"
     );
     assert_eq!(first.id(), local.id());
-    assert!(!same(&got[0].track(), &got[1].track()), "two distinct tracks");
+    assert!(
+        !same(&got[0].track(), &got[1].track()),
+        "two distinct tracks"
+    );
     let tracks = first.get_tracks();
-    assert_eq!(tracks.length(), 2, "the remote stream ends up holding both tracks");
+    assert_eq!(
+        tracks.length(),
+        2,
+        "the remote stream ends up holding both tracks"
+    );
     for event in got.iter() {
         assert!(tracks.iter().any(|t| same(&t, &event.track())));
     }
@@ -126,4 +148,24 @@ async fn streams_of_different_tracks_are_different_objects() {
     let second = got[1].first_stream().expect("stream of track two");
     assert!(!same(&first, &second));
     assert_eq!((first.id(), second.id()), (s1.id(), s2.id()));
+}
+
+/// A trap when comparing by identity: web-sys gives `MediaStream` and `MediaStreamTrack` an
+/// inherent `clone()` that is the JS `clone()` (a new object with a new id), which shadows
+/// `Clone::clone`. Copy the handle with `JsValue::from(&x)` or `Clone::clone(&x)` instead.
+#[wasm_bindgen_test]
+fn inherent_clone_on_media_objects_makes_a_new_js_object() {
+    let source = CanvasSource::new();
+    let track = &source.track;
+    #[allow(clippy::redundant_clone)]
+    let js_clone = track.clone();
+    assert!(!same(&js_clone, track), "track.clone() is MediaStreamTrack.clone()");
+    assert_ne!(js_clone.id(), track.id());
+    js_clone.stop();
+    let handle = Clone::clone(track);
+    assert!(same(&handle, track), "Clone::clone copies the handle");
+
+    let stream = new_stream();
+    assert!(!same(&stream.clone(), &stream), "stream.clone() is MediaStream.clone()");
+    assert!(same(&Clone::clone(&stream), &stream));
 }

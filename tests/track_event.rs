@@ -35,9 +35,15 @@ fn new_returns_the_same_js_objects_it_was_given() {
     assert!(same(&event.track(), &track));
     assert!(same(&event.transceiver(), &transceiver));
     // JsValue equality (===) agrees with Object.is for objects.
-    assert_eq!(JsValue::from(event.receiver()), JsValue::from(receiver.clone()));
+    assert_eq!(
+        JsValue::from(event.receiver()),
+        JsValue::from(receiver.clone())
+    );
     assert_eq!(JsValue::from(event.track()), JsValue::from(track));
-    assert_eq!(JsValue::from(event.transceiver()), JsValue::from(transceiver));
+    assert_eq!(
+        JsValue::from(event.transceiver()),
+        JsValue::from(transceiver)
+    );
     assert_eq!(event.kind(), MediaKind::Video);
     pc.close();
 }
@@ -55,8 +61,7 @@ fn new_with_no_stream_gives_empty_streams_and_no_first_stream() {
 fn new_with_one_stream_gives_that_stream() {
     let (pc, transceiver, receiver, track) = parts();
     let s1 = common::new_stream();
-    let event =
-        TrackEvent::new(&receiver, &track, &transceiver, &[&s1]).expect("TrackEvent::new");
+    let event = TrackEvent::new(&receiver, &track, &transceiver, &[&s1]).expect("TrackEvent::new");
     let streams = event.streams();
     assert_eq!(streams.len(), 1);
     assert!(same(&streams[0], &s1));
@@ -134,8 +139,14 @@ async fn browser_fired_track_event_does_not_bubble_and_is_not_cancelable() {
     let raw = got[0].as_raw();
     assert_eq!(raw.type_(), "track");
     assert!(raw.is_trusted(), "fired by the browser");
-    assert!(!raw.bubbles(), "a browser-fired track event does not bubble");
-    assert!(!raw.cancelable(), "a browser-fired track event is not cancelable");
+    assert!(
+        !raw.bubbles(),
+        "a browser-fired track event does not bubble"
+    );
+    assert!(
+        !raw.cancelable(),
+        "a browser-fired track event is not cancelable"
+    );
     assert_eq!(got[0].kind(), MediaKind::Video);
     assert!(got[0].mid().is_some(), "a negotiated transceiver has a mid");
 }

@@ -6,8 +6,8 @@ use wasm_bindgen_test::*;
 
 mod common;
 use common::{
-    fire_track_event, next_within, record_removals, same, seen, sleep, wait_until,
-    ConsoleCapture, Pair, WAIT_MS,
+    fire_track_event, next_within, record_removals, same, seen, sleep, wait_until, ConsoleCapture,
+    Pair, WAIT_MS,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -29,16 +29,29 @@ async fn yields_the_same_events_as_on_track_in_order() {
     let mut from_stream = Vec::new();
     for i in 0..3 {
         let what = format!("track event {i} from the stream");
-        from_stream.push(next_within(&mut events, WAIT_MS, &what).await.expect("not ended"));
+        from_stream.push(
+            next_within(&mut events, WAIT_MS, &what)
+                .await
+                .expect("not ended"),
+        );
     }
-    wait_until(WAIT_MS, "three callback events", || via_callback.borrow().len() == 3).await;
+    wait_until(WAIT_MS, "three callback events", || {
+        via_callback.borrow().len() == 3
+    })
+    .await;
     let via_callback = via_callback.borrow();
     for (i, (a, b)) in from_stream.iter().zip(via_callback.iter()).enumerate() {
         assert_eq!(a, b, "event {i} is the same JS event object in both");
-        assert!(same(&a.transceiver(), &pair.b.transceivers()[i]), "event {i} in m-line order");
+        assert!(
+            same(&a.transceiver(), &pair.b.transceivers()[i]),
+            "event {i} in m-line order"
+        );
     }
     let kinds: Vec<MediaKind> = from_stream.iter().map(TrackEvent::kind).collect();
-    assert_eq!(kinds, [MediaKind::Audio, MediaKind::Video, MediaKind::Video]);
+    assert_eq!(
+        kinds,
+        [MediaKind::Audio, MediaKind::Video, MediaKind::Video]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -62,7 +75,11 @@ async fn dropping_the_stream_removes_its_listener() {
     let mut events = pair.b.track_events();
     fire_track_event(&pair.b);
     next_within(&mut events, WAIT_MS, "the first event").await;
-    assert_eq!(removed.length(), 0, "nothing removed while the stream lives");
+    assert_eq!(
+        removed.length(),
+        0,
+        "nothing removed while the stream lives"
+    );
 
     drop(events);
     let types: Vec<String> = removed.iter().filter_map(|v| v.as_string()).collect();
@@ -89,5 +106,8 @@ async fn a_new_stream_sees_only_events_after_its_creation() {
     let got = next_within(&mut fresh, WAIT_MS, "the event after creation")
         .await
         .expect("not ended");
-    assert_eq!(got, later, "the first item is the event fired after creation");
+    assert_eq!(
+        got, later,
+        "the first item is the event fired after creation"
+    );
 }
