@@ -157,15 +157,20 @@ async fn streams_of_different_tracks_are_different_objects() {
 fn inherent_clone_on_media_objects_makes_a_new_js_object() {
     let source = CanvasSource::new();
     let track = &source.track;
-    #[allow(clippy::redundant_clone)]
     let js_clone = track.clone();
-    assert!(!same(&js_clone, track), "track.clone() is MediaStreamTrack.clone()");
+    assert!(
+        !same(&js_clone, track),
+        "track.clone() is MediaStreamTrack.clone()"
+    );
     assert_ne!(js_clone.id(), track.id());
     js_clone.stop();
     let handle = Clone::clone(track);
     assert!(same(&handle, track), "Clone::clone copies the handle");
 
     let stream = new_stream();
-    assert!(!same(&stream.clone(), &stream), "stream.clone() is MediaStream.clone()");
+    assert!(
+        !same(&stream.clone(), &stream),
+        "stream.clone() is MediaStream.clone()"
+    );
     assert!(same(&Clone::clone(&stream), &stream));
 }
