@@ -79,18 +79,17 @@ pub fn browser() -> &'static str {
     }
 }
 
-/// A canvas whose `captureStream` gives a live video track; `paint` changes the picture so
-/// frames keep flowing.
+/// A canvas whose `captureStream` gives a live video track; a task repaints it every 30 ms
+/// (so frames keep flowing) until [`CanvasSource::stop`].
 pub struct CanvasSource {
     canvas: web_sys::HtmlCanvasElement,
-    context: web_sys::CanvasRenderingContext2d,
+    running: Rc<std::cell::Cell<bool>>,
     pub stream: MediaStream,
     pub track: MediaStreamTrack,
-    frame: u32,
 }
 
 impl CanvasSource {
-    /// A 160x120 canvas in the page with a 30 fps capture stream.
+    /// A 160x120 canvas in the page with a 30 fps capture stream, painted continuously.
     pub fn new() -> CanvasSource {
         let document = web_sys::window().unwrap().document().unwrap();
         let canvas: web_sys::HtmlCanvasElement =
@@ -102,34 +101,42 @@ impl CanvasSource {
             canvas.get_context("2d").unwrap().unwrap().unchecked_into();
         let stream = canvas.capture_stream_with_frame_request_rate(30.0).unwrap();
         let track: MediaStreamTrack = stream.get_video_tracks().get(0).unchecked_into();
-        let mut source = CanvasSource {
+        let running = Rc::new(std::cell::Cell::new(true));
+        paint(&context, 0);
+        {
+            let running = running.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut frame = 0u32;
+                while running.get() {
+                    frame = frame.wrapping_add(1);
+                    paint(&context, frame);
+                    sleep(30).await;
+                }
+            });
+        }
+        CanvasSource {
             canvas,
-            context,
+            running,
             stream,
             track,
-            frame: 0,
-        };
-        source.paint();
-        source
+        }
     }
 
-    /// Draws the next frame (a moving bar on a changing background).
-    pub fn paint(&mut self) {
-        self.frame = self.frame.wrapping_add(1);
-        let shade = self.frame % 200;
-        self.context
-            .set_fill_style_str(&format!("rgb({shade}, 80, {})", 200 - shade));
-        self.context.fill_rect(0.0, 0.0, 160.0, 120.0);
-        self.context.set_fill_style_str("white");
-        self.context
-            .fill_rect(f64::from(self.frame % 140), 40.0, 20.0, 40.0);
-    }
-
-    /// Stops the track and removes the canvas.
+    /// Stops painting, stops the track and removes the canvas.
     pub fn stop(self) {
+        self.running.set(false);
         stop_tracks(&self.stream);
         self.canvas.remove();
     }
+}
+
+/// Draws frame `frame` (a moving bar on a changing background).
+fn paint(context: &web_sys::CanvasRenderingContext2d, frame: u32) {
+    let shade = frame % 200;
+    context.set_fill_style_str(&format!("rgb({shade}, 80, {})", 200 - shade));
+    context.fill_rect(0.0, 0.0, 160.0, 120.0);
+    context.set_fill_style_str("white");
+    context.fill_rect(f64::from(frame % 140), 40.0, 20.0, 40.0);
 }
 
 /// Makes a real loopback call in this page and panics unless it connects and the remote
@@ -138,7 +145,7 @@ impl CanvasSource {
 pub async fn call_delivers_track(label: &str) {
     let caller = PeerConnection::new().unwrap_or_else(|e| panic!("{label}: caller: {e}"));
     let callee = PeerConnection::new().unwrap_or_else(|e| panic!("{label}: callee: {e}"));
-    let mut source = CanvasSource::new();
+    let source = CanvasSource::new();
     let failures: Rc<RefCell<Vec<String>>> = Rc::default();
 
     let to_callee = {
@@ -199,7 +206,6 @@ pub async fn call_delivers_track(label: &str) {
             callee.connection_state(),
             failures.borrow()
         );
-        source.paint();
         sleep(30).await;
     }
 
@@ -220,7 +226,6 @@ pub async fn call_delivers_track(label: &str) {
             now_ms() < deadline,
             "{label}: connected, but the remote <video> showed no frame within 10 s ({playing:?})"
         );
-        source.paint();
         sleep(30).await;
     }
     assert!(
