@@ -8,7 +8,7 @@
 #![allow(dead_code)]
 
 /// The seed used when `RTC_PEER_HOSTILE_SEED` is not set at compile time.
-pub const DEFAULT_SEED: u64 = 0x5EED_2026_11_25_0001;
+pub const DEFAULT_SEED: u64 = 0x5EED_2026_1125_0001;
 
 /// The run's seed: `RTC_PEER_HOSTILE_SEED` (decimal or `0x` hex) at compile time, else
 /// [`DEFAULT_SEED`].
