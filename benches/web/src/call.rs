@@ -11,6 +11,38 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection};
 
+thread_local! {
+    static PENDING_ATTACH: Cell<u32> = const { Cell::new(0) };
+    static PENDING_CANDIDATES: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How many `attach_stream` futures spawned by `on_track` have not finished yet.
+///
+/// A future whose browser promise never settles stays pending, and so does the wasm memory
+/// it holds (its task and the promise callbacks).
+#[wasm_bindgen]
+pub fn pending_attach() -> u32 {
+    PENDING_ATTACH.with(Cell::get)
+}
+
+/// How many `add_ice_candidate` futures have not finished yet (see [`pending_attach`]).
+#[wasm_bindgen]
+pub fn pending_candidates() -> u32 {
+    PENDING_CANDIDATES.with(Cell::get)
+}
+
+/// Spawns `future`, counted in `counter` until it finishes.
+fn spawn_counted(
+    counter: &'static std::thread::LocalKey<Cell<u32>>,
+    future: impl std::future::Future<Output = ()> + 'static,
+) {
+    counter.with(|n| n.set(n.get().wrapping_add(1)));
+    spawn_local(async move {
+        future.await;
+        counter.with(|n| n.set(n.get().wrapping_sub(1)));
+    });
+}
+
 /// One offer/answer exchange on an existing pair (figure 3): create offer, set local, set
 /// remote, create answer, set local, set remote.
 ///
@@ -27,7 +59,9 @@ pub async fn offer_answer(
 }
 
 /// A loopback call: two connections in this page, candidates passed directly.
-#[wasm_bindgen]
+///
+/// Exported to JS as `BenchCall` (the library's own JS surface exports a `Call`).
+#[wasm_bindgen(js_name = BenchCall)]
 #[derive(Debug)]
 pub struct Call {
     caller: PeerConnection,
@@ -37,7 +71,7 @@ pub struct Call {
     tracks: Rc<Cell<u32>>,
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(js_class = BenchCall)]
 impl Call {
     /// The answering connection (the one whose `track` events fire).
     pub fn callee(&self) -> RtcPeerConnection {
@@ -83,7 +117,7 @@ pub async fn open_call(
         counter.set(counter.get().wrapping_add(1));
         if let (Some(video), Some(stream)) = (&target, event.first_stream()) {
             let video = video.clone();
-            spawn_local(async move {
+            spawn_counted(&PENDING_ATTACH, async move {
                 let _ = attach_stream(&video, &stream).await;
             });
         }
@@ -144,7 +178,7 @@ fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
     from.on_ice_candidate(move |candidate| {
         if let Some(candidate) = candidate {
             let to = to.clone();
-            spawn_local(async move {
+            spawn_counted(&PENDING_CANDIDATES, async move {
                 let _ = to.add_ice_candidate(&candidate).await;
             });
         }
