@@ -2,7 +2,7 @@
 // `--target web` build in tests/js/index.html, the `--target bundler` build in
 // examples/bundler-app) so both builds pass the same checks.
 
-import { assert, assertSame, Skip, waitFor } from "./harness.js";
+import { assert, assertSame, Skip, sleep, waitFor } from "./harness.js";
 import { canvasTrack, negotiate, pair } from "./loopback.js";
 
 /** Records every raw `track` event of `pc` (a control listener, independent of the package). */
@@ -33,7 +33,7 @@ export function tests(rtc) {
         const raw = rawTrackEvents(b);
         const views = [];
         const sub = onTrack(b, (view) => views.push(view));
-        cleanup(() => sub.free());
+        cleanup(() => sub.dispose());
         await negotiate(a, b);
         assertSame(views.length, 1, "track events delivered");
         assertSame(raw.length, 1, "raw track events");
@@ -66,7 +66,7 @@ export function tests(rtc) {
         a.addTrack(canvasTrack(cleanup));
         const views = [];
         const sub = onTrack(b, (view) => views.push(view));
-        cleanup(() => sub.free());
+        cleanup(() => sub.dispose());
         await negotiate(a, b);
         assertSame(views.length, 1, "track events delivered");
         const [view] = views;
@@ -86,7 +86,7 @@ export function tests(rtc) {
         const sub = onTrack(b, () => {
           deliveredBeforeResolve = !resolved;
         });
-        cleanup(() => sub.free());
+        cleanup(() => sub.dispose());
         await a.setLocalDescription(await a.createOffer());
         await b.setRemoteDescription(a.localDescription).then(() => {
           resolved = true;
@@ -104,8 +104,8 @@ export function tests(rtc) {
         let disposed = 0;
         const keptSub = onTrack(b, () => kept++);
         const disposedSub = onTrack(b, () => disposed++);
-        cleanup(() => keptSub.free());
-        cleanup(() => disposedSub.free());
+        cleanup(() => keptSub.dispose());
+        cleanup(() => disposedSub.dispose());
         assertSame(disposedSub.active, true, "active before dispose()");
         disposedSub.dispose();
         assertSame(disposedSub.active, false, "active after dispose()");
@@ -115,6 +115,53 @@ export function tests(rtc) {
         assertSame(raw.length, 1, "raw track events (control)");
         assertSame(kept, 1, "events to the subscription that was kept");
         assertSame(disposed, 0, "events to the disposed subscription");
+      },
+    },
+    {
+      name: "a subscription whose object is garbage-collected keeps delivering (only dispose() stops it)",
+      async run(cleanup) {
+        const { a, b } = pair(cleanup);
+        a.addTransceiver("video");
+        let calls = 0;
+        let collected = false;
+        const registry = new FinalizationRegistry(() => {
+          collected = true;
+        });
+        // Drop the subscription object on purpose, with a marker allocated alongside it.
+        (() => {
+          onTrack(b, () => calls++);
+          registry.register({ marker: true }, "marker");
+        })();
+        // Garbage until the marker has been collected (then the dropped subscription object
+        // has had the same chance to be collected and finalized).
+        let garbage = [];
+        await waitFor(
+          async () => {
+            garbage = Array.from({ length: 64 }, () => new Array(16384).fill(Math.random()));
+            await sleep(5);
+            return collected;
+          },
+          15000,
+          "a garbage collection that finalizes an unreachable object",
+        );
+        for (let i = 0; i < 20; i++) {
+          garbage = Array.from({ length: 64 }, () => new Array(16384).fill(Math.random()));
+          await sleep(5);
+        }
+        garbage = null;
+        await negotiate(a, b);
+        assertSame(calls, 1, "events delivered after the subscription object was collected");
+      },
+    },
+    {
+      name: "free() releases only the handle: delivery goes on until dispose()",
+      async run(cleanup) {
+        const { a, b } = pair(cleanup);
+        a.addTransceiver("video");
+        let calls = 0;
+        onTrack(b, () => calls++).free();
+        await negotiate(a, b);
+        assertSame(calls, 1, "events after free()");
       },
     },
     {
@@ -128,7 +175,7 @@ export function tests(rtc) {
           calls++;
           sub.dispose();
         });
-        cleanup(() => sub.free());
+        cleanup(() => sub.dispose());
         await negotiate(a, b);
         assertSame(calls, 1, "calls after the first negotiation");
         assertSame(sub.active, false, "active after disposing inside the callback");
@@ -151,6 +198,7 @@ export function tests(rtc) {
         const sub = onTrack(b, () => calls++);
         assertSame(typeof sub[Symbol.dispose], "function", "typeof sub[Symbol.dispose]");
         sub[Symbol.dispose]();
+        assertSame(sub.active, false, "active after [Symbol.dispose]()");
         await negotiate(a, b);
         assertSame(raw.length, 1, "raw track events (control)");
         assertSame(calls, 0, "events after [Symbol.dispose]()");
@@ -197,7 +245,7 @@ export function tests(rtc) {
           kinds.push(track.kind);
           if (kinds.length === 1) throw boom;
         });
-        cleanup(() => sub.free());
+        cleanup(() => sub.dispose());
         await negotiate(a, b);
         assertSame(kinds.length, 2, "callback calls (the second event still arrives)");
         assertSame(reported.length, 1, "the exception was reported as a window error event");
@@ -267,7 +315,7 @@ export function tests(rtc) {
         const sub = onTrack(b, ({ firstStream }) => {
           if (firstStream) video.srcObject = firstStream;
         });
-        cleanup(() => sub.free());
+        cleanup(() => sub.dispose());
         await connectPair(a, b);
         assert(video.srcObject instanceof MediaStream, "the callback set video.srcObject before connectPair resolved");
         await waitFor(() => a.connectionState === "connected" && b.connectionState === "connected", 10000, "both connections 'connected'");
