@@ -162,7 +162,7 @@ impl Turn {
 
     /// The URL to give `RTCIceServer.urls`: `turn:127.0.0.1:PORT?transport=udp`.
     pub fn url(&self) -> String {
-        format!("turn:127.0.0.1:{}?transport=udp", self.port)
+        format!("turn:127.0.0.1:{}?transport=udp", self.port())
     }
 
     /// The UDP/TCP port coturn listens on.
@@ -212,6 +212,9 @@ impl Drop for Turn {
     fn drop(&mut self) {
         // Child::kill sends SIGKILL to exactly this pid (coturn uses threads, not children).
         let _ = self.child.kill();
+        if self.log_leaks_credential() {
+            eprintln!("xtask: coturn: its log mentioned the TURN credential (it was deleted)");
+        }
         let _ = self.child.wait();
         let _ = fs::remove_dir_all(&self.dir);
     }
