@@ -396,6 +396,7 @@ async function figLeak(cfg) {
     gc();
     return {
       wasm_bytes: wasm.memory.buffer.byteLength,
+      rust_heap_bytes: rs.rust_heap_bytes(),
       js_heap_bytes: performance.memory ? performance.memory.usedJSHeapSize : null,
       listeners_pc: listeners.pc,
       listeners_all: listeners.all,
@@ -408,7 +409,7 @@ async function figLeak(cfg) {
     await sleep(50);
     const before = reading();
     const times = [];
-    const trace = []; // [cycles, wasm bytes, pending attach, pending candidates] every 100 cycles
+    const trace = []; // [cycles, wasm bytes, Rust heap bytes, pending attach, pending candidates] per 100 cycles
     let error = null;
     let done = 0;
     try {
@@ -425,6 +426,7 @@ async function figLeak(cfg) {
           trace.push([
             done + 1,
             wasm.memory.buffer.byteLength,
+            rs.rust_heap_bytes(),
             rs.pending_attach(),
             rs.pending_candidates(),
           ]);
@@ -433,7 +435,7 @@ async function figLeak(cfg) {
     } catch (err) {
       error = `cycle ${done + 1}: ${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : err}`;
     }
-    await sleep(50);
+    await sleep(1000); // in-flight futures settle; what is still pending then is stuck
     const after = reading();
     return {
       cycles: done,
@@ -442,6 +444,7 @@ async function figLeak(cfg) {
       before,
       after,
       wasm_growth_bytes: after.wasm_bytes - before.wasm_bytes,
+      rust_heap_growth_bytes: after.rust_heap_bytes - before.rust_heap_bytes,
       js_heap_growth_bytes:
         after.js_heap_bytes === null ? null : after.js_heap_bytes - before.js_heap_bytes,
       listeners_left_pc: after.listeners_pc - before.listeners_pc,
