@@ -50,10 +50,13 @@ impl Turn {
     /// Like [`Turn::start`], with an explicit `turnserver` binary.
     pub fn start_with(turnserver: &Path) -> Result<Turn> {
         let mut last_error = None;
-        for _ in 0..ATTEMPTS {
+        for attempt in 1..=ATTEMPTS {
             match Turn::try_start(turnserver) {
                 Ok(turn) => return Ok(turn),
-                Err(err) => last_error = Some(err),
+                Err(err) => {
+                    eprintln!("xtask: coturn attempt {attempt}/{ATTEMPTS} failed: {err:#}");
+                    last_error = Some(err);
+                }
             }
         }
         match last_error {
