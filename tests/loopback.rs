@@ -71,8 +71,12 @@ async fn event_objects_are_linked_receiver_track_transceiver_and_streams() {
         same(&event.track(), &receiver.track()),
         "track() is receiver.track"
     );
-    // A transceiver added without streams still gets one stream per msid rules in some
-    // browsers; whatever the list, every stream in it contains the track.
+    // A transceiver added without streams is offered with `a=msid:-`: no remote stream.
+    // (streams.rs checks non-empty lists.) Every stream listed contains the track.
+    assert!(
+        event.streams().is_empty(),
+        "add_transceiver without streams gives no remote stream in both browsers"
+    );
     for stream in event.streams() {
         let tracks = stream.get_tracks();
         assert!(

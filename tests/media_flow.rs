@@ -8,8 +8,8 @@ use web_sys::HtmlMediaElement;
 
 mod common;
 use common::{
-    muted_video, new_stream, next_within, same, seen, sleep, wait_until, CanvasSource, Pair,
-    WAIT_MS,
+    muted_video, new_stream, next_within, same, seen, sleep, wait_until, within, CanvasSource,
+    Pair, WAIT_MS,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -41,7 +41,9 @@ async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
         .expect("the canvas stream arrives as a remote stream");
     let video = muted_video();
     let media: &HtmlMediaElement = &video;
-    let playback = attach_stream(media, &stream).await.expect("attach_stream");
+    let playback = within(WAIT_MS, "attach_stream", attach_stream(media, &stream))
+        .await
+        .expect("attach_stream");
     assert_eq!(playback, Playback::Playing, "a muted video may autoplay");
     assert!(same(&media.src_object().expect("srcObject set"), &stream));
     assert!(media.autoplay());
@@ -121,7 +123,9 @@ async fn a_track_sent_without_stream_plays_in_a_stream_built_by_the_receiver() {
     let stream = new_stream();
     stream.add_track(&event.track());
     let video = muted_video();
-    attach_stream(&video, &stream).await.expect("attach_stream");
+    within(WAIT_MS, "attach_stream", attach_stream(&video, &stream))
+        .await
+        .expect("attach_stream");
     wait_until(
         WAIT_MS,
         "the remote <video> to get a non-zero videoWidth",

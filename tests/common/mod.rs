@@ -187,6 +187,18 @@ pub async fn wait_until(timeout_ms: u32, what: &str, mut condition: impl FnMut()
     }
 }
 
+/// Awaits `future`, or panics naming `what` after `timeout_ms` (for browser promises, which
+/// should settle but must not hang a suite if one never does).
+pub async fn within<F: std::future::Future>(timeout_ms: u32, what: &str, future: F) -> F::Output {
+    use futures_util::future::{select, Either};
+    let future = Box::pin(future);
+    let timer = Box::pin(sleep(timeout_ms as i32));
+    match select(future, timer).await {
+        Either::Left((output, _)) => output,
+        Either::Right(_) => panic!("timed out after {timeout_ms} ms waiting for: {what}"),
+    }
+}
+
 /// `Object.is(a, b)`: the same JS object (never compare by id).
 pub fn same(a: &impl AsRef<JsValue>, b: &impl AsRef<JsValue>) -> bool {
     js_sys::Object::is(a.as_ref(), b.as_ref())
@@ -254,50 +266,55 @@ fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
     })
 }
 
-/// Offer from `offerer`, answer from `answerer`, each applied on both sides.
+/// Offer from `offerer`, answer from `answerer`, each applied on both sides (each step
+/// bounded by [`WAIT_MS`]).
 pub async fn negotiate(offerer: &PeerConnection, answerer: &PeerConnection) {
-    let offer = offerer.create_offer().await.expect("create_offer");
-    offerer
-        .set_local_description(&offer)
-        .await
-        .expect("offerer set_local_description");
-    answerer
-        .set_remote_description(&offer)
-        .await
-        .expect("answerer set_remote_description(offer)");
-    let answer = answerer.create_answer().await.expect("create_answer");
-    answerer
-        .set_local_description(&answer)
-        .await
-        .expect("answerer set_local_description");
-    offerer
-        .set_remote_description(&answer)
-        .await
-        .expect("offerer set_remote_description(answer)");
+    let offer = local_offer(offerer).await;
+    within(
+        WAIT_MS,
+        "answerer set_remote_description(offer)",
+        answerer.set_remote_description(&offer),
+    )
+    .await
+    .expect("answerer set_remote_description(offer)");
+    finish_answer(offerer, answerer).await;
 }
 
 /// The offer of `offerer`, applied locally, returned for the test to apply remotely.
 pub async fn local_offer(offerer: &PeerConnection) -> SessionDescription {
-    let offer = offerer.create_offer().await.expect("create_offer");
-    offerer
-        .set_local_description(&offer)
+    let offer = within(WAIT_MS, "create_offer", offerer.create_offer())
         .await
-        .expect("offerer set_local_description");
+        .expect("create_offer");
+    within(
+        WAIT_MS,
+        "offerer set_local_description",
+        offerer.set_local_description(&offer),
+    )
+    .await
+    .expect("offerer set_local_description");
     offer
 }
 
 /// The answer of `answerer` (which has the remote offer), applied locally on it and remotely on
 /// `offerer`.
 pub async fn finish_answer(offerer: &PeerConnection, answerer: &PeerConnection) {
-    let answer = answerer.create_answer().await.expect("create_answer");
-    answerer
-        .set_local_description(&answer)
+    let answer = within(WAIT_MS, "create_answer", answerer.create_answer())
         .await
-        .expect("answerer set_local_description");
-    offerer
-        .set_remote_description(&answer)
-        .await
-        .expect("offerer set_remote_description(answer)");
+        .expect("create_answer");
+    within(
+        WAIT_MS,
+        "answerer set_local_description",
+        answerer.set_local_description(&answer),
+    )
+    .await
+    .expect("answerer set_local_description");
+    within(
+        WAIT_MS,
+        "offerer set_remote_description(answer)",
+        offerer.set_remote_description(&answer),
+    )
+    .await
+    .expect("offerer set_remote_description(answer)");
 }
 
 /// A `<canvas>` drawn on every 30 ms (a moving square on a changing background) and its
