@@ -1,6 +1,8 @@
 //! `cargo xtask`: the one entry point for setting up, building, serving, testing and
 //! measuring rtc-peer. Run `cargo xtask help` for the commands.
 
+mod bench;
+mod bench_smoke;
 mod browser;
 mod build;
 mod coturn;
@@ -29,7 +31,9 @@ commands:
                    (--bundler: pkg-bundler/); settings from wasm-pack.toml
   demo [--port N]  build, then serve the demo on http://127.0.0.1:N (default 8080)
   test             run every check and test in headless Chromium and Firefox
-  bench            run the benchmarks and print ratios against raw JS
+  bench [--browser chromium|firefox]… [--smoke]
+                   run the benchmarks (release) and print ratios against raw JS; writes
+                   target/bench/results.json, docs/bench.svg and the table in docs/bench.md
 ";
 
 fn main() {
@@ -61,6 +65,7 @@ fn run() -> Result<()> {
             build::package(&tools, target).map(|_| ())
         }
         "demo" => demo::run(rest),
+        "bench" => bench::run(rest),
         "test" => {
             if !test::run(rest)? {
                 // The summary's last line already says how many failed.

@@ -27,7 +27,7 @@ pub const NPM_DIRS: &[&str] = &[
     "tests/ts",
     "examples/bundler-app",
     "www",
-    "bench",
+    "benches/size",
     "tests/interop",
 ];
 

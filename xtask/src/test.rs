@@ -100,7 +100,7 @@ pub fn run(_args: &[String]) -> Result<bool> {
     //    report.suite("<suite name>", |r| <module>::run(&tools, r));
     // TODO(demo engineer): e2e demo tests.
     report.suite("JS package", |r| js_tests::run(&tools, r));
-    // TODO(bench engineer): bench smoke.
+    report.suite("bench smoke", |r| crate::bench_smoke::run(&tools, r));
 
     drop(turn);
     let secs = started.elapsed().as_secs();

@@ -1,0 +1,853 @@
+//! `cargo xtask bench [--browser chromium|firefox]… [--smoke]`: measures rtc-peer against
+//! hand-written JavaScript in the same page and the same run, and against simple-peer and PeerJS
+//! for size.
+//!
+//! Steps: set up; build the library package (release, wasm-opt) and measure gzip -9 sizes next
+//! to `simplepeer.min.js` and `peerjs.min.js` (installed from `benches/size`'s lockfile); build
+//! the benchmark crate `benches/web` into `target/bench/pkg`; serve `benches/page` with it; run
+//! the page in headless Chromium and Firefox through WebDriver; print the table; write
+//! `target/bench/results.json`, the chart `docs/bench.svg` and the table into `docs/bench.md`
+//! (between its `bench:begin` / `bench:end` markers, so the prose around it is kept).
+//!
+//! Every figure is a ratio against a baseline measured in the same page and run, the median over
+//! rounds in which the variants alternate (see `benches/page/bench.js`).
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+use crate::browser::Browser;
+use crate::build::{self, Target};
+use crate::process;
+use crate::serve::Server;
+use crate::setup::{self, Tools};
+use crate::webdriver::{Driver, SessionOptions};
+
+/// The benchmark crate (the Rust sides of figures 2-6).
+pub const BENCH_CRATE: &str = "benches/web";
+/// The benchmark page (runner, plain-JS baselines).
+pub const PAGE_DIR: &str = "benches/page";
+/// The npm packages measured for size next to ours.
+pub const SIZE_DIR: &str = "benches/size";
+
+/// How long one browser may take for the whole page (the full run needs about 2-4 minutes).
+const PAGE_TIMEOUT: Duration = Duration::from_secs(9 * 60);
+
+/// The library's size target (figure 1), bytes gzip -9.
+const SIZE_TARGET: u64 = 16_000;
+
+/// What `cargo xtask bench` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub browsers: Vec<Browser>,
+    /// Tiny round counts (a check that the page works, not a measurement).
+    pub smoke: bool,
+}
+
+/// Parses `--browser chromium|firefox` (repeatable; default both) and `--smoke`.
+pub fn parse_args(args: &[String]) -> Result<Options> {
+    let mut browsers = Vec::new();
+    let mut smoke = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        match flag {
+            "--browser" => {
+                let v = match inline {
+                    Some(v) => v,
+                    None => it.next().cloned().context("--browser needs a value")?,
+                };
+                let b = Browser::ALL
+                    .into_iter()
+                    .find(|b| b.name() == v)
+                    .with_context(|| format!("--browser: `{v}` is not chromium or firefox"))?;
+                if !browsers.contains(&b) {
+                    browsers.push(b);
+                }
+            }
+            "--smoke" => smoke = true,
+            other => bail!(
+                "bench: unknown option `{other}` \
+                 (usage: cargo xtask bench [--browser chromium|firefox]… [--smoke])"
+            ),
+        }
+    }
+    if browsers.is_empty() {
+        browsers = Browser::ALL.to_vec();
+    }
+    Ok(Options { browsers, smoke })
+}
+
+/// Runs the command.
+pub fn run(args: &[String]) -> Result<()> {
+    let started = Instant::now();
+    let options = parse_args(args)?;
+    let tools = setup::ensure()?;
+    let out = out_dir(&tools.root);
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+
+    // Figure 1: sizes.
+    let lib_pkg = build::package(&tools, Target::Web)?;
+    let sizes = sizes(&tools, &lib_pkg)?;
+
+    // Figures 2-6: the page, in each browser.
+    let bench_pkg = build_bench(&tools, &out, true)?;
+    let server = serve(&tools.root, &bench_pkg)?;
+    let page_options = json!({ "smoke": options.smoke });
+    let mut browsers = serde_json::Map::new();
+    for &browser in &options.browsers {
+        println!("\nxtask: bench [{browser}]: running {}", server.url());
+        let t0 = Instant::now();
+        let value = match run_page(&tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
+            Ok(mut v) => {
+                v["wall_seconds"] = json!(t0.elapsed().as_secs());
+                v
+            }
+            Err(e) => {
+                println!("xtask: bench [{browser}]: FAILED: {e:#}");
+                json!({ "error": format!("{e:#}") })
+            }
+        };
+        browsers.insert(browser.name().to_string(), value);
+    }
+    drop(server);
+
+    let elapsed = started.elapsed().as_secs();
+    let command = if args.is_empty() {
+        "cargo xtask bench".to_string()
+    } else {
+        format!("cargo xtask bench {}", args.join(" "))
+    };
+    let results = json!({
+        "command": command,
+        "finished_unix": std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "smoke": options.smoke,
+        "seconds": elapsed,
+        "sizes": sizes,
+        "browsers": Value::Object(browsers),
+    });
+    let json_path = out.join("results.json");
+    fs::write(&json_path, serde_json::to_string_pretty(&results)?)
+        .with_context(|| format!("writing {}", json_path.display()))?;
+
+    let table = table(&results);
+    println!("\n{table}");
+    println!(
+        "xtask: bench took {}m{:02}s; results in {}",
+        elapsed / 60,
+        elapsed % 60,
+        json_path.display()
+    );
+    if options.smoke {
+        println!(
+            "xtask: --smoke: tiny round counts; docs/bench.md and docs/bench.svg left as they are"
+        );
+        return Ok(());
+    }
+    let docs = tools.root.join("docs");
+    fs::create_dir_all(&docs)?;
+    fs::write(docs.join("bench.svg"), chart(&results))?;
+    update_markdown(&docs.join("bench.md"), &section(&results, &table))?;
+    println!("xtask: wrote docs/bench.svg and the table in docs/bench.md");
+    Ok(())
+}
+
+/// `target/bench` under the repository root: the bench package, results and logs.
+pub fn out_dir(root: &Path) -> PathBuf {
+    root.join("target").join("bench")
+}
+
+/// Builds `benches/web` (release, `--target web`) into `<out>/pkg`; with `optimize`, runs
+/// wasm-opt with the library's arguments (`wasm-pack.toml`) on it, as users would.
+pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf> {
+    let pkg = out.join("pkg");
+    process::run(
+        Command::new(&tools.wasm_pack)
+            .current_dir(&tools.root)
+            .args([
+                "build",
+                BENCH_CRATE,
+                "--release",
+                "--no-opt",
+                "--no-typescript",
+            ])
+            .args(["--target", "web", "--out-dir"])
+            .arg(&pkg),
+    )?;
+    let wasm = pkg.join("rtc_peer_bench_bg.wasm");
+    if !wasm.is_file() {
+        bail!("wasm-pack succeeded but {} is missing", wasm.display());
+    }
+    if optimize {
+        let optimized = pkg.join("rtc_peer_bench_bg.opt.wasm");
+        process::run(
+            Command::new(tools.wasm_opt())
+                .args(&tools.settings.wasm_opt)
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&optimized),
+        )?;
+        fs::rename(&optimized, &wasm)
+            .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))?;
+    }
+    Ok(pkg)
+}
+
+/// Serves the page at `/` and the bench package at `/pkg/` on a free loopback port.
+pub fn serve(root: &Path, bench_pkg: &Path) -> Result<Server> {
+    Server::start(
+        "127.0.0.1:0".parse().context("loopback address")?,
+        vec![
+            ("/".to_string(), root.join(PAGE_DIR)),
+            ("/pkg/".to_string(), bench_pkg.to_path_buf()),
+        ],
+    )
+}
+
+/// Opens the page in `browser`, runs `window.runBench(options)`, prints its progress and
+/// returns `window.benchResults`.
+///
+/// Chromium is started with `--enable-precise-memory-info` (exact `performance.memory`) and
+/// `--js-flags=--expose-gc` (`window.gc`, so garbage of one round is not collected inside the
+/// next, and closed connections are collected during the leak cycles).
+pub fn run_page(
+    tools: &Tools,
+    browser: Browser,
+    url: &str,
+    options: &Value,
+    timeout: Duration,
+) -> Result<Value> {
+    let driver = Driver::start(tools, browser)?;
+    let extra_args = match browser {
+        Browser::Chromium => vec![
+            "--enable-precise-memory-info".to_string(),
+            "--js-flags=--expose-gc".to_string(),
+        ],
+        Browser::Firefox => Vec::new(),
+    };
+    let session = driver.session_with(&SessionOptions {
+        fake_media: false,
+        extra_args,
+    })?;
+    session.goto(url)?;
+    session.wait_until(
+        "window.benchState && window.benchState.ready",
+        Duration::from_secs(60),
+        "the bench page to load its wasm package",
+    )?;
+    session.execute(
+        "window.runBench(arguments[0]); return true;",
+        vec![options.clone()],
+    )?;
+    let deadline = Instant::now() + timeout;
+    let mut phase = String::new();
+    loop {
+        let state = session.execute("return window.benchState;", vec![])?;
+        let now = state["phase"].as_str().unwrap_or("").to_string();
+        if now != phase {
+            println!("xtask: bench [{browser}]: {now}");
+            phase = now;
+        }
+        if state["done"].as_bool() == Some(true) {
+            break;
+        }
+        if Instant::now() >= deadline {
+            bail!("the bench page did not finish within {timeout:?} (last phase: {phase})");
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let results = session.execute("return window.benchResults;", vec![])?;
+    if !results.is_object() {
+        bail!("the bench page finished without results (got {results})");
+    }
+    Ok(results)
+}
+
+/// Figure 1: gzip -9 sizes of the library package, the demo, simple-peer and PeerJS.
+fn sizes(tools: &Tools, lib_pkg: &Path) -> Result<Value> {
+    let lib = build::measure(lib_pkg)?;
+    let library = lib.wasm_gz + lib.js_gz;
+
+    // The demo: what its page loads, the library package plus www/'s scripts, HTML and CSS.
+    let www = tools.root.join("www");
+    let mut demo_files = Vec::new();
+    let mut demo_extra = 0;
+    if let Ok(entries) = fs::read_dir(&www) {
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if matches!(ext, "js" | "html" | "css") && p.is_file() {
+                let gz = build::gzip9(&fs::read(&p)?)?.len() as u64;
+                demo_extra += gz;
+                demo_files.push(json!({
+                    "file": p.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    "gzip": gz,
+                }));
+            }
+        }
+    }
+
+    let size_dir = tools.root.join(SIZE_DIR);
+    let simple_peer = size_dir.join("node_modules/simple-peer/simplepeer.min.js");
+    let peerjs = size_dir.join("node_modules/peerjs/dist/peerjs.min.js");
+    if !simple_peer.is_file() || !peerjs.is_file() {
+        process::run(
+            Command::new(&tools.npm)
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&size_dir),
+        )?;
+    }
+    let other = |path: &Path, package: &str| -> Result<Value> {
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let manifest = size_dir
+            .join("node_modules")
+            .join(package)
+            .join("package.json");
+        let version = fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_string));
+        Ok(json!({
+            "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "version": version,
+            "raw": bytes.len(),
+            "gzip": build::gzip9(&bytes)?.len(),
+        }))
+    };
+    Ok(json!({
+        "library": {
+            "wasm": lib.wasm, "wasm_gzip": lib.wasm_gz,
+            "js": lib.js, "js_gzip": lib.js_gz,
+            "gzip": library,
+        },
+        "demo": { "gzip": library + demo_extra, "www_files": demo_files },
+        "simple_peer": other(&simple_peer, "simple-peer")?,
+        "peerjs": other(&peerjs, "peerjs")?,
+        "target_gzip": SIZE_TARGET,
+    }))
+}
+
+// ---- reading the results ----
+
+fn num(v: &Value, path: &[&str]) -> Option<f64> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(*key)?;
+    }
+    cur.as_f64()
+}
+
+fn kb(bytes: f64) -> String {
+    format!("{:.1} KB", bytes / 1000.0)
+}
+
+fn signed_bytes(bytes: f64) -> String {
+    if bytes.abs() >= 1000.0 {
+        format!("{:+.1} KB", bytes / 1000.0)
+    } else {
+        format!("{bytes:+.0} B")
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "✅ met"
+    } else {
+        "❌ missed"
+    }
+}
+
+/// One figure's outcome in one browser: the ratio (or value) against its target.
+#[derive(Debug, Clone)]
+struct Cell {
+    /// Measured value divided by the target (≤ 1 meets it), for the chart.
+    normalized: Option<f64>,
+    met: Option<bool>,
+    text: String,
+}
+
+impl Cell {
+    fn missing(why: &str) -> Cell {
+        Cell {
+            normalized: None,
+            met: None,
+            text: why.to_string(),
+        }
+    }
+}
+
+/// The ratio figures (2, 3, 4, 6): key in `figures`, target, and what the details say.
+fn ratio_cell(page: &Value, key: &str) -> Cell {
+    if let Some(err) = page.get("error").and_then(Value::as_str) {
+        return Cell::missing(&format!("not run: {err}"));
+    }
+    if let Some(err) = page["errors"].get(key).and_then(Value::as_str) {
+        return Cell::missing(&format!("failed: {err}"));
+    }
+    let fig = &page["figures"][key];
+    let (Some(ratio), Some(target)) = (num(fig, &["ratio"]), num(fig, &["target"])) else {
+        return Cell::missing("no result");
+    };
+    let met = ratio <= target;
+    let detail = match key {
+        "dispatch" => format!(
+            "on_track {:.0} ns vs JS {:.0} ns per event; raw web-sys Closure {:.2}×",
+            num(fig, &["median_ns", "on_track"]).unwrap_or(f64::NAN),
+            num(fig, &["median_ns", "js"]).unwrap_or(f64::NAN),
+            num(fig, &["ratio_closure"]).unwrap_or(f64::NAN),
+        ),
+        "offer_answer" | "first_frame" => format!(
+            "{:.1} ms vs JS {:.1} ms",
+            num(fig, &["median_ms", "rtc_peer"]).unwrap_or(f64::NAN),
+            num(fig, &["median_ms", "js"]).unwrap_or(f64::NAN),
+        ),
+        "scale" => {
+            let per = |n: &str, v: &str| num(fig, &["per_pairs", n, "median_ns", v]);
+            let sizes: Vec<String> = fig["pairs"]
+                .as_array()
+                .map(|a| a.iter().map(|n| n.to_string()).collect())
+                .unwrap_or_default();
+            let costs: Vec<String> = sizes
+                .iter()
+                .map(|n| format!("{n}: {:.0}", per(n, "on_track").unwrap_or(f64::NAN)))
+                .collect();
+            format!(
+                "on_track ns/event per pair {}; plain JS {:.2}×",
+                costs.join(", "),
+                num(fig, &["ratio_js"]).unwrap_or(f64::NAN)
+            )
+        }
+        _ => String::new(),
+    };
+    Cell {
+        normalized: Some(ratio / target),
+        met: Some(met),
+        text: format!("**{ratio:.2}×** {} ({detail})", verdict(met)),
+    }
+}
+
+/// Figure 5: wasm memory, Rust heap, listeners, pending futures, JS heap, the limit.
+fn leak_cell(page: &Value) -> Cell {
+    if let Some(err) = page.get("error").and_then(Value::as_str) {
+        return Cell::missing(&format!("not run: {err}"));
+    }
+    if let Some(err) = page["errors"].get("leak").and_then(Value::as_str) {
+        return Cell::missing(&format!("failed: {err}"));
+    }
+    let fig = &page["figures"]["leak"];
+    let rtc = &fig["rtc_peer"];
+    let js = &fig["js"];
+    let cycles = num(rtc, &["cycles"]).unwrap_or(0.0);
+    let wanted = num(page, &["config", "leakCycles"]).unwrap_or(0.0);
+    let wasm = num(rtc, &["wasm_growth_bytes"]).unwrap_or(f64::NAN);
+    let heap = num(rtc, &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
+    let listeners = num(rtc, &["listeners_left_pc"]).unwrap_or(f64::NAN);
+    let pending = num(rtc, &["pending_candidates_left"]).unwrap_or(0.0)
+        + num(rtc, &["pending_attach_left"]).unwrap_or(0.0);
+    let error = rtc["error"].as_str();
+    let met = error.is_none() && cycles >= wanted && wasm == 0.0 && heap <= 0.0 && listeners == 0.0;
+    let mut text = format!(
+        "{} {} cycles: wasm memory {}, Rust heap {}, {} listeners left",
+        verdict(met),
+        cycles,
+        signed_bytes(wasm),
+        signed_bytes(heap),
+        listeners
+    );
+    if pending != 0.0 {
+        let _ = write!(text, ", {pending} futures never settled");
+    }
+    match (
+        num(rtc, &["js_heap_growth_bytes"]),
+        num(js, &["js_heap_growth_bytes"]),
+    ) {
+        (Some(a), Some(b)) => {
+            let _ = write!(
+                text,
+                "; JS heap {} (plain JS {})",
+                signed_bytes(a),
+                signed_bytes(b)
+            );
+        }
+        _ => text.push_str("; JS heap not measurable here"),
+    }
+    match error {
+        Some(e) => {
+            let _ = write!(text, "; stopped: {e}");
+        }
+        None => text.push_str("; no connection-limit failure"),
+    }
+    if let Some(e) = js["error"].as_str() {
+        let _ = write!(text, "; plain JS stopped: {e}");
+    }
+    Cell {
+        normalized: None,
+        met: Some(met),
+        text,
+    }
+}
+
+fn size_cell(sizes: &Value) -> Cell {
+    let lib = num(sizes, &["library", "gzip"]).unwrap_or(f64::NAN);
+    let sp = num(sizes, &["simple_peer", "gzip"]).unwrap_or(f64::NAN);
+    let pj = num(sizes, &["peerjs", "gzip"]).unwrap_or(f64::NAN);
+    let demo = num(sizes, &["demo", "gzip"]).unwrap_or(f64::NAN);
+    let met = lib <= SIZE_TARGET as f64;
+    Cell {
+        normalized: Some(lib / SIZE_TARGET as f64),
+        met: Some(met),
+        text: format!(
+            "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; demo page {}",
+            kb(lib),
+            verdict(met),
+            kb(num(sizes, &["library", "wasm_gzip"]).unwrap_or(f64::NAN)),
+            kb(num(sizes, &["library", "js_gzip"]).unwrap_or(f64::NAN)),
+            lib / sp,
+            kb(sp),
+            lib / pj,
+            kb(pj),
+            kb(demo),
+        ),
+    }
+}
+
+/// Figure rows: (number, title, target text, key in `figures` or "" for size/leak).
+const ROWS: &[(u8, &str, &str, &str)] = &[
+    (
+        1,
+        "Size: library package (wasm + JS glue), gzip -9",
+        "≤ 16 KB",
+        "",
+    ),
+    (
+        2,
+        "Track-event dispatch: `on_track` reading `track()` + `first_stream()` vs plain JS `addEventListener`, 100,000 constructed `RTCTrackEvent`s",
+        "≤ 1.5×",
+        "dispatch",
+    ),
+    (
+        3,
+        "Offer/answer round trip (6 steps) on a loopback pair, 200 rounds",
+        "≤ 1.05×",
+        "offer_answer",
+    ),
+    (
+        4,
+        "Time to first remote frame (canvas source), 20 calls",
+        "≤ 1.05×",
+        "first_frame",
+    ),
+    (
+        5,
+        "Leak cycles: create → negotiate → `on_track` → attach → close, 1,000 times",
+        "0 growth, 0 listeners, no limit error",
+        "leak",
+    ),
+    (
+        6,
+        "Scale: track-event cost per pair, 32 vs 1 simultaneous pairs",
+        "≤ 1.2×",
+        "scale",
+    ),
+];
+
+fn cells(results: &Value, key: &str, number: u8) -> Vec<(String, Cell)> {
+    let browsers = results["browsers"].as_object().cloned().unwrap_or_default();
+    if number == 1 {
+        return vec![("all".to_string(), size_cell(&results["sizes"]))];
+    }
+    browsers
+        .iter()
+        .map(|(name, page)| {
+            let cell = if number == 5 {
+                leak_cell(page)
+            } else {
+                ratio_cell(page, key)
+            };
+            (name.clone(), cell)
+        })
+        .collect()
+}
+
+fn browser_title(name: &str) -> &str {
+    match name {
+        "chromium" => "Chromium",
+        "firefox" => "Firefox",
+        other => other,
+    }
+}
+
+/// The Markdown table (also what the terminal shows).
+fn table(results: &Value) -> String {
+    let browsers: Vec<String> = results["browsers"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut out = String::new();
+    let _ = write!(out, "| figure | target |");
+    for b in &browsers {
+        let _ = write!(out, " {} |", browser_title(b));
+    }
+    out.push('\n');
+    out.push_str("| --- | --- |");
+    for _ in &browsers {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+    for &(number, title, target, key) in ROWS {
+        let _ = write!(out, "| {number}. {title} | {target} |");
+        let row = cells(results, key, number);
+        if number == 1 {
+            // Not browser-bound: one build, shown once across the browser columns.
+            let cell = &row[0].1;
+            let _ = write!(out, " {} |", cell.text);
+            for _ in browsers.iter().skip(1) {
+                out.push_str(" (same build) |");
+            }
+        } else {
+            for (_, cell) in &row {
+                let _ = write!(out, " {} |", cell.text);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Browser versions from the user agents, for the section's header.
+fn browser_versions(results: &Value) -> String {
+    let mut parts = Vec::new();
+    if let Some(map) = results["browsers"].as_object() {
+        for (name, page) in map {
+            let ua = page["user_agent"].as_str().unwrap_or("");
+            let version = ua
+                .split_whitespace()
+                .find(|t| t.starts_with("HeadlessChrome/") || t.starts_with("Firefox/"))
+                .unwrap_or("?");
+            let secs = num(page, &["wall_seconds"]).unwrap_or(f64::NAN);
+            parts.push(format!("{} ({version}, {secs:.0} s)", browser_title(name)));
+        }
+    }
+    parts.join(", ")
+}
+
+/// The generated part of `docs/bench.md`.
+fn section(results: &Value, table: &str) -> String {
+    let secs = num(results, &["seconds"]).unwrap_or(0.0) as u64;
+    let cpus = num(results, &["cpus"]).unwrap_or(0.0);
+    let command = results["command"].as_str().unwrap_or("cargo xtask bench");
+    format!(
+        "Made by `{command}` on a {cpus}-core machine in {}m{:02}s: {}. Medians over rounds in \
+         which rtc-peer and the plain-JS baseline alternate, in the same page and run; raw \
+         numbers in `target/bench/results.json`.\n\n{table}\n![Benchmark ratios against their \
+         targets](docs/bench.svg)\n",
+        secs / 60,
+        secs % 60,
+        browser_versions(results),
+    )
+}
+
+const BEGIN: &str =
+    "<!-- bench:begin (generated by `cargo xtask bench`; edit outside the markers) -->";
+const END: &str = "<!-- bench:end -->";
+
+/// Replaces the generated part of `path` (between the markers), keeping the rest.
+fn update_markdown(path: &Path, generated: &str) -> Result<()> {
+    let old = fs::read_to_string(path).unwrap_or_default();
+    let block = format!("{BEGIN}\n{generated}{END}");
+    let new = match (old.find("<!-- bench:begin"), old.find(END)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &old[..a], &old[b + END.len()..])
+        }
+        _ => format!("## Benchmarks\n\n{block}\n{old}"),
+    };
+    fs::write(path, new).with_context(|| format!("writing {}", path.display()))
+}
+
+/// One bar of the chart: a figure in one browser.
+struct Bar {
+    figure: String,
+    who: String,
+    normalized: Option<f64>,
+    met: Option<bool>,
+    label: String,
+}
+
+/// An SVG bar chart: each figure's measured value divided by its target (≤ 1 meets it).
+fn chart(results: &Value) -> String {
+    let mut bars: Vec<Bar> = Vec::new();
+    for &(number, title, target, key) in ROWS {
+        let short = title.split(':').next().unwrap_or(title);
+        for (browser, cell) in cells(results, key, number) {
+            let who = if number == 1 {
+                "build".to_string()
+            } else {
+                browser_title(&browser).to_string()
+            };
+            let label = if cell.normalized.is_some() {
+                let value = cell.text.split("**").nth(1).unwrap_or("").to_string();
+                format!("{value} (target {target})")
+            } else {
+                let plain = cell.text.replace("✅ ", "").replace("❌ ", "");
+                plain.chars().take(110).collect()
+            };
+            bars.push(Bar {
+                figure: format!("{number}. {short}"),
+                who,
+                normalized: cell.normalized,
+                met: cell.met,
+                label,
+            });
+        }
+    }
+    let max = bars
+        .iter()
+        .filter_map(|b| b.normalized)
+        .fold(2.0_f64, f64::max)
+        .min(10.0);
+    let (left, width, row_h) = (250.0, 380.0, 26.0);
+    let height = 60.0 + row_h * bars.len() as f64 + 30.0;
+    let x = |v: f64| left + width * (v.min(max) / max);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="{height}" viewBox="0 0 900 {height}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="900" height="{height}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="10" y="22" font-size="15" font-weight="bold">rtc-peer benchmarks: measured ÷ target (bar left of the line = target met)</text>"#
+    );
+    let top = 45.0;
+    let bottom = top + row_h * bars.len() as f64;
+    for (i, bar) in bars.iter().enumerate() {
+        let Bar {
+            figure,
+            who,
+            normalized: norm,
+            met,
+            label,
+        } = bar;
+        let y = top + row_h * i as f64;
+        let _ = writeln!(
+            svg,
+            r#"<text x="10" y="{:.1}">{} · {}</text>"#,
+            y + 16.0,
+            escape(figure),
+            escape(who)
+        );
+        let colour = match met {
+            Some(true) => "#2e7d32",
+            Some(false) => "#c62828",
+            None => "#9e9e9e",
+        };
+        match norm {
+            Some(v) => {
+                let _ = writeln!(
+                    svg,
+                    r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="16" fill="{colour}"/>"#,
+                    y + 4.0,
+                    (x(*v) - left).max(1.0)
+                );
+                let _ = writeln!(
+                    svg,
+                    r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+                    x(*v) + 6.0,
+                    y + 16.0,
+                    escape(label)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    svg,
+                    r#"<text x="{left}" y="{:.1}" fill="{colour}">{}</text>"#,
+                    y + 16.0,
+                    escape(label)
+                );
+            }
+        }
+    }
+    let line = x(1.0);
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{line:.1}" y1="{:.1}" x2="{line:.1}" y2="{:.1}" stroke="#333" stroke-dasharray="4 3"/>"##,
+        top - 4.0,
+        bottom
+    );
+    let _ = writeln!(
+        svg,
+        r##"<text x="{line:.1}" y="{:.1}" text-anchor="middle" fill="#333">target</text>"##,
+        bottom + 16.0
+    );
+    let _ = writeln!(
+        svg,
+        r##"<text x="{left}" y="{:.1}" fill="#666">0</text><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#666">{max:.1}× target</text>"##,
+        bottom + 16.0,
+        left + width,
+        bottom + 16.0
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('`', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_browsers_and_smoke() {
+        let o = parse_args(&["--browser".into(), "firefox".into(), "--smoke".into()]).unwrap();
+        assert_eq!(o.browsers, vec![Browser::Firefox]);
+        assert!(o.smoke);
+        let o = parse_args(&[]).unwrap();
+        assert_eq!(o.browsers, Browser::ALL.to_vec());
+        assert!(parse_args(&["--browser=safari".into()]).is_err());
+        assert!(parse_args(&["--fast".into()]).is_err());
+    }
+
+    #[test]
+    fn markdown_keeps_the_prose_around_the_markers() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-md-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bench.md");
+        fs::write(&path, format!("intro\n{BEGIN}\nold\n{END}\noutro\n")).unwrap();
+        update_markdown(&path, "new\n").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("intro\n{BEGIN}\nnew\n{END}\noutro\n"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missed_ratio_is_reported_as_missed_with_its_value() {
+        let page = json!({
+            "errors": {},
+            "figures": { "offer_answer": {
+                "ratio": 1.2, "target": 1.05, "median_ms": { "rtc_peer": 12.0, "js": 10.0 }
+            } }
+        });
+        let cell = ratio_cell(&page, "offer_answer");
+        assert_eq!(cell.met, Some(false));
+        assert!(cell.text.contains("1.20×"), "{}", cell.text);
+        assert!(cell.text.contains("missed"), "{}", cell.text);
+    }
+}
