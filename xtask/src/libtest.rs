@@ -52,6 +52,22 @@ pub fn parse_result_line(line: &str) -> Option<(u32, u32)> {
     Some((count("passed")?, count("failed")?))
 }
 
+/// cargo's status line for a test binary: `     Running tests/a.rs (target/…/a-123.wasm)` or
+/// `   Doc-tests rtc_peer` (indented, unlike the runner's own `Running headless tests in …`).
+fn cargo_header(line: &str) -> Option<String> {
+    if !line.starts_with(' ') {
+        return None;
+    }
+    let trimmed = line.trim();
+    if let Some(rest) = trimmed.strip_prefix("Running ") {
+        let (name, path) = rest.split_once(" (")?;
+        return path.ends_with(')').then(|| name.to_string());
+    }
+    trimmed
+        .strip_prefix("Doc-tests ")
+        .map(|name| format!("doctests {name}"))
+}
+
 /// Reads cargo's `Running …` / `Doc-tests …` headers, each binary's `test result:` line, the
 /// runner's `no tests to run!`, and `NOTE:` lines.
 pub fn parse(lines: &[String]) -> Parsed {
@@ -60,14 +76,7 @@ pub fn parse(lines: &[String]) -> Parsed {
     let mut open: Option<usize> = None;
     for line in lines {
         let trimmed = line.trim();
-        let header = trimmed
-            .strip_prefix("Running ")
-            .map(|rest| rest.split(" (").next().unwrap_or(rest).to_string())
-            .or_else(|| {
-                trimmed
-                    .strip_prefix("Doc-tests ")
-                    .map(|name| format!("doctests {name}"))
-            });
+        let header = cargo_header(line);
         if let Some(name) = header {
             parsed.binaries.push(Binary {
                 name,
@@ -87,7 +96,8 @@ pub fn parse(lines: &[String]) -> Parsed {
             if let Some(i) = open.take() {
                 parsed.binaries[i].outcome = Outcome::NoTests;
             }
-        } else if trimmed.starts_with("NOTE:") {
+        } else if line.starts_with("NOTE:") && !parsed.notes.iter().any(|n| n == trimmed) {
+            // Unindented only: a failing test's log is repeated, indented, under `failures:`.
             parsed.notes.push(trimmed.to_string());
         }
     }
@@ -183,8 +193,11 @@ mod tests {
              \x20    Running unittests src/lib.rs (target/wasm32-unknown-unknown/debug/deps/rtc_peer-1.wasm)\n\
              no tests to run!\n\
              \x20    Running tests/binding.rs (target/wasm32-unknown-unknown/debug/deps/binding-2.wasm)\n\
+             Running headless tests in Chrome on `http://127.0.0.1:33103/`\n\
              running 3 tests\n\
              NOTE: hostile cases: 7\n\
+             failures:\n\
+             \x20       NOTE: hostile cases: 7\n\
              test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out\n\
              \x20    Running tests/crash.rs (target/x/crash-3.wasm)\n\
              Failed to detect test as having been run. It might have timed out.\n\

@@ -81,7 +81,7 @@ impl Report {
         println!("summary:");
         for r in &self.results {
             println!(
-                "  {:<34} {:<9} {:>4} passed, {:>3} failed",
+                "  {:<38} {:<9} {:>4} passed, {:>3} failed",
                 r.suite,
                 place(r.browser),
                 r.passed,
