@@ -209,6 +209,7 @@ function beginCall(m) {
 }
 
 function rememberConnections() {
+  if (!call.active) return;
   const pcs = [call.localConnection, call.remoteConnection].filter(Boolean);
   debug.lastConnections = [...new Set(pcs)];
 }
@@ -229,9 +230,8 @@ async function startCall() {
   try {
     if (debug.mode === "tabs") {
       setStatus("Calling the other tab…", "busy");
-      const started = call.startCall(m.stream, send);
+      await call.startCall(m.stream, send);
       rememberConnections();
-      await started;
       answerTimer = setTimeout(() => {
         if (call.active && ui.hangUp.disabled) {
           call.hangUp();
@@ -240,9 +240,8 @@ async function startCall() {
       }, ANSWER_TIMEOUT_MS);
     } else {
       setStatus("Calling…", "busy");
-      const started = call.startLoopback(m.stream);
+      await call.startLoopback(m.stream);
       rememberConnections();
-      await started;
     }
   } catch (err) {
     fail("Call failed", err);
@@ -267,9 +266,8 @@ async function answerIncoming() {
   }
   beginCall(m);
   try {
-    const started = call.answerCall(m.stream, send);
+    await call.answerCall(m.stream, send);
     rememberConnections();
-    await started;
   } catch (err) {
     fail("Answer failed", err);
   }
@@ -301,6 +299,7 @@ function onState(state) {
 function onRemoteStream(stream, track) {
   // Hang up is enabled by the Call itself when this track arrives.
   clearTimeout(answerTimer);
+  rememberConnections();
   if (track.kind === "audio") ui.sound.hidden = false;
   if (!statsTimer) statsTimer = setInterval(updateStats, 1000);
 }

@@ -25,6 +25,16 @@ use crate::{
     IceTransportPolicy, Listener, PeerConnection, PeerConnectionState, SessionDescription,
 };
 
+/// Another handle to the same JS object. `MediaStream::clone()` would call the JS
+/// `MediaStream.clone()` (new tracks!), which shadows `Clone::clone`; this never does.
+trait CloneRef: Clone {
+    fn clone_ref(this: &Self) -> Self {
+        Clone::clone(this)
+    }
+}
+
+impl CloneRef for MediaStream {}
+
 /// The largest signalling message `receive` accepts (an SDP is a few kilobytes).
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Signalling protocol version carried in every message.
@@ -582,7 +592,10 @@ impl Call {
     #[wasm_bindgen(getter = localStream)]
     pub fn local_stream(&self) -> Option<MediaStream> {
         let inner = self.inner.try_borrow().ok()?;
-        inner.session.as_ref().map(|s| s.local_stream.clone())
+        inner
+            .session
+            .as_ref()
+            .map(|s| MediaStream::clone_ref(&s.local_stream))
     }
 
     /// How many event listeners this object holds right now (0 when there is no call).
@@ -672,7 +685,7 @@ fn begin(
         call_id,
         local: Side::new(local),
         far: far.map(Side::new),
-        local_stream: stream.clone(),
+        local_stream: MediaStream::clone_ref(&stream),
         listeners,
         send,
         awaiting_answer: caller,
@@ -969,12 +982,12 @@ fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> List
         };
         button.set_disabled(false);
         // Audio and video of one stream arrive as two events: attach the stream once.
-        let already = video
-            .src_object()
-            .is_some_and(|current| JsValue::from(current) == JsValue::from(stream.clone()));
+        let already = video.src_object().is_some_and(|current| {
+            JsValue::from(current) == JsValue::from(MediaStream::clone_ref(&stream))
+        });
         if !already {
             let weak = Rc::downgrade(&shared);
-            let stream = stream.clone();
+            let stream = MediaStream::clone_ref(&stream);
             spawn_local(async move {
                 let current = weak.upgrade().is_some_and(|s| is_current(&s, generation));
                 if !current {

@@ -1,12 +1,511 @@
-//! End-to-end tests of the demo page in real browsers (being written).
+//! End-to-end tests of the demo page (`www/`) in real headless browsers, through WebDriver.
+//!
+//! Every test opens the page served by [`crate::serve`], clicks its buttons like a person, and
+//! reads the page's read-only debug state (`window.__rtcDemo`). Every wait has a deadline and
+//! says what it waited for. A Content-Security-Policy violation reported by the page fails the
+//! test it happened in. In Chromium the loopback test also writes the screenshot
+//! `docs/demo.png`, taken mid-call.
 
-use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::coturn::Turn;
+use crate::demo;
 use crate::report::Report;
+use crate::serve::Server;
 use crate::setup::Tools;
+use crate::webdriver::{Driver, Session, SessionOptions};
 
-/// Runs the demo's end-to-end tests.
-#[allow(dead_code)]
-pub fn run(_tools: &Tools, _report: &mut Report) -> Result<()> {
+/// Suite name in the report.
+const SUITE: &str = "e2e demo page";
+/// How long the wasm package may take to load.
+const LOAD: Duration = Duration::from_secs(20);
+/// How long a call may take from the click to playing remote video.
+const CONNECT: Duration = Duration::from_secs(25);
+/// How long hang-up may take to release everything.
+const RELEASE: Duration = Duration::from_secs(10);
+/// Hang-up/call cycles per loopback test.
+const CYCLES: u32 = 3;
+
+/// One test: a name, and what it does with a driver and the page URL.
+struct Case {
+    name: &'static str,
+    only: Option<Browser>,
+    run: fn(&Ctx, &Driver) -> Result<()>,
+}
+
+/// What every test gets.
+struct Ctx {
+    url: String,
+    root: PathBuf,
+    turn: Option<Turn>,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "loopback call, 3 call/hang-up cycles (fake camera)",
+        only: None,
+        run: loopback_fake_camera,
+    },
+    Case {
+        name: "no camera: synthetic source with a notice, 3 cycles",
+        only: None,
+        run: loopback_synthetic,
+    },
+    Case {
+        name: "two tabs over BroadcastChannel (two windows), 2 cycles",
+        only: None,
+        run: two_tabs,
+    },
+    Case {
+        name: "malformed signalling messages are ignored with a warning",
+        only: None,
+        run: malformed_signalling,
+    },
+    Case {
+        name: "TURN from URL parameters, relay only; credential not shown",
+        only: None,
+        run: turn_relay_only,
+    },
+];
+
+/// Runs every test in every browser of `wasm-pack.toml` and adds the counts to `report`.
+pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
+    let pkg = tools.root.join(&tools.settings.web_out_dir);
+    if !pkg.join("rtc_peer.js").is_file() {
+        crate::build::package(tools, crate::build::Target::Web)?;
+    }
+    let server = Server::start(
+        "127.0.0.1:0".parse().context("loopback address")?,
+        demo::mounts(&tools.root, pkg),
+    )?;
+    let turn = match Turn::start(tools) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            println!("xtask: e2e: no TURN server ({e:#}); the TURN test will fail");
+            None
+        }
+    };
+    let ctx = Ctx {
+        url: server.url(),
+        root: tools.root.clone(),
+        turn,
+    };
+    for &browser in &tools.settings.browsers {
+        let (mut passed, mut failed) = (0, 0);
+        match Driver::start(tools, browser) {
+            Ok(driver) => {
+                for case in CASES {
+                    if case.only.is_some_and(|b| b != browser) {
+                        continue;
+                    }
+                    let started = Instant::now();
+                    match (case.run)(&ctx, &driver) {
+                        Ok(()) => {
+                            passed += 1;
+                            println!(
+                                "xtask: e2e [{browser}] ok     {} ({:.1}s)",
+                                case.name,
+                                started.elapsed().as_secs_f64()
+                            );
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            println!("xtask: e2e [{browser}] FAILED {}: {e:#}", case.name);
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                println!("xtask: e2e [{browser}] cannot start the driver: {e:#}");
+                failed += 1;
+            }
+        }
+        report.add(SUITE, Some(browser), passed, failed);
+    }
     Ok(())
+}
+
+/// Opens the page (with `query`) in the current window and waits until the package is loaded.
+fn open(s: &Session, ctx: &Ctx, query: &str) -> Result<()> {
+    s.goto(&format!("{}{query}", ctx.url))?;
+    s.wait_until(
+        "window.__rtcDemo && window.__rtcDemo.ready",
+        LOAD,
+        "the page to load the wasm package (__rtcDemo.ready)",
+    )?;
+    no_csp_violations(s)?;
+    let hang_up_disabled =
+        s.execute("return document.getElementById('hangup').disabled;", vec![])?;
+    ensure!(
+        hang_up_disabled == json!(true),
+        "Hang up is enabled before any call"
+    );
+    Ok(())
+}
+
+/// Fails when the page reported a CSP violation.
+fn no_csp_violations(s: &Session) -> Result<()> {
+    let v = s.execute(
+        "return window.__rtcDemo ? window.__rtcDemo.cspViolations : window.__cspViolations;",
+        vec![],
+    )?;
+    match v.as_array() {
+        Some(list) if list.is_empty() => Ok(()),
+        Some(_) => bail!("the page reported CSP violations: {v}"),
+        None => bail!("the page has no CSP violation log (csp-watch.js not loaded?): {v}"),
+    }
+}
+
+fn no_page_errors(s: &Session) -> Result<()> {
+    let v = s.execute("return window.__rtcDemo.errors;", vec![])?;
+    ensure!(
+        v.as_array().is_some_and(|a| a.is_empty()),
+        "the page reported errors: {v}"
+    );
+    Ok(())
+}
+
+/// JS expression: the remote `<video>` has frames and Hang up is enabled.
+const REMOTE_PLAYING: &str = "(() => { const v = document.getElementById('remote'); \
+     return v.srcObject !== null && v.videoWidth > 0 && v.currentTime > 0 && !v.paused \
+     && !document.getElementById('hangup').disabled \
+     && { width: v.videoWidth, time: v.currentTime }; })()";
+
+/// Waits until remote video plays, then until its `currentTime` moves on.
+fn wait_remote_playing(s: &Session, what: &str) -> Result<()> {
+    let first = s.wait_until(
+        REMOTE_PLAYING,
+        CONNECT,
+        &format!(
+            "{what}: remote video playing (videoWidth > 0, currentTime > 0) and Hang up enabled"
+        ),
+    )?;
+    let t0 = first["time"].as_f64().unwrap_or(0.0);
+    s.wait_until(
+        &format!("document.getElementById('remote').currentTime > {t0} + 0.3"),
+        Duration::from_secs(10),
+        &format!("{what}: remote video currentTime advancing past {t0:.2}s"),
+    )?;
+    Ok(())
+}
+
+/// JS expression: everything hang-up must release has been released.
+const RELEASED: &str = "(() => { const d = window.__rtcDemo; \
+     return d.hangUpDisabled && !d.callDisabled && !d.active && !d.remoteHasSrcObject \
+     && !d.localHasSrcObject && d.listenerCount === 0 && !d.statsRunning \
+     && d.localTrackStates.length > 0 && d.localTrackStates.every((s) => s === 'ended') \
+     && d.connectionStates.length > 0 && d.connectionStates.every((s) => s === 'closed'); })()";
+
+const DEBUG_STATE: &str = "(() => { const d = window.__rtcDemo; return { hangUpDisabled: d.hangUpDisabled, \
+     callDisabled: d.callDisabled, active: d.active, remoteHasSrcObject: d.remoteHasSrcObject, \
+     localHasSrcObject: d.localHasSrcObject, listenerCount: d.listenerCount, statsRunning: d.statsRunning, \
+     localTrackStates: d.localTrackStates, connectionStates: d.connectionStates, errors: d.errors, \
+     callsStarted: d.callsStarted, callsEnded: d.callsEnded }; })()";
+
+fn wait_released(s: &Session, what: &str) -> Result<()> {
+    if let Err(e) = s.wait_until(RELEASED, RELEASE, what) {
+        let state = s.execute(&format!("return {DEBUG_STATE};"), vec![])?;
+        bail!("{e:#}; page state: {state}");
+    }
+    Ok(())
+}
+
+/// One full call in the current window: Call, playing remote video, live stats, `mid_call`
+/// checks, an optional screenshot, Hang up, everything released.
+fn call_cycle(
+    s: &Session,
+    cycle: u32,
+    mid_call: &dyn Fn(&Session) -> Result<()>,
+    screenshot: Option<&Path>,
+) -> Result<()> {
+    let what = format!("cycle {cycle}");
+    let hang_up_disabled =
+        s.execute("return document.getElementById('hangup').disabled;", vec![])?;
+    ensure!(
+        hang_up_disabled == json!(true),
+        "{what}: Hang up is enabled before Call"
+    );
+    s.click("#call")?;
+    wait_remote_playing(s, &what)?;
+    // The stats panel fills in from getStats once a second.
+    s.wait_until(
+        "(() => { const t = window.__rtcDemo.stats; return t.width > 0 && t.fps > 0 && t.kbps > 0 && t; })()",
+        Duration::from_secs(10),
+        &format!("{what}: live stats (resolution, fps, bitrate)"),
+    )?;
+    let state = s.execute(
+        "return document.getElementById('stat-state').textContent;",
+        vec![],
+    )?;
+    ensure!(
+        state == json!("connected"),
+        "{what}: the stats panel shows state {state}, not connected"
+    );
+    mid_call(s).with_context(|| format!("{what}: mid-call check"))?;
+    if let Some(path) = screenshot {
+        take_screenshot(s, path)?;
+    }
+    s.click("#hangup")?;
+    wait_released(s, &format!("{what}: everything released after Hang up"))?;
+    let ended = s.execute("return window.__rtcDemo.lastEndReason;", vec![])?;
+    ensure!(
+        ended == json!("local"),
+        "{what}: the call ended with reason {ended}, not local"
+    );
+    no_csp_violations(s)?;
+    no_page_errors(s)
+}
+
+/// Writes a PNG of the page to `path` (a window tall enough for the whole page).
+fn take_screenshot(s: &Session, path: &Path) -> Result<()> {
+    s.set_window_size(1280, 1000)?;
+    // Let the layout, the stats and the video move on a little.
+    std::thread::sleep(Duration::from_millis(2500));
+    let png = s.screenshot_png()?;
+    ensure!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, &png).with_context(|| format!("writing {}", path.display()))?;
+    println!("xtask: e2e: wrote {} ({} bytes)", path.display(), png.len());
+    Ok(())
+}
+
+fn nothing(_: &Session) -> Result<()> {
+    Ok(())
+}
+
+fn loopback_fake_camera(ctx: &Ctx, driver: &Driver) -> Result<()> {
+    let s = driver.session()?;
+    open(&s, ctx, "")?;
+    let camera = |s: &Session| -> Result<()> {
+        let synthetic = s.execute("return window.__rtcDemo.synthetic;", vec![])?;
+        ensure!(
+            synthetic == json!(false),
+            "the fake camera was not used (synthetic source instead)"
+        );
+        Ok(())
+    };
+    for cycle in 1..=CYCLES {
+        call_cycle(&s, cycle, &camera, None)?;
+    }
+    let counts = s.execute(
+        "return [window.__rtcDemo.callsStarted, window.__rtcDemo.callsEnded];",
+        vec![],
+    )?;
+    ensure!(
+        counts == json!([CYCLES, CYCLES]),
+        "calls started/ended: {counts}"
+    );
+    Ok(())
+}
+
+fn loopback_synthetic(ctx: &Ctx, driver: &Driver) -> Result<()> {
+    let s = driver.session_with(&SessionOptions {
+        fake_media: false,
+        ..SessionOptions::default()
+    })?;
+    open(&s, ctx, "")?;
+    let notice = |s: &Session| -> Result<()> {
+        let notice = s.execute(
+            "const n = document.getElementById('notice'); return !n.hidden && n.offsetHeight > 0 && n.textContent;",
+            vec![],
+        )?;
+        ensure!(
+            notice.as_str().is_some_and(|t| t.contains("synthetic")),
+            "no visible notice about the synthetic source: {notice}"
+        );
+        let synthetic = s.execute("return window.__rtcDemo.synthetic;", vec![])?;
+        ensure!(
+            synthetic == json!(true),
+            "the page did not report the synthetic source"
+        );
+        Ok(())
+    };
+    let shot = ctx.root.join("docs").join("demo.png");
+    for cycle in 1..=CYCLES {
+        // The README's screenshot: headless Chromium, mid-call, the synthetic source.
+        let shot = (cycle == 1 && driver.browser() == Browser::Chromium).then_some(shot.as_path());
+        call_cycle(&s, cycle, &notice, shot)?;
+    }
+    Ok(())
+}
+
+fn two_tabs(ctx: &Ctx, driver: &Driver) -> Result<()> {
+    let s = driver.session()?;
+    let a = s.window_handle()?;
+    open(&s, ctx, "?mode=tabs")?;
+    let b = s.new_window()?;
+    s.switch_to(&b)?;
+    open(&s, ctx, "?mode=tabs")?;
+    // Cycle 1: A calls, B answers, B hangs up. Cycle 2: B calls, A answers, A hangs up.
+    for (cycle, caller, callee) in [(1, &a, &b), (2, &b, &a)] {
+        let what = format!("two tabs, cycle {cycle}");
+        s.switch_to(caller)?;
+        s.click("#call")?;
+        wait_remote_playing(&s, &format!("{what}, caller"))?;
+        s.switch_to(callee)?;
+        wait_remote_playing(&s, &format!("{what}, callee"))?;
+        s.click("#hangup")?;
+        wait_released(&s, &format!("{what}: callee released after its Hang up"))?;
+        s.switch_to(caller)?;
+        wait_released(
+            &s,
+            &format!("{what}: caller released after the other tab hung up"),
+        )?;
+        let reason = s.execute("return window.__rtcDemo.lastEndReason;", vec![])?;
+        ensure!(
+            reason == json!("remote"),
+            "{what}: caller's end reason {reason}, not remote"
+        );
+        for w in [caller, callee] {
+            s.switch_to(w)?;
+            no_csp_violations(&s)?;
+            no_page_errors(&s)?;
+        }
+    }
+    Ok(())
+}
+
+fn malformed_signalling(ctx: &Ctx, driver: &Driver) -> Result<()> {
+    let s = driver.session()?;
+    open(&s, ctx, "?mode=tabs")?;
+    // Another BroadcastChannel object in the same page reaches the page's channel.
+    let sent = s.execute_async(
+        r#"
+        const done = arguments[arguments.length - 1];
+        const ch = new BroadcastChannel("rtc-peer-demo");
+        const big = JSON.stringify({ v: 1, call: "c1", type: "offer", sdp: "v=0\r\n" + "a".repeat(70000) });
+        const bad = [
+          "not json",
+          big,
+          JSON.stringify([1, 2, 3]),
+          JSON.stringify({ v: 2, call: "c1", type: "offer", sdp: "v=0" }),
+          JSON.stringify({ v: 1, call: "c 1!", type: "offer", sdp: "v=0" }),
+          JSON.stringify({ v: 1, call: "c1", type: "offer", sdp: "hello" }),
+          JSON.stringify({ v: 1, call: "c1", type: "offer", sdp: 42 }),
+          JSON.stringify({ v: 1, call: "c1", type: "shout" }),
+          JSON.stringify({ v: 1, call: "c1", type: "answer", sdp: "v=0" }),
+          JSON.stringify({ v: 1, call: "c1", type: "candidate", candidate: "x", sdpMid: "0" }),
+          JSON.stringify({ v: 1, call: "c1", type: "bye" }),
+          { v: 1, call: "c1", type: "offer", sdp: "v=0" },
+          42,
+          null,
+        ];
+        for (const m of bad) ch.postMessage(m);
+        setTimeout(() => { ch.close(); done(bad.length); }, 300);
+        "#,
+        vec![],
+    )?;
+    let n = sent.as_u64().context("message count")?;
+    s.wait_until(
+        &format!("window.__rtcDemo.signalIgnored === {n}"),
+        Duration::from_secs(5),
+        &format!("all {n} malformed messages ignored"),
+    )?;
+    let state = s.execute(
+        "const d = window.__rtcDemo; return [d.active, d.callDisabled, d.errors.length];",
+        vec![],
+    )?;
+    ensure!(
+        state == json!([false, false, 0]),
+        "after malformed messages: [active, callDisabled, errors] = {state}"
+    );
+    // The page still works: a loopback call after the noise.
+    s.click("input[name=mode][value=loopback]")?;
+    call_cycle(&s, 1, &nothing, None)?;
+    no_csp_violations(&s)
+}
+
+fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
+    let turn = ctx
+        .turn
+        .as_ref()
+        .context("no TURN server could be started for this test")?;
+    let s = driver.session()?;
+    let query = format!(
+        "?turn={}&username={}&credential={}&relay=1",
+        percent_encode(&turn.url()),
+        percent_encode(&turn.username),
+        percent_encode(&turn.credential)
+    );
+    open(&s, ctx, &query)?;
+    // The credential is gone from the address bar, the form and the visible text.
+    let shown = s.execute(
+        "return [location.href, document.body.innerText, \
+         [...document.querySelectorAll('input')].map((i) => i.value).join(' ')].join('\\n');",
+        vec![],
+    )?;
+    let shown = shown.as_str().unwrap_or_default();
+    ensure!(
+        !shown.contains(&turn.credential),
+        "the TURN credential is shown back on the page"
+    );
+    let summary = s.execute(
+        "return document.getElementById('ice-summary').textContent;",
+        vec![],
+    )?;
+    let summary = summary.as_str().unwrap_or_default();
+    ensure!(
+        summary.contains("relay only") && summary.contains("127.0.0.1"),
+        "the ICE summary does not show the relay settings: {summary:?}"
+    );
+    s.click("#call")?;
+    wait_remote_playing(&s, "relay-only call")?;
+    let path = s.wait_until(
+        "window.__rtcDemo.stats.path",
+        Duration::from_secs(10),
+        "the stats panel's network path",
+    )?;
+    ensure!(
+        path == json!("relay (TURN)"),
+        "the call did not go through the relay: path {path}"
+    );
+    s.click("#hangup")?;
+    wait_released(&s, "relay-only call: everything released after Hang up")?;
+    no_csp_violations(&s)?;
+    no_page_errors(&s)
+}
+
+/// Percent-encodes everything but unreserved characters (for URL query values).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole suite, by itself (slow): `cargo test -p xtask -- --ignored --nocapture e2e_suite`.
+    #[test]
+    #[ignore]
+    fn e2e_suite() {
+        let tools = crate::setup::ensure().unwrap();
+        let mut report = Report::default();
+        run(&tools, &mut report).unwrap();
+        report.print_summary();
+        assert_eq!(report.failed(), 0);
+    }
+
+    #[test]
+    fn percent_encoding_of_query_values() {
+        assert_eq!(
+            percent_encode("turn:127.0.0.1:3478?transport=udp"),
+            "turn%3A127.0.0.1%3A3478%3Ftransport%3Dudp"
+        );
+        assert_eq!(percent_encode("a b&c"), "a%20b%26c");
+    }
 }
