@@ -182,7 +182,8 @@ impl std::error::Error for Error {}
 ///
 /// `DOMException`s and JS `Error`s keep their name and message; a thrown string becomes
 /// `Error::Other { name: "Error", .. }` with the string as message; anything else is described
-/// by its debug text.
+/// by its JS type (and value, for numbers and booleans). Never runs JS code of the thrown value
+/// (no `toString`), so a hostile value (a proxy whose traps throw) cannot throw through wasm.
 impl From<JsValue> for Error {
     fn from(value: JsValue) -> Self {
         if let Some(text) = value.as_string() {
@@ -194,16 +195,36 @@ impl From<JsValue> for Error {
         if value.is_object() {
             let name = string_property(&value, "name");
             let message = string_property(&value, "message");
-            if let Some(name) = name {
+            // An empty `name` (possible from JS code, never from a DOMException) would make an
+            // error that names nothing: fall through to the generic description instead.
+            if let Some(name) = name.filter(|n| !n.is_empty()) {
                 return Error::from_name(&name, message.unwrap_or_default());
             }
         }
-        let message = format!("{value:?}");
         Error::Other {
             name: "Error".to_owned(),
-            message,
+            message: describe(&value),
         }
     }
+}
+
+/// A description of a thrown non-`Error` value that calls none of its methods.
+fn describe(value: &JsValue) -> String {
+    if let Some(number) = value.as_f64() {
+        return ["A non-Error value was thrown: ", &number.to_string()].concat();
+    }
+    if let Some(flag) = value.as_bool() {
+        return [
+            "A non-Error value was thrown: ",
+            if flag { "true" } else { "false" },
+        ]
+        .concat();
+    }
+    if value.is_null() {
+        return "A non-Error value was thrown: null".to_owned();
+    }
+    let kind = value.js_typeof().as_string().unwrap_or_default();
+    ["A non-Error value was thrown: a value of type ", &kind].concat()
 }
 
 /// Becomes a JS `Error` whose `name` is [`Error::name`] and whose `message` is the browser's.
