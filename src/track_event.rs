@@ -31,6 +31,13 @@ use crate::{Error, MediaKind};
 /// no `a=msid` line at all gives one stream with a random id, so that legacy endpoints still
 /// play. Remote track and stream ids need not match the sender's; compare objects, not ids.
 ///
+/// # Identity, and a `clone()` trap
+///
+/// Compare JS objects by identity (`JsValue::from(&a) == JsValue::from(&b)`, which is
+/// `Object.is`), never by `id()`. Beware: `web_sys::MediaStream` and `MediaStreamTrack` have an
+/// inherent `clone()` that calls the *JS* `clone()` method and returns a **new** object with a
+/// new id. To copy the handle, write `Clone::clone(&stream)`.
+///
 /// # Examples
 ///
 /// ```no_run
