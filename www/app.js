@@ -191,6 +191,9 @@ function send(message) {
 async function acquireMedia() {
   const m = await localMedia();
   debug.synthetic = m.synthetic;
+  $("local-caption").textContent = m.synthetic
+    ? "synthetic test pattern and tone"
+    : "your camera and microphone";
   showNotice(
     m.synthetic
       ? `No camera: ${m.reason}. Sending a synthetic test pattern and tone instead.`

@@ -62,12 +62,17 @@ export function synthetic(reason) {
       ctx.fillRect(i * bw, HEIGHT - 56, bw + 1, 56);
     });
 
-    // A ball orbiting the centre.
-    const cx = WIDTH / 2 + Math.cos(t * 1.7) * 170;
-    const cy = HEIGHT / 2 - 30 + Math.sin(t * 2.3) * 110;
+    // The project's name in the middle, and a ball orbiting it.
+    ctx.textAlign = "center";
+    ctx.fillStyle = "rgba(255,255,255,0.18)";
+    ctx.font = "700 92px system-ui, sans-serif";
+    ctx.fillText("rtc-peer", WIDTH / 2, HEIGHT / 2 + 2);
+    ctx.textAlign = "start";
+    const cx = WIDTH / 2 + Math.cos(t * 1.7) * 190;
+    const cy = HEIGHT / 2 - 30 + Math.sin(t * 1.7) * 120;
     ctx.beginPath();
-    ctx.arc(cx, cy, 34, 0, Math.PI * 2);
-    ctx.fillStyle = "rgba(255,255,255,0.9)";
+    ctx.arc(cx, cy, 30, 0, Math.PI * 2);
+    ctx.fillStyle = "rgba(255,255,255,0.92)";
     ctx.fill();
 
     ctx.fillStyle = "rgba(0,0,0,0.45)";
