@@ -609,6 +609,13 @@ impl Call {
     }
 }
 
+/// Freeing the object (`free()`, `using`) hangs up first, so nothing is left running.
+impl Drop for Call {
+    fn drop(&mut self) {
+        hang_up(&self.inner, EndReason::Local, true);
+    }
+}
+
 /// Creates the session for a new call (connections, listeners, local tracks) and returns its
 /// generation. Fails when a call is in progress.
 fn begin(

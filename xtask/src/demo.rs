@@ -72,6 +72,8 @@ pub fn mounts(root: &Path, pkg: PathBuf) -> Vec<(String, PathBuf)> {
 /// Runs the demo command.
 pub fn run(args: &[String]) -> Result<()> {
     let options = parse_args(args)?;
+    // Say so now, not after a build of several minutes, when the port is taken.
+    drop(Server::start(options.addr, Vec::new())?);
     let tools = setup::ensure()?;
     let pkg = build::package(&tools, Target::Web)?;
     let server = Server::start(options.addr, mounts(&tools.root, pkg))?;
