@@ -49,18 +49,39 @@ const listeners = { all: 0, pc: 0 };
   };
 }
 
+// Live connection accounting: every RTCPeerConnection created (by JS or by the wasm glue,
+// which looks the constructor up on `window` at each call) is counted, and counted again when
+// the garbage collector frees it. Chromium refuses new connections ("Cannot create so many
+// PeerConnections") while too many exist, closed or not, until they are collected.
+const connections = { created: 0, collected: 0 };
+{
+  const Native = window.RTCPeerConnection;
+  const registry = new FinalizationRegistry(() => connections.collected++);
+  const Counted = function RTCPeerConnection(...args) {
+    const pc = new Native(...args);
+    connections.created++;
+    registry.register(pc, 0);
+    return pc;
+  };
+  Counted.prototype = Native.prototype;
+  Object.setPrototypeOf(Counted, Native);
+  window.RTCPeerConnection = Counted;
+}
+
 const rs = await import("./pkg/rtc_peer_bench.js");
 const wasm = await rs.default();
 
 // The full run. `cargo xtask bench` passes these (or smaller ones for the smoke test).
 const FULL = {
-  figures: [2, 3, 4, 5, 6],
+  // The leak figure last: connections it leaves behind must not disturb the others.
+  figures: [2, 3, 4, 6, 5],
   dispatchRounds: 50, // figure 2: rounds per variant …
   dispatchEvents: 2000, // … of this many events: 100,000 events per variant
   oaRounds: 200, // figure 3: offer/answer rounds per variant
   frameCalls: 20, // figure 4: calls per variant
   leakWarmup: 50, // figure 5: cycles before the first memory reading
-  leakCycles: 1000, // figure 5: cycles measured
+  leakCycles: 1000, // figure 5: cycles measured (each waits until the call is set up) …
+  leakEarlyCycles: 200, // … and hang-up-during-setup cycles
   leakGcEvery: 50, // figure 5: cycles between forced collections (Chromium: window.gc)
   scalePairs: [1, 8, 32], // figure 6
   scaleRounds: 8, // figure 6: rounds (each opens every pair count afresh) …
@@ -69,13 +90,14 @@ const FULL = {
   callTimeoutMs: 15000,
 };
 const SMOKE = {
-  figures: [2, 3, 4, 5, 6],
+  figures: [2, 3, 4, 6, 5],
   dispatchRounds: 2,
   dispatchEvents: 200,
   oaRounds: 3,
   frameCalls: 2,
   leakWarmup: 2,
   leakCycles: 5,
+  leakEarlyCycles: 3,
   leakGcEvery: 2,
   scalePairs: [1, 2],
   scaleRounds: 2,
@@ -169,6 +191,7 @@ async function jsOpenCall(source, video) {
     caller.addTransceiver("video", { direction: "sendrecv" });
   }
   const call = {
+    caller: () => caller,
     callee: () => callee,
     track_events: () => tracks,
     close() {
@@ -189,8 +212,24 @@ async function jsOpenCall(source, video) {
   return call;
 }
 
-async function jsCallCycle(source, video) {
+async function jsEarlyCycle(source, video) {
   (await jsOpenCall(source, video)).close();
+}
+
+// Waits (bounded) until both ends are connected and have gathered every candidate: the call
+// is fully set up, so nothing is still in flight when it is hung up.
+async function untilSetUp(call, timeoutMs) {
+  const a = call.caller();
+  const b = call.callee();
+  const deadline = now() + timeoutMs;
+  const done = (pc) => pc.connectionState === "connected" && pc.iceGatheringState === "complete";
+  while (!(done(a) && done(b))) {
+    if (now() > deadline) {
+      const st = (pc) => `${pc.connectionState}/${pc.iceGatheringState}`;
+      throw new Error(`call not set up within ${timeoutMs} ms (caller ${st(a)}, callee ${st(b)})`);
+    }
+    await sleep(2);
+  }
 }
 
 // The three `track` handlers of figures 2 and 6. Each reads the track and the first stream.
@@ -327,18 +366,24 @@ async function figOfferAnswer(cfg) {
     js: () => jsNegotiate(caller, callee),
     rtc_peer: () => rs.offer_answer(caller, callee),
   };
+  // One sample = `oaBlock` round trips back to back (1, or 10 on a coarse clock), in ms per
+  // round trip.
+  const block = Math.max(1, cfg.oaBlock || 1);
   const time = async (name, round) => {
     const t0 = now();
-    await withTimeout(round(), cfg.callTimeoutMs, `offer/answer (${name})`);
-    return now() - t0;
+    for (let i = 0; i < block; i++) {
+      await withTimeout(round(), cfg.callTimeoutMs, `offer/answer (${name})`);
+    }
+    return (now() - t0) / block;
   };
   try {
     await interleave(Math.min(5, cfg.oaRounds), variants, time);
-    const samples = await interleave(cfg.oaRounds, variants, time);
+    const samples = await interleave(Math.ceil(cfg.oaRounds / block), variants, time);
     const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
     return {
       unit: "ms/round",
-      rounds: cfg.oaRounds,
+      rounds: Math.ceil(cfg.oaRounds / block) * block,
+      round_trips_per_sample: block,
       median_ms: ms,
       ratio: pairedRatio(samples, "rtc_peer", "js"),
       target: 1.05,
@@ -392,9 +437,13 @@ async function figFirstFrame(cfg) {
 async function figLeak(cfg) {
   const source = canvasSource();
   const video = newVideo();
-  const reading = () => {
+  const reading = async () => {
     gc();
+    await sleep(100); // finalization callbacks run in a later task
+    gc();
+    await sleep(100);
     return {
+      connections_alive: connections.created - connections.collected,
       wasm_bytes: wasm.memory.buffer.byteLength,
       rust_heap_bytes: rs.rust_heap_bytes(),
       js_heap_bytes: performance.memory ? performance.memory.usedJSHeapSize : null,
@@ -404,16 +453,16 @@ async function figLeak(cfg) {
       pending_candidates: rs.pending_candidates(),
     };
   };
-  const block = async (name, cycle) => {
+  const block = async (name, cycle, cycles) => {
     for (let i = 0; i < cfg.leakWarmup; i++) await cycle(source.stream, video);
     await sleep(50);
-    const before = reading();
+    const before = await reading();
     const times = [];
     const trace = []; // [cycles, wasm bytes, Rust heap bytes, pending attach, pending candidates] per 100 cycles
     let error = null;
     let done = 0;
     try {
-      for (; done < cfg.leakCycles; done++) {
+      for (; done < cycles; done++) {
         const t0 = now();
         await cycle(source.stream, video);
         times.push(now() - t0);
@@ -422,7 +471,7 @@ async function figLeak(cfg) {
         // still referenced (leaked) can reach the limit.
         if (done % cfg.leakGcEvery === cfg.leakGcEvery - 1) gc();
         if (done % 100 === 99) {
-          state(`figure 5: ${name} ${done + 1}/${cfg.leakCycles}`);
+          state(`figure 5: ${name} ${done + 1}/${cycles}`);
           trace.push([
             done + 1,
             wasm.memory.buffer.byteLength,
@@ -436,7 +485,7 @@ async function figLeak(cfg) {
       error = `cycle ${done + 1}: ${err && err.name ? err.name + ": " : ""}${err && err.message ? err.message : err}`;
     }
     await sleep(1000); // in-flight futures settle; what is still pending then is stuck
-    const after = reading();
+    const after = await reading();
     return {
       cycles: done,
       error,
@@ -445,6 +494,7 @@ async function figLeak(cfg) {
       after,
       wasm_growth_bytes: after.wasm_bytes - before.wasm_bytes,
       rust_heap_growth_bytes: after.rust_heap_bytes - before.rust_heap_bytes,
+      connections_left: after.connections_alive - before.connections_alive,
       js_heap_growth_bytes:
         after.js_heap_bytes === null ? null : after.js_heap_bytes - before.js_heap_bytes,
       listeners_left_pc: after.listeners_pc - before.listeners_pc,
@@ -455,20 +505,38 @@ async function figLeak(cfg) {
     };
   };
   try {
-    // Blocks, not interleaved: memory growth must be attributable to one variant.
-    const rtc_peer = await block("rtc-peer", (s, v) => rs.call_cycle(s, v));
-    const js = await block("js", jsCallCycle);
+    // Blocks, not interleaved: memory growth must be attributable to one variant. Plain JS
+    // first, so what rtc-peer leaves behind cannot be blamed on the baseline.
+    const setUp = (open) => async (s, v) => {
+      const call = await open(s, v);
+      try {
+        await untilSetUp(call, cfg.callTimeoutMs);
+      } finally {
+        call.close();
+      }
+    };
+    const js = await block("js", setUp(jsOpenCall), cfg.leakCycles);
+    const rtc_peer = await block("rtc-peer", setUp(rs.open_call), cfg.leakCycles);
+    // Hanging up while the call is still being set up (candidates in flight).
+    const early_js = await block("js, hang-up during setup", jsEarlyCycle, cfg.leakEarlyCycles);
+    const early_rtc_peer = await block(
+      "rtc-peer, hang-up during setup",
+      rs.call_cycle,
+      cfg.leakEarlyCycles,
+    );
     return {
       heap_readings: performance.memory ? "performance.memory.usedJSHeapSize" : "unavailable",
       forced_gc: typeof window.gc === "function",
       gc_every_cycles: typeof window.gc === "function" ? cfg.leakGcEvery : null,
       rtc_peer,
       js,
+      hang_up_during_setup: { rtc_peer: early_rtc_peer, js: early_js },
       ratio: rtc_peer.median_cycle_ms / js.median_cycle_ms,
       met:
         rtc_peer.error === null &&
         rtc_peer.cycles === cfg.leakCycles &&
         rtc_peer.wasm_growth_bytes === 0 &&
+        rtc_peer.rust_heap_growth_bytes <= 0 &&
         rtc_peer.listeners_left_pc === 0,
     };
   } finally {
@@ -599,6 +667,7 @@ window.runBench = async (options) => {
     base.dispatchEvents *= 5;
     base.dispatchRounds = Math.round(base.dispatchRounds / 5);
     base.scaleEvents *= 4;
+    base.oaBlock = 10;
   }
   const cfg = { ...base, ...(options || {}) };
   window.benchState = { done: false, phase: "starting", error: null };

@@ -362,6 +362,16 @@ fn signed_bytes(bytes: f64) -> String {
     }
 }
 
+/// Two decimals, or three when two would round a miss onto the target (or a pass onto it).
+fn ratio_text(ratio: f64, target: f64) -> String {
+    let two = format!("{ratio:.2}");
+    if two == format!("{target:.2}") && ratio != target {
+        format!("{ratio:.3}")
+    } else {
+        two
+    }
+}
+
 fn verdict(met: bool) -> &'static str {
     if met {
         "✅ met"
@@ -435,11 +445,16 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     Cell {
         normalized: Some(ratio / target),
         met: Some(met),
-        text: format!("**{ratio:.2}×** {} ({detail})", verdict(met)),
+        text: format!(
+            "**{}×** {} ({detail})",
+            ratio_text(ratio, target),
+            verdict(met)
+        ),
     }
 }
 
-/// Figure 5: wasm memory, Rust heap, listeners, pending futures, JS heap, the limit.
+/// Figure 5: wasm memory, Rust heap, listeners, connections, pending futures, JS heap, the
+/// connection limit; then the hang-up-during-setup cycles.
 fn leak_cell(page: &Value) -> Cell {
     if let Some(err) = page.get("error").and_then(Value::as_str) {
         return Cell::missing(&format!("not run: {err}"));
@@ -449,42 +464,61 @@ fn leak_cell(page: &Value) -> Cell {
     }
     let fig = &page["figures"]["leak"];
     let rtc = &fig["rtc_peer"];
-    let js = &fig["js"];
-    let cycles = num(rtc, &["cycles"]).unwrap_or(0.0);
     let wanted = num(page, &["config", "leakCycles"]).unwrap_or(0.0);
+    let cycles = num(rtc, &["cycles"]).unwrap_or(0.0);
     let wasm = num(rtc, &["wasm_growth_bytes"]).unwrap_or(f64::NAN);
     let heap = num(rtc, &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
     let listeners = num(rtc, &["listeners_left_pc"]).unwrap_or(f64::NAN);
+    let met = rtc["error"].is_null()
+        && cycles >= wanted
+        && wasm == 0.0
+        && heap <= 0.0
+        && listeners == 0.0;
+    let mut text = format!("{} {}", verdict(met), leak_block(rtc, &fig["js"]));
+    let early = &fig["hang_up_during_setup"];
+    if early.is_object() {
+        let _ = write!(
+            text,
+            ". Hung up during setup: {}",
+            leak_block(&early["rtc_peer"], &early["js"])
+        );
+    }
+    Cell {
+        normalized: None,
+        met: Some(met),
+        text,
+    }
+}
+
+/// One block of leak cycles (rtc-peer) with its plain-JS counterpart.
+fn leak_block(rtc: &Value, js: &Value) -> String {
+    let field = |v: &Value, k: &str| num(v, &[k]).unwrap_or(f64::NAN);
+    let mut text = format!(
+        "{} cycles: wasm memory {}, Rust heap {}, {} listeners and {} connections left",
+        field(rtc, "cycles"),
+        signed_bytes(field(rtc, "wasm_growth_bytes")),
+        signed_bytes(field(rtc, "rust_heap_growth_bytes")),
+        field(rtc, "listeners_left_pc"),
+        field(rtc, "connections_left"),
+    );
     let pending = num(rtc, &["pending_candidates_left"]).unwrap_or(0.0)
         + num(rtc, &["pending_attach_left"]).unwrap_or(0.0);
-    let error = rtc["error"].as_str();
-    let met = error.is_none() && cycles >= wanted && wasm == 0.0 && heap <= 0.0 && listeners == 0.0;
-    let mut text = format!(
-        "{} {} cycles: wasm memory {}, Rust heap {}, {} listeners left",
-        verdict(met),
-        cycles,
-        signed_bytes(wasm),
-        signed_bytes(heap),
-        listeners
-    );
     if pending != 0.0 {
-        let _ = write!(text, ", {pending} futures never settled");
+        let _ = write!(text, ", {pending} futures never completed");
     }
-    match (
-        num(rtc, &["js_heap_growth_bytes"]),
-        num(js, &["js_heap_growth_bytes"]),
-    ) {
-        (Some(a), Some(b)) => {
-            let _ = write!(
-                text,
-                "; JS heap {} (plain JS {})",
-                signed_bytes(a),
-                signed_bytes(b)
-            );
-        }
-        _ => text.push_str("; JS heap not measurable here"),
+    if let Some(a) = num(rtc, &["js_heap_growth_bytes"]) {
+        let _ = write!(text, ", JS heap {}", signed_bytes(a));
     }
-    match error {
+    let _ = write!(
+        text,
+        " (plain JS: {} connections left",
+        field(js, "connections_left")
+    );
+    if let Some(b) = num(js, &["js_heap_growth_bytes"]) {
+        let _ = write!(text, ", JS heap {}", signed_bytes(b));
+    }
+    text.push(')');
+    match rtc["error"].as_str() {
         Some(e) => {
             let _ = write!(text, "; stopped: {e}");
         }
@@ -493,11 +527,7 @@ fn leak_cell(page: &Value) -> Cell {
     if let Some(e) = js["error"].as_str() {
         let _ = write!(text, "; plain JS stopped: {e}");
     }
-    Cell {
-        normalized: None,
-        met: Some(met),
-        text,
-    }
+    text
 }
 
 fn size_cell(sizes: &Value) -> Cell {
@@ -552,8 +582,8 @@ const ROWS: &[(u8, &str, &str, &str)] = &[
     ),
     (
         5,
-        "Leak cycles: create → negotiate → `on_track` → attach → close, 1,000 times",
-        "0 growth, 0 listeners, no limit error",
+        "Leak cycles: create → negotiate → `on_track` → attach → connected → close, 1,000 times (then 200 hung up during setup)",
+        "0 growth (wasm memory, Rust heap), 0 listeners, no limit error",
         "leak",
     ),
     (

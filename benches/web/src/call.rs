@@ -73,6 +73,11 @@ pub struct Call {
 
 #[wasm_bindgen(js_class = BenchCall)]
 impl Call {
+    /// The offering connection.
+    pub fn caller(&self) -> RtcPeerConnection {
+        self.caller.as_raw().clone()
+    }
+
     /// The answering connection (the one whose `track` events fire).
     pub fn callee(&self) -> RtcPeerConnection {
         self.callee.as_raw().clone()
@@ -151,8 +156,8 @@ pub async fn open_call(
     Ok(call)
 }
 
-/// One leak cycle (figure 5): open a call whose `on_track` attaches to `video`, negotiate,
-/// hang up.
+/// One hang-up-during-setup cycle (figure 5): open a call whose `on_track` attaches to
+/// `video`, negotiate, and hang up at once, while ICE candidates are still in flight.
 ///
 /// # Errors
 ///
