@@ -67,7 +67,12 @@ const CASES: &[Case] = &[
         run: malformed_signalling,
     },
     Case {
-        name: "TURN from URL parameters, relay only; credential not shown",
+        name: "the CSP blocks inline script, and the violation watcher reports it",
+        only: None,
+        run: csp_enforced_and_watched,
+    },
+    Case {
+        name: "TURN from URL parameters and the form, relay only; credential not shown",
         only: None,
         run: turn_relay_only,
     },
@@ -422,6 +427,34 @@ fn malformed_signalling(ctx: &Ctx, driver: &Driver) -> Result<()> {
     no_csp_violations(&s)
 }
 
+/// Proves the CSP check of the other tests is not vacuous: an inline script is blocked, and the
+/// page's watcher records the violation that `no_csp_violations` looks for.
+fn csp_enforced_and_watched(ctx: &Ctx, driver: &Driver) -> Result<()> {
+    let s = driver.session()?;
+    open(&s, ctx, "")?;
+    s.execute(
+        "window.__inlineRan = false; const el = document.createElement('script'); \
+         el.textContent = 'window.__inlineRan = true;'; document.head.append(el); return null;",
+        vec![],
+    )?;
+    let v = s.wait_until(
+        "window.__rtcDemo.cspViolations.length > 0 && window.__rtcDemo.cspViolations",
+        Duration::from_secs(5),
+        "the page to report the blocked inline script",
+    )?;
+    ensure!(
+        v.to_string().contains("script-src"),
+        "the violation is not about script-src: {v}"
+    );
+    let ran = s.execute("return window.__inlineRan;", vec![])?;
+    ensure!(ran == json!(false), "an inline script ran despite the CSP");
+    ensure!(
+        no_csp_violations(&s).is_err(),
+        "no_csp_violations did not notice a violation"
+    );
+    Ok(())
+}
+
 fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
     let turn = ctx
         .turn
@@ -454,6 +487,60 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
     ensure!(
         summary.contains("relay only") && summary.contains("127.0.0.1"),
         "the ICE summary does not show the relay settings: {summary:?}"
+    );
+    // The settings form: a bad URL is refused with a message; a good one is applied, the
+    // credential field is cleared and the summary shows only the credential's length.
+    s.execute(
+        "document.getElementById('settings').open = true; return null;",
+        vec![],
+    )?;
+    s.execute(
+        "document.getElementById('turn-url').value = ''; return null;",
+        vec![],
+    )?;
+    s.send_keys("#turn-url", "http://127.0.0.1/")?;
+    s.send_keys("#turn-user", "x")?;
+    s.send_keys("#turn-credential", "form-secret-1234")?;
+    s.click("#ice-apply")?;
+    let error = s.execute(
+        "return document.getElementById('ice-error').textContent;",
+        vec![],
+    )?;
+    ensure!(
+        error.as_str().is_some_and(|e| e.contains("turn:")),
+        "a non-TURN URL was not refused with a message: {error}"
+    );
+    s.execute("document.getElementById('turn-url').value = ''; document.getElementById('turn-user').value = ''; return null;", vec![])?;
+    s.send_keys("#turn-url", &turn.url())?;
+    s.send_keys("#turn-user", &turn.username)?;
+    s.send_keys("#turn-credential", &turn.credential)?;
+    s.click("#ice-apply")?;
+    let after = s.execute(
+        "return [document.getElementById('ice-error').textContent,          document.getElementById('turn-credential').value,          document.getElementById('ice-summary').textContent, document.body.innerText];",
+        vec![],
+    )?;
+    ensure!(
+        after[0] == json!(""),
+        "the TURN settings were refused: {}",
+        after[0]
+    );
+    ensure!(
+        after[1] == json!(""),
+        "the credential field still holds the credential"
+    );
+    ensure!(
+        after[2]
+            .as_str()
+            .is_some_and(|t| t.contains("characters)") && t.contains("relay only")),
+        "the summary does not show the masked credential: {}",
+        after[2]
+    );
+    ensure!(
+        !after[3]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&turn.credential),
+        "the credential is shown on the page"
     );
     s.click("#call")?;
     wait_remote_playing(&s, "relay-only call")?;
