@@ -100,12 +100,18 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         root: tools.root.clone(),
         turn,
     };
+    // While working on one test: XTASK_E2E_ONLY=<part of its name>.
+    let only = std::env::var("XTASK_E2E_ONLY").ok();
     for &browser in &tools.settings.browsers {
         let (mut passed, mut failed) = (0, 0);
         match Driver::start(tools, browser) {
             Ok(driver) => {
                 for case in CASES {
-                    if case.only.is_some_and(|b| b != browser) {
+                    if case.only.is_some_and(|b| b != browser)
+                        || only
+                            .as_ref()
+                            .is_some_and(|o| !case.name.contains(o.as_str()))
+                    {
                         continue;
                     }
                     let started = Instant::now();
