@@ -1,6 +1,7 @@
 //! `cargo xtask`: the one entry point for setting up, building, serving, testing and
 //! measuring rtc-peer. Run `cargo xtask help` for the commands.
 
+mod abuse;
 mod bench;
 mod bench_smoke;
 mod browser;

@@ -99,6 +99,7 @@ pub fn run(_args: &[String]) -> Result<bool> {
     // 6. The other suites: each owner adds ONE line here, in this form:
     //    report.suite("<suite name>", |r| <module>::run(&tools, r));
     report.suite("e2e demo page", |r| crate::e2e::run(&tools, r));
+    report.suite("demo abuse", |r| crate::abuse::run(&tools, r));
     report.suite("JS package", |r| js_tests::run(&tools, r));
     report.suite("bench smoke", |r| crate::bench_smoke::run(&tools, r));
 
