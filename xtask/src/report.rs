@@ -1,5 +1,7 @@
 //! Collects pass/fail counts from every suite and prints the closing summary.
 
+use std::time::{Duration, Instant};
+
 use crate::browser::Browser;
 
 /// The outcome of one suite in one browser (or on the host when `browser` is `None`).
@@ -18,6 +20,8 @@ pub struct Report {
     notes: Vec<String>,
     /// Why things failed (infrastructure errors, crashed runners), printed in the summary.
     problems: Vec<String>,
+    /// How long each [`Report::suite`] took.
+    timings: Vec<(String, Duration)>,
 }
 
 fn place(browser: Option<Browser>) -> String {
@@ -66,9 +70,13 @@ impl Report {
     /// `report.suite("e2e demo", |r| e2e::run(&tools, r));`
     pub fn suite(&mut self, name: &str, f: impl FnOnce(&mut Report) -> anyhow::Result<()>) {
         println!("\nxtask: ==== {name} ====");
+        let started = Instant::now();
         if let Err(err) = f(self) {
             self.fail(name, None, &format!("{err:#}"));
         }
+        let took = started.elapsed();
+        println!("xtask: ==== {name}: {:.1}s ====", took.as_secs_f64());
+        self.timings.push((name.to_string(), took));
     }
 
     pub fn failed(&self) -> u32 {
@@ -87,6 +95,12 @@ impl Report {
                 r.passed,
                 r.failed
             );
+        }
+        if !self.timings.is_empty() {
+            println!("timings:");
+            for (name, took) in &self.timings {
+                println!("  {name:<38} {:>7.1}s", took.as_secs_f64());
+            }
         }
         if !self.notes.is_empty() {
             println!("notes:");
