@@ -32,9 +32,10 @@ commands:
                    (--bundler: pkg-bundler/); settings from wasm-pack.toml
   demo [--port N]  build, then serve the demo on http://127.0.0.1:N (default 8080)
   test             run every check and test in headless Chromium and Firefox
-  bench [--browser chromium|firefox]… [--smoke]
+  bench [--browser chromium|firefox]… [--smoke] [--render]
                    run the benchmarks (release) and print ratios against raw JS; writes
                    target/bench/results.json, docs/bench.svg and the table in docs/bench.md
+                   (--render: only redraw those from the last results.json)
 ";
 
 fn main() {
