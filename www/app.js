@@ -247,6 +247,7 @@ async function startCall() {
       rememberConnections();
     }
   } catch (err) {
+    if (!call.active && err.name === "InvalidStateError") return; // hung up while starting
     fail("Call failed", err);
   }
 }
@@ -272,6 +273,7 @@ async function answerIncoming() {
     await call.answerCall(m.stream, send);
     rememberConnections();
   } catch (err) {
+    if (!call.active && err.name === "InvalidStateError") return; // hung up while answering
     fail("Answer failed", err);
   }
 }

@@ -10,8 +10,12 @@
 
 use core::cell::RefCell;
 use core::fmt;
+use core::future::{poll_fn, Future};
+use core::pin::{pin, Pin};
+use core::task::Poll;
 use std::rc::Rc;
 
+use futures_channel::oneshot;
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
@@ -109,6 +113,8 @@ struct Session {
     send: Option<Function>,
     /// Signalled caller: waiting for the answer.
     awaiting_answer: bool,
+    /// Dropped at hang-up, which ends a start-up still in progress.
+    _hung_up: oneshot::Sender<()>,
 }
 
 impl Session {
@@ -449,8 +455,8 @@ impl Call {
         let shared = Rc::clone(&self.inner);
         future_to_promise(async move {
             let stream = as_stream(local_stream)?;
-            let generation = begin(&shared, stream, None, false)?;
-            let result = negotiate_loopback(&shared, generation).await;
+            let (generation, hung_up) = begin(&shared, stream, None, false)?;
+            let result = until_hung_up(negotiate_loopback(&shared, generation), hung_up).await;
             finish_start(&shared, generation, result)
         })
     }
@@ -472,8 +478,8 @@ impl Call {
         future_to_promise(async move {
             let stream = as_stream(local_stream)?;
             let send = as_function(send, "Call.startCall: send must be a function.")?;
-            let generation = begin(&shared, stream, Some(send), true)?;
-            let result = send_offer(&shared, generation).await;
+            let (generation, hung_up) = begin(&shared, stream, Some(send), true)?;
+            let result = until_hung_up(send_offer(&shared, generation), hung_up).await;
             finish_start(&shared, generation, result)
         })
     }
@@ -515,8 +521,8 @@ impl Call {
                         "There is no incoming call to answer.",
                     ))
                 })?;
-            let generation = begin(&shared, stream, Some(send), false)?;
-            let result = send_answer(&shared, generation, offer).await;
+            let (generation, hung_up) = begin(&shared, stream, Some(send), false)?;
+            let result = until_hung_up(send_answer(&shared, generation, offer), hung_up).await;
             finish_start(&shared, generation, result)
         })
     }
@@ -616,14 +622,35 @@ impl Drop for Call {
     }
 }
 
+/// Runs a call's start-up, cut short when the call is hung up: a closed connection never
+/// settles its pending promises, so without this the start would wait forever.
+async fn until_hung_up<F>(start: F, mut hung_up: oneshot::Receiver<()>) -> Result<(), Error>
+where
+    F: Future<Output = Result<(), Error>>,
+{
+    let mut start = pin!(start);
+    poll_fn(|cx| {
+        if let Poll::Ready(result) = start.as_mut().poll(cx) {
+            return Poll::Ready(result);
+        }
+        match Pin::new(&mut hung_up).poll(cx) {
+            // The sender lives in the session: the call was hung up.
+            Poll::Ready(_) => Poll::Ready(Err(closed_error())),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
 /// Creates the session for a new call (connections, listeners, local tracks) and returns its
-/// generation. Fails when a call is in progress.
+/// generation, and a receiver that completes when the call is hung up. Fails when a call is in
+/// progress.
 fn begin(
     shared: &Shared,
     stream: MediaStream,
     send: Option<Function>,
     caller: bool,
-) -> Result<u32, JsValue> {
+) -> Result<(u32, oneshot::Receiver<()>), JsValue> {
     let config = {
         let inner = shared.try_borrow().map_err(|_| busy_error())?;
         if inner.session.is_some() {
@@ -687,6 +714,7 @@ fn begin(
     } else {
         String::new()
     };
+    let (hung_up_tx, hung_up_rx) = oneshot::channel();
     let session = Session {
         generation,
         call_id,
@@ -696,6 +724,7 @@ fn begin(
         listeners,
         send,
         awaiting_answer: caller,
+        _hung_up: hung_up_tx,
     };
     let (local_video, hang_up_button) = {
         let mut inner = shared.try_borrow_mut().map_err(|_| busy_error())?;
@@ -718,7 +747,7 @@ fn begin(
             }
         }
     });
-    Ok(generation)
+    Ok((generation, hung_up_rx))
 }
 
 /// Hangs up if `result` failed (and the call it started is still current).
