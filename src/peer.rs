@@ -257,7 +257,11 @@ impl PeerConnection {
     ///
     /// [`Error::InvalidState`] for a description of the wrong type for the signalling state;
     /// [`Error::Operation`], [`Error::InvalidAccess`] or [`Error::Syntax`] (browsers differ)
-    /// for malformed SDP. The connection is unchanged when this fails.
+    /// for malformed SDP (Firefox names SDP it cannot read `InvalidParameterError`, kept in
+    /// [`Error::Other`]). SDP that does not parse leaves the connection unchanged; SDP that
+    /// parses but cannot be applied (an `InvalidAccessError` such as a too-long ICE ufrag) can
+    /// leave a Chromium connection permanently unusable, every later description call failing:
+    /// close it and start a new one.
     ///
     /// See [MDN: setRemoteDescription](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/setRemoteDescription).
     pub async fn set_remote_description(

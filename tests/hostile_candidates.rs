@@ -116,7 +116,7 @@ async fn hostile_candidates_get_ok_or_a_typed_error() {
                 Ok(candidate) => {
                     tally
                         .call(case, &what, target.add_ice_candidate(&candidate))
-                        .await
+                        .await;
                 }
             }
         }

@@ -23,12 +23,12 @@ use rtc_peer::{
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 use hostile::{mutate_sdp, Rng, Tally};
-use robust_call::{browser, call_delivers_track, now_ms, within};
+use robust_call::{call_delivers_track, now_ms, within};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Hostile cases per browser.
-const CASES: usize = 1_000;
+const CASES: usize = 700;
 use hostile::CALL_LIMIT_MS;
 
 /// A caller with a video and an audio transceiver; `with_local_offer` also applies its offer.
@@ -82,6 +82,69 @@ async fn back_to_stable(pc: &mut PeerConnection, local: bool, tally: &mut Tally)
     }
 }
 
+/// Logs (with `RTC_PEER_HOSTILE_VERBOSE`) which case left which connection unusable.
+fn unusable(case: usize, which: &str) {
+    if option_env!("RTC_PEER_HOSTILE_VERBOSE").is_some() {
+        console_log!("case {case} left the {which} unusable");
+    }
+}
+
+/// A stable callee still applies the real offer (then rolls it back).
+async fn callee_still_works(pc: &PeerConnection, offer: &SessionDescription) -> bool {
+    within(CALL_LIMIT_MS, "probe", pc.set_remote_description(offer))
+        .await
+        .is_ok()
+        && within(
+            CALL_LIMIT_MS,
+            "probe rollback",
+            pc.set_remote_description(&SessionDescription::rollback()),
+        )
+        .await
+        .is_ok()
+        && pc.signaling_state() == SignalingState::Stable
+}
+
+/// An offerer still rolls back its offer and applies a new one.
+async fn offerer_still_works(pc: &PeerConnection) -> bool {
+    let rollback = SessionDescription::rollback();
+    if within(
+        CALL_LIMIT_MS,
+        "probe rollback",
+        pc.set_local_description(&rollback),
+    )
+    .await
+    .is_err()
+    {
+        return false;
+    }
+    let Ok(offer) = within(CALL_LIMIT_MS, "probe offer", pc.create_offer()).await else {
+        return false;
+    };
+    within(CALL_LIMIT_MS, "probe SLD", pc.set_local_description(&offer))
+        .await
+        .is_ok()
+        && pc.signaling_state() == SignalingState::HaveLocalOffer
+}
+
+/// A stable connection still applies its own offer locally (then rolls it back).
+async fn munger_still_works(pc: &PeerConnection, own_offer: &SessionDescription) -> bool {
+    within(
+        CALL_LIMIT_MS,
+        "probe SLD",
+        pc.set_local_description(own_offer),
+    )
+    .await
+    .is_ok()
+        && within(
+            CALL_LIMIT_MS,
+            "probe rollback",
+            pc.set_local_description(&SessionDescription::rollback()),
+        )
+        .await
+        .is_ok()
+        && pc.signaling_state() == SignalingState::Stable
+}
+
 #[wasm_bindgen_test]
 async fn hostile_descriptions_get_ok_or_a_typed_error() {
     listener_count::install();
@@ -114,6 +177,8 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
             _ => "js-value",
         };
         *by_category.entry(category).or_default() += 1;
+        // Which connections saw a failed call in this case (they are health-checked below).
+        let (mut callee_failed, mut offerer_failed, mut munger_failed) = (false, false, false);
         match category {
             "remote-offer" => {
                 let (sdp, label) = mutate_sdp(&mut rng, &offer.sdp);
@@ -124,10 +189,9 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 };
                 let what = format!("{category} {kind:?} {label}");
                 let description = SessionDescription { kind, sdp };
-                tally
+                callee_failed = !tally
                     .call(case, &what, callee.set_remote_description(&description))
                     .await;
-                back_to_stable(&mut callee, false, &mut tally).await;
             }
             "remote-answer" => {
                 let (sdp, label) = mutate_sdp(&mut rng, &answer.sdp);
@@ -138,14 +202,9 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 };
                 let what = format!("{category} {kind:?} {label}");
                 let description = SessionDescription { kind, sdp };
-                tally
+                offerer_failed = !tally
                     .call(case, &what, offerer.set_remote_description(&description))
                     .await;
-                if offerer.signaling_state() != SignalingState::HaveLocalOffer {
-                    offerer.close();
-                    offerer = caller(true).await.0;
-                    tally.fresh_connections += 1;
-                }
             }
             "local-offer" => {
                 let (sdp, label) = mutate_sdp(&mut rng, &munger_offer.sdp);
@@ -156,87 +215,72 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 };
                 let what = format!("{category} {kind:?} {label}");
                 let description = SessionDescription { kind, sdp };
-                tally
+                munger_failed = !tally
                     .call(case, &what, munger.set_local_description(&description))
                     .await;
-                if munger.signaling_state() != SignalingState::Stable {
-                    munger.close();
-                    (munger, munger_offer) = caller(false).await;
-                    tally.fresh_connections += 1;
-                }
             }
             "wrong-type" => {
                 let choice = rng.below(9);
                 let what = format!("{category} #{choice}");
+                let answer_as = |kind| SessionDescription {
+                    kind,
+                    sdp: answer.sdp.clone(),
+                };
                 match choice {
                     0 => {
-                        let d = SessionDescription::answer(answer.sdp.clone());
-                        tally
+                        let d = answer_as(SdpType::Answer);
+                        callee_failed = !tally
                             .call(case, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     1 => {
-                        let d = SessionDescription {
-                            kind: SdpType::Pranswer,
-                            sdp: answer.sdp.clone(),
-                        };
-                        tally
+                        let d = answer_as(SdpType::Pranswer);
+                        callee_failed = !tally
                             .call(case, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     2 => {
-                        let d = SessionDescription::answer(answer.sdp.clone());
-                        tally
+                        let d = answer_as(SdpType::Answer);
+                        callee_failed = !tally
                             .call(case, &what, callee.set_local_description(&d))
                             .await;
                     }
                     3 => {
                         let d = SessionDescription::rollback();
-                        tally
+                        callee_failed = !tally
                             .call(case, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     4 => {
-                        let d = SessionDescription::answer(answer.sdp.clone());
-                        tally
+                        let d = answer_as(SdpType::Answer);
+                        offerer_failed = !tally
                             .call(case, &what, offerer.set_local_description(&d))
                             .await;
                     }
                     5 => {
                         // An offer as the answer.
                         let d = SessionDescription::answer(offer.sdp.clone());
-                        tally
+                        offerer_failed = !tally
                             .call(case, &what, offerer.set_remote_description(&d))
                             .await;
                     }
                     6 => {
                         // An answer as an offer.
-                        let d = SessionDescription::offer(answer.sdp.clone());
-                        tally
+                        let d = answer_as(SdpType::Offer);
+                        callee_failed = !tally
                             .call(case, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     7 => {
-                        tally.call(case, &what, callee.create_answer()).await;
+                        callee_failed = !tally.call(case, &what, callee.create_answer()).await;
                     }
                     _ => {
                         // Another connection's offer set as our local offer.
                         let d = SessionDescription::offer(offer.sdp.clone());
-                        tally
+                        munger_failed = !tally
                             .call(case, &what, munger.set_local_description(&d))
                             .await;
                     }
-                }
-                back_to_stable(&mut callee, false, &mut tally).await;
-                if offerer.signaling_state() != SignalingState::HaveLocalOffer {
-                    offerer.close();
-                    offerer = caller(true).await.0;
-                    tally.fresh_connections += 1;
-                }
-                if munger.signaling_state() != SignalingState::Stable {
-                    munger.close();
-                    (munger, munger_offer) = caller(false).await;
-                    tally.fresh_connections += 1;
                 }
             }
             _ => {
@@ -248,13 +292,49 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 match SessionDescription::from_js(&value) {
                     Err(e) => tally.record(case, &what, Err(e)),
                     Ok(description) => {
-                        tally
+                        callee_failed = !tally
                             .call(case, &what, callee.set_remote_description(&description))
                             .await;
-                        back_to_stable(&mut callee, false, &mut tally).await;
                     }
                 }
             }
+        }
+
+        // Back to the starting states; a connection that failed a call must still apply a
+        // valid description, or it is counted as left unusable and replaced.
+        back_to_stable(&mut callee, false, &mut tally).await;
+        if callee_failed && !callee_still_works(&callee, &offer).await {
+            unusable(case, "callee");
+            tally.left_unusable += 1;
+            callee.close();
+            callee = PeerConnection::new().unwrap();
+            tally.fresh_connections += 1;
+        }
+        let offerer_in_place = offerer.signaling_state() == SignalingState::HaveLocalOffer;
+        let offerer_usable =
+            offerer_in_place && (!offerer_failed || offerer_still_works(&offerer).await);
+        if !offerer_usable {
+            // Counted only when the state was right and a valid call still failed (a failed
+            // glare offer may have rolled the local offer back: that is not "unusable").
+            if offerer_failed && offerer_in_place {
+                unusable(case, "offerer");
+                tally.left_unusable += 1;
+            }
+            offerer.close();
+            offerer = caller(true).await.0;
+            tally.fresh_connections += 1;
+        }
+        let munger_in_place = munger.signaling_state() == SignalingState::Stable;
+        let munger_usable =
+            munger_in_place && (!munger_failed || munger_still_works(&munger, &munger_offer).await);
+        if !munger_usable {
+            if munger_failed && munger_in_place {
+                unusable(case, "munger");
+                tally.left_unusable += 1;
+            }
+            munger.close();
+            (munger, munger_offer) = caller(false).await;
+            tally.fresh_connections += 1;
         }
     }
 
@@ -268,27 +348,65 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
     call_delivers_track("normal call after the hostile run").await;
     listener_count::assert_no_errors("the normal call after the hostile run");
 
-    let names: Vec<String> = tally
-        .names
-        .iter()
-        .map(|(n, c)| format!("{n}={c}"))
-        .collect();
-    let categories: Vec<String> = by_category
-        .iter()
-        .map(|(n, c)| format!("{n}={c}"))
-        .collect();
     console_log!(
-        "NOTE: hostile-sdp [{}] seed={:#x} cases={} ok={} err={} ({}) categories: {} fresh-connections={} time={:.1}s",
-        browser(),
-        seed,
-        tally.cases,
-        tally.ok,
-        tally.err,
-        names.join(", "),
-        categories.join(", "),
-        tally.fresh_connections,
-        hostile_seconds
+        "{}",
+        tally.note("hostile-sdp", &by_category, hostile_seconds)
     );
     assert_eq!(tally.cases, CASES);
     assert!(tally.cases >= 500);
+}
+
+/// What a description that parses but cannot be applied does to the connection (the
+/// `set_remote_description` docs say it): Chromium keeps the connection unusable afterwards,
+/// Firefox does not.
+#[wasm_bindgen_test]
+async fn an_inapplicable_description_and_the_connection_after_it() {
+    let (offerer, offer) = caller(false).await;
+    offerer.close();
+    let long_ufrag = offer
+        .sdp
+        .split("\r\n")
+        .map(|line| {
+            if line.starts_with("a=ice-ufrag:") {
+                format!("a=ice-ufrag:{}", "u".repeat(300))
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let pc = PeerConnection::new().unwrap();
+    let bad = within(
+        CALL_LIMIT_MS,
+        "bad offer",
+        pc.set_remote_description(&SessionDescription::offer(long_ufrag)),
+    )
+    .await;
+    let after = within(
+        CALL_LIMIT_MS,
+        "valid offer",
+        pc.set_remote_description(&offer),
+    )
+    .await;
+    let show = |r: &Result<(), rtc_peer::Error>| match r {
+        Ok(()) => "Ok".to_owned(),
+        Err(e) => e.name().to_owned(),
+    };
+    console_log!(
+        "NOTE: inapplicable offer (300-char ICE ufrag) [{}]: {} then a valid offer: {} ({:?})",
+        robust_call::browser(),
+        show(&bad),
+        show(&after),
+        after.as_ref().err().map(rtc_peer::Error::message)
+    );
+    pc.close();
+    if robust_call::browser() == "chromium" {
+        assert_eq!(show(&bad), "InvalidAccessError");
+        assert!(after.is_err(), "Chromium: the connection stays unusable");
+    } else {
+        assert!(
+            after.is_ok(),
+            "Firefox: the connection still works: {after:?}"
+        );
+    }
 }

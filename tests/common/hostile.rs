@@ -176,7 +176,7 @@ pub fn candidate_attribute(rng: &mut Rng) -> String {
 fn mutate_once(rng: &mut Rng, sdp: &str, label: &mut Vec<&'static str>) -> String {
     let mut ls = lines(sdp);
     let n = ls.len().max(1);
-    match rng.below(13) {
+    match rng.below(15) {
         0 => {
             label.push("truncate");
             let cut = char_boundary(sdp, rng.below(sdp.len().max(1)));
@@ -331,6 +331,28 @@ fn mutate_once(rng: &mut Rng, sdp: &str, label: &mut Vec<&'static str>) -> Strin
             ];
             let (from, to) = *rng.pick(replacements);
             sdp.replacen(from, to, 1 + rng.below(2))
+        }
+        13 => {
+            // Mostly harmless to a strict parser: unknown attributes inside media sections.
+            label.push("unknown-attributes");
+            for _ in 0..rng.range(1, 4) {
+                let at = rng.range(1, ls.len().max(1));
+                let value: String = (0..rng.range(0, 30))
+                    .map(|_| char::from(rng.range(0x21, 0x7e) as u8))
+                    .collect();
+                ls.insert(
+                    at.min(ls.len()),
+                    format!("a=x-hostile-{}:{value}", rng.below(1000)),
+                );
+            }
+            join(&ls)
+        }
+        14 => {
+            // Optional lines removed: header extensions, feedback, codec parameters, ssrc.
+            label.push("strip-optional");
+            let prefix = *rng.pick(&["a=extmap:", "a=rtcp-fb:", "a=fmtp:", "a=ssrc", "a=msid"]);
+            ls.retain(|l| !l.starts_with(prefix));
+            join(&ls)
         }
         _ => {
             label.push("empty-ish");
@@ -502,6 +524,8 @@ pub struct Tally {
     pub err: usize,
     pub names: BTreeMap<String, usize>,
     pub fresh_connections: usize,
+    /// Connections a failed call left unable to apply even a valid description.
+    pub left_unusable: usize,
 }
 
 impl Tally {
@@ -513,6 +537,7 @@ impl Tally {
             err: 0,
             names: BTreeMap::new(),
             fresh_connections: 0,
+            left_unusable: 0,
         }
     }
 
@@ -521,7 +546,7 @@ impl Tally {
         let names: Vec<String> = self.names.iter().map(|(n, c)| format!("{n}={c}")).collect();
         let categories: Vec<String> = categories.iter().map(|(n, c)| format!("{n}={c}")).collect();
         format!(
-            "NOTE: {suite} [{}] seed={:#x} cases={} ok={} err={} ({}) categories: {} fresh-connections={} time={:.1}s",
+            "NOTE: {suite} [{}] seed={:#x} cases={} ok={} err={} ({}) categories: {} fresh-connections={} left-unusable-by-an-error={} time={:.1}s",
             crate::robust_call::browser(),
             self.seed,
             self.cases,
@@ -530,6 +555,7 @@ impl Tally {
             names.join(", "),
             categories.join(", "),
             self.fresh_connections,
+            self.left_unusable,
             seconds
         )
     }
@@ -539,7 +565,7 @@ impl Tally {
         if option_env!("RTC_PEER_HOSTILE_VERBOSE").is_some() {
             let shown = match &result {
                 Ok(()) => "Ok".to_owned(),
-                Err(e) => e.to_string().chars().take(160).collect(),
+                Err(e) => e.to_string().chars().take(300).collect(),
             };
             wasm_bindgen_test::console_log!("case {case} {what}: {shown}");
         }
@@ -562,12 +588,14 @@ impl Tally {
         case: usize,
         what: &str,
         call: impl Future<Output = Result<T, Error>>,
-    ) {
+    ) -> bool {
         let limit = format!("seed {:#x} case {case} ({what})", self.seed);
         let result = crate::robust_call::within(CALL_LIMIT_MS, &limit, call)
             .await
             .map(|_| ());
+        let ok = result.is_ok();
         self.record(case, what, result);
+        ok
     }
 }
 
