@@ -157,7 +157,12 @@ pub fn run(args: &[String]) -> Result<()> {
         "sizes": sizes,
         "browsers": Value::Object(browsers),
     });
-    let json_path = out.join("results.json");
+    // A smoke run must not replace the last real results (`--render` draws from them).
+    let json_path = out.join(if options.smoke {
+        "results-smoke.json"
+    } else {
+        "results.json"
+    });
     fs::write(&json_path, serde_json::to_string_pretty(&results)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
 
