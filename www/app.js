@@ -431,6 +431,9 @@ async function main() {
     applyIce("", "", "", false);
   });
 
+  // Leaving or reloading the page ends the call, so the other tab hears "bye" at once.
+  window.addEventListener("pagehide", () => call.hangUp());
+
   const params = new URLSearchParams(location.search);
   setMode(params.get("mode") === "tabs" ? "tabs" : "loopback");
   iceFromUrl();

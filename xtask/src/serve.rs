@@ -170,22 +170,11 @@ fn respond(request: Request, mounts: &[Mount]) {
             .with_status_code(StatusCode(301))
             .with_header(header("Location", &to)),
         Resolved::File(path) => match fs::read(&path) {
-            Ok(bytes) => {
-                let len = bytes.len();
-                let body = if method == Method::Head {
-                    Vec::new()
-                } else {
-                    bytes
-                };
-                let mut r = Response::from_data(body)
-                    .with_header(header("Content-Type", mime_type(&path)))
-                    .with_header(header("Cache-Control", "no-store"))
-                    .with_header(header("X-Content-Type-Options", "nosniff"));
-                if method == Method::Head {
-                    r = r.with_header(header("Content-Length", &len.to_string()));
-                }
-                r
-            }
+            // For HEAD, tiny_http sends the headers (with Content-Length) and no body.
+            Ok(bytes) => Response::from_data(bytes)
+                .with_header(header("Content-Type", mime_type(&path)))
+                .with_header(header("Cache-Control", "no-store"))
+                .with_header(header("X-Content-Type-Options", "nosniff")),
             Err(_) => text(404, "not found\n"),
         },
     };
@@ -354,11 +343,15 @@ mod tests {
     }
 
     fn get(server: &Server, target: &str) -> (u16, String, Vec<u8>) {
+        request(server, "GET", target)
+    }
+
+    fn request(server: &Server, method: &str, target: &str) -> (u16, String, Vec<u8>) {
         let mut s = TcpStream::connect(server.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         write!(
             s,
-            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut buf = Vec::new();
@@ -401,6 +394,11 @@ mod tests {
         assert_eq!(st, 301);
         assert!(head.contains("Location: /sub/"), "{head}");
         assert_eq!(get(&server, "/missing.js").0, 404);
+        let (st, head, body) = request(&server, "HEAD", "/app.js");
+        assert_eq!(st, 200);
+        assert!(head.contains("Content-Length: 9"), "{head}");
+        assert!(body.is_empty(), "HEAD sent a body");
+        assert_eq!(request(&server, "POST", "/app.js").0, 405);
         drop(server);
         fs::remove_dir_all(root).unwrap();
     }
