@@ -57,7 +57,7 @@ const CASES: &[Case] = &[
         run: loopback_synthetic,
     },
     Case {
-        name: "two tabs over BroadcastChannel (two windows), 2 cycles",
+        name: "two tabs over BroadcastChannel (two windows), 3 cycles (one by reload)",
         only: None,
         run: two_tabs,
     },
@@ -380,7 +380,25 @@ fn two_tabs(ctx: &Ctx, driver: &Driver) -> Result<()> {
             no_page_errors(&s)?;
         }
     }
-    Ok(())
+    // Cycle 3: reloading the answering tab mid-call ends the call in the calling tab at once.
+    s.switch_to(&a)?;
+    s.click("#call")?;
+    wait_remote_playing(&s, "two tabs, cycle 3, caller")?;
+    s.switch_to(&b)?;
+    wait_remote_playing(&s, "two tabs, cycle 3, callee")?;
+    open(&s, ctx, "?mode=tabs")?;
+    s.switch_to(&a)?;
+    wait_released(
+        &s,
+        "two tabs, cycle 3: caller released after the other tab reloaded",
+    )?;
+    let reason = s.execute("return window.__rtcDemo.lastEndReason;", vec![])?;
+    ensure!(
+        reason == json!("remote"),
+        "cycle 3: caller's end reason {reason}, not remote"
+    );
+    no_csp_violations(&s)?;
+    no_page_errors(&s)
 }
 
 fn malformed_signalling(ctx: &Ctx, driver: &Driver) -> Result<()> {
