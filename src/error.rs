@@ -211,7 +211,12 @@ impl From<JsValue> for Error {
 /// A description of a thrown non-`Error` value that calls none of its methods.
 fn describe(value: &JsValue) -> String {
     if let Some(number) = value.as_f64() {
-        return ["A non-Error value was thrown: ", &number.to_string()].concat();
+        // Formatted by JavaScript: Rust's float formatting would add kilobytes to every build.
+        let text: String = js_sys::Number::from(number)
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
+        return ["A non-Error value was thrown: ", &text].concat();
     }
     if let Some(flag) = value.as_bool() {
         return [
