@@ -213,7 +213,7 @@ fn describe(value: &JsValue) -> String {
     if let Some(number) = value.as_f64() {
         // Formatted by JavaScript: Rust's float formatting would add kilobytes to every build.
         let text: String = js_sys::Number::from(number)
-            .to_string(10)
+            .to_string_with_radix(10)
             .map(String::from)
             .unwrap_or_default();
         return ["A non-Error value was thrown: ", &text].concat();
