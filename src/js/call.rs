@@ -651,8 +651,8 @@ fn begin(
     send: Option<Function>,
     caller: bool,
 ) -> Result<(u32, oneshot::Receiver<()>), JsValue> {
-    let config = {
-        let inner = shared.try_borrow().map_err(|_| busy_error())?;
+    let (config, generation, button) = {
+        let mut inner = shared.try_borrow_mut().map_err(|_| busy_error())?;
         if inner.session.is_some() {
             return Err(busy_error());
         }
@@ -663,7 +663,8 @@ fn begin(
         if inner.relay_only {
             config = config.ice_transport_policy(IceTransportPolicy::Relay);
         }
-        config
+        inner.generation = inner.generation.wrapping_add(1);
+        (config, inner.generation, inner.hang_up_button.clone())
     };
     let local = PeerConnection::with_configuration(&config)?;
     let far = if send.is_none() {
@@ -677,11 +678,6 @@ fn begin(
     } else {
         None
     };
-    let generation = {
-        let mut inner = shared.try_borrow_mut().map_err(|_| busy_error())?;
-        inner.generation = inner.generation.wrapping_add(1);
-        inner.generation
-    };
     let mut listeners = Vec::new();
     let receiving = far.clone().unwrap_or_else(|| local.clone());
     listeners.push(track_listener(shared, generation, &receiving));
@@ -694,10 +690,6 @@ fn begin(
         }
         None => listeners.push(signalled_candidates(shared, generation, &local)),
     }
-    let button = shared
-        .try_borrow()
-        .map(|i| i.hang_up_button.clone())
-        .map_err(|_| busy_error())?;
     listeners.push(hang_up_click(shared, generation, &button));
     let mut add_error = None;
     for track in stream.get_tracks().iter() {
@@ -726,13 +718,22 @@ fn begin(
         awaiting_answer: caller,
         _hung_up: hung_up_tx,
     };
-    let (local_video, hang_up_button) = {
-        let mut inner = shared.try_borrow_mut().map_err(|_| busy_error())?;
-        inner.session = Some(session);
-        inner.last_state = PeerConnectionState::New;
-        (inner.local_video.clone(), inner.hang_up_button.clone())
+    let local_video = match shared.try_borrow_mut() {
+        Ok(mut inner) => {
+            inner.session = Some(session);
+            inner.last_state = PeerConnectionState::New;
+            inner.local_video.clone()
+        }
+        Err(_) => {
+            // Not reachable from JS (nothing else holds the borrow); release anyway.
+            session.local.pc.close();
+            if let Some(far) = &session.far {
+                far.pc.close();
+            }
+            return Err(busy_error());
+        }
     };
-    hang_up_button.set_disabled(true);
+    button.set_disabled(true);
     if let Some(err) = add_error {
         hang_up(shared, EndReason::Failed, false);
         return Err(err.into());
