@@ -1,8 +1,12 @@
 //! [`Listener`]: the guard that keeps a JS event listener registered while it lives.
 
+use core::cell::{Cell, RefCell};
 use core::fmt;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
-use gloo_events::EventListener;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
 /// A registered event listener; dropping it removes the listener.
@@ -12,6 +16,10 @@ use web_sys::{Event, EventTarget};
 /// another. Dropping the guard first calls `removeEventListener`, then frees the Rust closure:
 /// the browser can never call a freed closure. Dropping a `Listener` from inside its own
 /// callback (or another listener's) is safe.
+///
+/// The callback is never re-entered: when it dispatches an event that reaches this same
+/// listener synchronously (`dispatchEvent` from inside the callback), that event is delivered
+/// to it right after the current call returns, in order, instead of recursively.
 ///
 /// # Examples
 ///
@@ -31,38 +39,95 @@ use web_sys::{Event, EventTarget};
 /// See [MDN: removeEventListener](https://developer.mozilla.org/en-US/docs/Web/API/EventTarget/removeEventListener).
 #[must_use = "the listener is removed as soon as the Listener is dropped; keep it, or call .forget()"]
 pub struct Listener {
-    inner: EventListener,
+    target: EventTarget,
+    event_type: &'static str,
+    /// `None` once forgotten.
+    closure: Option<Closure<dyn Fn(Event)>>,
+    /// Set when the guard drops, so a callback running at that moment delivers nothing more.
+    removed: Rc<Cell<bool>>,
 }
 
 impl Listener {
     /// Registers `callback` for `event_type` events on `target`.
+    ///
+    /// The JS function is a shared (`Fn`) closure, which wasm-bindgen lets the browser call
+    /// again while it runs (a mutable closure would throw "closure invoked recursively"); the
+    /// `FnMut` callback itself runs one event at a time, nested events being queued.
     pub(crate) fn new<F>(target: &EventTarget, event_type: &'static str, callback: F) -> Self
     where
         F: FnMut(&Event) + 'static,
     {
+        let removed = Rc::new(Cell::new(false));
+        let gone = Rc::clone(&removed);
+        let callback = RefCell::new(callback);
+        let pending: RefCell<VecDeque<Event>> = RefCell::new(VecDeque::new());
+        let deliver = move |event: Event| {
+            if gone.get() {
+                return;
+            }
+            // Never held across the callback, so this borrow cannot conflict.
+            if let Ok(mut queue) = pending.try_borrow_mut() {
+                queue.push_back(event);
+            }
+            // A nested call finds the callback busy and leaves its event to the outer call.
+            let Ok(mut callback) = callback.try_borrow_mut() else {
+                return;
+            };
+            while !gone.get() {
+                let next = pending
+                    .try_borrow_mut()
+                    .ok()
+                    .and_then(|mut q| q.pop_front());
+                let Some(event) = next else { break };
+                callback(&event);
+            }
+        };
+        let closure = Closure::wrap(Box::new(deliver) as Box<dyn Fn(Event)>);
+        let _ =
+            target.add_event_listener_with_callback(event_type, closure.as_ref().unchecked_ref());
         Listener {
-            inner: EventListener::new(target, event_type, callback),
+            target: target.clone(),
+            event_type,
+            closure: Some(closure),
+            removed,
         }
     }
 
     /// The event type this listener receives, for example `"track"`.
     pub fn event_type(&self) -> &str {
-        self.inner.event_type()
+        self.event_type
     }
 
     /// Keeps the listener registered for the life of the page and frees the guard.
     ///
     /// This deliberately leaks the closure; use it only for listeners that must live as long
     /// as the connection and whose connection lives as long as the page.
-    pub fn forget(self) {
-        self.inner.forget();
+    pub fn forget(mut self) {
+        if let Some(closure) = self.closure.take() {
+            closure.forget();
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(closure) = self.closure.take() {
+            self.removed.set(true);
+            // Removed from the target first, then the closure is released (wasm-bindgen keeps
+            // it alive until a call in progress returns).
+            let _ = self.target.remove_event_listener_with_callback(
+                self.event_type,
+                closure.as_ref().unchecked_ref(),
+            );
+            drop(closure);
+        }
     }
 }
 
 impl fmt::Debug for Listener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Listener")
-            .field("event_type", &self.inner.event_type())
+            .field("event_type", &self.event_type)
             .finish_non_exhaustive()
     }
 }

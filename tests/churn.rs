@@ -749,3 +749,68 @@ async fn streams_dropped_mid_burst() {
         read
     );
 }
+
+#[wasm_bindgen_test]
+fn listener_dispatching_its_own_event_type_reentrantly() {
+    listener_count::install();
+    listener_count::take_errors();
+    let (pc, make_track) = pc_with_track_event();
+    let make_track = Rc::new(make_track);
+
+    // 1. The callback dispatches another `track` event on its own connection: no recursion
+    //    (wasm-bindgen would throw "closure invoked recursively"); the nested event is
+    //    delivered right after the outer call returns.
+    let log: Rc<RefCell<Vec<&'static str>>> = Rc::default();
+    let listener = {
+        let log = log.clone();
+        let pc2 = pc.clone();
+        let make_track = make_track.clone();
+        pc.on_track(move |_| {
+            let first = log.borrow().is_empty();
+            log.borrow_mut()
+                .push(if first { "outer start" } else { "nested" });
+            if first {
+                dispatch(&pc2, make_track().as_raw());
+                log.borrow_mut().push("outer end");
+            }
+        })
+    };
+    dispatch(&pc, make_track().as_raw());
+    let errors = listener_count::take_errors();
+    console_log!(
+        "NOTE: churn re-entrant dispatch [{}]: {:?}; errors: {:?}",
+        browser(),
+        log.borrow(),
+        errors
+    );
+    assert!(errors.is_empty(), "re-entrant dispatch logged: {errors}");
+    assert_eq!(*log.borrow(), ["outer start", "outer end", "nested"]);
+    drop(listener);
+
+    // 2. The callback dispatches a nested event and then drops its own listener: the queued
+    //    nested event is not delivered.
+    let slot: Rc<RefCell<Option<Listener>>> = Rc::default();
+    let calls = Rc::new(Cell::new(0u32));
+    let listener = {
+        let slot = slot.clone();
+        let calls = calls.clone();
+        let pc2 = pc.clone();
+        let make_track = make_track.clone();
+        pc.on_track(move |_| {
+            calls.set(calls.get() + 1);
+            dispatch(&pc2, make_track().as_raw());
+            let me = slot.borrow_mut().take();
+            drop(me);
+        })
+    };
+    *slot.borrow_mut() = Some(listener);
+    dispatch(&pc, make_track().as_raw());
+    assert_eq!(
+        calls.get(),
+        1,
+        "nothing is delivered after the listener dropped itself"
+    );
+    assert_none_on(&raw(&pc), "re-entrant dispatch");
+    assert_no_errors("re-entrant dispatch, then drop");
+    pc.close();
+}
