@@ -51,6 +51,7 @@
 
 mod config;
 mod error;
+#[cfg(feature = "js")]
 pub mod js;
 mod kinds;
 mod listener;

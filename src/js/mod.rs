@@ -15,6 +15,7 @@
 //! argument type throws a `TypeError`. The generated `.d.ts` names the DOM types
 //! (`RTCPeerConnection`, `RTCTrackEvent`, `MediaStream`, …).
 
+#[cfg(feature = "call")]
 pub mod call;
 pub mod connect_pair;
 pub mod track_subscription;

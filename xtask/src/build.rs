@@ -44,19 +44,34 @@ pub struct Size {
     pub js_gz: u64,
 }
 
-/// Builds the package and returns its out-dir (absolute).
+/// Builds the npm package (features from `wasm-pack.toml`) and returns its out-dir (absolute).
 pub fn package(tools: &Tools, target: Target) -> Result<PathBuf> {
     let settings = &tools.settings;
     let out_dir = match target {
         Target::Web => &settings.web_out_dir,
         Target::Bundler => &settings.bundler_out_dir,
     };
+    package_with(tools, target, out_dir, &settings.features)
+}
+
+/// Builds the package with `features` into `out_dir` (relative to the repo root or absolute)
+/// and returns the out-dir (absolute).
+pub fn package_with(
+    tools: &Tools,
+    target: Target,
+    out_dir: &str,
+    features: &[String],
+) -> Result<PathBuf> {
+    let settings = &tools.settings;
     let mut cmd = Command::new(&tools.wasm_pack);
     cmd.current_dir(&tools.root)
         .args(["build", "--release", "--no-opt", "--target", target.name()])
         .args(["--out-dir", out_dir]);
     if let Some(scope) = &settings.scope {
         cmd.args(["--scope", scope]);
+    }
+    if !features.is_empty() {
+        cmd.args(["--", "--features", &features.join(",")]);
     }
     process::run(&mut cmd)?;
     let out = tools.root.join(out_dir);

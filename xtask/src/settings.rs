@@ -285,6 +285,10 @@ pub struct Settings {
     pub scope: Option<String>,
     /// Arguments for wasm-opt on the release build.
     pub wasm_opt: Vec<String>,
+    /// Cargo features of the npm package (`js`, `call`).
+    pub features: Vec<String>,
+    /// Cargo features of the library-only package that the bench measures.
+    pub library_features: Vec<String>,
     pub web_out_dir: String,
     pub bundler_out_dir: String,
     /// Browsers the wasm suites run in, in order.
@@ -335,6 +339,8 @@ impl Settings {
         Ok(Settings {
             scope: Some(scope).filter(|s| !s.is_empty()),
             wasm_opt: doc.strings("package", "wasm-opt")?,
+            features: doc.strings("package", "features")?,
+            library_features: doc.strings("package", "library-features")?,
             web_out_dir: doc.str("package.web", "out-dir")?,
             bundler_out_dir: doc.str("package.bundler", "out-dir")?,
             browsers,

@@ -35,6 +35,23 @@ pub fn run(_args: &[String]) -> Result<bool> {
                 "-p",
                 "rtc-peer",
                 "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+        check(
+            &tools,
+            r,
+            "clippy rtc-peer wasm32, default features",
+            &[
+                "clippy",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "rtc-peer",
+                "--lib",
                 "--",
                 "-D",
                 "warnings",

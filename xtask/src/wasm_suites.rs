@@ -90,6 +90,7 @@ pub fn run(
                 "wasm32-unknown-unknown",
                 "-p",
                 "rtc-peer",
+                "--all-features",
             ])
             .args(&target)
             .args(["--", "--nocapture"]);
