@@ -49,6 +49,7 @@
     )
 )]
 
+mod closing;
 mod config;
 mod error;
 #[cfg(feature = "js")]

@@ -2,14 +2,14 @@
 
 use core::fmt;
 
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection, RtcPeerConnectionIceEvent,
     RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent,
 };
 
+use crate::closing::settle;
 use crate::config::set;
 use crate::{
     sys, Configuration, Error, Listener, MediaKind, PeerConnectionState, SessionDescription,
@@ -210,11 +210,13 @@ impl PeerConnection {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] when the connection is closed; the browser's error otherwise.
+    /// [`Error::InvalidState`] when the connection is closed, or closed with
+    /// [`close`](Self::close) (on any handle) before the offer is ready: the future then
+    /// completes at once instead of waiting forever; the browser's error otherwise.
     ///
     /// See [MDN: createOffer](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createOffer).
     pub async fn create_offer(&self) -> Result<SessionDescription, Error> {
-        let value = settle(sys::Pc::create_offer(self.pc())).await?;
+        let value = settle(self.pc(), "createOffer", sys::Pc::create_offer(self.pc())).await?;
         SessionDescription::from_js(&value)
     }
 
@@ -222,11 +224,13 @@ impl PeerConnection {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] when there is no remote offer or the connection is closed.
+    /// [`Error::InvalidState`] when there is no remote offer, when the connection is closed, or
+    /// when it is closed with [`close`](Self::close) (on any handle) before the answer is
+    /// ready: the future then completes at once instead of waiting forever.
     ///
     /// See [MDN: createAnswer](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createAnswer).
     pub async fn create_answer(&self) -> Result<SessionDescription, Error> {
-        let value = settle(sys::Pc::create_answer(self.pc())).await?;
+        let value = settle(self.pc(), "createAnswer", sys::Pc::create_answer(self.pc())).await?;
         SessionDescription::from_js(&value)
     }
 
@@ -235,6 +239,8 @@ impl PeerConnection {
     /// # Errors
     ///
     /// [`Error::InvalidState`] for a description of the wrong type for the signalling state,
+    /// or when the connection is closed, or closed with [`close`](Self::close) (on any handle)
+    /// while this is pending (the future then completes at once instead of waiting forever);
     /// [`Error::InvalidModification`] or [`Error::Operation`] for SDP the browser rejects.
     ///
     /// See [MDN: setLocalDescription](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/setLocalDescription).
@@ -242,10 +248,11 @@ impl PeerConnection {
         &self,
         description: &SessionDescription,
     ) -> Result<(), Error> {
-        settle(sys::Pc::set_local_description(
+        settle(
             self.pc(),
-            &description.to_js(),
-        ))
+            "setLocalDescription",
+            sys::Pc::set_local_description(self.pc(), &description.to_js()),
+        )
         .await?;
         Ok(())
     }
@@ -255,7 +262,9 @@ impl PeerConnection {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] for a description of the wrong type for the signalling state;
+    /// [`Error::InvalidState`] for a description of the wrong type for the signalling state,
+    /// or when the connection is closed, or closed with [`close`](Self::close) (on any handle)
+    /// while this is pending (the future then completes at once instead of waiting forever);
     /// [`Error::Operation`], [`Error::InvalidAccess`] or [`Error::Syntax`] (browsers differ)
     /// for malformed SDP (Firefox names SDP it cannot read `InvalidParameterError`, kept in
     /// [`Error::Other`]). SDP that does not parse leaves the connection unchanged; SDP that
@@ -268,10 +277,11 @@ impl PeerConnection {
         &self,
         description: &SessionDescription,
     ) -> Result<(), Error> {
-        settle(sys::Pc::set_remote_description(
+        settle(
             self.pc(),
-            &description.to_js(),
-        ))
+            "setRemoteDescription",
+            sys::Pc::set_remote_description(self.pc(), &description.to_js()),
+        )
         .await?;
         Ok(())
     }
@@ -280,12 +290,20 @@ impl PeerConnection {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] before a remote description is set; [`Error::Operation`] or
+    /// [`Error::InvalidState`] before a remote description is set, when the connection is
+    /// closed, or when it is closed with [`close`](Self::close) (on any handle) while this is
+    /// pending (the future then completes at once instead of waiting forever);
+    /// [`Error::Operation`] or
     /// [`Error::Type`] for a candidate that matches no media section or does not parse.
     ///
     /// See [MDN: addIceCandidate](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/addIceCandidate).
     pub async fn add_ice_candidate(&self, candidate: &RtcIceCandidate) -> Result<(), Error> {
-        settle(sys::Pc::add_ice_candidate(self.pc(), candidate)).await?;
+        settle(
+            self.pc(),
+            "addIceCandidate",
+            sys::Pc::add_ice_candidate(self.pc(), candidate),
+        )
+        .await?;
         Ok(())
     }
 
@@ -376,20 +394,40 @@ impl PeerConnection {
     ///
     /// # Errors
     ///
-    /// The browser's error if it cannot produce the report.
+    /// [`Error::InvalidState`] when the connection is closed with [`close`](Self::close) (on
+    /// any handle) before the report is ready; the browser's error if it cannot produce the
+    /// report. On a connection that is already closed, Chromium and Firefox still give a
+    /// report (the final statistics).
     ///
     /// See [MDN: getStats](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats).
     pub async fn stats(&self) -> Result<js_sys::Map, Error> {
-        let report = settle(sys::Pc::get_stats(self.pc())).await?;
+        let report = settle(self.pc(), "getStats", sys::Pc::get_stats(self.pc())).await?;
         Ok(report.unchecked_into())
     }
 
     /// Closes the connection: stops every transceiver and frees the browser's ports. Calling
     /// it again does nothing. Listeners stay registered until their [`Listener`]s drop.
     ///
+    /// Every operation still pending on the connection ([`create_offer`](Self::create_offer),
+    /// [`create_answer`](Self::create_answer),
+    /// [`set_local_description`](Self::set_local_description),
+    /// [`set_remote_description`](Self::set_remote_description),
+    /// [`add_ice_candidate`](Self::add_ice_candidate), [`stats`](Self::stats)), started through
+    /// this handle, a clone, or any `PeerConnection` made from the same `RtcPeerConnection`,
+    /// completes with [`Error::InvalidState`] ("The RTCPeerConnection was closed while
+    /// createOffer was pending."). The browser itself never settles them (the specification
+    /// leaves them pending), so without this their futures would wait forever. Operations
+    /// started later end at once with the browser's answer (`InvalidStateError`; `stats`
+    /// still gives the final report).
+    ///
+    /// Closing the raw object (`pc.as_raw().close()`, or JavaScript calling `close()`)
+    /// bypasses this: operations pending at that moment wait until this method is called on
+    /// the connection (it may be called after a raw close) or forever. Operations started
+    /// after a raw close still end at once, as the browser answers them.
+    ///
     /// See [MDN: close](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/close).
     pub fn close(&self) {
-        sys::Pc::close(self.pc());
+        crate::closing::close(self.pc());
     }
 
     /// The connection's aggregate transport state.
@@ -480,11 +518,6 @@ pub fn ice_candidate(
         &sdp_m_line_index.map_or(JsValue::NULL, JsValue::from),
     );
     Ok(RtcIceCandidate::new(init.unchecked_ref())?)
-}
-
-/// Awaits a promise-returning call, turning a synchronous throw or a rejection into `Error`.
-async fn settle(call: Result<Promise, JsValue>) -> Result<JsValue, Error> {
-    Ok(JsFuture::from(call?).await?)
 }
 
 fn connection_state_of(raw: &RtcPeerConnection) -> PeerConnectionState {
