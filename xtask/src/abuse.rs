@@ -35,7 +35,7 @@ const STEP_MS: u64 = 20_000;
 /// Installed once per page, before the first call.
 const INSTRUMENT: &str = r#"
 if (window.__abuse) return "already";
-const A = (window.__abuse = { pcs: [], tracks: [], errors: [], listeners: [] });
+const A = (window.__abuse = { pcs: [], tracks: [], errors: [], listeners: [], added: 0 });
 const Native = window.RTCPeerConnection;
 class Tracked extends Native {
   constructor(...args) { super(...args); A.pcs.push(this); }
@@ -64,6 +64,7 @@ EventTarget.prototype.addEventListener = function (type, cb, o) {
     const c = captureOf(o);
     if (!A.listeners.some((e) => e.t === this && e.type === type && e.cb === cb && e.c === c)) {
       A.listeners.push({ t: this, type: String(type), cb, c });
+      A.added += 1;
     }
   }
   return add.apply(this, arguments);
@@ -99,6 +100,7 @@ return {
   localTracks: A.tracks.length,
   live: A.tracks.filter((t) => t.readyState !== "ended").map((t) => t.kind + ":" + t.label),
   listeners: A.listeners.map((e) => e.type),
+  listenersAdded: A.added,
   errors: A.errors.slice(),
   pageErrors: d.errors,
   csp: d.cspViolations,
@@ -291,7 +293,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
     );
     let empty = |key: &str| state[key].as_array().is_some_and(Vec::is_empty);
     let zero = |key: &str| state[key] == json!(0);
-    let checks = vec![
+    let mut checks = vec![
         (
             format!(
                 "{} calls started, {} ended",
@@ -314,8 +316,13 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
             empty("live") && state["localTracks"].as_u64() > Some(0),
         ),
         (
-            "zero listeners left on any connection".to_string(),
-            empty("listeners") && zero("pageListeners"),
+            format!(
+                "zero listeners left on any connection ({} registered over the run)",
+                state["listenersAdded"]
+            ),
+            empty("listeners")
+                && zero("pageListeners")
+                && state["listenersAdded"].as_u64() > Some(0),
         ),
         (
             "zero console errors or uncaught exceptions".to_string(),
@@ -334,7 +341,30 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
                 && state["localHasSrcObject"] == json!(false),
         ),
     ];
+    checks.push((
+        "the instrumentation sees a leaked connection and track".to_string(),
+        detects_leaks(&s)?,
+    ));
     Ok(checks)
+}
+
+/// Self-check: an extra open connection and a live canvas track made in the page show up in
+/// the counts (so zeros above mean zero), then are released.
+fn detects_leaks(s: &Session) -> Result<bool> {
+    let v = s.execute(
+        r#"
+        const pc = new RTCPeerConnection();
+        const track = document.createElement("canvas").captureStream().getVideoTracks()[0];
+        const A = window.__abuse;
+        const open = A.pcs.filter((p) => p.signalingState !== "closed").length;
+        const live = A.tracks.filter((t) => t.readyState !== "ended").length;
+        pc.close();
+        track.stop();
+        return { open, live };
+        "#,
+        vec![],
+    )?;
+    Ok(v == json!({ "open": 1, "live": 1 }))
 }
 
 fn started_calls(s: &Session) -> Result<u64> {
