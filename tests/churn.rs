@@ -814,3 +814,58 @@ fn listener_dispatching_its_own_event_type_reentrantly() {
     assert_no_errors("re-entrant dispatch, then drop");
     pc.close();
 }
+
+#[wasm_bindgen_test]
+async fn attach_stream_raced_by_detach_and_removal() {
+    listener_count::install();
+    listener_count::take_errors();
+    let source = robust_call::CanvasSource::new();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let mut outcomes: Vec<String> = Vec::new();
+    for i in 0..40u32 {
+        let video: web_sys::HtmlVideoElement =
+            document.create_element("video").unwrap().unchecked_into();
+        video.set_muted(true);
+        document.body().unwrap().append_child(&video).unwrap();
+        let media: web_sys::HtmlMediaElement = video.clone().unchecked_into();
+        let mut attach = start(rtc_peer::attach_stream(&media, &source.stream));
+        // Hang up at different moments: at once, after a task, after a few frames.
+        match i % 4 {
+            0 => {}
+            1 => sleep(0).await,
+            2 => sleep(30).await,
+            _ => sleep(100).await,
+        }
+        rtc_peer::detach_stream(&media);
+        if i % 2 == 0 {
+            video.remove();
+        }
+        let outcome = match settles_within(3_000, attach.as_mut()).await {
+            None => "pending".to_owned(),
+            Some(Ok(playback)) => format!("{playback:?}"),
+            Some(Err(e)) => {
+                assert!(!e.name().is_empty() && !e.message().is_empty(), "{e:?}");
+                e.name().to_owned()
+            }
+        };
+        drop(attach);
+        video.remove();
+        outcomes.push(outcome);
+    }
+    source.stop();
+    sleep(50).await;
+    assert_no_errors("attach_stream raced by hang-ups");
+    let mut counts: std::collections::BTreeMap<&str, u32> = Default::default();
+    for o in &outcomes {
+        *counts.entry(o.as_str()).or_default() += 1;
+    }
+    console_log!(
+        "NOTE: churn attach/detach race [{}]: {:?}",
+        browser(),
+        counts
+    );
+    assert!(
+        !counts.contains_key("pending"),
+        "attach_stream never settled after the element was detached: {counts:?}"
+    );
+}
