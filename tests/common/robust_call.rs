@@ -141,105 +141,153 @@ fn paint(context: &web_sys::CanvasRenderingContext2d, frame: u32) {
 
 /// Makes a real loopback call in this page and panics unless it connects and the remote
 /// `<video>` shows frames within the deadlines. Closes both connections and stops the track
-/// whatever happens before returning. `label` prefixes every failure message.
+/// before returning. `label` prefixes every failure message.
 pub async fn call_delivers_track(label: &str) {
-    let caller = PeerConnection::new().unwrap_or_else(|e| panic!("{label}: caller: {e}"));
-    let callee = PeerConnection::new().unwrap_or_else(|e| panic!("{label}: callee: {e}"));
-    let source = CanvasSource::new();
-    let failures: Rc<RefCell<Vec<String>>> = Rc::default();
+    LiveCall::start(label).await.end();
+}
 
-    let to_callee = {
-        let callee = callee.clone();
-        let failures = failures.clone();
-        caller.on_ice_candidate(move |candidate| {
-            forward_candidate(&callee, candidate, &failures);
-        })
-    };
-    let to_caller = {
-        let caller = caller.clone();
-        let failures = failures.clone();
-        callee.on_ice_candidate(move |candidate| {
-            forward_candidate(&caller, candidate, &failures);
-        })
-    };
-    let events: Rc<RefCell<Vec<TrackEvent>>> = Rc::default();
-    let on_track = {
-        let events = events.clone();
-        callee.on_track(move |event| events.borrow_mut().push(event))
-    };
+/// A connected loopback call in this page whose remote video is showing frames.
+pub struct LiveCall {
+    label: String,
+    pub caller: PeerConnection,
+    pub callee: PeerConnection,
+    pub video: web_sys::HtmlVideoElement,
+    source: CanvasSource,
+    failures: Rc<RefCell<Vec<String>>>,
+    listeners: Vec<rtc_peer::Listener>,
+}
 
-    caller
-        .add_track(&source.track, &[&source.stream])
-        .unwrap_or_else(|e| panic!("{label}: add_track: {e}"));
-    let offer = within(10_000, "create_offer", caller.create_offer())
-        .await
-        .unwrap_or_else(|e| panic!("{label}: create_offer: {e}"));
-    within(10_000, "caller SLD", caller.set_local_description(&offer))
-        .await
-        .unwrap_or_else(|e| panic!("{label}: caller SLD: {e}"));
-    within(10_000, "callee SRD", callee.set_remote_description(&offer))
-        .await
-        .unwrap_or_else(|e| panic!("{label}: callee SRD: {e}"));
-    assert_eq!(
-        events.borrow().len(),
-        1,
-        "{label}: exactly one track event during the callee's setRemoteDescription"
-    );
-    let answer = within(10_000, "create_answer", callee.create_answer())
-        .await
-        .unwrap_or_else(|e| panic!("{label}: create_answer: {e}"));
-    within(10_000, "callee SLD", callee.set_local_description(&answer))
-        .await
-        .unwrap_or_else(|e| panic!("{label}: callee SLD: {e}"));
-    within(10_000, "caller SRD", caller.set_remote_description(&answer))
-        .await
-        .unwrap_or_else(|e| panic!("{label}: caller SRD: {e}"));
+impl LiveCall {
+    /// Connects a caller (canvas video track) to a callee and waits for remote frames.
+    pub async fn start(label: &str) -> LiveCall {
+        let caller = PeerConnection::new().unwrap_or_else(|e| panic!("{label}: caller: {e}"));
+        let callee = PeerConnection::new().unwrap_or_else(|e| panic!("{label}: callee: {e}"));
+        let source = CanvasSource::new();
+        let failures: Rc<RefCell<Vec<String>>> = Rc::default();
 
-    let deadline = now_ms() + 15_000.0;
-    while caller.connection_state() != PeerConnectionState::Connected
-        || callee.connection_state() != PeerConnectionState::Connected
-    {
+        let to_callee = {
+            let callee = callee.clone();
+            let failures = failures.clone();
+            caller.on_ice_candidate(move |candidate| {
+                forward_candidate(&callee, candidate, &failures);
+            })
+        };
+        let to_caller = {
+            let caller = caller.clone();
+            let failures = failures.clone();
+            callee.on_ice_candidate(move |candidate| {
+                forward_candidate(&caller, candidate, &failures);
+            })
+        };
+        let events: Rc<RefCell<Vec<TrackEvent>>> = Rc::default();
+        let on_track = {
+            let events = events.clone();
+            callee.on_track(move |event| events.borrow_mut().push(event))
+        };
+
+        caller
+            .add_track(&source.track, &[&source.stream])
+            .unwrap_or_else(|e| panic!("{label}: add_track: {e}"));
+        let offer = within(10_000, "create_offer", caller.create_offer())
+            .await
+            .unwrap_or_else(|e| panic!("{label}: create_offer: {e}"));
+        within(10_000, "caller SLD", caller.set_local_description(&offer))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: caller SLD: {e}"));
+        within(10_000, "callee SRD", callee.set_remote_description(&offer))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: callee SRD: {e}"));
+        assert_eq!(
+            events.borrow().len(),
+            1,
+            "{label}: exactly one track event during the callee's setRemoteDescription"
+        );
+        let answer = within(10_000, "create_answer", callee.create_answer())
+            .await
+            .unwrap_or_else(|e| panic!("{label}: create_answer: {e}"));
+        within(10_000, "callee SLD", callee.set_local_description(&answer))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: callee SLD: {e}"));
+        within(10_000, "caller SRD", caller.set_remote_description(&answer))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: caller SRD: {e}"));
+
+        let deadline = now_ms() + 15_000.0;
+        while caller.connection_state() != PeerConnectionState::Connected
+            || callee.connection_state() != PeerConnectionState::Connected
+        {
+            assert!(
+                now_ms() < deadline,
+                "{label}: not connected within 15 s (caller {:?}, callee {:?}, candidate errors {:?})",
+                caller.connection_state(),
+                callee.connection_state(),
+                failures.borrow()
+            );
+            sleep(30).await;
+        }
+
+        let event = events.borrow()[0].clone();
+        let remote = event
+            .first_stream()
+            .unwrap_or_else(|| panic!("{label}: the remote track arrived without its stream"));
+        let document = web_sys::window().unwrap().document().unwrap();
+        let video: web_sys::HtmlVideoElement =
+            document.create_element("video").unwrap().unchecked_into();
+        video.set_muted(true);
+        document.body().unwrap().append_child(&video).unwrap();
+        let media: &web_sys::HtmlMediaElement = video.unchecked_ref();
+        let playing = within(10_000, "attach_stream", attach_stream(media, &remote)).await;
+        let deadline = now_ms() + 10_000.0;
+        while video.video_width() == 0 {
+            assert!(
+                now_ms() < deadline,
+                "{label}: connected, but the remote <video> showed no frame within 10 s ({playing:?})"
+            );
+            sleep(30).await;
+        }
         assert!(
-            now_ms() < deadline,
-            "{label}: not connected within 15 s (caller {:?}, callee {:?}, candidate errors {:?})",
-            caller.connection_state(),
-            callee.connection_state(),
+            failures.borrow().is_empty(),
+            "{label}: candidate errors: {:?}",
             failures.borrow()
         );
-        sleep(30).await;
+        LiveCall {
+            label: label.to_owned(),
+            caller,
+            callee,
+            video,
+            source,
+            failures,
+            listeners: vec![to_callee, to_caller, on_track],
+        }
     }
 
-    let event = events.borrow()[0].clone();
-    let remote = event
-        .first_stream()
-        .unwrap_or_else(|| panic!("{label}: the remote track arrived without its stream"));
-    let document = web_sys::window().unwrap().document().unwrap();
-    let video: web_sys::HtmlVideoElement =
-        document.create_element("video").unwrap().unchecked_into();
-    video.set_muted(true);
-    document.body().unwrap().append_child(&video).unwrap();
-    let media: &web_sys::HtmlMediaElement = video.unchecked_ref();
-    let playing = within(10_000, "attach_stream", attach_stream(media, &remote)).await;
-    let deadline = now_ms() + 10_000.0;
-    while video.video_width() == 0 {
-        assert!(
-            now_ms() < deadline,
-            "{label}: connected, but the remote <video> showed no frame within 10 s ({playing:?})"
-        );
-        sleep(30).await;
+    /// Panics unless the remote video's `currentTime` moves on by 0.3 s within 10 s.
+    pub async fn assert_frames_flow(&self, what: &str) {
+        let start = self.video.current_time();
+        let deadline = now_ms() + 10_000.0;
+        while self.video.current_time() < start + 0.3 {
+            assert!(
+                now_ms() < deadline,
+                "{}: {what}: the remote video stopped at {start:.2} s (connection {:?})",
+                self.label,
+                self.callee.connection_state()
+            );
+            sleep(30).await;
+        }
     }
-    assert!(
-        failures.borrow().is_empty(),
-        "{label}: candidate errors: {:?}",
-        failures.borrow()
-    );
 
-    detach_stream(media);
-    video.remove();
-    drop((to_callee, to_caller, on_track));
-    caller.close();
-    callee.close();
-    source.stop();
+    /// Ends the call: detaches and removes the video, drops the listeners, closes both
+    /// connections, stops the track.
+    pub fn end(self) {
+        let media: &web_sys::HtmlMediaElement = self.video.unchecked_ref();
+        detach_stream(media);
+        self.video.remove();
+        drop(self.listeners);
+        self.caller.close();
+        self.callee.close();
+        self.source.stop();
+        let _ = self.failures;
+    }
 }
 
 fn forward_candidate(
