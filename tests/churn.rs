@@ -1,7 +1,9 @@
 //! Lifetimes under churn: handles, listeners and streams dropped at awkward moments, `close()`
-//! from inside callbacks, hang-ups mid-negotiation. None of it may panic, log a use-after-drop
-//! ("closure invoked recursively or after being dropped"), or leave a listener registered on
-//! the connection (counted by instrumenting `EventTarget.prototype`).
+//! from inside callbacks, hang-ups at every step of a negotiation, a listener re-entered by a
+//! nested dispatch, `attach_stream` raced by a hang-up. None of it may panic, log a
+//! use-after-drop or a recursion ("closure invoked recursively or after being dropped"), hang,
+//! or leave a listener registered on the connection (counted by instrumenting
+//! `EventTarget.prototype`).
 
 #[path = "common/listener_count.rs"]
 mod listener_count;
