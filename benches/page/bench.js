@@ -126,7 +126,29 @@ const gc = () => {
 };
 // The median over rounds of variant `a`'s time divided by variant `b`'s time in the same
 // round: the variants of one round run back to back, so they see the same machine load.
-const pairedRatio = (samples, a, b) => median(samples[a].map((x, i) => x / samples[b][i]));
+const ratios = (samples, a, b) => samples[a].map((x, i) => x / samples[b][i]);
+const pairedRatio = (samples, a, b) => median(ratios(samples, a, b));
+// A 95 % bootstrap interval of the median of `xs` (2,000 resamples, fixed seed): how far the
+// figure could move on a rerun of the same machine. A verdict whose interval straddles the
+// target is not resolved by this many rounds.
+function medianCi95(xs) {
+  const finite = xs.filter((x) => Number.isFinite(x));
+  if (finite.length < 2) return null;
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  const meds = [];
+  for (let i = 0; i < 2000; i++) {
+    const resample = finite.map(() => finite[Math.floor(rand() * finite.length)]);
+    meds.push(median(resample));
+  }
+  meds.sort((a, b) => a - b);
+  return [meds[49], meds[1949]];
+}
 // Runs each variant once per round; odd rounds run them in reverse order (ABBA…).
 async function interleave(rounds, variants, body) {
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
@@ -349,6 +371,7 @@ async function figDispatch(cfg) {
       samples_ns: samples,
       ratio_closure: pairedRatio(samples, "closure", "js"),
       ratio: pairedRatio(samples, "on_track", "js"),
+      ci95: medianCi95(ratios(samples, "on_track", "js")),
       target: 1.5,
     };
   } finally {
@@ -385,7 +408,9 @@ async function figOfferAnswer(cfg) {
       rounds: Math.ceil(cfg.oaRounds / block) * block,
       round_trips_per_sample: block,
       median_ms: ms,
+      samples_ms: samples,
       ratio: pairedRatio(samples, "rtc_peer", "js"),
+      ci95: medianCi95(ratios(samples, "rtc_peer", "js")),
       target: 1.05,
     };
   } finally {
@@ -426,6 +451,7 @@ async function figFirstFrame(cfg) {
       median_ms: ms,
       samples_ms: samples,
       ratio: pairedRatio(samples, "rtc_peer", "js"),
+      ci95: medianCi95(ratios(samples, "rtc_peer", "js")),
       target: 1.05,
     };
   } finally {
@@ -635,6 +661,7 @@ async function figScale(cfg) {
     per_pairs: perPairs,
     // Per round: the largest pair count's cost over the smallest's (same round), median.
     ratio: median(big.on_track.map((x, i) => x / small.on_track[i])),
+    ci95: medianCi95(big.on_track.map((x, i) => x / small.on_track[i])),
     ratio_js: median(big.js.map((x, i) => x / small.js[i])),
     target: 1.2,
   };

@@ -386,10 +386,14 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
 
 // ---- reading the results ----
 
+/// The number at `path` (object keys, or indexes into arrays).
 fn num(v: &Value, path: &[&str]) -> Option<f64> {
     let mut cur = v;
     for key in path {
-        cur = cur.get(*key)?;
+        cur = match (cur.as_array(), key.parse::<usize>()) {
+            (Some(list), Ok(i)) => list.get(i)?,
+            _ => cur.get(*key)?,
+        };
     }
     cur.as_f64()
 }
@@ -489,11 +493,24 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
         }
         _ => String::new(),
     };
+    // The page's 95 % bootstrap interval of the median: when it spans the target, this many
+    // rounds cannot tell met from missed on this machine, and the table says so.
+    let ci = match (num(fig, &["ci95", "0"]), num(fig, &["ci95", "1"])) {
+        (Some(lo), Some(hi)) => {
+            let unresolved = if lo <= target && target < hi {
+                ", spans the target"
+            } else {
+                ""
+            };
+            format!("; 95 % CI {lo:.2}–{hi:.2}{unresolved}")
+        }
+        _ => String::new(),
+    };
     Cell {
         normalized: Some(ratio / target),
         met: Some(met),
         text: format!(
-            "**{}×** {} ({detail})",
+            "**{}×** {} ({detail}{ci})",
             ratio_text(ratio, target),
             verdict(met)
         ),
@@ -952,5 +969,22 @@ mod tests {
         assert_eq!(cell.met, Some(false));
         assert!(cell.text.contains("1.20×"), "{}", cell.text);
         assert!(cell.text.contains("missed"), "{}", cell.text);
+    }
+
+    #[test]
+    fn an_interval_across_the_target_is_called_unresolved() {
+        let page = json!({
+            "errors": {},
+            "figures": { "first_frame": {
+                "ratio": 1.08, "target": 1.05, "ci95": [0.98, 1.2],
+                "median_ms": { "rtc_peer": 43.0, "js": 40.0 }
+            } }
+        });
+        let cell = ratio_cell(&page, "first_frame");
+        assert!(
+            cell.text.contains("95 % CI 0.98–1.20, spans the target"),
+            "{}",
+            cell.text
+        );
     }
 }
