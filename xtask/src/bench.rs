@@ -191,13 +191,21 @@ pub fn run(args: &[String]) -> Result<()> {
     write_docs(&tools.root, &results, &table)
 }
 
-/// Writes `docs/bench.svg` and the generated part of `docs/bench.md`.
+/// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md).
 fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
     let docs = root.join("docs");
     fs::create_dir_all(&docs)?;
     fs::write(docs.join("bench.svg"), chart(results))?;
     update_markdown(&docs.join("bench.md"), &section(results, table))?;
-    println!("xtask: wrote docs/bench.svg and the table in docs/bench.md");
+    // The README carries the same table between the same markers.
+    let readme = root.join("README.md");
+    let has_markers = fs::read_to_string(&readme)
+        .map(|text| text.contains("<!-- bench:begin") && text.contains(END))
+        .unwrap_or(false);
+    if has_markers {
+        update_markdown(&readme, &section(results, table))?;
+    }
+    println!("xtask: wrote docs/bench.svg and the table in docs/bench.md and README.md");
     Ok(())
 }
 
