@@ -34,6 +34,14 @@
 //!
 //! Register `on_track` (or [`PeerConnection::track_events`]) *before* applying the remote
 //! description: the browser fires `track` while processing it, before the future returns.
+//!
+//! # Features
+//!
+//! - `js`: the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
+//!   `TrackSubscription`, `connectPair`). Off by default, because exports can never be removed
+//!   as dead code: a Rust app that does not want them must not pay for them.
+//! - `call`: the demo's `Call` object for JavaScript (implies `js`).
+//! - `panic-hook`: `set_panic_hook()` (console_error_panic_hook).
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
