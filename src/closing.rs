@@ -82,7 +82,8 @@ pub(crate) fn close(pc: &sys::Pc) {
 
 /// `true` once the browser's `close()` has run on `pc`, through any handle.
 fn is_closed(pc: &sys::Pc) -> bool {
-    sys::Pc::signaling_state(pc) == "closed"
+    // A getter that throws is taken as closed: the browser then answers calls by itself.
+    sys::Pc::signaling_state(pc).map_or(true, |state| state == "closed")
 }
 
 /// Resolves a cancel promise through its resolve function.

@@ -359,35 +359,34 @@ impl PeerConnection {
     /// The connection's transceivers, in the order they were created (m-line order).
     pub fn transceivers(&self) -> Vec<RtcRtpTransceiver> {
         sys::Pc::get_transceivers(self.pc())
-            .iter()
-            .map(JsCast::unchecked_into)
-            .collect()
+            .map(|list| list.iter().map(JsCast::unchecked_into).collect())
+            .unwrap_or_default()
     }
 
     /// The connection's receivers.
     pub fn receivers(&self) -> Vec<RtcRtpReceiver> {
         sys::Pc::get_receivers(self.pc())
-            .iter()
-            .map(JsCast::unchecked_into)
-            .collect()
+            .map(|list| list.iter().map(JsCast::unchecked_into).collect())
+            .unwrap_or_default()
     }
 
     /// The connection's senders.
     pub fn senders(&self) -> Vec<RtcRtpSender> {
         sys::Pc::get_senders(self.pc())
-            .iter()
-            .map(JsCast::unchecked_into)
-            .collect()
+            .map(|list| list.iter().map(JsCast::unchecked_into).collect())
+            .unwrap_or_default()
     }
 
-    /// The current local description, if one is set.
+    /// The current local description, if one is set (`None` after `close()` in Firefox, whose
+    /// getter throws then).
     pub fn local_description(&self) -> Option<SessionDescription> {
-        description_of(&sys::Pc::local_description(self.pc()))
+        description_of(&sys::Pc::local_description(self.pc()).ok()?)
     }
 
-    /// The current remote description, if one is set.
+    /// The current remote description, if one is set (`None` after `close()` in Firefox, whose
+    /// getter throws then).
     pub fn remote_description(&self) -> Option<SessionDescription> {
-        description_of(&sys::Pc::remote_description(self.pc()))
+        description_of(&sys::Pc::remote_description(self.pc()).ok()?)
     }
 
     /// The browser's statistics report (`RTCStatsReport`, a JS `Map` of stats objects).
@@ -522,14 +521,16 @@ pub fn ice_candidate(
 
 fn connection_state_of(raw: &RtcPeerConnection) -> PeerConnectionState {
     sys::Pc::connection_state(raw.unchecked_ref())
-        .as_string()
+        .ok()
+        .and_then(|v| v.as_string())
         .and_then(|s| PeerConnectionState::parse(s.as_str()))
         .unwrap_or(PeerConnectionState::New)
 }
 
 fn signaling_state_of(raw: &RtcPeerConnection) -> SignalingState {
     sys::Pc::signaling_state(raw.unchecked_ref())
-        .as_string()
+        .ok()
+        .and_then(|v| v.as_string())
         .and_then(|s| SignalingState::parse(s.as_str()))
         .unwrap_or(SignalingState::Stable)
 }

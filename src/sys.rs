@@ -1,5 +1,7 @@
-//! Raw bindings to the `RTCPeerConnection` methods this crate calls, every one with `catch`,
-//! so a browser exception becomes an `Err` instead of unwinding through wasm.
+//! Raw bindings to the `RTCPeerConnection` methods this crate calls, every one that can throw
+//! with `catch`, so a browser exception becomes an `Err` instead of unwinding through wasm.
+//! Even getters throw: Firefox's `localDescription` / `remoteDescription` throw
+//! "Peer connection is closed" after `close()`.
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -48,26 +50,26 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = getStats)]
     pub(crate) fn get_stats(this: &Pc) -> Result<Promise, JsValue>;
 
-    #[wasm_bindgen(method, js_name = getTransceivers)]
-    pub(crate) fn get_transceivers(this: &Pc) -> Array;
+    #[wasm_bindgen(method, catch, js_name = getTransceivers)]
+    pub(crate) fn get_transceivers(this: &Pc) -> Result<Array, JsValue>;
 
-    #[wasm_bindgen(method, js_name = getReceivers)]
-    pub(crate) fn get_receivers(this: &Pc) -> Array;
+    #[wasm_bindgen(method, catch, js_name = getReceivers)]
+    pub(crate) fn get_receivers(this: &Pc) -> Result<Array, JsValue>;
 
-    #[wasm_bindgen(method, js_name = getSenders)]
-    pub(crate) fn get_senders(this: &Pc) -> Array;
+    #[wasm_bindgen(method, catch, js_name = getSenders)]
+    pub(crate) fn get_senders(this: &Pc) -> Result<Array, JsValue>;
 
-    #[wasm_bindgen(method, getter, js_name = connectionState)]
-    pub(crate) fn connection_state(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, catch, js_name = connectionState)]
+    pub(crate) fn connection_state(this: &Pc) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(method, getter, js_name = signalingState)]
-    pub(crate) fn signaling_state(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, catch, js_name = signalingState)]
+    pub(crate) fn signaling_state(this: &Pc) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(method, getter, js_name = localDescription)]
-    pub(crate) fn local_description(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, catch, js_name = localDescription)]
+    pub(crate) fn local_description(this: &Pc) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(method, getter, js_name = remoteDescription)]
-    pub(crate) fn remote_description(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, catch, js_name = remoteDescription)]
+    pub(crate) fn remote_description(this: &Pc) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method, js_name = close)]
     pub(crate) fn close(this: &Pc);
