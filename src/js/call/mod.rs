@@ -101,6 +101,10 @@ impl Call {
         #[wasm_bindgen(js_name = hangUpButton, unchecked_param_type = "HTMLButtonElement")]
         hang_up_button: JsValue,
     ) -> Result<Call, JsValue> {
+        // With the `panic-hook` feature (on in the npm package the demo loads), a panic anywhere
+        // in the app's wasm reaches the console with its message instead of "unreachable".
+        #[cfg(feature = "panic-hook")]
+        crate::set_panic_hook();
         let video = |v: JsValue, which: &str| -> Result<HtmlMediaElement, JsValue> {
             if v.dyn_ref::<Video>().is_none() {
                 return Err(type_error(
