@@ -21,7 +21,6 @@ use serde_json::{json, Value};
 use crate::browser::Browser;
 use crate::demo;
 use crate::report::Report;
-use crate::serve::Server;
 use crate::setup::Tools;
 use crate::webdriver::{Driver, Session};
 
@@ -127,14 +126,7 @@ const PLAYING: &str = "(() => { const v = document.getElementById('remote'); \
 
 /// Runs the abuse test in every browser and adds its checks to `report`.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    let pkg = tools.root.join(&tools.settings.web_out_dir);
-    if !pkg.join("rtc_peer.js").is_file() {
-        crate::build::package(tools, crate::build::Target::Web)?;
-    }
-    let server = Server::start(
-        "127.0.0.1:0".parse().context("loopback address")?,
-        demo::mounts(&tools.root, pkg),
-    )?;
+    let server = demo::serve_for_tests(tools)?;
     for &browser in &tools.settings.browsers {
         let started = Instant::now();
         match abuse(tools, browser, &server.url()) {

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::build::{self, Target};
 use crate::serve::Server;
-use crate::setup;
+use crate::setup::{self, Tools};
 
 /// The port the README promises.
 pub const DEFAULT_PORT: u16 = 8080;
@@ -67,6 +67,19 @@ pub fn mounts(root: &Path, pkg: PathBuf) -> Vec<(String, PathBuf)> {
         ("/".to_string(), root.join("www")),
         ("/pkg/".to_string(), pkg),
     ]
+}
+
+/// Serves the demo on a free loopback port for the browser tests, building the web package
+/// first if it is missing (the test command builds it before these suites run).
+pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
+    let pkg = tools.root.join(&tools.settings.web_out_dir);
+    if !pkg.join("rtc_peer.js").is_file() {
+        build::package(tools, Target::Web)?;
+    }
+    Server::start(
+        "127.0.0.1:0".parse().context("loopback address")?,
+        mounts(&tools.root, pkg),
+    )
 }
 
 /// Runs the demo command.

@@ -16,7 +16,6 @@ use crate::browser::Browser;
 use crate::coturn::Turn;
 use crate::demo;
 use crate::report::Report;
-use crate::serve::Server;
 use crate::setup::Tools;
 use crate::webdriver::{Driver, Session, SessionOptions};
 
@@ -80,14 +79,7 @@ const CASES: &[Case] = &[
 
 /// Runs every test in every browser of `wasm-pack.toml` and adds the counts to `report`.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    let pkg = tools.root.join(&tools.settings.web_out_dir);
-    if !pkg.join("rtc_peer.js").is_file() {
-        crate::build::package(tools, crate::build::Target::Web)?;
-    }
-    let server = Server::start(
-        "127.0.0.1:0".parse().context("loopback address")?,
-        demo::mounts(&tools.root, pkg),
-    )?;
+    let server = demo::serve_for_tests(tools)?;
     let turn = match Turn::start(tools) {
         Ok(t) => Some(t),
         Err(e) => {

@@ -207,13 +207,11 @@ impl Call {
         #[wasm_bindgen(unchecked_param_type = "(state: RTCPeerConnectionState) => void")]
         callback: JsValue,
     ) -> Result<(), JsValue> {
-        let f = as_function(
+        self.set_callback(
             callback,
             "Call.onStateChange: the callback must be a function.",
-        )?;
-        let mut inner = self.inner.try_borrow_mut().map_err(|_| busy_error())?;
-        inner.on_state = Some(f);
-        Ok(())
+            |inner| &mut inner.on_state,
+        )
     }
 
     /// Calls `callback` with the remote stream (the `track` event's first stream) and the
@@ -226,13 +224,11 @@ impl Call {
         )]
         callback: JsValue,
     ) -> Result<(), JsValue> {
-        let f = as_function(
+        self.set_callback(
             callback,
             "Call.onRemoteStream: the callback must be a function.",
-        )?;
-        let mut inner = self.inner.try_borrow_mut().map_err(|_| busy_error())?;
-        inner.on_remote_stream = Some(f);
-        Ok(())
+            |inner| &mut inner.on_remote_stream,
+        )
     }
 
     /// Calls `callback` after every hang-up with why the call ended: `"local"` (this page),
@@ -245,10 +241,11 @@ impl Call {
         )]
         callback: JsValue,
     ) -> Result<(), JsValue> {
-        let f = as_function(callback, "Call.onEnded: the callback must be a function.")?;
-        let mut inner = self.inner.try_borrow_mut().map_err(|_| busy_error())?;
-        inner.on_ended = Some(f);
-        Ok(())
+        self.set_callback(
+            callback,
+            "Call.onEnded: the callback must be a function.",
+            |inner| &mut inner.on_ended,
+        )
     }
 
     /// Starts a loopback call: both peers in this page, `localStream` sent from one to the
@@ -428,6 +425,21 @@ impl Call {
 }
 
 /// Freeing the object (`free()`, `using`) hangs up first, so nothing is left running.
+impl Call {
+    /// Stores a page callback in the slot `slot` picks, after checking it is a function.
+    fn set_callback(
+        &self,
+        callback: JsValue,
+        not_a_function: &str,
+        slot: fn(&mut Inner) -> &mut Option<Function>,
+    ) -> Result<(), JsValue> {
+        let f = as_function(callback, not_a_function)?;
+        let mut inner = self.inner.try_borrow_mut().map_err(|_| busy_error())?;
+        *slot(&mut inner) = Some(f);
+        Ok(())
+    }
+}
+
 impl Drop for Call {
     fn drop(&mut self) {
         hang_up(&self.inner, EndReason::Local, true);

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::RtcIceCandidate;
 
 use super::page::console_warn;
-use super::session::{closed_error, Shared};
+use super::session::{closed_error, Shared, Side};
 use super::signalling::{send_message, PendingOffer};
 use crate::config::set;
 use crate::{Error, Listener, PeerConnection, PeerConnectionState, SessionDescription};
@@ -44,29 +44,35 @@ pub(super) async fn negotiate_loopback(shared: &Shared, generation: u32) -> Resu
 
 /// Marks a side's remote description as applied and adds the candidates that waited for it.
 pub(super) fn remote_described(shared: &Shared, generation: u32, local_side: bool) {
-    let (pc, pending) = {
-        let Ok(mut inner) = shared.try_borrow_mut() else {
-            return;
-        };
-        let Some(session) = inner
-            .session
-            .as_mut()
-            .filter(|s| s.generation == generation)
-        else {
-            return;
-        };
-        let side = if local_side {
-            Some(&mut session.local)
-        } else {
-            session.far.as_mut()
-        };
-        let Some(side) = side else { return };
+    let taken = with_side(shared, generation, local_side, |side| {
         side.remote_described = true;
         (side.pc.clone(), core::mem::take(&mut side.pending))
-    };
+    });
+    let Some((pc, pending)) = taken else { return };
     for candidate in pending {
         add_candidate(pc.clone(), candidate);
     }
+}
+
+/// Runs `f` on one side (`local_side`: this page's connection, else the loopback far end) of
+/// session `generation`, if that session is still current and the side exists.
+fn with_side<R>(
+    shared: &Shared,
+    generation: u32,
+    local_side: bool,
+    f: impl FnOnce(&mut Side) -> R,
+) -> Option<R> {
+    let mut inner = shared.try_borrow_mut().ok()?;
+    let session = inner
+        .session
+        .as_mut()
+        .filter(|s| s.generation == generation)?;
+    let side = if local_side {
+        Some(&mut session.local)
+    } else {
+        session.far.as_mut()
+    }?;
+    Some(f(side))
 }
 
 pub(super) fn add_candidate(pc: PeerConnection, candidate: RtcIceCandidate) {
@@ -91,30 +97,16 @@ pub(super) fn loopback_candidates(
     pc.on_ice_candidate(move |candidate| {
         let Some(candidate) = candidate else { return };
         let Some(shared) = weak.upgrade() else { return };
-        let target = {
-            let Ok(mut inner) = shared.try_borrow_mut() else {
-                return;
-            };
-            let Some(session) = inner
-                .session
-                .as_mut()
-                .filter(|s| s.generation == generation)
-            else {
-                return;
-            };
-            let side = if from_local {
-                session.far.as_mut()
-            } else {
-                Some(&mut session.local)
-            };
-            let Some(side) = side else { return };
+        // The candidate goes to the other side, or waits for its remote description.
+        let target = with_side(&shared, generation, !from_local, |side| {
             if side.remote_described {
                 Some(side.pc.clone())
             } else {
                 side.pending.push(candidate.clone());
                 None
             }
-        };
+        })
+        .flatten();
         if let Some(pc) = target {
             add_candidate(pc, candidate);
         }
