@@ -247,23 +247,30 @@ impl Drop for Pair {
 fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
     let to = to.clone();
     from.on_ice_candidate(move |candidate: Option<RtcIceCandidate>| {
-        let Some(candidate) = candidate else { return };
-        if candidate.candidate().is_empty() {
-            return;
+        if let Some(candidate) = candidate {
+            deliver_candidate(&to, candidate);
         }
-        let to = to.clone();
-        spawn_local(async move {
-            let deadline = now_ms() + f64::from(WAIT_MS);
-            while to.remote_description().is_none() && now_ms() < deadline {
-                sleep(10).await;
-            }
-            if let Err(err) = to.add_ice_candidate(&candidate).await {
-                // Not a failure of its own: a closed connection refuses late candidates. A test
-                // that needs media fails on its own bounded wait.
-                web_sys::console::log_1(&format!("candidate not added: {err}").into());
-            }
-        });
     })
+}
+
+/// Adds `candidate` to `to` once `to` has a remote description (waiting at most
+/// [`WAIT_MS`]); the empty end-of-candidates string is skipped.
+pub fn deliver_candidate(to: &PeerConnection, candidate: RtcIceCandidate) {
+    if candidate.candidate().is_empty() {
+        return;
+    }
+    let to = to.clone();
+    spawn_local(async move {
+        let deadline = now_ms() + f64::from(WAIT_MS);
+        while to.remote_description().is_none() && now_ms() < deadline {
+            sleep(10).await;
+        }
+        if let Err(err) = to.add_ice_candidate(&candidate).await {
+            // Not a failure of its own: a closed connection refuses late candidates. A test
+            // that needs media fails on its own bounded wait.
+            web_sys::console::log_1(&format!("candidate not added: {err}").into());
+        }
+    });
 }
 
 /// Offer from `offerer`, answer from `answerer`, each applied on both sides (each step

@@ -11,9 +11,8 @@ use rtc_peer::{
     Configuration, IceServer, IceTransportPolicy, Listener, PeerConnection, RtcIceCandidate,
 };
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 
-use crate::common::{now_ms, seen, sleep, Seen, WAIT_MS};
+use crate::common::{deliver_candidate, now_ms, seen, sleep, Seen, WAIT_MS};
 
 /// The coturn started for this run: its `turn:` URL and long-term credentials.
 #[derive(Clone)]
@@ -110,20 +109,9 @@ fn forward(from: &PeerConnection, to: &PeerConnection, record: Seen<Option<Strin
         record
             .borrow_mut()
             .push(candidate.as_ref().map(RtcIceCandidate::candidate));
-        let Some(candidate) = candidate else { return };
-        if candidate.candidate().is_empty() {
-            return;
+        if let Some(candidate) = candidate {
+            deliver_candidate(&to, candidate);
         }
-        let to = to.clone();
-        spawn_local(async move {
-            let deadline = now_ms() + f64::from(WAIT_MS);
-            while to.remote_description().is_none() && now_ms() < deadline {
-                sleep(10).await;
-            }
-            if let Err(err) = to.add_ice_candidate(&candidate).await {
-                web_sys::console::log_1(&format!("candidate not added: {err}").into());
-            }
-        });
     })
 }
 
