@@ -27,7 +27,7 @@ use web_sys::{HtmlMediaElement, MediaStream, RtcPeerConnection};
 use crate::{Error, PeerConnectionState};
 use negotiation::{negotiate_loopback, send_answer, send_offer};
 use page::{console_warn, Button, CloneRef, Video};
-use session::{begin, finish_start, hang_up, until_hung_up, EndReason, Inner, Shared};
+use session::{begin, finish_start, hang_up, EndReason, Inner, Shared};
 use signalling::receive_message;
 
 /// The demo's call: local and remote `<video>`, a hang-up button, and the connections of one
@@ -264,8 +264,10 @@ impl Call {
         let shared = Rc::clone(&self.inner);
         future_to_promise(async move {
             let stream = as_stream(local_stream)?;
-            let (generation, hung_up) = begin(&shared, stream, None, false)?;
-            let result = until_hung_up(negotiate_loopback(&shared, generation), hung_up).await;
+            let generation = begin(&shared, stream, None, false)?;
+            // Hanging up closes the connections, which ends every operation still pending
+            // (`PeerConnection::close`), so the start cannot outlive the call.
+            let result = negotiate_loopback(&shared, generation).await;
             finish_start(&shared, generation, result)
         })
     }
@@ -287,8 +289,10 @@ impl Call {
         future_to_promise(async move {
             let stream = as_stream(local_stream)?;
             let send = as_function(send, "Call.startCall: send must be a function.")?;
-            let (generation, hung_up) = begin(&shared, stream, Some(send), true)?;
-            let result = until_hung_up(send_offer(&shared, generation), hung_up).await;
+            let generation = begin(&shared, stream, Some(send), true)?;
+            // Hanging up closes the connections, which ends every operation still pending
+            // (`PeerConnection::close`), so the start cannot outlive the call.
+            let result = send_offer(&shared, generation).await;
             finish_start(&shared, generation, result)
         })
     }
@@ -330,8 +334,10 @@ impl Call {
                         "There is no incoming call to answer.",
                     ))
                 })?;
-            let (generation, hung_up) = begin(&shared, stream, Some(send), false)?;
-            let result = until_hung_up(send_answer(&shared, generation, offer), hung_up).await;
+            let generation = begin(&shared, stream, Some(send), false)?;
+            // Hanging up closes the connections, which ends every operation still pending
+            // (`PeerConnection::close`), so the start cannot outlive the call.
+            let result = send_answer(&shared, generation, offer).await;
             finish_start(&shared, generation, result)
         })
     }

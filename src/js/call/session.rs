@@ -3,12 +3,8 @@
 //! and hanging up.
 
 use core::cell::RefCell;
-use core::future::{poll_fn, Future};
-use core::pin::{pin, Pin};
-use core::task::Poll;
 use std::rc::Rc;
 
-use futures_channel::oneshot;
 use js_sys::{Function, Object, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -75,8 +71,6 @@ pub(super) struct Session {
     pub(super) send: Option<Function>,
     /// Signalled caller: waiting for the answer.
     pub(super) awaiting_answer: bool,
-    /// Dropped at hang-up, which ends a start-up still in progress.
-    _hung_up: oneshot::Sender<()>,
 }
 
 impl Session {
@@ -102,38 +96,14 @@ pub(super) struct Inner {
 }
 
 pub(super) type Shared = Rc<RefCell<Inner>>;
-/// Runs a call's start-up, cut short when the call is hung up: a closed connection never
-/// settles its pending promises, so without this the start would wait forever.
-pub(super) async fn until_hung_up<F>(
-    start: F,
-    mut hung_up: oneshot::Receiver<()>,
-) -> Result<(), Error>
-where
-    F: Future<Output = Result<(), Error>>,
-{
-    let mut start = pin!(start);
-    poll_fn(|cx| {
-        if let Poll::Ready(result) = start.as_mut().poll(cx) {
-            return Poll::Ready(result);
-        }
-        match Pin::new(&mut hung_up).poll(cx) {
-            // The sender lives in the session: the call was hung up.
-            Poll::Ready(_) => Poll::Ready(Err(closed_error())),
-            Poll::Pending => Poll::Pending,
-        }
-    })
-    .await
-}
-
 /// Creates the session for a new call (connections, listeners, local tracks) and returns its
-/// generation, and a receiver that completes when the call is hung up. Fails when a call is in
-/// progress.
+/// generation. Fails when a call is in progress.
 pub(super) fn begin(
     shared: &Shared,
     stream: MediaStream,
     send: Option<Function>,
     caller: bool,
-) -> Result<(u32, oneshot::Receiver<()>), JsValue> {
+) -> Result<u32, JsValue> {
     let (config, generation, button) = {
         let mut inner = shared.try_borrow_mut().map_err(|_| busy_error())?;
         if inner.session.is_some() {
@@ -183,7 +153,6 @@ pub(super) fn begin(
     } else {
         String::new()
     };
-    let (hung_up_tx, hung_up_rx) = oneshot::channel();
     let session = Session {
         generation,
         call_id,
@@ -193,7 +162,6 @@ pub(super) fn begin(
         listeners,
         send,
         awaiting_answer: caller,
-        _hung_up: hung_up_tx,
     };
     let local_video = match shared.try_borrow_mut() {
         Ok(mut inner) => {
@@ -225,7 +193,7 @@ pub(super) fn begin(
             }
         }
     });
-    Ok((generation, hung_up_rx))
+    Ok(generation)
 }
 
 /// Hangs up if `result` failed (and the call it started is still current).
