@@ -5,51 +5,36 @@ use core::fmt;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
-/// Which ICE candidates the connection may use.
-///
-/// See [MDN: iceTransportPolicy](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#icetransportpolicy).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum IceTransportPolicy {
-    /// Any candidate: host, server-reflexive and relay (`"all"`, the browser's default).
-    #[default]
-    All,
-    /// Only TURN relay candidates (`"relay"`): hides the peers' addresses from each other.
-    Relay,
-}
+use crate::webidl_enum::webidl_enum;
 
-impl IceTransportPolicy {
-    /// The WebIDL string, `"all"` or `"relay"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IceTransportPolicy::All => "all",
-            IceTransportPolicy::Relay => "relay",
-        }
+webidl_enum! {
+    /// Which ICE candidates the connection may use.
+    ///
+    /// See [MDN: iceTransportPolicy](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#icetransportpolicy).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub enum IceTransportPolicy {
+        /// Any candidate: host, server-reflexive and relay (`"all"`, the browser's default).
+        #[default]
+        All = "all",
+        /// Only TURN relay candidates (`"relay"`): hides the peers' addresses from each other.
+        Relay = "relay",
     }
 }
 
-/// How media tracks are bundled onto transports.
-///
-/// See [MDN: bundlePolicy](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#bundlepolicy).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum BundlePolicy {
-    /// `"balanced"` (the browser's default): one transport per media kind unless the remote
-    /// side supports bundling.
-    #[default]
-    Balanced,
-    /// `"max-compat"`: one transport per track unless the remote side supports bundling.
-    MaxCompat,
-    /// `"max-bundle"`: everything on one transport.
-    MaxBundle,
-}
-
-impl BundlePolicy {
-    /// The WebIDL string, for example `"max-bundle"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BundlePolicy::Balanced => "balanced",
-            BundlePolicy::MaxCompat => "max-compat",
-            BundlePolicy::MaxBundle => "max-bundle",
-        }
+webidl_enum! {
+    /// How media tracks are bundled onto transports.
+    ///
+    /// See [MDN: bundlePolicy](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#bundlepolicy).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub enum BundlePolicy {
+        /// `"balanced"` (the browser's default): one transport per media kind unless the remote
+        /// side supports bundling.
+        #[default]
+        Balanced = "balanced",
+        /// `"max-compat"`: one transport per track unless the remote side supports bundling.
+        MaxCompat = "max-compat",
+        /// `"max-bundle"`: everything on one transport.
+        MaxBundle = "max-bundle",
     }
 }
 

@@ -71,6 +71,7 @@ mod state;
 mod stream;
 mod sys;
 mod track_event;
+mod webidl_enum;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
 pub use error::Error;

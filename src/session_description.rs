@@ -4,43 +4,23 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::config::set;
+use crate::webidl_enum::webidl_enum;
 use crate::Error;
 
-/// The `type` of a session description.
-///
-/// See [MDN: RTCSessionDescription.type](https://developer.mozilla.org/en-US/docs/Web/API/RTCSessionDescription/type).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SdpType {
-    /// `"offer"`.
-    Offer,
-    /// `"answer"`.
-    Answer,
-    /// `"pranswer"`: a provisional answer.
-    Pranswer,
-    /// `"rollback"`: undoes a pending local or remote offer.
-    Rollback,
-}
-
-impl SdpType {
-    /// The WebIDL string, for example `"offer"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SdpType::Offer => "offer",
-            SdpType::Answer => "answer",
-            SdpType::Pranswer => "pranswer",
-            SdpType::Rollback => "rollback",
-        }
-    }
-
-    /// Reads the WebIDL string; `None` for anything else.
-    pub fn parse(kind: &str) -> Option<Self> {
-        match kind {
-            "offer" => Some(SdpType::Offer),
-            "answer" => Some(SdpType::Answer),
-            "pranswer" => Some(SdpType::Pranswer),
-            "rollback" => Some(SdpType::Rollback),
-            _ => None,
-        }
+webidl_enum! {
+    /// The `type` of a session description.
+    ///
+    /// See [MDN: RTCSessionDescription.type](https://developer.mozilla.org/en-US/docs/Web/API/RTCSessionDescription/type).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SdpType {
+        /// `"offer"`.
+        Offer = "offer",
+        /// `"answer"`.
+        Answer = "answer",
+        /// `"pranswer"`: a provisional answer.
+        Pranswer = "pranswer",
+        /// `"rollback"`: undoes a pending local or remote offer.
+        Rollback = "rollback",
     }
 }
 

@@ -132,10 +132,7 @@ impl TrackEvent {
 
     /// The track's kind (audio or video; the specification allows no other).
     pub fn kind(&self) -> MediaKind {
-        match self.raw.track().kind().as_str() {
-            "audio" => MediaKind::Audio,
-            _ => MediaKind::Video,
-        }
+        MediaKind::parse(&self.raw.track().kind()).unwrap_or(MediaKind::Video)
     }
 
     /// The transceiver's media id (`mid`), once negotiated.
