@@ -1,4 +1,4 @@
-//! `cargo xtask setup`: installs exactly what is missing (see ../shared/TOOLCHAIN.md).
+//! `cargo xtask setup`: installs exactly what is missing.
 //!
 //! Every tool is checked first; only what is missing (or the wrong version) is installed, and
 //! each install command is printed before it runs. Running it twice does nothing the second
@@ -71,24 +71,6 @@ impl Tools {
             Browser::Chromium => &self.chromedriver,
             Browser::Firefox => &self.geckodriver,
         }
-    }
-
-    /// WebDriver capabilities for `browser` (headless, fake media, no mDNS), from
-    /// `wasm-pack.toml`: `{"goog:chromeOptions": …}` or `{"moz:firefoxOptions": …}`.
-    pub fn capabilities(&self, browser: Browser) -> serde_json::Value {
-        self.settings
-            .capabilities(browser, self.browser_binary(browser))
-    }
-
-    /// Writes [`Tools::capabilities`] to `<target>/xtask/webdriver/<browser>.json` (the file
-    /// `WASM_BINDGEN_TEST_WEBDRIVER_JSON` names) and returns its path.
-    pub fn webdriver_json(&self, browser: Browser) -> Result<PathBuf> {
-        let dir = target_dir(&self.root).join("xtask").join("webdriver");
-        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join(format!("{browser}.json"));
-        let text = serde_json::to_string_pretty(&self.capabilities(browser))?;
-        fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        Ok(path)
     }
 
     /// The `wasm-opt` executable.

@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--browser chromium|firefox]… [--smoke]`: measures rtc-peer against
+//! `cargo xtask bench [--browser chromium|firefox]… [--smoke] [--render]`: measures rtc-peer against
 //! hand-written JavaScript in the same page and the same run, and against simple-peer and PeerJS
 //! for size.
 //!
@@ -7,7 +7,8 @@
 //! the benchmark crate `benches/web` into `target/bench/pkg`; serve `benches/page` with it; run
 //! the page in headless Chromium and Firefox through WebDriver; print the table; write
 //! `target/bench/results.json`, the chart `docs/bench.svg` and the table into `docs/bench.md`
-//! (between its `bench:begin` / `bench:end` markers, so the prose around it is kept).
+//! (between its `bench:begin` / `bench:end` markers, so the prose around it is kept), which
+//! names the commit (`+dirty` when the tree had changes) and the date it was measured on.
 //!
 //! Every figure is a ratio against a baseline measured in the same page and run, the median over
 //! rounds in which the variants alternate (see `benches/page/bench.js`).
@@ -21,12 +22,15 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
+pub mod smoke;
+
+use crate::browser::server::Server;
+use crate::browser::webdriver::{Driver, SessionOptions};
 use crate::browser::Browser;
 use crate::build::{self, Target};
+use crate::flags;
 use crate::process;
-use crate::serve::Server;
 use crate::setup::{self, Tools};
-use crate::webdriver::{Driver, SessionOptions};
 
 /// The benchmark crate (the Rust sides of figures 2-6).
 pub const BENCH_CRATE: &str = "benches/web";
@@ -41,64 +45,19 @@ const PAGE_TIMEOUT: Duration = Duration::from_secs(9 * 60);
 /// The library's size target (figure 1), bytes gzip -9.
 const SIZE_TARGET: u64 = 16_000;
 
-/// What `cargo xtask bench` was asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    pub browsers: Vec<Browser>,
-    /// Tiny round counts (a check that the page works, not a measurement).
-    pub smoke: bool,
-    /// Measure nothing: render the table, chart and docs from the last `results.json`.
-    pub render_only: bool,
-}
-
-/// Parses `--browser chromium|firefox` (repeatable; default both) and `--smoke`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
+/// Runs the command.
+pub fn run(flags: &flags::Bench) -> Result<()> {
+    let started = Instant::now();
     let mut browsers = Vec::new();
-    let mut smoke = false;
-    let mut render_only = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        match flag {
-            "--browser" => {
-                let v = match inline {
-                    Some(v) => v,
-                    None => it.next().cloned().context("--browser needs a value")?,
-                };
-                let b = Browser::ALL
-                    .into_iter()
-                    .find(|b| b.name() == v)
-                    .with_context(|| format!("--browser: `{v}` is not chromium or firefox"))?;
-                if !browsers.contains(&b) {
-                    browsers.push(b);
-                }
-            }
-            "--smoke" => smoke = true,
-            "--render" => render_only = true,
-            other => bail!(
-                "bench: unknown option `{other}` \
-                 (usage: cargo xtask bench [--browser chromium|firefox]… [--smoke] [--render])"
-            ),
+    for &b in &flags.browser {
+        if !browsers.contains(&b) {
+            browsers.push(b);
         }
     }
     if browsers.is_empty() {
         browsers = Browser::ALL.to_vec();
     }
-    Ok(Options {
-        browsers,
-        smoke,
-        render_only,
-    })
-}
-
-/// Runs the command.
-pub fn run(args: &[String]) -> Result<()> {
-    let started = Instant::now();
-    let options = parse_args(args)?;
-    if options.render_only {
+    if flags.render {
         let root = setup::repo_root();
         let path = out_dir(&root).join("results.json");
         let text = fs::read_to_string(&path).with_context(|| {
@@ -110,6 +69,8 @@ pub fn run(args: &[String]) -> Result<()> {
         return write_docs(&root, &results, &table);
     }
     let tools = setup::ensure()?;
+    // What is measured: before this run writes docs/.
+    let commit = commit(&tools.root);
     let out = out_dir(&tools.root);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
@@ -128,9 +89,9 @@ pub fn run(args: &[String]) -> Result<()> {
     // Figures 2-6: the page, in each browser.
     let bench_pkg = build_bench(&tools, &out, true)?;
     let server = serve(&tools.root, &bench_pkg)?;
-    let page_options = json!({ "smoke": options.smoke });
-    let mut browsers = serde_json::Map::new();
-    for &browser in &options.browsers {
+    let page_options = json!({ "smoke": flags.smoke });
+    let mut pages = serde_json::Map::new();
+    for &browser in &browsers {
         println!("\nxtask: bench [{browser}]: running {}", server.url());
         let t0 = Instant::now();
         let value = match run_page(&tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
@@ -143,30 +104,34 @@ pub fn run(args: &[String]) -> Result<()> {
                 json!({ "error": format!("{e:#}") })
             }
         };
-        browsers.insert(browser.name().to_string(), value);
+        pages.insert(browser.name().to_string(), value);
     }
     drop(server);
 
     let elapsed = started.elapsed().as_secs();
-    let command = if args.is_empty() {
-        "cargo xtask bench".to_string()
-    } else {
-        format!("cargo xtask bench {}", args.join(" "))
-    };
+    let mut command = "cargo xtask bench".to_string();
+    for b in &flags.browser {
+        command.push_str(&format!(" --browser {b}"));
+    }
+    if flags.smoke {
+        command.push_str(" --smoke");
+    }
     let results = json!({
         "command": command,
         "finished_unix": std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0),
+        "commit": commit,
+        "date": process::probe(Command::new("date").args(["-u", "+%Y-%m-%d"])),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "smoke": options.smoke,
+        "smoke": flags.smoke,
         "seconds": elapsed,
         "sizes": sizes,
-        "browsers": Value::Object(browsers),
+        "browsers": Value::Object(pages),
     });
     // A smoke run must not replace the last real results (`--render` draws from them).
-    let json_path = out.join(if options.smoke {
+    let json_path = out.join(if flags.smoke {
         "results-smoke.json"
     } else {
         "results.json"
@@ -182,7 +147,7 @@ pub fn run(args: &[String]) -> Result<()> {
         elapsed % 60,
         json_path.display()
     );
-    if options.smoke {
+    if flags.smoke {
         println!(
             "xtask: --smoke: tiny round counts; docs/bench.md and docs/bench.svg left as they are"
         );
@@ -209,13 +174,22 @@ fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
     Ok(())
 }
 
+/// `git rev-parse --short HEAD`, with `+dirty` when the work tree has changes.
+fn commit(root: &Path) -> Option<String> {
+    let git = |args: &[&str]| process::probe(Command::new("git").current_dir(root).args(args));
+    let head = git(&["rev-parse", "--short", "HEAD"])?;
+    let dirty = git(&["status", "--porcelain"]).is_none_or(|s| !s.is_empty());
+    Some(format!("{head}{}", if dirty { "+dirty" } else { "" }))
+}
+
 /// `target/bench` under the repository root: the bench package, results and logs.
 pub fn out_dir(root: &Path) -> PathBuf {
     root.join("target").join("bench")
 }
 
 /// Builds `benches/web` (release, `--target web`) into `<out>/pkg`; with `optimize`, runs
-/// wasm-opt with the library's arguments (`wasm-pack.toml`) on it, as users would.
+/// wasm-opt with the library's arguments (Cargo.toml's wasm-pack metadata) on it, as users
+/// would.
 pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf> {
     let pkg = out.join("pkg");
     process::run(
@@ -261,12 +235,9 @@ pub fn serve(root: &Path, bench_pkg: &Path) -> Result<Server> {
     )
 }
 
-/// Opens the page in `browser`, runs `window.runBench(options)`, prints its progress and
-/// returns `window.benchResults`.
-///
-/// Chromium is started with `--enable-precise-memory-info` (exact `performance.memory`) and
-/// `--js-flags=--expose-gc` (`window.gc`, so garbage of one round is not collected inside the
-/// next, and closed connections are collected during the leak cycles).
+/// Opens the page in `browser` (no media devices, the browser's `bench` settings from
+/// `wasm-pack.toml`), runs `window.runBench(options)`, prints its progress and returns
+/// `window.benchResults`.
 pub fn run_page(
     tools: &Tools,
     browser: Browser,
@@ -275,16 +246,9 @@ pub fn run_page(
     timeout: Duration,
 ) -> Result<Value> {
     let driver = Driver::start(tools, browser)?;
-    let extra_args = match browser {
-        Browser::Chromium => vec![
-            "--enable-precise-memory-info".to_string(),
-            "--js-flags=--expose-gc".to_string(),
-        ],
-        Browser::Firefox => Vec::new(),
-    };
     let session = driver.session_with(&SessionOptions {
         fake_media: false,
-        extra_args,
+        bench: true,
     })?;
     session.goto(url)?;
     session.wait_until(
@@ -769,8 +733,13 @@ fn section(results: &Value, table: &str) -> String {
     let secs = num(results, &["seconds"]).unwrap_or(0.0) as u64;
     let cpus = num(results, &["cpus"]).unwrap_or(0.0);
     let command = results["command"].as_str().unwrap_or("cargo xtask bench");
+    let commit = results["commit"]
+        .as_str()
+        .unwrap_or("(commit not recorded)");
+    let date = results["date"].as_str().unwrap_or("(date not recorded)");
     format!(
-        "Made by `{command}` on a {cpus}-core machine in {}m{:02}s: {}. Medians over rounds in \
+        "Measured on commit `{commit}`, {date}, by `{command}` on a {cpus}-core machine in \
+         {}m{:02}s: {}. Medians over rounds in \
          which rtc-peer and the plain-JS baseline alternate, in the same page and run; raw \
          numbers in `target/bench/results.json`.\n\n{table}\n![Benchmark ratios against their \
          targets](docs/bench.svg)\n",
@@ -941,17 +910,6 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_browsers_and_smoke() {
-        let o = parse_args(&["--browser".into(), "firefox".into(), "--smoke".into()]).unwrap();
-        assert_eq!(o.browsers, vec![Browser::Firefox]);
-        assert!(o.smoke);
-        let o = parse_args(&[]).unwrap();
-        assert_eq!(o.browsers, Browser::ALL.to_vec());
-        assert!(parse_args(&["--browser=safari".into()]).is_err());
-        assert!(parse_args(&["--fast".into()]).is_err());
-    }
 
     #[test]
     fn markdown_keeps_the_prose_around_the_markers() {
