@@ -912,6 +912,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_section_names_the_commit_and_the_date() {
+        let results = json!({ "commit": "abc1234+dirty", "date": "2026-12-01", "seconds": 61 });
+        let text = section(&results, "| table |\n");
+        assert!(
+            text.starts_with("Measured on commit `abc1234+dirty`, 2026-12-01, by"),
+            "{text}"
+        );
+        let root = setup::repo_root();
+        assert!(
+            commit(&root).is_some_and(|c| c.len() >= 7),
+            "git rev-parse failed"
+        );
+    }
+
+    #[test]
     fn markdown_keeps_the_prose_around_the_markers() {
         let dir = std::env::temp_dir().join(format!("xtask-bench-md-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();

@@ -247,33 +247,37 @@ fn truthy(v: &Value) -> bool {
 }
 
 impl Session {
-    fn cmd(&self, method: &str, path: &str, body: Option<Value>, what: &str) -> Result<Value> {
+    fn post(&self, path: &str, body: Value, what: &str) -> Result<Value> {
         call(
             &self.agent,
-            method,
+            "POST",
             &format!("{}{path}", self.base),
-            body,
+            Some(body),
+            what,
+        )
+    }
+
+    fn get(&self, path: &str, what: &str) -> Result<Value> {
+        call(
+            &self.agent,
+            "GET",
+            &format!("{}{path}", self.base),
+            None,
             what,
         )
     }
 
     /// Navigates to `url` and waits for the load event.
     pub fn goto(&self, url: &str) -> Result<()> {
-        self.cmd(
-            "POST",
-            "/url",
-            Some(json!({ "url": url })),
-            &format!("goto {url}"),
-        )
-        .map(|_| ())
+        self.post("/url", json!({ "url": url }), &format!("goto {url}"))?;
+        Ok(())
     }
 
     /// Runs `js` (a function body; `arguments[i]` are `args`) and returns what it returns.
     pub fn execute(&self, js: &str, args: Vec<Value>) -> Result<Value> {
-        self.cmd(
-            "POST",
+        self.post(
             "/execute/sync",
-            Some(json!({ "script": js, "args": args })),
+            json!({ "script": js, "args": args }),
             "execute",
         )
     }
@@ -281,50 +285,37 @@ impl Session {
     /// Runs `js` asynchronously: the callback is the last of `arguments`; returns what it is
     /// called with (the session's script timeout, 60 s, bounds it).
     pub fn execute_async(&self, js: &str, args: Vec<Value>) -> Result<Value> {
-        self.cmd(
-            "POST",
+        self.post(
             "/execute/async",
-            Some(json!({ "script": js, "args": args })),
+            json!({ "script": js, "args": args }),
             "execute_async",
         )
     }
 
-    fn find(&self, css: &str) -> Result<String> {
-        let v = self.cmd(
-            "POST",
-            "/element",
-            Some(json!({ "using": "css selector", "value": css })),
-            &format!("find `{css}`"),
-        )?;
-        v[ELEMENT_KEY]
+    /// Runs `command` (`click`, `value`) on the first element matching `css`.
+    fn element(&self, css: &str, command: &str, body: Value, what: &str) -> Result<()> {
+        let found = json!({ "using": "css selector", "value": css });
+        let v = self.post("/element", found, &format!("find `{css}`"))?;
+        let id = v[ELEMENT_KEY]
             .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| anyhow!("find `{css}`: no element reference in {v}"))
+            .ok_or_else(|| anyhow!("find `{css}`: no element reference in {v}"))?;
+        self.post(
+            &format!("/element/{id}/{command}"),
+            body,
+            &format!("{what} `{css}`"),
+        )?;
+        Ok(())
     }
 
     /// Clicks the first element matching `css` (a real, trusted click: it counts as a user
     /// gesture for autoplay and permissions).
     pub fn click(&self, css: &str) -> Result<()> {
-        let id = self.find(css)?;
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/click"),
-            Some(json!({})),
-            &format!("click `{css}`"),
-        )
-        .map(|_| ())
+        self.element(css, "click", json!({}), "click")
     }
 
     /// Types `text` into the first element matching `css`.
     pub fn send_keys(&self, css: &str, text: &str) -> Result<()> {
-        let id = self.find(css)?;
-        self.cmd(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": text })),
-            &format!("type into `{css}`"),
-        )
-        .map(|_| ())
+        self.element(css, "value", json!({ "text": text }), "type into")
     }
 
     /// Polls `js_expr` (an expression) every 100 ms until it is truthy and returns its value.
@@ -349,7 +340,7 @@ impl Session {
 
     /// A PNG screenshot of the current window's viewport.
     pub fn screenshot_png(&self) -> Result<Vec<u8>> {
-        let v = self.cmd("GET", "/screenshot", None, "screenshot")?;
+        let v = self.get("/screenshot", "screenshot")?;
         let b64 = v
             .as_str()
             .ok_or_else(|| anyhow!("screenshot: not a base64 string"))?;
@@ -360,18 +351,14 @@ impl Session {
 
     /// Sets the outer window size.
     pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
-        self.cmd(
-            "POST",
-            "/window/rect",
-            Some(json!({ "width": width, "height": height })),
-            "set window rect",
-        )
-        .map(|_| ())
+        let rect = json!({ "width": width, "height": height });
+        self.post("/window/rect", rect, "set window rect")?;
+        Ok(())
     }
 
     /// The handle of the current window.
     pub fn window_handle(&self) -> Result<String> {
-        let v = self.cmd("GET", "/window", None, "window handle")?;
+        let v = self.get("/window", "window handle")?;
         v.as_str()
             .map(str::to_string)
             .ok_or_else(|| anyhow!("window handle: not a string: {v}"))
@@ -379,12 +366,7 @@ impl Session {
 
     /// Opens a new window (not switched to) and returns its handle.
     pub fn new_window(&self) -> Result<String> {
-        let v = self.cmd(
-            "POST",
-            "/window/new",
-            Some(json!({ "type": "window" })),
-            "new window",
-        )?;
+        let v = self.post("/window/new", json!({ "type": "window" }), "new window")?;
         v["handle"]
             .as_str()
             .map(str::to_string)
@@ -393,13 +375,8 @@ impl Session {
 
     /// Makes the window `handle` the target of the following commands.
     pub fn switch_to(&self, handle: &str) -> Result<()> {
-        self.cmd(
-            "POST",
-            "/window",
-            Some(json!({ "handle": handle })),
-            "switch window",
-        )
-        .map(|_| ())
+        self.post("/window", json!({ "handle": handle }), "switch window")?;
+        Ok(())
     }
 }
 

@@ -157,6 +157,8 @@ pub fn host(tools: &Tools, suite: &str, args: &[&str], report: &mut Report) -> R
 
 /// Lists the tests of `cargo()` (a `cargo test …` command without `--`), runs them, and
 /// records the run held to that list. `limits`: (build and list, run).
+///
+/// `-- --list` also lists ignored tests, which the run then counts as ignored.
 fn cargo_test(
     report: &mut Report,
     (prefix, what): (&str, &str),
@@ -173,7 +175,10 @@ fn cargo_test(
         return Ok(());
     }
     let listed = libtest::parse_list(&list.lines);
-    let ran = process::stream(cargo().args(["--", "--nocapture"]), run_limit)?;
+    // Browser tests print what they see (`NOTE:` lines, logs). Host tests stay captured: the
+    // output of xtask's own fake runners must never be read as results of this run.
+    let nocapture = browser.map(|_| "--nocapture");
+    let ran = process::stream(cargo().arg("--").args(nocapture), run_limit)?;
     libtest::record(report, (prefix, what), browser, &listed, &ran);
     Ok(())
 }
