@@ -93,16 +93,7 @@ pub fn package_with(
         bail!("wasm-pack succeeded but {} is missing", wasm.display());
     }
 
-    let optimized = out.join("rtc_peer_bg.opt.wasm");
-    process::run(
-        Command::new(tools.wasm_opt())
-            .args(&settings.wasm_opt)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&optimized),
-    )?;
-    fs::rename(&optimized, &wasm)
-        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))?;
+    optimize(tools, &wasm)?;
 
     let size = measure(&out)?;
     println!(
@@ -116,6 +107,20 @@ pub fn package_with(
         size.wasm_gz + size.js_gz
     );
     Ok(out)
+}
+
+/// Runs wasm-opt on `wasm` in place, with the release arguments (Cargo.toml's metadata).
+pub fn optimize(tools: &Tools, wasm: &Path) -> Result<()> {
+    let optimized = wasm.with_extension("opt.wasm");
+    process::run(
+        Command::new(tools.wasm_opt())
+            .args(&tools.settings.wasm_opt)
+            .arg(wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    fs::rename(&optimized, wasm)
+        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))
 }
 
 /// Raw and gzip -9 sizes of `rtc_peer_bg.wasm` and the JS glue (`rtc_peer.js` plus, for the

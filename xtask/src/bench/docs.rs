@@ -1,0 +1,646 @@
+//! What `cargo xtask bench` writes from its results: the Markdown table (also shown in the
+//! terminal), the chart `docs/bench.svg`, and the generated part of `docs/bench.md` and the
+//! README, which names the commit and the date it was measured on.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use super::SIZE_TARGET;
+
+/// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md).
+pub fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
+    let docs = root.join("docs");
+    fs::create_dir_all(&docs)?;
+    fs::write(docs.join("bench.svg"), chart(results))?;
+    update_markdown(&docs.join("bench.md"), &section(results, table))?;
+    // The README carries the same table between the same markers.
+    let readme = root.join("README.md");
+    let has_markers = fs::read_to_string(&readme)
+        .map(|text| text.contains("<!-- bench:begin") && text.contains(END))
+        .unwrap_or(false);
+    if has_markers {
+        update_markdown(&readme, &section(results, table))?;
+    }
+    println!("xtask: wrote docs/bench.svg and the table in docs/bench.md and README.md");
+    Ok(())
+}
+
+// ---- reading the results ----
+
+/// The number at `path` (object keys, or indexes into arrays).
+fn num(v: &Value, path: &[&str]) -> Option<f64> {
+    let mut cur = v;
+    for key in path {
+        cur = match (cur.as_array(), key.parse::<usize>()) {
+            (Some(list), Ok(i)) => list.get(i)?,
+            _ => cur.get(*key)?,
+        };
+    }
+    cur.as_f64()
+}
+
+fn kb(bytes: f64) -> String {
+    format!("{:.1} KB", bytes / 1000.0)
+}
+
+fn signed_bytes(bytes: f64) -> String {
+    if bytes.abs() >= 1000.0 {
+        format!("{:+.1} KB", bytes / 1000.0)
+    } else {
+        format!("{bytes:+.0} B")
+    }
+}
+
+/// Two decimals, or three when two would round a miss onto the target (or a pass onto it).
+fn ratio_text(ratio: f64, target: f64) -> String {
+    let two = format!("{ratio:.2}");
+    if two == format!("{target:.2}") && ratio != target {
+        format!("{ratio:.3}")
+    } else {
+        two
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "✅ met"
+    } else {
+        "❌ missed"
+    }
+}
+
+/// One figure's outcome in one browser: the ratio (or value) against its target.
+#[derive(Debug, Clone)]
+struct Cell {
+    /// Measured value divided by the target (≤ 1 meets it), for the chart.
+    normalized: Option<f64>,
+    met: Option<bool>,
+    text: String,
+    /// A short text for the chart when there is no bar (figure 5, failures).
+    note: String,
+}
+
+impl Cell {
+    fn missing(why: &str) -> Cell {
+        Cell {
+            normalized: None,
+            met: None,
+            text: why.to_string(),
+            note: why.chars().take(90).collect(),
+        }
+    }
+}
+
+/// The ratio figures (2, 3, 4, 6): key in `figures`, target, and what the details say.
+fn ratio_cell(page: &Value, key: &str) -> Cell {
+    if let Some(err) = page.get("error").and_then(Value::as_str) {
+        return Cell::missing(&format!("not run: {err}"));
+    }
+    if let Some(err) = page["errors"].get(key).and_then(Value::as_str) {
+        return Cell::missing(&format!("failed: {err}"));
+    }
+    let fig = &page["figures"][key];
+    let (Some(ratio), Some(target)) = (num(fig, &["ratio"]), num(fig, &["target"])) else {
+        return Cell::missing("no result");
+    };
+    let met = ratio <= target;
+    let detail = match key {
+        "dispatch" => format!(
+            "on_track {:.0} ns vs JS {:.0} ns per event; raw web-sys Closure {:.2}×",
+            num(fig, &["median_ns", "on_track"]).unwrap_or(f64::NAN),
+            num(fig, &["median_ns", "js"]).unwrap_or(f64::NAN),
+            num(fig, &["ratio_closure"]).unwrap_or(f64::NAN),
+        ),
+        "offer_answer" | "first_frame" => format!(
+            "{:.1} ms vs JS {:.1} ms",
+            num(fig, &["median_ms", "rtc_peer"]).unwrap_or(f64::NAN),
+            num(fig, &["median_ms", "js"]).unwrap_or(f64::NAN),
+        ),
+        "scale" => {
+            let per = |n: &str, v: &str| num(fig, &["per_pairs", n, "median_ns", v]);
+            let sizes: Vec<String> = fig["pairs"]
+                .as_array()
+                .map(|a| a.iter().map(|n| n.to_string()).collect())
+                .unwrap_or_default();
+            let costs: Vec<String> = sizes
+                .iter()
+                .map(|n| format!("{n}: {:.0}", per(n, "on_track").unwrap_or(f64::NAN)))
+                .collect();
+            format!(
+                "on_track ns/event per pair {}; plain JS {:.2}×",
+                costs.join(", "),
+                num(fig, &["ratio_js"]).unwrap_or(f64::NAN)
+            )
+        }
+        _ => String::new(),
+    };
+    // The page's 95 % bootstrap interval of the median: when it spans the target, this many
+    // rounds cannot tell met from missed on this machine, and the table says so.
+    let ci = match (num(fig, &["ci95", "0"]), num(fig, &["ci95", "1"])) {
+        (Some(lo), Some(hi)) => {
+            let unresolved = if lo <= target && target < hi {
+                ", spans the target"
+            } else {
+                ""
+            };
+            format!("; 95 % CI {lo:.2}–{hi:.2}{unresolved}")
+        }
+        _ => String::new(),
+    };
+    Cell {
+        normalized: Some(ratio / target),
+        met: Some(met),
+        text: format!(
+            "**{}×** {} ({detail}{ci})",
+            ratio_text(ratio, target),
+            verdict(met)
+        ),
+        note: String::new(),
+    }
+}
+
+/// Figure 5: wasm memory, Rust heap, listeners, connections, pending futures, JS heap, the
+/// connection limit; then the hang-up-during-setup cycles.
+fn leak_cell(page: &Value) -> Cell {
+    if let Some(err) = page.get("error").and_then(Value::as_str) {
+        return Cell::missing(&format!("not run: {err}"));
+    }
+    if let Some(err) = page["errors"].get("leak").and_then(Value::as_str) {
+        return Cell::missing(&format!("failed: {err}"));
+    }
+    let fig = &page["figures"]["leak"];
+    let rtc = &fig["rtc_peer"];
+    let wanted = num(page, &["config", "leakCycles"]).unwrap_or(0.0);
+    let cycles = num(rtc, &["cycles"]).unwrap_or(0.0);
+    let wasm = num(rtc, &["wasm_growth_bytes"]).unwrap_or(f64::NAN);
+    let heap = num(rtc, &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
+    let listeners = num(rtc, &["listeners_left_pc"]).unwrap_or(f64::NAN);
+    let met = rtc["error"].is_null()
+        && cycles >= wanted
+        && wasm == 0.0
+        && heap <= 0.0
+        && listeners == 0.0;
+    let mut text = format!("{} {}", verdict(met), leak_block(rtc, &fig["js"]));
+    let mut note = format!(
+        "{}: Rust heap {}, wasm memory {}, {} listeners",
+        if met { "met" } else { "missed" },
+        signed_bytes(heap),
+        signed_bytes(wasm),
+        listeners
+    );
+    let early = &fig["hang_up_during_setup"];
+    if early.is_object() {
+        let _ = write!(
+            text,
+            ". Hung up during setup: {}",
+            leak_block(&early["rtc_peer"], &early["js"])
+        );
+        let early_heap = num(&early["rtc_peer"], &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
+        let _ = write!(
+            note,
+            "; hung up during setup: Rust heap {}",
+            signed_bytes(early_heap)
+        );
+    }
+    Cell {
+        normalized: None,
+        met: Some(met),
+        text,
+        note,
+    }
+}
+
+/// One block of leak cycles (rtc-peer) with its plain-JS counterpart.
+fn leak_block(rtc: &Value, js: &Value) -> String {
+    let field = |v: &Value, k: &str| num(v, &[k]).unwrap_or(f64::NAN);
+    let connections = |v: &Value| match num(v, &["connections_left"]) {
+        Some(n) => format!("{n} connections left"),
+        None => "connections not countable (no forced GC)".to_string(),
+    };
+    let mut text = format!(
+        "{} cycles: wasm memory {}, Rust heap {}, {} listeners left, {}",
+        field(rtc, "cycles"),
+        signed_bytes(field(rtc, "wasm_growth_bytes")),
+        signed_bytes(field(rtc, "rust_heap_growth_bytes")),
+        field(rtc, "listeners_left_pc"),
+        connections(rtc),
+    );
+    let pending = num(rtc, &["pending_candidates_left"]).unwrap_or(0.0)
+        + num(rtc, &["pending_attach_left"]).unwrap_or(0.0);
+    if pending != 0.0 {
+        let _ = write!(text, ", {pending} futures never completed");
+    }
+    if let Some(a) = num(rtc, &["js_heap_growth_bytes"]) {
+        let _ = write!(text, ", JS heap {}", signed_bytes(a));
+    }
+    let _ = write!(text, " (plain JS: {}", connections(js));
+    if let Some(b) = num(js, &["js_heap_growth_bytes"]) {
+        let _ = write!(text, ", JS heap {}", signed_bytes(b));
+    }
+    text.push(')');
+    match rtc["error"].as_str() {
+        Some(e) => {
+            let _ = write!(text, "; stopped: {e}");
+        }
+        None => text.push_str("; no connection-limit failure"),
+    }
+    if let Some(e) = js["error"].as_str() {
+        let _ = write!(text, "; plain JS stopped: {e}");
+    }
+    text
+}
+
+fn size_cell(sizes: &Value) -> Cell {
+    let lib = num(sizes, &["library", "gzip"]).unwrap_or(f64::NAN);
+    let sp = num(sizes, &["simple_peer", "gzip"]).unwrap_or(f64::NAN);
+    let pj = num(sizes, &["peerjs", "gzip"]).unwrap_or(f64::NAN);
+    let demo = num(sizes, &["demo", "gzip"]).unwrap_or(f64::NAN);
+    let package = num(sizes, &["package", "gzip"]).unwrap_or(f64::NAN);
+    let met = lib <= SIZE_TARGET as f64;
+    Cell {
+        normalized: Some(lib / SIZE_TARGET as f64),
+        met: Some(met),
+        text: format!(
+            "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; npm package with the Call object {}; demo page {}",
+            kb(lib),
+            verdict(met),
+            kb(num(sizes, &["library", "wasm_gzip"]).unwrap_or(f64::NAN)),
+            kb(num(sizes, &["library", "js_gzip"]).unwrap_or(f64::NAN)),
+            lib / sp,
+            kb(sp),
+            lib / pj,
+            kb(pj),
+            kb(package),
+            kb(demo),
+        ),
+        note: String::new(),
+    }
+}
+
+/// Figure rows: (number, title, target text, key in `figures` or "" for size/leak).
+const ROWS: &[(u8, &str, &str, &str)] = &[
+    (
+        1,
+        "Size: library package (feature `js`: wasm + JS glue), gzip -9",
+        "≤ 16 KB",
+        "",
+    ),
+    (
+        2,
+        "Track-event dispatch: `on_track` reading `track()` + `first_stream()` vs plain JS `addEventListener`, 100,000 constructed `RTCTrackEvent`s (Firefox: 200,000; its clock ticks in 1 ms)",
+        "≤ 1.5×",
+        "dispatch",
+    ),
+    (
+        3,
+        "Offer/answer round trip (6 steps) on a loopback pair, 200 rounds",
+        "≤ 1.05×",
+        "offer_answer",
+    ),
+    (
+        4,
+        "Time to first remote frame (canvas source), 20 calls",
+        "≤ 1.05×",
+        "first_frame",
+    ),
+    (
+        5,
+        "Leak cycles: create → negotiate → `on_track` → attach → connected → close, 1,000 times (then 200 hung up during setup)",
+        "0 growth (wasm memory, Rust heap), 0 listeners, no limit error",
+        "leak",
+    ),
+    (
+        6,
+        "Scale: track-event cost per pair, 32 vs 1 simultaneous pairs",
+        "≤ 1.2×",
+        "scale",
+    ),
+];
+
+fn cells(results: &Value, key: &str, number: u8) -> Vec<(String, Cell)> {
+    let browsers = results["browsers"].as_object().cloned().unwrap_or_default();
+    if number == 1 {
+        return vec![("all".to_string(), size_cell(&results["sizes"]))];
+    }
+    browsers
+        .iter()
+        .map(|(name, page)| {
+            let cell = if number == 5 {
+                leak_cell(page)
+            } else {
+                ratio_cell(page, key)
+            };
+            (name.clone(), cell)
+        })
+        .collect()
+}
+
+fn browser_title(name: &str) -> &str {
+    match name {
+        "chromium" => "Chromium",
+        "firefox" => "Firefox",
+        other => other,
+    }
+}
+
+/// The Markdown table (also what the terminal shows).
+pub fn table(results: &Value) -> String {
+    let browsers: Vec<String> = results["browsers"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut out = String::new();
+    let _ = write!(out, "| figure | target |");
+    for b in &browsers {
+        let _ = write!(out, " {} |", browser_title(b));
+    }
+    out.push('\n');
+    out.push_str("| --- | --- |");
+    for _ in &browsers {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+    for &(number, title, target, key) in ROWS {
+        let _ = write!(out, "| {number}. {title} | {target} |");
+        let row = cells(results, key, number);
+        if number == 1 {
+            // Not browser-bound: one build, shown once across the browser columns.
+            let cell = &row[0].1;
+            let _ = write!(out, " {} |", cell.text);
+            for _ in browsers.iter().skip(1) {
+                out.push_str(" (same build) |");
+            }
+        } else {
+            for (_, cell) in &row {
+                let _ = write!(out, " {} |", cell.text);
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Browser versions from the user agents, for the section's header.
+fn browser_versions(results: &Value) -> String {
+    let mut parts = Vec::new();
+    if let Some(map) = results["browsers"].as_object() {
+        for (name, page) in map {
+            let ua = page["user_agent"].as_str().unwrap_or("");
+            let version = ua
+                .split_whitespace()
+                .find(|t| t.starts_with("HeadlessChrome/") || t.starts_with("Firefox/"))
+                .unwrap_or("?");
+            let secs = num(page, &["wall_seconds"]).unwrap_or(f64::NAN);
+            parts.push(format!("{} ({version}, {secs:.0} s)", browser_title(name)));
+        }
+    }
+    parts.join(", ")
+}
+
+/// The generated part of `docs/bench.md`.
+fn section(results: &Value, table: &str) -> String {
+    let secs = num(results, &["seconds"]).unwrap_or(0.0) as u64;
+    let cpus = num(results, &["cpus"]).unwrap_or(0.0);
+    let command = results["command"].as_str().unwrap_or("cargo xtask bench");
+    let commit = results["commit"]
+        .as_str()
+        .unwrap_or("(commit not recorded)");
+    let date = results["date"].as_str().unwrap_or("(date not recorded)");
+    format!(
+        "Measured on commit `{commit}`, {date}, by `{command}` on a {cpus}-core machine in \
+         {}m{:02}s: {}. Medians over rounds in \
+         which rtc-peer and the plain-JS baseline alternate, in the same page and run; raw \
+         numbers in `target/bench/results.json`.\n\n{table}\n![Benchmark ratios against their \
+         targets](docs/bench.svg)\n",
+        secs / 60,
+        secs % 60,
+        browser_versions(results),
+    )
+}
+
+const BEGIN: &str =
+    "<!-- bench:begin (generated by `cargo xtask bench`; edit outside the markers) -->";
+const END: &str = "<!-- bench:end -->";
+
+/// Replaces the generated part of `path` (between the markers), keeping the rest.
+fn update_markdown(path: &Path, generated: &str) -> Result<()> {
+    let old = fs::read_to_string(path).unwrap_or_default();
+    let block = format!("{BEGIN}\n{generated}{END}");
+    let new = match (old.find("<!-- bench:begin"), old.find(END)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &old[..a], &old[b + END.len()..])
+        }
+        _ => format!("## Benchmarks\n\n{block}\n{old}"),
+    };
+    fs::write(path, new).with_context(|| format!("writing {}", path.display()))
+}
+
+/// One bar of the chart: a figure in one browser.
+struct Bar {
+    figure: String,
+    who: String,
+    normalized: Option<f64>,
+    met: Option<bool>,
+    label: String,
+}
+
+/// An SVG bar chart: each figure's measured value divided by its target (≤ 1 meets it).
+fn chart(results: &Value) -> String {
+    let mut bars: Vec<Bar> = Vec::new();
+    for &(number, title, target, key) in ROWS {
+        let short = match number {
+            1 => "Size (gzip)",
+            2 => "Track-event dispatch",
+            3 => "Offer/answer",
+            4 => "First remote frame",
+            5 => "Leak cycles",
+            6 => "Scale, 32 vs 1 pairs",
+            _ => title,
+        };
+        for (browser, cell) in cells(results, key, number) {
+            let who = if number == 1 {
+                "build".to_string()
+            } else {
+                browser_title(&browser).to_string()
+            };
+            let label = if cell.normalized.is_some() {
+                let value = cell.text.split("**").nth(1).unwrap_or("").to_string();
+                format!("{value} (target {target})")
+            } else {
+                cell.note.clone()
+            };
+            bars.push(Bar {
+                figure: format!("{number}. {short}"),
+                who,
+                normalized: cell.normalized,
+                met: cell.met,
+                label,
+            });
+        }
+    }
+    let max = bars
+        .iter()
+        .filter_map(|b| b.normalized)
+        .fold(2.0_f64, f64::max)
+        .min(10.0);
+    let (left, width, row_h) = (230.0, 400.0, 26.0);
+    let height = 60.0 + row_h * bars.len() as f64 + 30.0;
+    let x = |v: f64| left + width * (v.min(max) / max);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="{height}" viewBox="0 0 900 {height}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="900" height="{height}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="10" y="22" font-size="15" font-weight="bold">rtc-peer benchmarks: measured ÷ target (bar left of the line = target met)</text>"#
+    );
+    let top = 45.0;
+    let bottom = top + row_h * bars.len() as f64;
+    // The target line first, so bars and labels are drawn over it.
+    let line = x(1.0);
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{line:.1}" y1="{:.1}" x2="{line:.1}" y2="{:.1}" stroke="#333" stroke-dasharray="4 3"/>"##,
+        top - 4.0,
+        bottom
+    );
+    for (i, bar) in bars.iter().enumerate() {
+        let Bar {
+            figure,
+            who,
+            normalized: norm,
+            met,
+            label,
+        } = bar;
+        let y = top + row_h * i as f64;
+        let _ = writeln!(
+            svg,
+            r#"<text x="10" y="{:.1}">{} · {}</text>"#,
+            y + 16.0,
+            escape(figure),
+            escape(who)
+        );
+        let colour = match met {
+            Some(true) => "#2e7d32",
+            Some(false) => "#c62828",
+            None => "#9e9e9e",
+        };
+        match norm {
+            Some(v) => {
+                let _ = writeln!(
+                    svg,
+                    r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="16" fill="{colour}"/>"#,
+                    y + 4.0,
+                    (x(*v) - left).max(1.0)
+                );
+                let _ = writeln!(
+                    svg,
+                    r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+                    x(*v) + 6.0,
+                    y + 16.0,
+                    escape(label)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    svg,
+                    r#"<text x="{left}" y="{:.1}" fill="{colour}">{}</text>"#,
+                    y + 16.0,
+                    escape(label)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        svg,
+        r##"<text x="{line:.1}" y="{:.1}" text-anchor="middle" fill="#333">target</text>"##,
+        bottom + 16.0
+    );
+    let _ = writeln!(
+        svg,
+        r##"<text x="{left}" y="{:.1}" fill="#666">0</text><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#666">{max:.1}× target</text>"##,
+        bottom + 16.0,
+        left + width,
+        bottom + 16.0
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('`', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup;
+    use serde_json::json;
+
+    #[test]
+    fn the_section_names_the_commit_and_the_date() {
+        let results = json!({ "commit": "abc1234+dirty", "date": "2026-12-01", "seconds": 61 });
+        let text = section(&results, "| table |\n");
+        assert!(
+            text.starts_with("Measured on commit `abc1234+dirty`, 2026-12-01, by"),
+            "{text}"
+        );
+        let root = setup::repo_root();
+        assert!(
+            crate::bench::commit(&root).is_some_and(|c| c.len() >= 7),
+            "git rev-parse failed"
+        );
+    }
+
+    #[test]
+    fn markdown_keeps_the_prose_around_the_markers() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-md-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bench.md");
+        fs::write(&path, format!("intro\n{BEGIN}\nold\n{END}\noutro\n")).unwrap();
+        update_markdown(&path, "new\n").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("intro\n{BEGIN}\nnew\n{END}\noutro\n"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missed_ratio_is_reported_as_missed_with_its_value() {
+        let page = json!({
+            "errors": {},
+            "figures": { "offer_answer": {
+                "ratio": 1.2, "target": 1.05, "median_ms": { "rtc_peer": 12.0, "js": 10.0 }
+            } }
+        });
+        let cell = ratio_cell(&page, "offer_answer");
+        assert_eq!(cell.met, Some(false));
+        assert!(cell.text.contains("1.20×"), "{}", cell.text);
+        assert!(cell.text.contains("missed"), "{}", cell.text);
+    }
+
+    #[test]
+    fn an_interval_across_the_target_is_called_unresolved() {
+        let page = json!({
+            "errors": {},
+            "figures": { "first_frame": {
+                "ratio": 1.08, "target": 1.05, "ci95": [0.98, 1.2],
+                "median_ms": { "rtc_peer": 43.0, "js": 40.0 }
+            } }
+        });
+        let cell = ratio_cell(&page, "first_frame");
+        assert!(
+            cell.text.contains("95 % CI 0.98–1.20, spans the target"),
+            "{}",
+            cell.text
+        );
+    }
+}
