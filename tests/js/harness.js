@@ -42,17 +42,14 @@ function describe(value) {
   return String(value);
 }
 
-/** Marks a test as skipped (for example a feature the browser does not have). */
-export class Skip extends Error {
-  constructor(reason) {
-    super(reason);
-    this.name = "Skip";
-  }
-}
-
 /**
- * Runs `tests` (an array of `{ name, run }`, where `run(cleanup)` may register clean-up
+ * Runs `tests` (an array of `{ name, run, skip }`, where `run(cleanup)` may register clean-up
  * functions with `cleanup(fn)`) and publishes the outcome.
+ *
+ * A test may only be skipped when it declares so up front: `skip: { when, reason }`, where
+ * `when()` says whether this browser lacks what the test needs and `reason` says what. Every
+ * other way of not finishing (an exception, a deadline) fails the test; the runner (xtask)
+ * also fails any skip that is not `declared` with a reason.
  */
 export async function runTests(label, tests) {
   const state = {
@@ -72,7 +69,17 @@ export async function runTests(label, tests) {
     let status = "passed";
     let message = "";
     let timer;
+    let declared = false;
     try {
+      if (test.skip) {
+        if (typeof test.skip.when !== "function" || !test.skip.reason) {
+          throw new Error("a declared skip needs `when` (a function) and a `reason`");
+        }
+        if (test.skip.when()) {
+          declared = true;
+          throw new Error(test.skip.reason);
+        }
+      }
       const deadline = new Promise((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`test did not finish within ${TEST_DEADLINE_MS} ms`)),
@@ -81,12 +88,8 @@ export async function runTests(label, tests) {
       });
       await Promise.race([test.run((fn) => cleanups.push(fn)), deadline]);
     } catch (err) {
-      if (err instanceof Skip) {
-        status = "skipped";
-      } else {
-        status = "failed";
-      }
-      message = err && err.stack ? `${err.name}: ${err.message}\n${err.stack}` : String(err);
+      status = declared ? "skipped" : "failed";
+      message = declared ? test.skip.reason : err && err.stack ? `${err.name}: ${err.message}\n${err.stack}` : String(err);
     } finally {
       clearTimeout(timer);
     }
@@ -102,7 +105,7 @@ export async function runTests(label, tests) {
     }
     state[status] += 1;
     const ms = Math.round(performance.now() - started);
-    state.results.push({ name: test.name, status, message, ms });
+    state.results.push({ name: test.name, status, declared, message, ms });
     if (list) {
       const item = document.createElement("li");
       item.className = status;

@@ -1,4 +1,5 @@
-// Loaded with a dynamic import so a browser that cannot parse `using` only skips one test.
+// Loaded with a dynamic import so a browser that cannot parse `using` fails to load this module
+// only (its test declares that skip).
 
 /**
  * Subscribes inside a block with `using`; returns whether the subscription was active inside

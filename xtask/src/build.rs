@@ -1,8 +1,9 @@
 //! `cargo xtask build`: the wasm package, release, with wasm-pack, then wasm-opt.
 //!
-//! Settings come from `wasm-pack.toml` (out-dirs, scope, wasm-opt arguments). wasm-pack runs with
-//! `--no-opt`; this module then runs binaryen's `wasm-opt` (from `tools/node_modules/.bin`, also
-//! first on PATH) with the arguments from `wasm-pack.toml`, so that file is the one source.
+//! Out-dirs, scope and features come from `wasm-pack.toml`. wasm-pack runs with `--no-opt`; this
+//! module then runs binaryen's `wasm-opt` (from `tools/node_modules/.bin`, also first on PATH)
+//! with the arguments of Cargo.toml's `[package.metadata.wasm-pack.profile.release]`, the ones a
+//! plain `wasm-pack build` uses.
 
 use std::fs;
 use std::io::Write;
@@ -13,8 +14,9 @@ use anyhow::{bail, Context, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
+use crate::flags;
 use crate::process;
-use crate::setup::Tools;
+use crate::setup::{self, Tools};
 
 /// The wasm-pack `--target`s we ship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +44,17 @@ pub struct Size {
     pub wasm_gz: u64,
     pub js: u64,
     pub js_gz: u64,
+}
+
+/// `cargo xtask build [--bundler]`.
+pub fn run(flags: &flags::Build) -> Result<()> {
+    let tools = setup::ensure()?;
+    let target = if flags.bundler {
+        Target::Bundler
+    } else {
+        Target::Web
+    };
+    package(&tools, target).map(|_| ())
 }
 
 /// Builds the npm package (features from `wasm-pack.toml`) and returns its out-dir (absolute).
@@ -80,16 +93,7 @@ pub fn package_with(
         bail!("wasm-pack succeeded but {} is missing", wasm.display());
     }
 
-    let optimized = out.join("rtc_peer_bg.opt.wasm");
-    process::run(
-        Command::new(tools.wasm_opt())
-            .args(&settings.wasm_opt)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&optimized),
-    )?;
-    fs::rename(&optimized, &wasm)
-        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))?;
+    optimize(tools, &wasm)?;
 
     let size = measure(&out)?;
     println!(
@@ -103,6 +107,20 @@ pub fn package_with(
         size.wasm_gz + size.js_gz
     );
     Ok(out)
+}
+
+/// Runs wasm-opt on `wasm` in place, with the release arguments (Cargo.toml's metadata).
+pub fn optimize(tools: &Tools, wasm: &Path) -> Result<()> {
+    let optimized = wasm.with_extension("opt.wasm");
+    process::run(
+        Command::new(tools.wasm_opt())
+            .args(&tools.settings.wasm_opt)
+            .arg(wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    fs::rename(&optimized, wasm)
+        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))
 }
 
 /// Raw and gzip -9 sizes of `rtc_peer_bg.wasm` and the JS glue (`rtc_peer.js` plus, for the

@@ -4,61 +4,19 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
+use crate::browser::server::Server;
 use crate::build::{self, Target};
-use crate::serve::Server;
+use crate::flags;
 use crate::setup::{self, Tools};
 
 /// The port the README promises.
 pub const DEFAULT_PORT: u16 = 8080;
 
 /// Where the demo is served from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    pub addr: SocketAddr,
-}
-
-/// Parses `--port N` / `--port=N` and `--host IP` / `--host=IP`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut port = DEFAULT_PORT;
-    let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = |name: &str| -> Result<String> {
-            match inline.clone() {
-                Some(v) => Ok(v),
-                None => it
-                    .next()
-                    .cloned()
-                    .with_context(|| format!("{name} needs a value")),
-            }
-        };
-        match flag {
-            "--port" | "-p" => {
-                let v = value("--port")?;
-                port = v
-                    .parse()
-                    .with_context(|| format!("--port: `{v}` is not a port number (0-65535)"))?;
-            }
-            "--host" => {
-                let v = value("--host")?;
-                host = v
-                    .parse()
-                    .with_context(|| format!("--host: `{v}` is not an IP address"))?;
-            }
-            other => bail!(
-                "demo: unknown option `{other}` (usage: cargo xtask demo [--port N] [--host IP])"
-            ),
-        }
-    }
-    Ok(Options {
-        addr: SocketAddr::new(host, port),
-    })
+struct Options {
+    addr: SocketAddr,
 }
 
 /// The mounts the demo serves: `/` from `www/`, `/pkg/` from the web package.
@@ -83,8 +41,13 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
 }
 
 /// Runs the demo command.
-pub fn run(args: &[String]) -> Result<()> {
-    let options = parse_args(args)?;
+pub fn run(flags: &flags::Demo) -> Result<()> {
+    let options = Options {
+        addr: SocketAddr::new(
+            flags.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            flags.port.unwrap_or(DEFAULT_PORT),
+        ),
+    };
     // Say so now, not after a build of several minutes, when the port is taken.
     drop(Server::start(options.addr, Vec::new())?);
     let tools = setup::ensure()?;
@@ -115,30 +78,6 @@ pub fn run(args: &[String]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn defaults_to_loopback_8080() {
-        let o = parse_args(&[]).unwrap();
-        assert_eq!(o.addr, "127.0.0.1:8080".parse().unwrap());
-    }
-
-    #[test]
-    fn port_and_host_flags() {
-        assert_eq!(
-            parse_args(&args(&["--port", "9000"])).unwrap().addr.port(),
-            9000
-        );
-        assert_eq!(parse_args(&args(&["--port=0"])).unwrap().addr.port(), 0);
-        let o = parse_args(&args(&["--host", "::1", "-p", "81"])).unwrap();
-        assert_eq!(o.addr, "[::1]:81".parse().unwrap());
-        assert!(parse_args(&args(&["--port", "http"])).is_err());
-        assert!(parse_args(&args(&["--port"])).is_err());
-        assert!(parse_args(&args(&["--verbose"])).is_err());
-    }
 
     #[test]
     fn serves_the_committed_page() {

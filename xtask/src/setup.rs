@@ -1,4 +1,4 @@
-//! `cargo xtask setup`: installs exactly what is missing (see ../shared/TOOLCHAIN.md).
+//! `cargo xtask setup`: installs exactly what is missing.
 //!
 //! Every tool is checked first; only what is missing (or the wrong version) is installed, and
 //! each install command is printed before it runs. Running it twice does nothing the second
@@ -71,24 +71,6 @@ impl Tools {
             Browser::Chromium => &self.chromedriver,
             Browser::Firefox => &self.geckodriver,
         }
-    }
-
-    /// WebDriver capabilities for `browser` (headless, fake media, no mDNS), from
-    /// `wasm-pack.toml`: `{"goog:chromeOptions": …}` or `{"moz:firefoxOptions": …}`.
-    pub fn capabilities(&self, browser: Browser) -> serde_json::Value {
-        self.settings
-            .capabilities(browser, self.browser_binary(browser))
-    }
-
-    /// Writes [`Tools::capabilities`] to `<target>/xtask/webdriver/<browser>.json` (the file
-    /// `WASM_BINDGEN_TEST_WEBDRIVER_JSON` names) and returns its path.
-    pub fn webdriver_json(&self, browser: Browser) -> Result<PathBuf> {
-        let dir = target_dir(&self.root).join("xtask").join("webdriver");
-        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join(format!("{browser}.json"));
-        let text = serde_json::to_string_pretty(&self.capabilities(browser))?;
-        fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        Ok(path)
     }
 
     /// The `wasm-opt` executable.
@@ -382,19 +364,11 @@ fn require(name: &str, how: &str) -> Result<PathBuf> {
 
 /// The version of the `wasm-bindgen` package in a Cargo.lock.
 pub fn wasm_bindgen_version(lock: &str) -> Option<String> {
-    let mut in_it = false;
-    for line in lock.lines().map(str::trim) {
-        if line == "[[package]]" {
-            in_it = false;
-        } else if line == "name = \"wasm-bindgen\"" {
-            in_it = true;
-        } else if in_it {
-            if let Some(v) = line.strip_prefix("version = ") {
-                return Some(v.trim_matches('"').to_string());
-            }
-        }
-    }
-    None
+    let lock: toml::Table = toml::from_str(lock).ok()?;
+    lock.get("package")?.as_array()?.iter().find_map(|p| {
+        (p.get("name")?.as_str()? == "wasm-bindgen")
+            .then(|| p.get("version")?.as_str().map(str::to_string))?
+    })
 }
 
 /// Ok when every package in `dir/package-lock.json` is in `dir/node_modules` at the locked
@@ -431,20 +405,8 @@ mod tests {
 
     #[test]
     fn reads_wasm_bindgen_version_from_cargo_lock() {
-        let lock = r#"
-[[package]]
-name = "wasm-bindgen-futures"
-version = "0.4.80"
-
-[[package]]
-name = "wasm-bindgen"
-version = "0.2.130"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-
-[[package]]
-name = "zzz"
-version = "9.9.9"
-"#;
+        let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.80\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
         assert_eq!(wasm_bindgen_version(lock).as_deref(), Some("0.2.130"));
         assert_eq!(
             wasm_bindgen_version("[[package]]\nname = \"x\"\nversion = \"1\"\n"),

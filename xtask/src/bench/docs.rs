@@ -1,198 +1,18 @@
-//! `cargo xtask bench [--browser chromium|firefox]… [--smoke]`: measures rtc-peer against
-//! hand-written JavaScript in the same page and the same run, and against simple-peer and PeerJS
-//! for size.
-//!
-//! Steps: set up; build the library package (release, wasm-opt) and measure gzip -9 sizes next
-//! to `simplepeer.min.js` and `peerjs.min.js` (installed from `benches/size`'s lockfile); build
-//! the benchmark crate `benches/web` into `target/bench/pkg`; serve `benches/page` with it; run
-//! the page in headless Chromium and Firefox through WebDriver; print the table; write
-//! `target/bench/results.json`, the chart `docs/bench.svg` and the table into `docs/bench.md`
-//! (between its `bench:begin` / `bench:end` markers, so the prose around it is kept).
-//!
-//! Every figure is a ratio against a baseline measured in the same page and run, the median over
-//! rounds in which the variants alternate (see `benches/page/bench.js`).
+//! What `cargo xtask bench` writes from its results: the Markdown table (also shown in the
+//! terminal), the chart `docs/bench.svg`, and the generated part of `docs/bench.md` and the
+//! README, which names the commit and the date it was measured on.
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use anyhow::{bail, Context, Result};
-use serde_json::{json, Value};
+use anyhow::{Context, Result};
+use serde_json::Value;
 
-use crate::browser::Browser;
-use crate::build::{self, Target};
-use crate::process;
-use crate::serve::Server;
-use crate::setup::{self, Tools};
-use crate::webdriver::{Driver, SessionOptions};
-
-/// The benchmark crate (the Rust sides of figures 2-6).
-pub const BENCH_CRATE: &str = "benches/web";
-/// The benchmark page (runner, plain-JS baselines).
-pub const PAGE_DIR: &str = "benches/page";
-/// The npm packages measured for size next to ours.
-pub const SIZE_DIR: &str = "benches/size";
-
-/// How long one browser may take for the whole page (the full run needs about 2-4 minutes).
-const PAGE_TIMEOUT: Duration = Duration::from_secs(9 * 60);
-
-/// The library's size target (figure 1), bytes gzip -9.
-const SIZE_TARGET: u64 = 16_000;
-
-/// What `cargo xtask bench` was asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
-    pub browsers: Vec<Browser>,
-    /// Tiny round counts (a check that the page works, not a measurement).
-    pub smoke: bool,
-    /// Measure nothing: render the table, chart and docs from the last `results.json`.
-    pub render_only: bool,
-}
-
-/// Parses `--browser chromium|firefox` (repeatable; default both) and `--smoke`.
-pub fn parse_args(args: &[String]) -> Result<Options> {
-    let mut browsers = Vec::new();
-    let mut smoke = false;
-    let mut render_only = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f, Some(v.to_string())),
-            None => (arg.as_str(), None),
-        };
-        match flag {
-            "--browser" => {
-                let v = match inline {
-                    Some(v) => v,
-                    None => it.next().cloned().context("--browser needs a value")?,
-                };
-                let b = Browser::ALL
-                    .into_iter()
-                    .find(|b| b.name() == v)
-                    .with_context(|| format!("--browser: `{v}` is not chromium or firefox"))?;
-                if !browsers.contains(&b) {
-                    browsers.push(b);
-                }
-            }
-            "--smoke" => smoke = true,
-            "--render" => render_only = true,
-            other => bail!(
-                "bench: unknown option `{other}` \
-                 (usage: cargo xtask bench [--browser chromium|firefox]… [--smoke] [--render])"
-            ),
-        }
-    }
-    if browsers.is_empty() {
-        browsers = Browser::ALL.to_vec();
-    }
-    Ok(Options {
-        browsers,
-        smoke,
-        render_only,
-    })
-}
-
-/// Runs the command.
-pub fn run(args: &[String]) -> Result<()> {
-    let started = Instant::now();
-    let options = parse_args(args)?;
-    if options.render_only {
-        let root = setup::repo_root();
-        let path = out_dir(&root).join("results.json");
-        let text = fs::read_to_string(&path).with_context(|| {
-            format!("reading {} (run `cargo xtask bench` first)", path.display())
-        })?;
-        let results: Value = serde_json::from_str(&text)?;
-        let table = table(&results);
-        println!("{table}");
-        return write_docs(&root, &results, &table);
-    }
-    let tools = setup::ensure()?;
-    let out = out_dir(&tools.root);
-    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-
-    // Figure 1: sizes. The library is the package with `library-features` (the JS surface
-    // without the demo's Call object); the demo loads the full npm package (`features`).
-    let lib_dir = out.join("pkg-library");
-    let lib_pkg = build::package_with(
-        &tools,
-        Target::Web,
-        &lib_dir.to_string_lossy(),
-        &tools.settings.library_features,
-    )?;
-    let demo_pkg = build::package(&tools, Target::Web)?;
-    let sizes = sizes(&tools, &lib_pkg, &demo_pkg)?;
-
-    // Figures 2-6: the page, in each browser.
-    let bench_pkg = build_bench(&tools, &out, true)?;
-    let server = serve(&tools.root, &bench_pkg)?;
-    let page_options = json!({ "smoke": options.smoke });
-    let mut browsers = serde_json::Map::new();
-    for &browser in &options.browsers {
-        println!("\nxtask: bench [{browser}]: running {}", server.url());
-        let t0 = Instant::now();
-        let value = match run_page(&tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
-            Ok(mut v) => {
-                v["wall_seconds"] = json!(t0.elapsed().as_secs());
-                v
-            }
-            Err(e) => {
-                println!("xtask: bench [{browser}]: FAILED: {e:#}");
-                json!({ "error": format!("{e:#}") })
-            }
-        };
-        browsers.insert(browser.name().to_string(), value);
-    }
-    drop(server);
-
-    let elapsed = started.elapsed().as_secs();
-    let command = if args.is_empty() {
-        "cargo xtask bench".to_string()
-    } else {
-        format!("cargo xtask bench {}", args.join(" "))
-    };
-    let results = json!({
-        "command": command,
-        "finished_unix": std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
-        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        "smoke": options.smoke,
-        "seconds": elapsed,
-        "sizes": sizes,
-        "browsers": Value::Object(browsers),
-    });
-    // A smoke run must not replace the last real results (`--render` draws from them).
-    let json_path = out.join(if options.smoke {
-        "results-smoke.json"
-    } else {
-        "results.json"
-    });
-    fs::write(&json_path, serde_json::to_string_pretty(&results)?)
-        .with_context(|| format!("writing {}", json_path.display()))?;
-
-    let table = table(&results);
-    println!("\n{table}");
-    println!(
-        "xtask: bench took {}m{:02}s; results in {}",
-        elapsed / 60,
-        elapsed % 60,
-        json_path.display()
-    );
-    if options.smoke {
-        println!(
-            "xtask: --smoke: tiny round counts; docs/bench.md and docs/bench.svg left as they are"
-        );
-        return Ok(());
-    }
-    write_docs(&tools.root, &results, &table)
-}
+use super::SIZE_TARGET;
 
 /// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md).
-fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
+pub fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
     let docs = root.join("docs");
     fs::create_dir_all(&docs)?;
     fs::write(docs.join("bench.svg"), chart(results))?;
@@ -207,189 +27,6 @@ fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
     }
     println!("xtask: wrote docs/bench.svg and the table in docs/bench.md and README.md");
     Ok(())
-}
-
-/// `target/bench` under the repository root: the bench package, results and logs.
-pub fn out_dir(root: &Path) -> PathBuf {
-    root.join("target").join("bench")
-}
-
-/// Builds `benches/web` (release, `--target web`) into `<out>/pkg`; with `optimize`, runs
-/// wasm-opt with the library's arguments (`wasm-pack.toml`) on it, as users would.
-pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf> {
-    let pkg = out.join("pkg");
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&tools.root)
-            .args([
-                "build",
-                BENCH_CRATE,
-                "--release",
-                "--no-opt",
-                "--no-typescript",
-            ])
-            .args(["--target", "web", "--out-dir"])
-            .arg(&pkg),
-    )?;
-    let wasm = pkg.join("rtc_peer_bench_bg.wasm");
-    if !wasm.is_file() {
-        bail!("wasm-pack succeeded but {} is missing", wasm.display());
-    }
-    if optimize {
-        let optimized = pkg.join("rtc_peer_bench_bg.opt.wasm");
-        process::run(
-            Command::new(tools.wasm_opt())
-                .args(&tools.settings.wasm_opt)
-                .arg(&wasm)
-                .arg("-o")
-                .arg(&optimized),
-        )?;
-        fs::rename(&optimized, &wasm)
-            .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))?;
-    }
-    Ok(pkg)
-}
-
-/// Serves the page at `/` and the bench package at `/pkg/` on a free loopback port.
-pub fn serve(root: &Path, bench_pkg: &Path) -> Result<Server> {
-    Server::start(
-        "127.0.0.1:0".parse().context("loopback address")?,
-        vec![
-            ("/".to_string(), root.join(PAGE_DIR)),
-            ("/pkg/".to_string(), bench_pkg.to_path_buf()),
-        ],
-    )
-}
-
-/// Opens the page in `browser`, runs `window.runBench(options)`, prints its progress and
-/// returns `window.benchResults`.
-///
-/// Chromium is started with `--enable-precise-memory-info` (exact `performance.memory`) and
-/// `--js-flags=--expose-gc` (`window.gc`, so garbage of one round is not collected inside the
-/// next, and closed connections are collected during the leak cycles).
-pub fn run_page(
-    tools: &Tools,
-    browser: Browser,
-    url: &str,
-    options: &Value,
-    timeout: Duration,
-) -> Result<Value> {
-    let driver = Driver::start(tools, browser)?;
-    let extra_args = match browser {
-        Browser::Chromium => vec![
-            "--enable-precise-memory-info".to_string(),
-            "--js-flags=--expose-gc".to_string(),
-        ],
-        Browser::Firefox => Vec::new(),
-    };
-    let session = driver.session_with(&SessionOptions {
-        fake_media: false,
-        extra_args,
-    })?;
-    session.goto(url)?;
-    session.wait_until(
-        "window.benchState && window.benchState.ready",
-        Duration::from_secs(60),
-        "the bench page to load its wasm package",
-    )?;
-    session.execute(
-        "window.runBench(arguments[0]); return true;",
-        vec![options.clone()],
-    )?;
-    let deadline = Instant::now() + timeout;
-    let mut phase = String::new();
-    loop {
-        let state = session.execute("return window.benchState;", vec![])?;
-        let now = state["phase"].as_str().unwrap_or("").to_string();
-        if now != phase {
-            println!("xtask: bench [{browser}]: {now}");
-            phase = now;
-        }
-        if state["done"].as_bool() == Some(true) {
-            break;
-        }
-        if Instant::now() >= deadline {
-            bail!("the bench page did not finish within {timeout:?} (last phase: {phase})");
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    let results = session.execute("return window.benchResults;", vec![])?;
-    if !results.is_object() {
-        bail!("the bench page finished without results (got {results})");
-    }
-    Ok(results)
-}
-
-/// Figure 1: gzip -9 sizes of the library package, the demo, simple-peer and PeerJS.
-fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
-    let lib = build::measure(lib_pkg)?;
-    let library = lib.wasm_gz + lib.js_gz;
-    let full = build::measure(demo_pkg)?;
-    let package = full.wasm_gz + full.js_gz;
-
-    // The demo: what its page loads, the library package plus www/'s scripts, HTML and CSS.
-    let www = tools.root.join("www");
-    let mut demo_files = Vec::new();
-    let mut demo_extra = 0;
-    if let Ok(entries) = fs::read_dir(&www) {
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if matches!(ext, "js" | "html" | "css") && p.is_file() {
-                let gz = build::gzip9(&fs::read(&p)?)?.len() as u64;
-                demo_extra += gz;
-                demo_files.push(json!({
-                    "file": p.file_name().map(|n| n.to_string_lossy().into_owned()),
-                    "gzip": gz,
-                }));
-            }
-        }
-    }
-
-    let size_dir = tools.root.join(SIZE_DIR);
-    let simple_peer = size_dir.join("node_modules/simple-peer/simplepeer.min.js");
-    let peerjs = size_dir.join("node_modules/peerjs/dist/peerjs.min.js");
-    if !simple_peer.is_file() || !peerjs.is_file() {
-        process::run(
-            Command::new(&tools.npm)
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&size_dir),
-        )?;
-    }
-    let other = |path: &Path, package: &str| -> Result<Value> {
-        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let manifest = size_dir
-            .join("node_modules")
-            .join(package)
-            .join("package.json");
-        let version = fs::read_to_string(&manifest)
-            .ok()
-            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .and_then(|v| v["version"].as_str().map(str::to_string));
-        Ok(json!({
-            "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "version": version,
-            "raw": bytes.len(),
-            "gzip": build::gzip9(&bytes)?.len(),
-        }))
-    };
-    Ok(json!({
-        "library": {
-            "wasm": lib.wasm, "wasm_gzip": lib.wasm_gz,
-            "js": lib.js, "js_gzip": lib.js_gz,
-            "gzip": library,
-        },
-        "package": {
-            "wasm": full.wasm, "wasm_gzip": full.wasm_gz,
-            "js": full.js, "js_gzip": full.js_gz,
-            "gzip": package,
-        },
-        "demo": { "gzip": package + demo_extra, "www_files": demo_files },
-        "simple_peer": other(&simple_peer, "simple-peer")?,
-        "peerjs": other(&peerjs, "peerjs")?,
-        "target_gzip": SIZE_TARGET,
-    }))
 }
 
 // ---- reading the results ----
@@ -711,7 +348,7 @@ fn browser_title(name: &str) -> &str {
 }
 
 /// The Markdown table (also what the terminal shows).
-fn table(results: &Value) -> String {
+pub fn table(results: &Value) -> String {
     let browsers: Vec<String> = results["browsers"]
         .as_object()
         .map(|m| m.keys().cloned().collect())
@@ -769,8 +406,13 @@ fn section(results: &Value, table: &str) -> String {
     let secs = num(results, &["seconds"]).unwrap_or(0.0) as u64;
     let cpus = num(results, &["cpus"]).unwrap_or(0.0);
     let command = results["command"].as_str().unwrap_or("cargo xtask bench");
+    let commit = results["commit"]
+        .as_str()
+        .unwrap_or("(commit not recorded)");
+    let date = results["date"].as_str().unwrap_or("(date not recorded)");
     format!(
-        "Made by `{command}` on a {cpus}-core machine in {}m{:02}s: {}. Medians over rounds in \
+        "Measured on commit `{commit}`, {date}, by `{command}` on a {cpus}-core machine in \
+         {}m{:02}s: {}. Medians over rounds in \
          which rtc-peer and the plain-JS baseline alternate, in the same page and run; raw \
          numbers in `target/bench/results.json`.\n\n{table}\n![Benchmark ratios against their \
          targets](docs/bench.svg)\n",
@@ -941,16 +583,22 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::setup;
+    use serde_json::json;
 
     #[test]
-    fn parses_browsers_and_smoke() {
-        let o = parse_args(&["--browser".into(), "firefox".into(), "--smoke".into()]).unwrap();
-        assert_eq!(o.browsers, vec![Browser::Firefox]);
-        assert!(o.smoke);
-        let o = parse_args(&[]).unwrap();
-        assert_eq!(o.browsers, Browser::ALL.to_vec());
-        assert!(parse_args(&["--browser=safari".into()]).is_err());
-        assert!(parse_args(&["--fast".into()]).is_err());
+    fn the_section_names_the_commit_and_the_date() {
+        let results = json!({ "commit": "abc1234+dirty", "date": "2026-12-01", "seconds": 61 });
+        let text = section(&results, "| table |\n");
+        assert!(
+            text.starts_with("Measured on commit `abc1234+dirty`, 2026-12-01, by"),
+            "{text}"
+        );
+        let root = setup::repo_root();
+        assert!(
+            crate::bench::commit(&root).is_some_and(|c| c.len() >= 7),
+            "git rev-parse failed"
+        );
     }
 
     #[test]

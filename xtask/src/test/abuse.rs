@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
+use super::report::Report;
+use crate::browser::webdriver::{Driver, Session};
 use crate::browser::Browser;
 use crate::demo;
-use crate::report::Report;
 use crate::setup::Tools;
-use crate::webdriver::{Driver, Session};
 
 /// Suite name in the report.
 const SUITE: &str = "demo abuse";
@@ -367,7 +367,7 @@ fn started_calls(s: &Session) -> Result<u64> {
 
 #[cfg(test)]
 mod tests {
-    use crate::report::Report;
+    use crate::test::report::Report;
 
     /// `cargo test -p xtask abuse_by_hand -- --ignored --nocapture` runs just this suite.
     #[test]

@@ -10,7 +10,8 @@
 //! 3. `examples/bundler-app` (Vite, importing the `--target bundler` package) builds.
 //! 4. The test page `tests/js/index.html` (importing the `--target web` package) and the built
 //!    bundler app page run the JavaScript tests in every browser of `wasm-pack.toml`; each page
-//!    publishes its results on `window.__rtcPeerTests`.
+//!    publishes its results on `window.__rtcPeerTests`. A test may only skip when it declares
+//!    the skip and its reason up front (`skip: { when, reason }`); any other skip is a failure.
 //!
 //! Expects the packages built by the earlier step of `cargo xtask test` (`pkg/`,
 //! `pkg-bundler/`), building them only when missing, and the npm packages installed by
@@ -25,13 +26,13 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
+use super::report::Report;
+use crate::browser::server::Server;
+use crate::browser::webdriver::Driver;
 use crate::browser::Browser;
 use crate::build::{self, Target};
 use crate::process;
-use crate::report::Report;
-use crate::serve::Server;
 use crate::setup::Tools;
-use crate::webdriver::Driver;
 
 /// How long one test page may take in one browser (each test inside has its own 20 s deadline).
 const PAGE_TIMEOUT: Duration = Duration::from_secs(240);
@@ -187,12 +188,13 @@ fn npm_bin(dir: &Path, name: &str) -> Result<PathBuf> {
 
 /// `tsc -p <config> --strict --noEmit` in `dir`: (passed, output lines).
 fn run_tsc(tsc: &Path, dir: &Path, config: &str) -> Result<(bool, Vec<String>)> {
-    let (status, lines) = process::stream(
+    let out = process::stream(
         Command::new(tsc)
             .args(["-p", config, "--strict", "--noEmit", "--pretty", "false"])
             .current_dir(dir),
+        Duration::from_secs(10 * 60),
     )?;
-    Ok((status.success(), lines))
+    Ok((out.status.is_some_and(|s| s.success()), out.lines))
 }
 
 /// What is wrong with the API part of a generated `.d.ts` (empty: nothing).
@@ -270,7 +272,14 @@ fn run_pages(
     let driver = Driver::start(tools, browser)?;
     let session = driver.session()?;
     for (name, server) in pages {
-        let Some(server) = server else { continue };
+        let Some(server) = server else {
+            report.fail(
+                name,
+                Some(browser),
+                "not run: its page did not build (see above)",
+            );
+            continue;
+        };
         let url = format!("{}index.html", server.url());
         let outcome = (|| -> Result<Value> {
             session.goto(&url)?;
@@ -289,35 +298,38 @@ fn run_pages(
     Ok(())
 }
 
-/// Prints every test of a page and adds the page's counts to `report`.
+/// Prints every test of a page and adds the page's counts to `report`. A skip counts as a
+/// failure unless the test declared it with its reason (`declared: true` from the harness).
 fn record(name: &str, browser: Browser, results: &Value, report: &mut Report) -> Result<()> {
     let tests = results["results"]
         .as_array()
         .ok_or_else(|| anyhow!("{name}: the page published no results array: {results}"))?;
     let (mut passed, mut failed) = (0u32, 0u32);
     for test in tests {
-        let status = test["status"].as_str().unwrap_or("?");
-        let test_name = test["name"].as_str().unwrap_or("?");
-        let ms = test["ms"].as_u64().unwrap_or(0);
-        println!("  {status:<7} {test_name} ({ms} ms)");
+        let field = |key: &str| test[key].as_str().unwrap_or("");
+        let (status, test_name, message) = (field("status"), field("name"), field("message"));
+        println!(
+            "  {status:<7} {test_name} ({} ms)",
+            test["ms"].as_u64().unwrap_or(0)
+        );
+        let why = message.lines().next().unwrap_or("");
         match status {
             "passed" => passed += 1,
-            "skipped" => {
-                let why = test["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("");
+            "skipped" if test["declared"] == true && !why.trim().is_empty() => {
                 println!("          {why}");
-                report.note(
+                report.left_out(
+                    name,
                     Some(browser),
-                    &format!("{name}: skipped `{test_name}`: {why}"),
+                    test_name,
+                    &format!("declared skip: {why}"),
                 );
             }
             _ => {
                 failed += 1;
-                for line in test["message"].as_str().unwrap_or("").lines() {
+                if status == "skipped" {
+                    println!("          a skip without a declared reason counts as a failure");
+                }
+                for line in message.lines() {
                     println!("          {line}");
                 }
             }
@@ -333,6 +345,7 @@ fn record(name: &str, browser: Browser, results: &Value, report: &mut Report) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn comments_do_not_count_but_code_does() {
@@ -345,6 +358,40 @@ mod tests {
             problems.iter().any(|p| p.contains("`Function`")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn a_skip_counts_as_failed_unless_declared_with_its_reason() {
+        let page =
+            |test: Value| json_results(vec![json!({"name": "ok", "status": "passed"}), test]);
+        for (test, failed) in [
+            (
+                json!({"name": "s", "status": "skipped", "message": "no using"}),
+                1,
+            ),
+            (
+                json!({"name": "s", "status": "skipped", "declared": true, "message": ""}),
+                1,
+            ),
+            (
+                json!({"name": "s", "status": "skipped", "declared": true, "message": "no using"}),
+                0,
+            ),
+            (
+                json!({"name": "s", "status": "failed", "message": "boom"}),
+                1,
+            ),
+        ] {
+            let mut r = Report::default();
+            record("page", Browser::Firefox, &page(test.clone()), &mut r).unwrap();
+            assert_eq!(r.failed(), failed, "{test}");
+        }
+        let mut r = Report::default();
+        assert!(record("page", Browser::Firefox, &json_results(vec![]), &mut r).is_err());
+    }
+
+    fn json_results(tests: Vec<Value>) -> Value {
+        json!({ "done": true, "results": tests })
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! End-to-end tests of the demo page (`www/`) in real headless browsers, through WebDriver.
 //!
-//! Every test opens the page served by [`crate::serve`], clicks its buttons like a person, and
+//! Every test opens the page served by [`crate::browser::server`], clicks its buttons like a person, and
 //! reads the page's read-only debug state (`window.__rtcDemo`). Every wait has a deadline and
 //! says what it waited for. A Content-Security-Policy violation reported by the page fails the
 //! test it happened in. In Chromium the loopback test also writes the screenshot
@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::json;
 
+use super::report::Report;
+use crate::browser::webdriver::{Driver, Session, SessionOptions};
 use crate::browser::Browser;
 use crate::coturn::Turn;
 use crate::demo;
-use crate::report::Report;
 use crate::setup::Tools;
-use crate::webdriver::{Driver, Session, SessionOptions};
 
 /// Suite name in the report.
 const SUITE: &str = "e2e demo page";
@@ -99,11 +99,17 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         match Driver::start(tools, browser) {
             Ok(driver) => {
                 for case in CASES {
-                    if case.only.is_some_and(|b| b != browser)
-                        || only
-                            .as_ref()
-                            .is_some_and(|o| !case.name.contains(o.as_str()))
-                    {
+                    if case.only.is_some_and(|b| b != browser) {
+                        report.left_out(SUITE, Some(browser), case.name, "not for this browser");
+                        continue;
+                    }
+                    if let Some(o) = only.as_ref().filter(|o| !case.name.contains(o.as_str())) {
+                        report.left_out(
+                            SUITE,
+                            Some(browser),
+                            case.name,
+                            &format!("XTASK_E2E_ONLY={o}"),
+                        );
                         continue;
                     }
                     let started = Instant::now();
@@ -577,15 +583,12 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
 
 /// Percent-encodes everything but unreserved characters (for URL query values).
 fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
 #[cfg(test)]

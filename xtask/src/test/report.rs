@@ -1,4 +1,7 @@
-//! Collects pass/fail counts from every suite and prints the closing summary.
+//! Collects pass/fail counts from every suite and prints the closing summary, whose last line
+//! is `N passed, N failed`. A suite that errors as a whole counts against the browsers it was
+//! to run in, and a browser that recorded nothing at all is a failure, so
+//! `firefox: N passed, 0 failed` never prints when Firefox's suites did not run.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +23,8 @@ pub struct Report {
     notes: Vec<String>,
     /// Why things failed (infrastructure errors, crashed runners), printed in the summary.
     problems: Vec<String>,
+    /// What a filter left out, printed in the summary.
+    left_out: Vec<String>,
     /// How long each [`Report::suite`] took.
     timings: Vec<(String, Duration)>,
 }
@@ -49,7 +54,7 @@ impl Report {
     pub fn fail(&mut self, suite: &str, browser: Option<Browser>, why: &str) {
         let where_ = place(browser);
         println!("xtask: {suite} [{where_}]: FAILED: {why}");
-        self.problems.push(format!("{suite} [{where_}]: {why}"));
+        self.problems.push(format!("{where_}: {suite}: {why}"));
         self.results.push(SuiteResult {
             suite: suite.to_string(),
             browser,
@@ -64,19 +69,51 @@ impl Report {
             .push(format!("[{}] {}", place(browser), text.trim()));
     }
 
-    /// Runs one whole suite: `f` adds its own counts; an `Err` from it counts as one failure
-    /// of `name` with the error as the reason. Never stops the run.
+    /// Something a filter (like `XTASK_E2E_ONLY`) or a browser-specific case left out of a run.
+    pub fn left_out(&mut self, suite: &str, browser: Option<Browser>, what: &str, why: &str) {
+        let line = format!("{}: {suite}: left out `{what}` ({why})", place(browser));
+        println!("xtask: {line}");
+        self.left_out.push(line);
+    }
+
+    /// Runs one whole suite meant for `browsers` (none: the host): `f` adds its own counts;
+    /// an `Err` from it counts as one failure of `name` in each of those browsers, with the
+    /// error as the reason. Never stops the run.
     ///
-    /// `report.suite("e2e demo", |r| e2e::run(&tools, r));`
-    pub fn suite(&mut self, name: &str, f: impl FnOnce(&mut Report) -> anyhow::Result<()>) {
+    /// `report.suite("e2e demo", &tools.settings.browsers, |r| e2e::run(&tools, r));`
+    pub fn suite(
+        &mut self,
+        name: &str,
+        browsers: &[Browser],
+        f: impl FnOnce(&mut Report) -> anyhow::Result<()>,
+    ) {
         println!("\nxtask: ==== {name} ====");
         let started = Instant::now();
         if let Err(err) = f(self) {
-            self.fail(name, None, &format!("{err:#}"));
+            let why = format!("{err:#}");
+            if browsers.is_empty() {
+                self.fail(name, None, &why);
+            }
+            for &browser in browsers {
+                self.fail(name, Some(browser), &why);
+            }
         }
         let took = started.elapsed();
         println!("xtask: ==== {name}: {:.1}s ====", took.as_secs_f64());
         self.timings.push((name.to_string(), took));
+    }
+
+    /// Counts a failure for each of `browsers` that has no result at all.
+    pub fn expect_browsers(&mut self, browsers: &[Browser]) {
+        for &browser in browsers {
+            if !self.results.iter().any(|r| r.browser == Some(browser)) {
+                self.fail(
+                    "browser suites",
+                    Some(browser),
+                    "nothing ran in this browser",
+                );
+            }
+        }
     }
 
     pub fn failed(&self) -> u32 {
@@ -108,10 +145,12 @@ impl Report {
                 println!("  {n}");
             }
         }
-        if !self.problems.is_empty() {
-            println!("problems:");
-            for p in &self.problems {
-                println!("  {p}");
+        for (title, lines) in [("left out:", &self.left_out), ("problems:", &self.problems)] {
+            if !lines.is_empty() {
+                println!("{title}");
+                for line in lines {
+                    println!("  {line}");
+                }
             }
         }
         for browser in Browser::ALL {
@@ -124,7 +163,7 @@ impl Report {
         println!("{p} passed, {f} failed");
     }
 
-    fn totals(&self, keep: impl Fn(&SuiteResult) -> bool) -> (u32, u32) {
+    pub fn totals(&self, keep: impl Fn(&SuiteResult) -> bool) -> (u32, u32) {
         self.results
             .iter()
             .filter(|r| keep(r))

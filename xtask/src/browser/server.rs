@@ -5,9 +5,6 @@
 //! for module scripts), and refuses every path that would leave a mounted directory (`..`
 //! segments, also when percent-encoded, backslashes, NUL bytes). The server stops when dropped.
 
-// Contract API for every suite: not every item is used by every command.
-#![allow(dead_code)]
-
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
@@ -159,7 +156,8 @@ fn header(name: &str, value: &str) -> Header {
 fn respond(request: Request, mounts: &[Mount]) {
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
-        let _ = request.respond(text(405, "method not allowed\n"));
+        let _ = request
+            .respond(text(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD")));
         return;
     }
     let resolved = resolve(mounts, request.url());
@@ -199,7 +197,7 @@ enum Resolved {
 /// Maps a request target (path + optional query) to a file under one of the mounts.
 fn resolve(mounts: &[Mount], target: &str) -> Resolved {
     let path = target.split(['?', '#']).next().unwrap_or("");
-    let Some(decoded) = percent_decode(path) else {
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
         return Resolved::Refused;
     };
     let Some(segments) = safe_segments(&decoded) else {
@@ -227,11 +225,15 @@ fn resolve(mounts: &[Mount], target: &str) -> Resolved {
     match file.canonicalize() {
         Ok(real) if real.starts_with(&mount.dir) => {
             if real.is_dir() {
-                if !path.ends_with('/') {
-                    if !path.is_ascii() || path.contains(['\r', '\n']) {
-                        return Resolved::NotFound;
+                if !path.ends_with('/') || path.starts_with("//") {
+                    // To the normalised path, re-encoded: never `//host…` (another host).
+                    let mut to = String::new();
+                    for seg in &segments {
+                        to.push('/');
+                        to.extend(percent_encoding::utf8_percent_encode(seg, SEGMENT));
                     }
-                    return Resolved::Redirect(format!("{path}/"));
+                    to.push('/');
+                    return Resolved::Redirect(to);
                 }
                 let index = real.join("index.html");
                 if index.is_file() {
@@ -271,34 +273,17 @@ fn safe_segments(decoded: &str) -> Option<Vec<&str>> {
     Some(out)
 }
 
-/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = *bytes.get(i)?;
-        if b == b'%' {
-            let hi = hex(*bytes.get(i + 1)?)?;
-            let lo = hex(*bytes.get(i + 2)?)?;
-            out.push(hi * 16 + lo);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
+/// What a redirect's path segments percent-encode: controls, space and URL delimiters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'?')
+    .add(b'\\')
+    .add(b'<')
+    .add(b'>');
 
 /// The Content-Type for a file, by extension.
 fn mime_type(path: &Path) -> &'static str {
@@ -463,10 +448,21 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("/a%20b").as_deref(), Some("/a b"));
-        assert_eq!(percent_decode("/%2e%2E").as_deref(), Some("/.."));
-        assert_eq!(percent_decode("/%2"), None);
-        assert_eq!(percent_decode("/%ff"), None);
+    fn redirects_stay_on_this_host_and_405_says_what_is_allowed() {
+        let root = temp_tree();
+        let server = start(&root);
+        for (target, want) in [("//pkg", "/pkg/"), ("//pkg/", "/pkg/"), ("/./sub", "/sub/")] {
+            let (st, head, _) = get(&server, target);
+            assert_eq!(st, 301, "{target}: {head}");
+            assert!(
+                head.contains(&format!("Location: {want}\r")),
+                "{target}: {head}"
+            );
+        }
+        let (st, head, _) = request(&server, "POST", "/app.js");
+        assert_eq!(st, 405);
+        assert!(head.contains("Allow: GET, HEAD"), "{head}");
+        drop(server);
+        fs::remove_dir_all(root).unwrap();
     }
 }

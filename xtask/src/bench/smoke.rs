@@ -1,0 +1,132 @@
+//! The bench page's smoke test (part of `cargo xtask test`): runs `benches/page` with tiny round
+//! counts in headless Chromium, so the benchmark cannot rot between `cargo xtask bench` runs.
+//! Every figure must run to the end (each handler saw every event, every call reached its first
+//! frame, every cycle closed), and the leak figure's rtc-peer blocks (full calls, and calls hung
+//! up during setup) must leave 0 listeners and show 0 wasm-memory and 0 Rust-heap growth. It
+//! times nothing.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::{json, Value};
+
+use crate::browser::Browser;
+use crate::setup::Tools;
+use crate::test::report::Report;
+
+const SUITE: &str = "bench smoke";
+
+/// The browser the smoke test runs in (exact memory figures and forced GC).
+pub const BROWSER: Browser = Browser::Chromium;
+
+/// The page's figures, by their key in `window.benchResults.figures`.
+const FIGURES: [&str; 5] = ["dispatch", "offer_answer", "first_frame", "leak", "scale"];
+
+/// Builds the bench crate (no wasm-opt: speed over size here), serves the page, runs it with
+/// `{smoke: true}` in Chromium, counts one pass or failure per figure, then checks the leak
+/// figure's blocks.
+pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
+    let out = super::out_dir(&tools.root).join("smoke");
+    let pkg = super::build_bench(tools, &out, false)?;
+    let server = super::serve(&tools.root, &pkg)?;
+    let options = json!({ "smoke": true });
+    let results = super::run_page(
+        tools,
+        BROWSER,
+        &server.url(),
+        &options,
+        Duration::from_secs(180),
+    )?;
+    let mut passed = 0;
+    for key in FIGURES {
+        if let Some(err) = results["errors"].get(key).and_then(|e| e.as_str()) {
+            report.fail(SUITE, Some(BROWSER), &format!("{key}: {err}"));
+        } else if !results["figures"][key].is_object() {
+            report.fail(SUITE, Some(BROWSER), &format!("{key}: no result"));
+        } else {
+            passed += 1;
+        }
+    }
+    let problems = leak_problems(&results);
+    for p in &problems {
+        report.fail(SUITE, Some(BROWSER), p);
+    }
+    report.add(
+        SUITE,
+        Some(BROWSER),
+        passed + u32::from(problems.is_empty()),
+        0,
+    );
+    Ok(())
+}
+
+/// What the leak figure's rtc-peer blocks left behind (empty: nothing), as messages.
+fn leak_problems(results: &Value) -> Vec<String> {
+    let leak = &results["figures"]["leak"];
+    let blocks = [
+        ("full calls", &leak["rtc_peer"], "leakCycles"),
+        (
+            "hung up during setup",
+            &leak["hang_up_during_setup"]["rtc_peer"],
+            "leakEarlyCycles",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (block, figures, cycles_key) in blocks {
+        let wanted = &results["config"][cycles_key];
+        if !figures["error"].is_null() || figures["cycles"] != *wanted {
+            problems.push(format!(
+                "leak, {block}: {} of {wanted} cycles, error {}",
+                figures["cycles"], figures["error"]
+            ));
+        }
+        for (key, what) in [
+            ("listeners_left_pc", "listeners left on connections"),
+            ("listeners_left_all", "listeners left in all"),
+            ("wasm_growth_bytes", "bytes of wasm-memory growth"),
+            ("rust_heap_growth_bytes", "bytes of Rust-heap growth"),
+        ] {
+            match figures[key].as_f64() {
+                Some(n) if n <= 0.0 && (n == 0.0 || key == "rust_heap_growth_bytes") => {}
+                _ => problems.push(format!("leak, {block}: {} {what}, want 0", figures[key])),
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listener_or_memory_left_behind_fails_the_smoke_test() {
+        let block = |listeners: i64, wasm: i64, heap: i64| {
+            json!({ "cycles": 5, "error": null, "listeners_left_pc": listeners,
+                    "listeners_left_all": listeners, "wasm_growth_bytes": wasm,
+                    "rust_heap_growth_bytes": heap })
+        };
+        let results = |full: Value, early: Value| {
+            json!({ "config": { "leakCycles": 5, "leakEarlyCycles": 5 },
+                    "figures": { "leak": { "rtc_peer": full,
+                                           "hang_up_during_setup": { "rtc_peer": early } } } })
+        };
+        assert_eq!(
+            leak_problems(&results(block(0, 0, 0), block(0, 0, -16))),
+            Vec::<String>::new()
+        );
+        for (full, early) in [
+            (block(1, 0, 0), block(0, 0, 0)),
+            (block(0, 65536, 0), block(0, 0, 0)),
+            (block(0, 0, 0), block(0, 0, 24)),
+        ] {
+            assert!(!leak_problems(&results(full, early)).is_empty());
+        }
+        let missing = results(json!({ "cycles": 5, "error": null }), block(0, 0, 0));
+        assert_eq!(
+            leak_problems(&missing).len(),
+            4,
+            "absent figures are failures"
+        );
+    }
+}

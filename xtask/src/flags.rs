@@ -1,0 +1,97 @@
+//! The command line of `cargo xtask`, declared once: `--help` works for every command, and an
+//! unknown argument is refused with the usage.
+
+use std::net::IpAddr;
+
+use crate::browser::Browser;
+
+xflags::xflags! {
+    /// The one entry point for setting up, building, serving, testing and measuring rtc-peer.
+    cmd xtask {
+        /// Install whatever is missing (wasm target, wasm-pack, wasm-bindgen CLI, Chromium,
+        /// Firefox, their drivers, wasm-opt, coturn, npm packages).
+        cmd setup {}
+        /// Build the wasm package (release) with wasm-pack into pkg/; settings from
+        /// wasm-pack.toml.
+        cmd build {
+            /// Build the `--target bundler` package into pkg-bundler/ instead.
+            optional --bundler
+        }
+        /// Build, then serve the demo on http://127.0.0.1:8080 until Ctrl-C.
+        cmd demo {
+            /// The port to serve on (default 8080).
+            optional -p, --port port: u16
+            /// The address to serve on (default 127.0.0.1).
+            optional --host host: IpAddr
+        }
+        /// Run every check and test in headless Chromium and Firefox; the last line printed
+        /// is `N passed, N failed`.
+        cmd test {}
+        /// Run the benchmarks (release) and print ratios against raw JS; writes
+        /// target/bench/results.json, docs/bench.svg and the table in docs/bench.md.
+        cmd bench {
+            /// A browser to measure in (chromium or firefox; repeatable; default both).
+            repeated --browser browser: Browser
+            /// Tiny round counts: a check that the page works, not a measurement.
+            optional --smoke
+            /// Measure nothing: redraw the table and chart from the last results.json.
+            optional --render
+        }
+    }
+}
+
+/// Parses this process's arguments; on a mistake prints it with the usage and exits (2).
+pub fn from_env_or_usage() -> Xtask {
+    Xtask::from_env().unwrap_or_else(|err| {
+        if err.is_help() {
+            println!("{err}");
+            std::process::exit(0);
+        }
+        eprintln!("xtask: {err}\n\n{}", usage());
+        std::process::exit(2)
+    })
+}
+
+/// The text of `cargo xtask --help`.
+fn usage() -> String {
+    Xtask::from_vec(vec!["--help".into()]).map_or_else(|help| help.to_string(), |_| String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> xflags::Result<Xtask> {
+        Xtask::from_vec(args.iter().map(Into::into).collect())
+    }
+
+    #[test]
+    fn every_command_parses_its_options_and_refuses_others() {
+        let XtaskCmd::Bench(b) = parse(&["bench", "--browser", "firefox", "--smoke"])
+            .unwrap()
+            .subcommand
+        else {
+            panic!("not bench")
+        };
+        assert_eq!(
+            (b.browser, b.smoke, b.render),
+            (vec![Browser::Firefox], true, false)
+        );
+        assert!(parse(&["bench", "--browser", "safari"]).is_err());
+        let XtaskCmd::Demo(d) = parse(&["demo", "--port", "9000"]).unwrap().subcommand else {
+            panic!("not demo")
+        };
+        assert_eq!(d.port, Some(9000));
+        for bad in [
+            &["test", "--fast"][..],
+            &["test", "x"],
+            &["build", "--web2"],
+            &["demo", "-p"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        let help = parse(&["test", "--help"]).unwrap_err().to_string();
+        assert!(help.contains("N passed, N failed"), "{help}");
+        assert!(usage().contains("xtask bench"), "{}", usage());
+    }
+}

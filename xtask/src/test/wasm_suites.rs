@@ -1,0 +1,288 @@
+//! The `cargo test` suites: the wasm-bindgen-test targets of `rtc-peer` (each `tests/` target
+//! cargo knows, and the library's own) in one headless browser through
+//! `wasm-bindgen-test-runner` (the cargo runner in `.cargo/config.toml`), and the host tests.
+//!
+//! Each target is its own `cargo test` run, so a compile error in one fails that one only.
+//! Each is first asked for its own list of tests (`-- --list`, which also builds it), then run
+//! and held to that list; both steps have a deadline. Browser capabilities come from the one
+//! browser description in `wasm-pack.toml`.
+
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+
+use super::libtest;
+use super::report::Report;
+use crate::browser::{Browser, SessionOptions};
+use crate::process;
+use crate::setup::{self, Tools};
+
+/// How long building and listing one target may take (the first builds every dependency).
+const LIST_LIMIT: Duration = Duration::from_secs(40 * 60);
+/// How long the host tests may run once built.
+const HOST_RUN_LIMIT: Duration = Duration::from_secs(20 * 60);
+
+/// Environment variables the runner reads that must not leak in from the caller's shell.
+const RUNNER_ENV: &[&str] = &[
+    "CHROMEDRIVER",
+    "GECKODRIVER",
+    "SAFARIDRIVER",
+    "CHROMEDRIVER_REMOTE",
+    "GECKODRIVER_REMOTE",
+    "SAFARIDRIVER_REMOTE",
+    "NO_HEADLESS",
+    "WASM_BINDGEN_USE_NODE_EXPERIMENTAL",
+    "WASM_BINDGEN_USE_DENO",
+    "WASM_BINDGEN_USE_DEDICATED_WORKER",
+    "WASM_BINDGEN_USE_SHARED_WORKER",
+    "WASM_BINDGEN_USE_SERVICE_WORKER",
+    "WASM_BINDGEN_TEST_ONLY_NODE",
+    "WASM_BINDGEN_TEST_ONLY_WEB",
+];
+
+/// The test targets of the `rtc-peer` package: `--lib` plus `--test <name>` for each
+/// integration test cargo knows (from `cargo metadata`).
+pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
+    let out = process::cargo()
+        .current_dir(&tools.root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        return Err(anyhow!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let package = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "rtc-peer"))
+        .ok_or_else(|| anyhow!("cargo metadata lists no rtc-peer package"))?;
+    let mut tests: Vec<String> = package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "test"))
+        })
+        .filter_map(|t| t["name"].as_str().map(str::to_string))
+        .collect();
+    tests.sort();
+    let mut targets = vec![vec!["--lib".to_string()]];
+    targets.extend(tests.into_iter().map(|t| vec!["--test".to_string(), t]));
+    Ok(targets)
+}
+
+/// Runs every wasm test target in `browser`, adding one report entry per test binary.
+/// `env` is passed to cargo (compile-time settings such as the TURN server for `option_env!`).
+pub fn run(
+    tools: &Tools,
+    browser: Browser,
+    env: &[(&str, String)],
+    report: &mut Report,
+) -> Result<()> {
+    let caps = setup::target_dir(&tools.root).join(format!("xtask/webdriver/{browser}.json"));
+    std::fs::create_dir_all(caps.parent().unwrap_or(&tools.root))?;
+    let binary = tools.browser_binary(browser);
+    let json =
+        tools
+            .settings
+            .browser(browser)
+            .capabilities(browser, binary, SessionOptions::default());
+    std::fs::write(&caps, serde_json::to_string_pretty(&json)?)
+        .with_context(|| format!("writing {}", caps.display()))?;
+    let driver_var = match browser {
+        Browser::Chromium => "CHROMEDRIVER",
+        Browser::Firefox => "GECKODRIVER",
+    };
+    let timeout = tools.settings.timeout_secs;
+    for target in targets(tools)? {
+        let cargo = || {
+            let mut cmd = process::cargo();
+            cmd.current_dir(&tools.root)
+                .args([
+                    "test",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "rtc-peer",
+                    "--all-features",
+                ])
+                .args(&target);
+            for var in RUNNER_ENV {
+                cmd.env_remove(var);
+            }
+            cmd.env(driver_var, tools.driver(browser))
+                .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", timeout.to_string())
+                // Test binaries without `wasm_bindgen_test_configure!` run in the browser too.
+                .env("WASM_BINDGEN_USE_BROWSER", "1")
+                .envs(env.iter().map(|(k, v)| (k, v)));
+            cmd
+        };
+        println!("\nxtask: ---- wasm {} in {browser} ----", target.join(" "));
+        // The runner's own limit, plus the driver, the browser and the page starting.
+        let limits = (LIST_LIMIT, Duration::from_secs(2 * timeout + 300));
+        cargo_test(
+            report,
+            ("wasm ", &target.join(" ")),
+            Some(browser),
+            &cargo,
+            limits,
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `cargo test <args>` on the host and records it like the wasm suites.
+pub fn host(tools: &Tools, suite: &str, args: &[&str], report: &mut Report) -> Result<()> {
+    let cargo = || {
+        let mut cmd = process::cargo();
+        cmd.current_dir(&tools.root).arg("test").args(args);
+        cmd
+    };
+    let prefix = format!("{suite} ");
+    cargo_test(
+        report,
+        (&prefix, &args.join(" ")),
+        None,
+        &cargo,
+        (LIST_LIMIT, HOST_RUN_LIMIT),
+    )
+}
+
+/// Lists the tests of `cargo()` (a `cargo test …` command without `--`), runs them, and
+/// records the run held to that list. `limits`: (build and list, run).
+///
+/// `-- --list` also lists ignored tests, which the run then counts as ignored.
+fn cargo_test(
+    report: &mut Report,
+    (prefix, what): (&str, &str),
+    browser: Option<Browser>,
+    cargo: &dyn Fn() -> Command,
+    (list_limit, run_limit): (Duration, Duration),
+) -> Result<()> {
+    let list = process::stream(cargo().args(["--", "--list"]), list_limit)?;
+    if list.status.is_none_or(|s| !s.success()) {
+        let why = list.killed.unwrap_or_else(|| {
+            "building or listing its tests failed (compile error?): see above".into()
+        });
+        report.fail(&format!("{prefix}{what}"), browser, &why);
+        return Ok(());
+    }
+    let listed = libtest::parse_list(&list.lines);
+    // Browser tests print what they see (`NOTE:` lines, logs). Host tests stay captured: the
+    // output of xtask's own fake runners must never be read as results of this run.
+    let nocapture = browser.map(|_| "--nocapture");
+    let ran = process::stream(cargo().arg("--").args(nocapture), run_limit)?;
+    libtest::record(report, (prefix, what), browser, &listed, &ran);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A fake `cargo test` (a shell script written by the test): `-- --list` prints `list`,
+    /// the run prints `run` (both through `sh -c`).
+    fn fake_cargo(name: &str, list: &str, run: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-fake-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cargo");
+        let script =
+            format!("#!/bin/sh\ncase \"$*\" in\n  *--list*) {list} ;;\n  *) {run} ;;\nesac\n");
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    /// Runs the fake as one wasm target in Firefox; returns (passed, failed) of Firefox.
+    fn run_fake(name: &str, list: &str, run: &str, run_limit: Duration) -> (u32, u32, Report) {
+        let cargo = fake_cargo(name, list, run);
+        let mut report = Report::default();
+        let command = || Command::new(&cargo);
+        let limits = (Duration::from_secs(30), run_limit);
+        cargo_test(
+            &mut report,
+            ("wasm ", "--test t"),
+            Some(Browser::Firefox),
+            &command,
+            limits,
+        )
+        .unwrap();
+        let _ = std::fs::remove_dir_all(cargo.parent().unwrap());
+        let (p, f) = report.totals(|r| r.browser == Some(Browser::Firefox));
+        (p, f, report)
+    }
+
+    const HEADER: &str = "echo '     Running tests/t.rs (t.wasm)' >&2";
+    const LIST_TWO: &str =
+        "echo '     Running tests/t.rs (t.wasm)' >&2; echo 'a: test'; echo 'b: test'";
+    const LONG: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn a_binary_that_runs_all_it_lists_passes() {
+        let run = format!("{HEADER}; echo 'test result: ok. 2 passed; 0 failed; 0 ignored'");
+        assert_eq!(run_fake("ok", LIST_TWO, &run, LONG).1, 0);
+    }
+
+    #[test]
+    fn an_empty_binary_fails_the_run() {
+        let (_, failed, _) = run_fake(
+            "empty",
+            HEADER,
+            &format!("{HEADER}; echo 'no tests to run!'"),
+            LONG,
+        );
+        assert_eq!(failed, 1, "a binary with no tests, not in ALLOWED_EMPTY");
+    }
+
+    #[test]
+    fn a_shortfall_fails_with_ran_n_of_m() {
+        let run = format!("{HEADER}; echo 'test result: ok. 1 passed; 0 failed; 0 ignored'");
+        let (passed, failed, report) = run_fake("short", LIST_TWO, &run, LONG);
+        assert_eq!((passed, failed), (1, 1));
+        assert!(
+            format!("{report:?}").contains("firefox: wasm tests/t.rs: ran 1 of 2"),
+            "{report:?}"
+        );
+    }
+
+    #[test]
+    fn a_hung_runner_is_killed_and_fails_the_run() {
+        let started = std::time::Instant::now();
+        let run = format!("{HEADER}; echo 'running 2 tests'; sleep 60");
+        let (_, failed, report) = run_fake("hung", LIST_TWO, &run, Duration::from_secs(1));
+        assert!(started.elapsed() < Duration::from_secs(20));
+        assert!(failed >= 1);
+        assert!(format!("{report:?}").contains("killed `"), "{report:?}");
+    }
+
+    #[test]
+    fn a_crashed_runner_or_a_build_error_fails_the_run() {
+        let crashed = format!("{HEADER}; echo 'running 2 tests'; exit 101");
+        assert!(run_fake("crash", LIST_TWO, &crashed, LONG).1 >= 1);
+        assert_eq!(
+            run_fake(
+                "build",
+                "echo 'error[E0425]' >&2; exit 101",
+                "exit 101",
+                LONG
+            )
+            .1,
+            1
+        );
+        let no_binary = "echo 'test result: ok. 2 passed; 0 failed'; exit 101";
+        assert!(
+            run_fake("exit", LIST_TWO, no_binary, LONG).1 >= 1,
+            "listed binary never started"
+        );
+    }
+}
