@@ -240,9 +240,24 @@ impl Drop for LoopbackPair {
     }
 }
 
-/// Offer from `offerer`, answer from `answerer`, each applied on both sides (each step
-/// bounded by 10 s).
-async fn negotiate(offerer: &PeerConnection, answerer: &PeerConnection) -> Result<(), TestFailure> {
+/// One offer (from `offerer`) / answer (from `answerer`) exchange between two connections of
+/// this page, each step applied on both sides and bounded by 10 s.
+///
+/// # Errors
+///
+/// When a step fails or times out; the message names the step.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn example(a: rtc_peer::PeerConnection, b: rtc_peer::PeerConnection) -> Result<(), rtc_peer::testing::TestFailure> {
+/// rtc_peer::testing::negotiate(&b, &a).await?; // b re-offers to a
+/// # Ok(()) }
+/// ```
+pub async fn negotiate(
+    offerer: &PeerConnection,
+    answerer: &PeerConnection,
+) -> Result<(), TestFailure> {
     let offer = step("create_offer", offerer.create_offer()).await?;
     step(
         "offerer set_local_description(offer)",

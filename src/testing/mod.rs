@@ -56,7 +56,7 @@ mod wait;
 pub use canvas_source::{CanvasSource, Colour};
 pub use failure::TestFailure;
 pub use listener_count::ListenerCount;
-pub use loopback_pair::LoopbackPair;
+pub use loopback_pair::{negotiate, LoopbackPair};
 pub use media_check::{media_flows, media_flows_within, pixel_colour, MEDIA_FLOW_MS};
 pub use page_errors::{live_local_tracks, no_page_errors, open_connections, take_page_errors};
 pub use tone_source::ToneSource;

@@ -11,15 +11,10 @@
 //! No connection made here ever gathers candidates (each is closed right away), so no server
 //! named here is ever contacted; every address is loopback anyway.
 
-#[path = "common/robust_call.rs"]
-mod robust_call;
-
 use rtc_peer::{Configuration, IceServer, IceTransportPolicy, PeerConnection};
-use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use robust_call::browser;
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::browser;
 
 /// One configuration and what each browser does with it: `"Ok"` or the error name.
 struct Case {

@@ -9,10 +9,7 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-mod common;
-use common::{engine, CanvasSource, Engine, Pair};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{engine, Engine};
 
 const HOST_CANDIDATE: &str = "candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host";
 
@@ -49,16 +46,16 @@ fn closed_connection() -> PeerConnection {
 #[wasm_bindgen_test]
 fn add_track_after_close_is_invalid_state() {
     let pc = closed_connection();
-    let source = CanvasSource::new();
+    let source = support::canvas();
     let err = assert_err(
-        pc.add_track(&source.track, &[]),
+        pc.add_track(source.track(), &[]),
         "InvalidStateError",
         "closed",
     );
     assert!(matches!(err, Error::InvalidState { .. }));
-    let stream = common::new_stream();
+    let stream = support::new_stream();
     assert_err(
-        pc.add_track(&source.track, &[&stream]),
+        pc.add_track(source.track(), &[&stream]),
         "InvalidStateError",
         "closed",
     );
@@ -149,7 +146,7 @@ async fn a_garbage_ice_candidate_is_refused() {
     let garbage = ice_candidate("garbage", Some("0"), Some(0)).expect("constructor accepts text");
     assert_eq!(garbage.candidate(), "garbage");
 
-    let pair = Pair::new();
+    let pair = support::pair();
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
@@ -159,7 +156,7 @@ async fn a_garbage_ice_candidate_is_refused() {
         "InvalidStateError",
         "remote",
     );
-    let offer = common::local_offer(&pair.a).await;
+    let offer = support::local_offer(&pair.a).await;
     pair.b.set_remote_description(&offer).await.unwrap();
     // ... after it, the browser parses it and refuses it.
     assert_err(
@@ -226,10 +223,10 @@ fn a_turn_url_without_credentials_is_invalid_access() {
 #[wasm_bindgen_test]
 fn adding_the_same_track_twice_is_invalid_access() {
     let pc = PeerConnection::new().expect("a PeerConnection");
-    let source = CanvasSource::new();
-    pc.add_track(&source.track, &[]).expect("first add_track");
+    let source = support::canvas();
+    pc.add_track(source.track(), &[]).expect("first add_track");
     let err = assert_err(
-        pc.add_track(&source.track, &[]),
+        pc.add_track(source.track(), &[]),
         "InvalidAccessError",
         "already",
     );

@@ -5,7 +5,7 @@
 //! `peer.signal()`).
 //!
 //! Needs `tests/interop/node_modules` (`cargo xtask setup` runs `npm ci` there); see
-//! `tests/common/interop.rs`.
+//! `tests/support/src/interop.rs`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,17 +16,9 @@ use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
-mod common;
-#[path = "common/interop.rs"]
-mod interop;
-#[path = "common/turn.rs"]
-mod turn_helpers;
-
-use common::{muted_video, seen, wait_until, CanvasSource, Seen, WAIT_MS};
-use interop::{Bridge, SimplePeer};
-use turn_helpers::assert_video_flows;
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::interop::{Bridge, SimplePeer};
+use support::turn::assert_video_flows;
+use support::{muted_video, seen, wait_until, Seen, WAIT_MS};
 
 type Attached = Rc<RefCell<Option<Result<Playback, Error>>>>;
 
@@ -84,8 +76,8 @@ fn assert_clean(sp: &SimplePeer, bridge: &Bridge) {
 
 #[wasm_bindgen_test]
 async fn simple_peer_canvas_video_reaches_rtc_peer_on_track() {
-    let source = CanvasSource::new();
-    let sp = Rc::new(SimplePeer::new(true, &[&source.stream]));
+    let source = support::canvas();
+    let sp = Rc::new(SimplePeer::new(true, &[source.stream()]));
     let rtc = PeerConnection::new().expect("a PeerConnection");
     let video = muted_video();
     let (events, attached, _on_track) = show_remote(&rtc, &video);
@@ -94,14 +86,15 @@ async fn simple_peer_canvas_video_reaches_rtc_peer_on_track() {
     wait_until(WAIT_MS, "rtc-peer on_track for simple-peer's video", || {
         !events.borrow().is_empty()
     })
-    .await;
+    .await
+    .unwrap();
     {
         let events = events.borrow();
         let event = &events[0];
         assert_eq!(event.kind(), MediaKind::Video);
         assert_eq!(
             event.first_stream().map(|s| s.id()),
-            Some(source.stream.id()),
+            Some(source.stream().id()),
             "the remote stream carries simple-peer's stream id"
         );
         assert!(
@@ -114,7 +107,8 @@ async fn simple_peer_canvas_video_reaches_rtc_peer_on_track() {
         "simple-peer's data channel opens (`connect`)",
         || sp.connects.get() > 0,
     )
-    .await;
+    .await
+    .unwrap();
     assert_video_flows(&rtc, &video, "simple-peer → rtc-peer").await;
     assert!(
         matches!(*attached.borrow(), Some(Ok(_))),
@@ -136,10 +130,10 @@ async fn simple_peer_canvas_video_reaches_rtc_peer_on_track() {
 
 #[wasm_bindgen_test]
 async fn rtc_peer_track_fires_simple_peer_track_and_stream_events() {
-    let source = CanvasSource::new();
+    let source = support::canvas();
     let sp = Rc::new(SimplePeer::new(false, &[]));
     let rtc = PeerConnection::new().expect("a PeerConnection");
-    rtc.add_track(&source.track, &[&source.stream])
+    rtc.add_track(source.track(), &[source.stream()])
         .expect("add_track");
     let bridge = Bridge::start(&sp, &rtc);
 
@@ -154,8 +148,9 @@ async fn rtc_peer_track_fires_simple_peer_track_and_stream_events() {
         "simple-peer's `track` and `stream` events for rtc-peer's track",
         || !sp.tracks.borrow().is_empty() && !sp.streams.borrow().is_empty(),
     )
-    .await;
-    let want = source.stream.id();
+    .await
+    .unwrap();
+    let want = source.stream().id();
     {
         let tracks = sp.tracks.borrow();
         let (track, stream) = &tracks[0];
@@ -179,7 +174,8 @@ async fn rtc_peer_track_fires_simple_peer_track_and_stream_events() {
     wait_until(WAIT_MS, "rtc-peer connected to simple-peer", || {
         rtc.connection_state() == rtc_peer::PeerConnectionState::Connected
     })
-    .await;
+    .await
+    .unwrap();
     assert_video_flows(sp.connection(), &video, "rtc-peer → simple-peer").await;
     assert_eq!(
         bridge.received.borrow().first().map(String::as_str),
@@ -196,14 +192,14 @@ async fn rtc_peer_track_fires_simple_peer_track_and_stream_events() {
 
 #[wasm_bindgen_test]
 async fn both_directions_in_one_call() {
-    let from_sp = CanvasSource::new();
-    let from_rtc = CanvasSource::new();
-    assert_ne!(from_sp.stream.id(), from_rtc.stream.id());
-    let sp = Rc::new(SimplePeer::new(true, &[&from_sp.stream]));
+    let from_sp = support::canvas();
+    let from_rtc = support::canvas();
+    assert_ne!(from_sp.stream().id(), from_rtc.stream().id());
+    let sp = Rc::new(SimplePeer::new(true, &[from_sp.stream()]));
     let rtc = PeerConnection::new().expect("a PeerConnection");
     // Added before simple-peer's offer arrives: set_remote_description pairs it with the
     // offered video m-line, so the answer sends it back on the same transceiver.
-    rtc.add_track(&from_rtc.track, &[&from_rtc.stream])
+    rtc.add_track(from_rtc.track(), &[from_rtc.stream()])
         .expect("add_track");
     let rtc_video = muted_video();
     let (events, attached, _on_track) = show_remote(&rtc, &rtc_video);
@@ -218,20 +214,21 @@ async fn both_directions_in_one_call() {
                 && !sp.streams.borrow().is_empty()
         },
     )
-    .await;
+    .await
+    .unwrap();
     assert_eq!(
         events.borrow()[0].first_stream().map(|s| s.id()),
-        Some(from_sp.stream.id()),
+        Some(from_sp.stream().id()),
         "rtc-peer receives simple-peer's stream"
     );
     assert_eq!(
         sp.tracks.borrow()[0].1.id(),
-        from_rtc.stream.id(),
+        from_rtc.stream().id(),
         "simple-peer's `track` names rtc-peer's stream"
     );
     assert_eq!(
         sp.streams.borrow()[0].id(),
-        from_rtc.stream.id(),
+        from_rtc.stream().id(),
         "simple-peer's `stream` names rtc-peer's stream"
     );
 

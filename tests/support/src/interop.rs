@@ -7,9 +7,6 @@
 //! `cargo xtask setup` (run by `cargo xtask test`) has run `npm ci` in `tests/interop/` from the
 //! committed lockfile; without it this suite does not compile ("couldn't read
 //! …/simplepeer.min.js").
-//!
-//! Included with `#[path = "common/interop.rs"] mod interop;` (it uses `crate::common`).
-#![allow(dead_code)]
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -24,10 +21,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
-use crate::common::{seen, sleep, Seen};
+use crate::{seen, Seen};
+use rtc_peer::testing::sleep;
 
 /// simple-peer 9.11.1's browser bundle, as published on npm.
-const SIMPLE_PEER_JS: &str = include_str!("../interop/node_modules/simple-peer/simplepeer.min.js");
+const SIMPLE_PEER_JS: &str =
+    include_str!("../../interop/node_modules/simple-peer/simplepeer.min.js");
 
 thread_local! {
     static CLASS: Function = load_class();

@@ -6,29 +6,27 @@ use rtc_peer::{attach_stream, detach_stream, PeerConnectionState, Playback, Trac
 use wasm_bindgen_test::*;
 use web_sys::HtmlMediaElement;
 
-mod common;
-use common::{
+use support::{
     muted_video, new_stream, next_within, same, seen, sleep, wait_until, within, CanvasSource,
-    Pair, WAIT_MS,
+    LoopbackPair, WAIT_MS,
 };
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 /// A pair with a canvas track flowing from `a` to `b`; returns `b`'s track event.
-async fn call_with_canvas() -> (Pair, CanvasSource, TrackEvent) {
-    let pair = Pair::new();
-    let source = CanvasSource::new();
+async fn call_with_canvas() -> (LoopbackPair, CanvasSource, TrackEvent) {
+    let pair = support::pair();
+    let source = support::canvas();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     wait_until(WAIT_MS, "the remote track event", || {
         !got.borrow().is_empty()
     })
-    .await;
+    .await
+    .unwrap();
     let event = got.borrow()[0].clone();
     (pair, source, event)
 }
@@ -43,6 +41,7 @@ async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
     let media: &HtmlMediaElement = &video;
     let playback = within(WAIT_MS, "attach_stream", attach_stream(media, &stream))
         .await
+        .unwrap()
         .expect("attach_stream");
     assert_eq!(playback, Playback::Playing, "a muted video may autoplay");
     assert!(same(&media.src_object().expect("srcObject set"), &stream));
@@ -53,7 +52,8 @@ async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
         "the remote <video> to get a non-zero videoWidth",
         || video.video_width() > 0 && video.video_height() > 0,
     )
-    .await;
+    .await
+    .unwrap();
     // Frames keep coming: playback time advances.
     let t0 = media.current_time();
     wait_until(
@@ -61,7 +61,8 @@ async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
         "the remote <video>'s currentTime to advance",
         || media.current_time() > t0 + 0.2,
     )
-    .await;
+    .await
+    .unwrap();
     assert_eq!(pair.b.connection_state(), PeerConnectionState::Connected);
     detach_stream(media);
     assert!(
@@ -73,14 +74,14 @@ async fn canvas_track_reaches_a_remote_video_with_nonzero_size() {
 
 #[wasm_bindgen_test]
 async fn both_sides_reach_connected() {
-    let pair = Pair::new();
-    let source = CanvasSource::new();
+    let pair = support::pair();
+    let source = support::canvas();
     let mut states_a = pair.a.connection_states();
     let mut states_b = pair.b.connection_states();
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     for (name, states) in [("offerer", &mut states_a), ("answerer", &mut states_b)] {
         loop {
             let what = format!("the {name} to reach connected");
@@ -106,17 +107,18 @@ async fn both_sides_reach_connected() {
 
 #[wasm_bindgen_test]
 async fn a_track_sent_without_stream_plays_in_a_stream_built_by_the_receiver() {
-    let pair = Pair::new();
-    let source = CanvasSource::new();
+    let pair = support::pair();
+    let source = support::canvas();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
-    pair.a.add_track(&source.track, &[]).expect("add_track");
-    pair.negotiate().await;
+    pair.a.add_track(source.track(), &[]).expect("add_track");
+    pair.negotiate().await.unwrap();
     wait_until(WAIT_MS, "the remote track event", || {
         !got.borrow().is_empty()
     })
-    .await;
+    .await
+    .unwrap();
     let event = got.borrow()[0].clone();
     assert!(event.first_stream().is_none(), "no stream was sent");
 
@@ -125,12 +127,14 @@ async fn a_track_sent_without_stream_plays_in_a_stream_built_by_the_receiver() {
     let video = muted_video();
     within(WAIT_MS, "attach_stream", attach_stream(&video, &stream))
         .await
+        .unwrap()
         .expect("attach_stream");
     wait_until(
         WAIT_MS,
         "the remote <video> to get a non-zero videoWidth",
         || video.video_width() > 0,
     )
-    .await;
+    .await
+    .unwrap();
     video.remove();
 }

@@ -10,10 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-mod common;
-use common::{fire_track_event, sleep, wait_until, ConsoleCapture, Pair, CLOSURE_ERROR, WAIT_MS};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{fire_track_event, sleep, wait_until, ConsoleCapture, CLOSURE_ERROR, WAIT_MS};
 
 fn counter() -> Rc<Cell<u32>> {
     Rc::new(Cell::new(0))
@@ -29,7 +26,7 @@ fn count_on_track(pc: &PeerConnection, count: &Rc<Cell<u32>>) -> Listener {
 #[wasm_bindgen_test]
 async fn the_console_capture_detects_the_freed_closure_error() {
     let capture = ConsoleCapture::start();
-    let target: web_sys::EventTarget = common::document().create_element("div").unwrap().into();
+    let target: web_sys::EventTarget = support::document().create_element("div").unwrap().into();
     let closure = Closure::<dyn FnMut()>::new(|| {});
     target
         .add_event_listener_with_callback("ping", closure.as_ref().unchecked_ref())
@@ -43,13 +40,14 @@ async fn the_console_capture_detects_the_freed_closure_error() {
         "the capture to record the freed-closure error",
         || capture.lines().iter().any(|l| l.contains(CLOSURE_ERROR)),
     )
-    .await;
+    .await
+    .unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn a_dropped_listener_never_runs_again() {
     let capture = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     let count = counter();
     let listener = count_on_track(&pair.b, &count);
     assert_eq!(listener.event_type(), "track");
@@ -63,7 +61,7 @@ async fn a_dropped_listener_never_runs_again() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     sleep(300).await;
     assert_eq!(count.get(), 1, "never runs after drop");
     capture.assert_no_closure_error();
@@ -72,18 +70,19 @@ async fn a_dropped_listener_never_runs_again() {
 #[wasm_bindgen_test]
 async fn two_listeners_on_one_connection_both_run() {
     let capture = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     let (first, second) = (counter(), counter());
     let l1 = count_on_track(&pair.b, &first);
     let _l2 = count_on_track(&pair.b, &second);
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     wait_until(WAIT_MS, "both listeners to run", || {
         first.get() == 1 && second.get() == 1
     })
-    .await;
+    .await
+    .unwrap();
 
     // Dropping one leaves the other registered.
     drop(l1);
@@ -96,7 +95,7 @@ async fn two_listeners_on_one_connection_both_run() {
 #[wasm_bindgen_test]
 async fn dropping_a_listener_inside_its_own_callback_is_safe() {
     let capture = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     let count = counter();
     let slot: Rc<RefCell<Option<Listener>>> = Rc::new(RefCell::new(None));
     let inner_slot = slot.clone();
@@ -113,11 +112,12 @@ async fn dropping_a_listener_inside_its_own_callback_is_safe() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     wait_until(WAIT_MS, "the self-dropping listener to run", || {
         count.get() == 1
     })
-    .await;
+    .await
+    .unwrap();
     assert!(slot.borrow().is_none(), "the listener dropped itself");
 
     fire_track_event(&pair.b);
@@ -152,7 +152,7 @@ async fn dropping_a_later_listener_during_dispatch_stops_it_running() {
 #[wasm_bindgen_test]
 async fn forget_keeps_the_listener_running() {
     let capture = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     let count = counter();
     count_on_track(&pair.b, &count).forget();
     fire_track_event(&pair.b);
@@ -161,20 +161,21 @@ async fn forget_keeps_the_listener_running() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     wait_until(
         WAIT_MS,
         "the forgotten listener to see the real event",
         || count.get() == 3,
     )
-    .await;
+    .await
+    .unwrap();
     capture.assert_no_closure_error();
 }
 
 #[wasm_bindgen_test]
 async fn listener_churn_across_a_real_call_logs_no_closure_error() {
     let capture = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     let kept = counter();
     let _kept = count_on_track(&pair.b, &kept);
     // Register and drop listeners of every kind, some before and some during negotiation.
@@ -189,11 +190,11 @@ async fn listener_churn_across_a_real_call_logs_no_closure_error() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = common::local_offer(&pair.a).await;
+    let offer = support::local_offer(&pair.a).await;
     drop(negotiation);
     pair.b.set_remote_description(&offer).await.unwrap();
     drop(transient);
-    common::finish_answer(&pair.a, &pair.b).await;
+    support::finish_answer(&pair.a, &pair.b).await;
     let states = pair.b.on_connection_state_change(|_| {});
     sleep(300).await;
     drop(states);

@@ -9,13 +9,6 @@
 //! name resolution) is ever attempted. The seed is printed in a `NOTE:` line; rebuild with
 //! `RTC_PEER_HOSTILE_SEED=<seed>` to replay.
 
-#[path = "common/hostile.rs"]
-mod hostile;
-#[path = "common/listener_count.rs"]
-mod listener_count;
-#[path = "common/robust_call.rs"]
-mod robust_call;
-
 use std::collections::BTreeMap;
 
 use js_sys::Reflect;
@@ -24,12 +17,10 @@ use rtc_peer::{
     TransceiverDirection,
 };
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use hostile::{hostile_candidate, Rng, Tally};
-use robust_call::{call_delivers_track, now_ms};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::hostile::{hostile_candidate, Rng, Tally};
+use support::{call_delivers_track, now_ms};
 
 /// Hostile candidate cases per browser.
 const CASES: usize = 600;
@@ -44,10 +35,9 @@ async fn receiver_of(offer: &SessionDescription) -> PeerConnection {
 
 #[wasm_bindgen_test]
 async fn hostile_candidates_get_ok_or_a_typed_error() {
-    listener_count::install();
-    listener_count::take_errors();
+    support::take_page_errors();
     // The printed seed is the run's; this suite draws from its own stream of it.
-    let seed = hostile::seed();
+    let seed = support::hostile::seed();
     let mut rng = Rng::new(seed ^ 0xCA9D_1DA7E);
     let started = now_ms();
 
@@ -76,11 +66,11 @@ async fn hostile_candidates_get_ok_or_a_typed_error() {
         };
         if rng.percent(8) {
             // A candidate built by JS from an odd init (lone surrogates, unknown ufrag...).
-            let index = rng.below(hostile::exotic_candidate_count() as usize) as u32;
-            let built = hostile::exotic_candidate(index);
+            let index = rng.below(support::hostile::exotic_candidate_count() as usize) as u32;
+            let built = support::hostile::exotic_candidate(index);
             let what = format!(
                 "js {} -> {target_name}",
-                hostile::exotic_candidate_label(index)
+                support::hostile::exotic_candidate_label(index)
             );
             *by_category.entry("js-built").or_default() += 1;
             let ok = Reflect::get(&built, &"ok".into()).unwrap();
@@ -134,10 +124,10 @@ async fn hostile_candidates_get_ok_or_a_typed_error() {
     );
     receiver.close();
     fresh.close();
-    listener_count::assert_no_errors("hostile candidates");
+    support::no_page_errors("hostile candidates").unwrap();
 
     call_delivers_track("normal call after the hostile candidates").await;
-    listener_count::assert_no_errors("the normal call after the hostile candidates");
+    support::no_page_errors("the normal call after the hostile candidates").unwrap();
 
     console_log!(
         "{}",

@@ -5,19 +5,15 @@
 //! time, whichever handle closes the connection; operations started after close must end too,
 //! and normal calls must still work.
 
-mod common;
-
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-use common::{within, ConsoleCapture, Pair};
 use rtc_peer::{
     ice_candidate, Error, MediaKind, PeerConnection, SessionDescription, TransceiverDirection,
 };
+use support::{within, ConsoleCapture};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 /// The bound for a future to end once its connection is closed (it should end at once).
 const AFTER_CLOSE_MS: u32 = 3_000;
@@ -44,8 +40,9 @@ fn video_pc() -> PeerConnection {
 /// An offer made by another (then closed) connection.
 async fn remote_offer() -> SessionDescription {
     let other = video_pc();
-    let offer = within(common::WAIT_MS, "create_offer", other.create_offer())
+    let offer = within(support::WAIT_MS, "create_offer", other.create_offer())
         .await
+        .unwrap()
         .expect("create_offer");
     other.close();
     offer
@@ -81,7 +78,9 @@ async fn close_while_create_offer_is_pending_ends_it_with_invalid_state() {
     let mut op = Box::pin(pc.create_offer());
     start(&mut op, "create_offer").await;
     pc.close();
-    let result = within(AFTER_CLOSE_MS, "create_offer to end after close()", op).await;
+    let result = within(AFTER_CLOSE_MS, "create_offer to end after close()", op)
+        .await
+        .unwrap();
     assert_closed_while_pending(result, "createOffer");
 }
 
@@ -90,24 +89,28 @@ async fn close_while_create_answer_is_pending_ends_it_with_invalid_state() {
     let offer = remote_offer().await;
     let pc = PeerConnection::new().expect("a PeerConnection");
     within(
-        common::WAIT_MS,
+        support::WAIT_MS,
         "set_remote_description(offer)",
         pc.set_remote_description(&offer),
     )
     .await
+    .unwrap()
     .expect("set_remote_description(offer)");
     let mut op = Box::pin(pc.create_answer());
     start(&mut op, "create_answer").await;
     pc.close();
-    let result = within(AFTER_CLOSE_MS, "create_answer to end after close()", op).await;
+    let result = within(AFTER_CLOSE_MS, "create_answer to end after close()", op)
+        .await
+        .unwrap();
     assert_closed_while_pending(result, "createAnswer");
 }
 
 #[wasm_bindgen_test]
 async fn close_while_set_local_description_is_pending_ends_it_with_invalid_state() {
     let pc = video_pc();
-    let offer = within(common::WAIT_MS, "create_offer", pc.create_offer())
+    let offer = within(support::WAIT_MS, "create_offer", pc.create_offer())
         .await
+        .unwrap()
         .expect("create_offer");
     let mut op = Box::pin(pc.set_local_description(&offer));
     start(&mut op, "set_local_description").await;
@@ -117,7 +120,8 @@ async fn close_while_set_local_description_is_pending_ends_it_with_invalid_state
         "set_local_description to end after close()",
         op,
     )
-    .await;
+    .await
+    .unwrap();
     assert_closed_while_pending(result, "setLocalDescription");
 }
 
@@ -133,7 +137,8 @@ async fn close_while_set_remote_description_is_pending_ends_it_with_invalid_stat
         "set_remote_description to end after close()",
         op,
     )
-    .await;
+    .await
+    .unwrap();
     assert_closed_while_pending(result, "setRemoteDescription");
 }
 
@@ -142,17 +147,20 @@ async fn close_while_add_ice_candidate_is_pending_ends_it_with_invalid_state() {
     let offer = remote_offer().await;
     let pc = PeerConnection::new().expect("a PeerConnection");
     within(
-        common::WAIT_MS,
+        support::WAIT_MS,
         "set_remote_description(offer)",
         pc.set_remote_description(&offer),
     )
     .await
+    .unwrap()
     .expect("set_remote_description(offer)");
     let candidate = candidate();
     let mut op = Box::pin(pc.add_ice_candidate(&candidate));
     start(&mut op, "add_ice_candidate").await;
     pc.close();
-    let result = within(AFTER_CLOSE_MS, "add_ice_candidate to end after close()", op).await;
+    let result = within(AFTER_CLOSE_MS, "add_ice_candidate to end after close()", op)
+        .await
+        .unwrap();
     assert_closed_while_pending(result, "addIceCandidate");
 }
 
@@ -162,7 +170,9 @@ async fn close_while_stats_is_pending_ends_it_with_invalid_state() {
     let mut op = Box::pin(pc.stats());
     start(&mut op, "stats").await;
     pc.close();
-    let result = within(AFTER_CLOSE_MS, "stats to end after close()", op).await;
+    let result = within(AFTER_CLOSE_MS, "stats to end after close()", op)
+        .await
+        .unwrap();
     assert_closed_while_pending(result, "getStats");
 }
 
@@ -180,14 +190,16 @@ async fn close_on_a_clone_ends_futures_started_on_another_clone() {
         "create_offer to end after a clone's close()",
         offer,
     )
-    .await;
+    .await
+    .unwrap();
     assert_closed_while_pending(offer, "createOffer");
     let stats = within(
         AFTER_CLOSE_MS,
         "stats to end after a clone's close()",
         stats,
     )
-    .await;
+    .await
+    .unwrap();
     assert_closed_while_pending(stats, "getStats");
 }
 
@@ -202,7 +214,8 @@ async fn close_on_a_handle_made_from_the_raw_connection_ends_pending_futures() {
         "create_offer to end after close() on PeerConnection::from(raw)",
         op,
     )
-    .await;
+    .await
+    .unwrap();
     assert_closed_while_pending(result, "createOffer");
 }
 
@@ -213,7 +226,7 @@ async fn close_after_a_raw_close_ends_futures_the_raw_close_left_pending() {
     start(&mut op, "create_offer").await;
     // The documented bypass: the browser's own close() leaves the promise pending.
     pc.as_raw().close();
-    common::sleep(300).await;
+    support::sleep(300).await;
     start(&mut op, "create_offer after a raw close()").await;
     pc.close();
     let result = within(
@@ -221,7 +234,8 @@ async fn close_after_a_raw_close_ends_futures_the_raw_close_left_pending() {
         "create_offer to end after close() following a raw close()",
         op,
     )
-    .await;
+    .await
+    .unwrap();
     assert_closed_while_pending(result, "createOffer");
 }
 
@@ -239,51 +253,59 @@ async fn operations_started_after_close_end_without_hanging() {
         "create_offer after close()",
         pc.create_offer(),
     )
-    .await;
+    .await
+    .unwrap();
     expect_invalid_state("create_offer", r.map(drop));
     let r = within(
         AFTER_CLOSE_MS,
         "create_answer after close()",
         pc.create_answer(),
     )
-    .await;
+    .await
+    .unwrap();
     expect_invalid_state("create_answer", r.map(drop));
     let r = within(
         AFTER_CLOSE_MS,
         "set_local_description after close()",
         pc.set_local_description(&offer),
     )
-    .await;
+    .await
+    .unwrap();
     expect_invalid_state("set_local_description", r);
     let r = within(
         AFTER_CLOSE_MS,
         "set_remote_description after close()",
         pc.set_remote_description(&offer),
     )
-    .await;
+    .await
+    .unwrap();
     expect_invalid_state("set_remote_description", r);
     let r = within(
         AFTER_CLOSE_MS,
         "add_ice_candidate after close()",
         pc.add_ice_candidate(&candidate()),
     )
-    .await;
+    .await
+    .unwrap();
     expect_invalid_state("add_ice_candidate", r);
     // getStats after close: Ok (the final report) or an error, but it must end.
-    let _ = within(AFTER_CLOSE_MS, "stats after close()", pc.stats()).await;
+    let _ = within(AFTER_CLOSE_MS, "stats after close()", pc.stats())
+        .await
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn normal_calls_still_work_and_a_later_close_does_not_disturb_them() {
     let console = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     for _ in 0..20 {
-        let stats = within(common::WAIT_MS, "stats", pair.a.stats())
+        let stats = within(support::WAIT_MS, "stats", pair.a.stats())
             .await
+            .unwrap()
             .expect("stats of an open connection");
         assert!(
             stats.size() > 0,
@@ -296,7 +318,7 @@ async fn normal_calls_still_work_and_a_later_close_does_not_disturb_them() {
     drop(dropped);
     pair.a.close();
     pair.b.close();
-    common::sleep(200).await;
+    support::sleep(200).await;
     console.assert_no_closure_error();
     let errors: Vec<String> = console
         .lines()

@@ -5,10 +5,7 @@ use rtc_peer::{MediaKind, PeerConnection, TrackEvent, TransceiverDirection};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-mod common;
-use common::{same, seen, wait_until, Pair, WAIT_MS};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{same, seen, wait_until, WAIT_MS};
 
 /// A receiving transceiver and its receiver and track, from a fresh connection.
 fn parts() -> (
@@ -60,7 +57,7 @@ fn new_with_no_stream_gives_empty_streams_and_no_first_stream() {
 #[wasm_bindgen_test]
 fn new_with_one_stream_gives_that_stream() {
     let (pc, transceiver, receiver, track) = parts();
-    let s1 = common::new_stream();
+    let s1 = support::new_stream();
     let event = TrackEvent::new(&receiver, &track, &transceiver, &[&s1]).expect("TrackEvent::new");
     let streams = event.streams();
     assert_eq!(streams.len(), 1);
@@ -73,8 +70,8 @@ fn new_with_one_stream_gives_that_stream() {
 #[wasm_bindgen_test]
 fn new_with_two_streams_keeps_their_order() {
     let (pc, transceiver, receiver, track) = parts();
-    let s1 = common::new_stream();
-    let s2 = common::new_stream();
+    let s1 = support::new_stream();
+    let s2 = support::new_stream();
     let event =
         TrackEvent::new(&receiver, &track, &transceiver, &[&s1, &s2]).expect("TrackEvent::new");
     let streams = event.streams();
@@ -125,15 +122,17 @@ fn constructed_event_is_delivered_to_on_track_as_the_same_object() {
 /// `bubbles == false` and `cancelable == false` (the spec's plain "fire an event").
 #[wasm_bindgen_test]
 async fn browser_fired_track_event_does_not_bubble_and_is_not_cancelable() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let got = seen();
     let sink = got.clone();
     let _listener = pair.b.on_track(move |e| sink.borrow_mut().push(e));
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "one track event", || got.borrow().len() == 1).await;
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "one track event", || got.borrow().len() == 1)
+        .await
+        .unwrap();
 
     let got = got.borrow();
     let raw = got[0].as_raw();

@@ -29,17 +29,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
-mod common;
-#[path = "common/turn.rs"]
-mod turn_helpers;
-
-use common::{engine, muted_video, negotiate, now_ms, seen, sleep, CanvasSource, Engine, Seen};
-use turn_helpers::{
-    assert_video_flows, candidate_type, relay_config, selected_pair, turn_server, RelayPair,
-    SelectedPair,
+use support::turn::{
+    assert_video_flows, candidate_type, relay_config, selected_pair, turn_server, SelectedPair,
 };
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{engine, muted_video, negotiate, now_ms, seen, sleep, Engine, Seen};
 
 /// How long a relay-only call may take to connect.
 const CONNECT_MS: f64 = 20_000.0;
@@ -138,13 +131,13 @@ async fn wait_selected_pair(pc: &PeerConnection, name: &str) -> SelectedPair {
 #[wasm_bindgen_test]
 async fn relay_only_call_through_coturn_connects_and_video_flows() {
     let server = turn_server();
-    let pair = RelayPair::new(&relay_config(&server, server.credential));
+    let pair = support::turn::relay_pair(&relay_config(&server, server.credential));
     let (a_states, _a_states) = record_states(&pair.a);
     let (b_states, _b_states) = record_states(&pair.b);
 
-    let source = CanvasSource::new();
+    let source = support::canvas();
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
     let video = muted_video();
     let events: Seen<TrackEvent> = seen();
@@ -166,7 +159,7 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
         })
     };
 
-    negotiate(&pair.a, &pair.b).await;
+    negotiate(&pair.a, &pair.b).await.unwrap();
     assert_eq!(
         events.borrow().len(),
         1,
@@ -174,7 +167,7 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
     );
     assert_eq!(
         events.borrow()[0].first_stream().map(|s| s.id()),
-        Some(source.stream.id()),
+        Some(source.stream().id()),
         "the remote stream carries the sender's stream id"
     );
 
@@ -189,8 +182,8 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
             server.url,
             a_states.borrow(),
             b_states.borrow(),
-            pair.a_candidates.borrow(),
-            pair.b_candidates.borrow(),
+            pair.gathered_by_a(),
+            pair.gathered_by_b(),
         );
         sleep(50).await;
     }
@@ -202,9 +195,8 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
         attached.borrow()
     );
 
-    for (name, candidates) in [("a", &pair.a_candidates), ("b", &pair.b_candidates)] {
+    for (name, candidates) in [("a", &pair.gathered_by_a()), ("b", &pair.gathered_by_b())] {
         let gathered: Vec<String> = candidates
-            .borrow()
             .iter()
             .flatten()
             .filter(|c| !c.is_empty())
@@ -264,31 +256,30 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
 async fn wrong_credential_fails_as_a_state_change_without_hanging() {
     let server = turn_server();
     let wrong = format!("{}-but-wrong", server.credential);
-    let pair = RelayPair::new(&relay_config(&server, &wrong));
+    let pair = support::turn::relay_pair(&relay_config(&server, &wrong));
     let (a_states, _a_states) = record_states(&pair.a);
     let (b_states, _b_states) = record_states(&pair.b);
     let (a_errors, _a_errors) = record_candidate_errors(&pair.a);
     let (b_errors, _b_errors) = record_candidate_errors(&pair.b);
-    let source = CanvasSource::new();
+    let source = support::canvas();
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
 
     // Signalling does not need ICE: the offer/answer exchange itself succeeds.
-    negotiate(&pair.a, &pair.b).await;
+    negotiate(&pair.a, &pair.b).await.unwrap();
 
-    let gathered_relay = |c: &Seen<Option<String>>| {
-        c.borrow()
-            .iter()
+    let gathered_relay = |c: &[Option<String>]| {
+        c.iter()
             .flatten()
             .any(|c| candidate_type(c) == Some("relay"))
     };
-    let gathering_done = |c: &Seen<Option<String>>| c.borrow().iter().any(Option::is_none);
+    let gathering_done = |c: &[Option<String>]| c.iter().any(Option::is_none);
     let failed = |s: &Seen<PeerConnectionState>| s.borrow().contains(&PeerConnectionState::Failed);
 
     // Each peer must surface the refusal: `connectionState` reaching `failed`, or ICE gathering
     // completing (the `None` from `on_ice_candidate`) with no relay candidate.
-    let outcome = |states: &Seen<PeerConnectionState>, candidates: &Seen<Option<String>>| {
+    let outcome = |states: &Seen<PeerConnectionState>, candidates: &[Option<String>]| {
         if failed(states) {
             Some(Refusal::ConnectionFailed)
         } else if gathering_done(candidates) && !gathered_relay(candidates) {
@@ -301,8 +292,8 @@ async fn wrong_credential_fails_as_a_state_change_without_hanging() {
     let deadline = start + FAIL_MS;
     let (a_outcome, b_outcome) = loop {
         if let (Some(a), Some(b)) = (
-            outcome(&a_states, &pair.a_candidates),
-            outcome(&b_states, &pair.b_candidates),
+            outcome(&a_states, &pair.gathered_by_a()),
+            outcome(&b_states, &pair.gathered_by_b()),
         ) {
             break (a, b);
         }
@@ -312,8 +303,8 @@ async fn wrong_credential_fails_as_a_state_change_without_hanging() {
              candidates a {:?}, b {:?}; icecandidateerror a {:?}, b {:?}",
             a_states.borrow(),
             b_states.borrow(),
-            pair.a_candidates.borrow(),
-            pair.b_candidates.borrow(),
+            pair.gathered_by_a(),
+            pair.gathered_by_b(),
             a_errors.borrow(),
             b_errors.borrow(),
         );
@@ -327,18 +318,18 @@ async fn wrong_credential_fails_as_a_state_change_without_hanging() {
             engine(),
             a_states.borrow(),
             b_states.borrow(),
-            pair.a_candidates.borrow(),
-            pair.b_candidates.borrow(),
+            pair.gathered_by_a(),
+            pair.gathered_by_b(),
             a_errors.borrow(),
             b_errors.borrow()
         )
         .into(),
     );
     assert!(
-        !gathered_relay(&pair.a_candidates) && !gathered_relay(&pair.b_candidates),
+        !gathered_relay(&pair.gathered_by_a()) && !gathered_relay(&pair.gathered_by_b()),
         "coturn handed out a relay candidate for a wrong credential: a {:?}, b {:?}",
-        pair.a_candidates.borrow(),
-        pair.b_candidates.borrow()
+        pair.gathered_by_a(),
+        pair.gathered_by_b()
     );
     // The refusal really is coturn's answer to the credential (a stopped server would also
     // yield no relay candidate): both browsers fire `icecandidateerror` with STUN error 401.

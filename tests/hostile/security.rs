@@ -2,15 +2,10 @@
 //! `Display` of every error the browser raises while a credential is in play, never contain
 //! the credential, whatever characters it has.
 
-#[path = "common/robust_call.rs"]
-mod robust_call;
-
 use rtc_peer::{Configuration, Error, IceServer, IceTransportPolicy, PeerConnection};
-use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use robust_call::browser;
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::browser;
 
 /// Credentials of every awkward shape: plain, quotes and backslashes (which `Debug` escapes),
 /// non-ASCII (which browsers normalise), control characters, very long.

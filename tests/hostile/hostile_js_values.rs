@@ -4,31 +4,21 @@
 //! symbols, bigints, null prototypes, a megabyte message) gives `Ok` or a typed `Err` with a
 //! name and a message; nothing panics or throws through wasm.
 
-#[path = "common/hostile.rs"]
-mod hostile;
-#[path = "common/listener_count.rs"]
-mod listener_count;
-#[path = "common/robust_call.rs"]
-mod robust_call;
-
 use rtc_peer::{Error, SessionDescription};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use robust_call::browser;
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::browser;
 
 const SDP: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 
 #[wasm_bindgen_test]
 fn every_exotic_value_reads_as_a_description_or_a_typed_error() {
-    listener_count::install();
-    listener_count::take_errors();
+    support::take_page_errors();
     let mut rows = Vec::new();
-    for index in 0..hostile::exotic_count() {
-        let label = hostile::exotic_label(index);
-        let value = hostile::exotic_value(index, SDP);
+    for index in 0..support::hostile::exotic_count() {
+        let label = support::hostile::exotic_label(index);
+        let value = support::hostile::exotic_value(index, SDP);
         match SessionDescription::from_js(&value) {
             Ok(description) => {
                 // Lone surrogates arrive as U+FFFD: the text is valid UTF-8 whatever JS held.
@@ -45,7 +35,7 @@ fn every_exotic_value_reads_as_a_description_or_a_typed_error() {
             }
         }
     }
-    listener_count::assert_no_errors("exotic descriptions");
+    support::no_page_errors("exotic descriptions").unwrap();
     console_log!(
         "NOTE: hostile-js from_js [{}]: {}",
         browser(),
@@ -55,12 +45,11 @@ fn every_exotic_value_reads_as_a_description_or_a_typed_error() {
 
 #[wasm_bindgen_test]
 fn every_thrown_value_becomes_a_typed_error() {
-    listener_count::install();
-    listener_count::take_errors();
+    support::take_page_errors();
     let mut rows = Vec::new();
-    for index in 0..hostile::thrown_count() {
-        let label = hostile::thrown_label(index);
-        let error = Error::from(hostile::thrown_value(index));
+    for index in 0..support::hostile::thrown_count() {
+        let label = support::hostile::thrown_label(index);
+        let error = Error::from(support::hostile::thrown_value(index));
         assert!(!error.name().is_empty(), "{label}: empty name ({error:?})");
         // Display and Debug work on whatever came in, and the error goes back to JS.
         let shown = error.to_string();
@@ -82,14 +71,14 @@ fn every_thrown_value_becomes_a_typed_error() {
         ));
     }
     // A DOMException keeps its name and message exactly.
-    let dom = Error::from(hostile::thrown_value(0));
+    let dom = Error::from(support::hostile::thrown_value(0));
     assert_eq!(
         dom,
         Error::Operation {
             message: "m".into()
         }
     );
-    listener_count::assert_no_errors("thrown values");
+    support::no_page_errors("thrown values").unwrap();
     console_log!(
         "NOTE: hostile-js Error::from [{}]: {}",
         browser(),

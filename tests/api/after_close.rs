@@ -3,21 +3,20 @@
 //! Firefox's `localDescription` / `remoteDescription` getters throw "Peer connection is closed"
 //! after `close()`; Chromium's keep returning the last descriptions. Both behaviours are pinned.
 
-mod common;
-
-use common::{engine, Engine, Pair, WAIT_MS};
 use rtc_peer::{MediaKind, PeerConnectionState, SignalingState, TransceiverDirection};
+use support::{engine, Engine, WAIT_MS};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn descriptions_of_a_closed_connection_are_readable_in_both_browsers() {
-    let pair = Pair::new();
+    let pair = support::pair();
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    common::within(WAIT_MS, "negotiation", pair.negotiate()).await;
+    support::within(WAIT_MS, "negotiation", pair.negotiate())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(pair.b.remote_description().is_some(), "before close");
     pair.b.close();
 
@@ -44,11 +43,14 @@ async fn descriptions_of_a_closed_connection_are_readable_in_both_browsers() {
 
 #[wasm_bindgen_test]
 async fn lists_and_states_of_a_closed_connection_are_readable() {
-    let pair = Pair::new();
+    let pair = support::pair();
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    common::within(WAIT_MS, "negotiation", pair.negotiate()).await;
+    support::within(WAIT_MS, "negotiation", pair.negotiate())
+        .await
+        .unwrap()
+        .unwrap();
     pair.a.close();
     assert_eq!(pair.a.signaling_state(), SignalingState::Closed);
     assert_eq!(pair.a.connection_state(), PeerConnectionState::Closed);

@@ -4,17 +4,14 @@
 use rtc_peer::{MediaKind, TrackEvent, TransceiverDirection};
 use wasm_bindgen_test::*;
 
-mod common;
-use common::{
+use support::{
     fire_track_event, next_within, record_removals, same, seen, sleep, wait_until, ConsoleCapture,
-    Pair, WAIT_MS,
+    WAIT_MS,
 };
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn yields_the_same_events_as_on_track_in_order() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let mut events = pair.b.track_events();
     let via_callback = seen::<TrackEvent>();
     let sink = via_callback.clone();
@@ -24,7 +21,7 @@ async fn yields_the_same_events_as_on_track_in_order() {
             .add_transceiver(kind, TransceiverDirection::SendOnly)
             .unwrap();
     }
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
 
     let mut from_stream = Vec::new();
     for i in 0..3 {
@@ -38,7 +35,8 @@ async fn yields_the_same_events_as_on_track_in_order() {
     wait_until(WAIT_MS, "three callback events", || {
         via_callback.borrow().len() == 3
     })
-    .await;
+    .await
+    .unwrap();
     let via_callback = via_callback.borrow();
     for (i, (a, b)) in from_stream.iter().zip(via_callback.iter()).enumerate() {
         assert_eq!(a, b, "event {i} is the same JS event object in both");
@@ -56,7 +54,7 @@ async fn yields_the_same_events_as_on_track_in_order() {
 
 #[wasm_bindgen_test]
 async fn buffers_events_fired_before_the_first_poll() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let mut events = pair.b.track_events();
     let fired: Vec<TrackEvent> = (0..3).map(|_| fire_track_event(&pair.b)).collect();
     for (i, expected) in fired.iter().enumerate() {
@@ -70,7 +68,7 @@ async fn buffers_events_fired_before_the_first_poll() {
 #[wasm_bindgen_test]
 async fn dropping_the_stream_removes_its_listener() {
     let capture = ConsoleCapture::start();
-    let pair = Pair::new();
+    let pair = support::pair();
     let removed = record_removals(pair.b.as_raw());
     let mut events = pair.b.track_events();
     fire_track_event(&pair.b);
@@ -90,14 +88,14 @@ async fn dropping_the_stream_removes_its_listener() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     sleep(300).await;
     capture.assert_no_closure_error();
 }
 
 #[wasm_bindgen_test]
 async fn a_new_stream_sees_only_events_after_its_creation() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let old = pair.b.track_events();
     fire_track_event(&pair.b);
     drop(old);

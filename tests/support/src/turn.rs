@@ -1,18 +1,14 @@
 //! Helpers for the TURN suite: the coturn that `cargo xtask test` started (read at compile
 //! time), a relay-only loopback pair, and the selected candidate pair from `getStats`.
-//!
-//! Included with `#[path = "common/turn.rs"] mod turn_helpers;` (it uses `crate::common`).
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 
 use js_sys::{Map, Reflect};
-use rtc_peer::{
-    Configuration, IceServer, IceTransportPolicy, Listener, PeerConnection, RtcIceCandidate,
-};
+use rtc_peer::testing::{now_ms, sleep, wait_until, LoopbackPair};
+use rtc_peer::{Configuration, IceServer, IceTransportPolicy, PeerConnection};
 use wasm_bindgen::JsValue;
 
-use crate::common::{deliver_candidate, now_ms, seen, sleep, Seen, WAIT_MS};
+use crate::WAIT_MS;
 
 /// The coturn started for this run: its `turn:` URL and long-term credentials.
 #[derive(Clone)]
@@ -61,58 +57,11 @@ pub fn relay_config(server: &TurnServer, credential: &str) -> Configuration {
         .ice_transport_policy(IceTransportPolicy::Relay)
 }
 
-/// Two connections with the same configuration, each one's candidates passed straight to the
-/// other, every local candidate (and the end-of-gathering `None`) recorded. Closed on drop.
-pub struct RelayPair {
-    /// The offerer.
-    pub a: PeerConnection,
-    /// The answerer.
-    pub b: PeerConnection,
-    /// The local candidates `a` gathered (`None`: gathering complete).
-    pub a_candidates: Seen<Option<String>>,
-    /// The local candidates `b` gathered (`None`: gathering complete).
-    pub b_candidates: Seen<Option<String>>,
-    _ice: [Listener; 2],
-}
-
-impl RelayPair {
-    /// Two connections with `config`.
-    pub fn new(config: &Configuration) -> RelayPair {
-        let a = PeerConnection::with_configuration(config).expect("a PeerConnection (a)");
-        let b = PeerConnection::with_configuration(config).expect("a PeerConnection (b)");
-        let a_candidates = seen();
-        let b_candidates = seen();
-        let ice = [
-            forward(&a, &b, a_candidates.clone()),
-            forward(&b, &a, b_candidates.clone()),
-        ];
-        RelayPair {
-            a,
-            b,
-            a_candidates,
-            b_candidates,
-            _ice: ice,
-        }
-    }
-}
-
-impl Drop for RelayPair {
-    fn drop(&mut self) {
-        self.a.close();
-        self.b.close();
-    }
-}
-
-fn forward(from: &PeerConnection, to: &PeerConnection, record: Seen<Option<String>>) -> Listener {
-    let to = to.clone();
-    from.on_ice_candidate(move |candidate: Option<RtcIceCandidate>| {
-        record
-            .borrow_mut()
-            .push(candidate.as_ref().map(RtcIceCandidate::candidate));
-        if let Some(candidate) = candidate {
-            deliver_candidate(&to, candidate);
-        }
-    })
+/// Two connections with the same (relay) configuration, each one's candidates passed straight
+/// to the other, every local candidate (and the end of gathering) recorded
+/// ([`LoopbackPair::gathered_by_a`]). Closed on drop.
+pub fn relay_pair(config: &Configuration) -> LoopbackPair {
+    LoopbackPair::with_configuration(config).expect("a relay pair")
 }
 
 /// The `typ` of an `a=candidate` line (`host`, `srflx`, `prflx`, `relay`).
@@ -255,12 +204,13 @@ pub async fn assert_video_flows(
     video: &web_sys::HtmlVideoElement,
     what: &str,
 ) {
-    crate::common::wait_until(
+    wait_until(
         WAIT_MS,
         &format!("{what}: remote <video> videoWidth > 0"),
         || video.video_width() > 0,
     )
-    .await;
+    .await
+    .unwrap_or_else(|failure| panic!("{failure}"));
     let before = frames_decoded(pc).await;
     let deadline = now_ms() + f64::from(WAIT_MS);
     loop {

@@ -9,17 +9,14 @@ use rtc_peer::{MediaKind, TrackEvent, TransceiverDirection};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-mod common;
-use common::{finish_answer, local_offer, same, seen, sleep, wait_until, Pair, WAIT_MS};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{finish_answer, local_offer, same, seen, sleep, wait_until, WAIT_MS};
 
 /// How long to keep watching for a stray extra event after the expected ones arrived.
-const QUIET_MS: i32 = 300;
+const QUIET_MS: u32 = 300;
 
 #[wasm_bindgen_test]
 async fn add_transceiver_fires_on_track_exactly_once_on_the_other_side() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let on_b = seen::<TrackEvent>();
     let on_a = seen::<TrackEvent>();
     let (sink_b, sink_a) = (on_b.clone(), on_a.clone());
@@ -29,11 +26,12 @@ async fn add_transceiver_fires_on_track_exactly_once_on_the_other_side() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     wait_until(WAIT_MS, "the track event on the answerer", || {
         !on_b.borrow().is_empty()
     })
-    .await;
+    .await
+    .unwrap();
     sleep(QUIET_MS).await;
 
     assert_eq!(
@@ -51,15 +49,17 @@ async fn add_transceiver_fires_on_track_exactly_once_on_the_other_side() {
 
 #[wasm_bindgen_test]
 async fn event_objects_are_linked_receiver_track_transceiver_and_streams() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "one track event", || got.borrow().len() == 1).await;
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "one track event", || got.borrow().len() == 1)
+        .await
+        .unwrap();
 
     let event = got.borrow()[0].clone();
     let receiver = event.receiver();
@@ -93,7 +93,7 @@ async fn event_objects_are_linked_receiver_track_transceiver_and_streams() {
 
 #[wasm_bindgen_test]
 async fn receiver_and_transceiver_are_on_the_connection_at_callback_time() {
-    let pair = Pair::new();
+    let pair = support::pair();
     // (receiver in receivers(), transceiver in transceivers()) as seen inside the callback.
     let checks = seen::<(bool, bool)>();
     let sink = checks.clone();
@@ -108,8 +108,10 @@ async fn receiver_and_transceiver_are_on_the_connection_at_callback_time() {
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "one track event", || checks.borrow().len() == 1).await;
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "one track event", || checks.borrow().len() == 1)
+        .await
+        .unwrap();
     assert_eq!(
         checks.borrow()[0],
         (true, true),
@@ -119,7 +121,7 @@ async fn receiver_and_transceiver_are_on_the_connection_at_callback_time() {
 
 #[wasm_bindgen_test]
 async fn on_track_has_run_before_set_remote_description_returns() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let count = Rc::new(Cell::new(0u32));
     let counter = count.clone();
     let _l = pair.b.on_track(move |_| counter.set(counter.get() + 1));
@@ -143,7 +145,7 @@ async fn on_track_has_run_before_set_remote_description_returns() {
 
 #[wasm_bindgen_test]
 async fn a_listener_registered_after_set_remote_description_misses_the_event() {
-    let pair = Pair::new();
+    let pair = support::pair();
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
@@ -171,7 +173,7 @@ async fn a_listener_registered_after_set_remote_description_misses_the_event() {
 
 #[wasm_bindgen_test]
 async fn four_transceivers_give_four_events_in_m_line_order() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
@@ -186,8 +188,10 @@ async fn four_transceivers_give_four_events_in_m_line_order() {
             .add_transceiver(kind, TransceiverDirection::SendOnly)
             .expect("add_transceiver");
     }
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "four track events", || got.borrow().len() >= 4).await;
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "four track events", || got.borrow().len() >= 4)
+        .await
+        .unwrap();
     sleep(QUIET_MS).await;
 
     let got = got.borrow();
@@ -226,7 +230,7 @@ fn set_direction(transceiver: &web_sys::RtcRtpTransceiver, direction: &str) {
 /// and back to `sendrecv` fires `track` a second time for the same receiver.
 #[wasm_bindgen_test]
 async fn renegotiation_fires_track_again_for_the_same_receiver() {
-    let pair = Pair::new();
+    let pair = support::pair();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
@@ -234,20 +238,23 @@ async fn renegotiation_fires_track_again_for_the_same_receiver() {
         .a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "the first track event", || got.borrow().len() == 1).await;
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "the first track event", || got.borrow().len() == 1)
+        .await
+        .unwrap();
 
     set_direction(&transceiver, "inactive");
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     sleep(QUIET_MS).await;
     assert_eq!(got.borrow().len(), 1, "going inactive fires no track event");
 
     set_direction(&transceiver, "sendrecv");
-    pair.negotiate().await;
+    pair.negotiate().await.unwrap();
     wait_until(WAIT_MS, "the second track event", || {
         got.borrow().len() == 2
     })
-    .await;
+    .await
+    .unwrap();
     sleep(QUIET_MS).await;
 
     let got = got.borrow();

@@ -8,28 +8,19 @@
 //! The seed is printed in a `NOTE:` line; rebuild with `RTC_PEER_HOSTILE_SEED=<seed>` to
 //! replay a run.
 
-#[path = "common/hostile.rs"]
-mod hostile;
-#[path = "common/listener_count.rs"]
-mod listener_count;
-#[path = "common/robust_call.rs"]
-mod robust_call;
-
 use std::collections::BTreeMap;
 
 use rtc_peer::{
     MediaKind, PeerConnection, SdpType, SessionDescription, SignalingState, TransceiverDirection,
 };
-use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use hostile::{mutate_sdp, Rng, Tally};
-use robust_call::{call_delivers_track, now_ms, within};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::hostile::{mutate_sdp, Rng, Tally};
+use support::{call_delivers_track, now_ms, within};
 
 /// Hostile cases per browser.
 const CASES: usize = 700;
-use hostile::CALL_LIMIT_MS;
+use support::hostile::CALL_LIMIT_MS;
 
 /// A caller with a video and an audio transceiver; `with_local_offer` also applies its offer.
 async fn caller(with_local_offer: bool) -> (PeerConnection, SessionDescription) {
@@ -67,6 +58,7 @@ async fn back_to_stable(pc: &mut PeerConnection, local: bool, tally: &mut Tally)
             pc.set_local_description(&rollback),
         )
         .await
+        .unwrap()
     } else {
         within(
             CALL_LIMIT_MS,
@@ -74,6 +66,7 @@ async fn back_to_stable(pc: &mut PeerConnection, local: bool, tally: &mut Tally)
             pc.set_remote_description(&rollback),
         )
         .await
+        .unwrap()
     };
     if undone.is_err() || pc.signaling_state() != SignalingState::Stable {
         pc.close();
@@ -93,6 +86,7 @@ fn unusable(case: usize, which: &str) {
 async fn callee_still_works(pc: &PeerConnection, offer: &SessionDescription) -> bool {
     within(CALL_LIMIT_MS, "probe", pc.set_remote_description(offer))
         .await
+        .unwrap()
         .is_ok()
         && within(
             CALL_LIMIT_MS,
@@ -100,6 +94,7 @@ async fn callee_still_works(pc: &PeerConnection, offer: &SessionDescription) -> 
             pc.set_remote_description(&SessionDescription::rollback()),
         )
         .await
+        .unwrap()
         .is_ok()
         && pc.signaling_state() == SignalingState::Stable
 }
@@ -113,15 +108,20 @@ async fn offerer_still_works(pc: &PeerConnection) -> bool {
         pc.set_local_description(&rollback),
     )
     .await
+    .unwrap()
     .is_err()
     {
         return false;
     }
-    let Ok(offer) = within(CALL_LIMIT_MS, "probe offer", pc.create_offer()).await else {
+    let Ok(offer) = within(CALL_LIMIT_MS, "probe offer", pc.create_offer())
+        .await
+        .unwrap()
+    else {
         return false;
     };
     within(CALL_LIMIT_MS, "probe SLD", pc.set_local_description(&offer))
         .await
+        .unwrap()
         .is_ok()
         && pc.signaling_state() == SignalingState::HaveLocalOffer
 }
@@ -134,6 +134,7 @@ async fn munger_still_works(pc: &PeerConnection, own_offer: &SessionDescription)
         pc.set_local_description(own_offer),
     )
     .await
+    .unwrap()
     .is_ok()
         && within(
             CALL_LIMIT_MS,
@@ -141,15 +142,15 @@ async fn munger_still_works(pc: &PeerConnection, own_offer: &SessionDescription)
             pc.set_local_description(&SessionDescription::rollback()),
         )
         .await
+        .unwrap()
         .is_ok()
         && pc.signaling_state() == SignalingState::Stable
 }
 
 #[wasm_bindgen_test]
 async fn hostile_descriptions_get_ok_or_a_typed_error() {
-    listener_count::install();
-    listener_count::take_errors();
-    let seed = hostile::seed();
+    support::take_page_errors();
+    let seed = support::hostile::seed();
     let mut rng = Rng::new(seed);
     let started = now_ms();
 
@@ -286,9 +287,9 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
             _ => {
                 // A description read from an arbitrary JS value (as a JS signalling layer
                 // would hand it over), lone surrogates included, then applied.
-                let index = rng.below(hostile::exotic_count() as usize) as u32;
-                let value = hostile::exotic_value(index, &offer.sdp);
-                let what = format!("{category} {}", hostile::exotic_label(index));
+                let index = rng.below(support::hostile::exotic_count() as usize) as u32;
+                let value = support::hostile::exotic_value(index, &offer.sdp);
+                let what = format!("{category} {}", support::hostile::exotic_label(index));
                 match SessionDescription::from_js(&value) {
                     Err(e) => tally.record(case, &what, Err(e)),
                     Ok(description) => {
@@ -342,11 +343,11 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
     for pc in [&offerer, &munger, &callee] {
         pc.close();
     }
-    listener_count::assert_no_errors("hostile descriptions");
+    support::no_page_errors("hostile descriptions").unwrap();
 
     // The page still works: a normal call connects and delivers a track.
     call_delivers_track("normal call after the hostile run").await;
-    listener_count::assert_no_errors("the normal call after the hostile run");
+    support::no_page_errors("the normal call after the hostile run").unwrap();
 
     console_log!(
         "{}",
@@ -381,26 +382,28 @@ async fn an_inapplicable_description_and_the_connection_after_it() {
         "bad offer",
         pc.set_remote_description(&SessionDescription::offer(long_ufrag)),
     )
-    .await;
+    .await
+    .unwrap();
     let after = within(
         CALL_LIMIT_MS,
         "valid offer",
         pc.set_remote_description(&offer),
     )
-    .await;
+    .await
+    .unwrap();
     let show = |r: &Result<(), rtc_peer::Error>| match r {
         Ok(()) => "Ok".to_owned(),
         Err(e) => e.name().to_owned(),
     };
     console_log!(
         "NOTE: inapplicable offer (300-char ICE ufrag) [{}]: {} then a valid offer: {} ({:?})",
-        robust_call::browser(),
+        support::browser(),
         show(&bad),
         show(&after),
         after.as_ref().err().map(rtc_peer::Error::message)
     );
     pc.close();
-    if robust_call::browser() == "chromium" {
+    if support::browser() == "chromium" {
         assert_eq!(show(&bad), "InvalidAccessError");
         assert!(after.is_err(), "Chromium: the connection stays unusable");
     } else {
@@ -419,15 +422,15 @@ const REOFFERS: usize = 150;
 /// video keeps flowing, and the NOTE line says whether signalling still works afterwards.
 #[wasm_bindgen_test]
 async fn hostile_reoffers_against_a_live_call() {
-    listener_count::install();
-    listener_count::take_errors();
-    let seed = hostile::seed();
+    support::take_page_errors();
+    let seed = support::hostile::seed();
     let mut rng = Rng::new(seed ^ 0x4E0F_FE45);
     let started = now_ms();
-    let call = robust_call::LiveCall::start("live call under hostile re-offers").await;
+    let call = support::LiveCall::start("live call under hostile re-offers").await;
     // The caller's real re-offer (same session, next version) is what gets mutated.
     let reoffer = within(CALL_LIMIT_MS, "re-offer", call.caller.create_offer())
         .await
+        .unwrap()
         .unwrap();
     let mut tally = Tally::new(seed);
     let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
@@ -449,7 +452,8 @@ async fn hostile_reoffers_against_a_live_call() {
                 "rollback",
                 call.callee.set_remote_description(&rollback),
             )
-            .await;
+            .await
+            .unwrap();
             assert!(
                 undone.is_ok(),
                 "seed {seed:#x} case {case} ({label}): an accepted re-offer could not be rolled back: {undone:?}"
@@ -468,14 +472,14 @@ async fn hostile_reoffers_against_a_live_call() {
         call.callee.set_local_description(&answer).await?;
         call.caller.set_remote_description(&answer).await
     };
-    let renegotiation = match within(CALL_LIMIT_MS, "renegotiation", round).await {
+    let renegotiation = match within(CALL_LIMIT_MS, "renegotiation", round).await.unwrap() {
         Ok(()) => "ok".to_owned(),
         Err(e) => format!("failed with {}", e.name()),
     };
     call.assert_frames_flow("after the renegotiation attempt")
         .await;
     call.end();
-    listener_count::assert_no_errors("hostile re-offers");
+    support::no_page_errors("hostile re-offers").unwrap();
     console_log!(
         "{} renegotiation-afterwards={renegotiation}",
         tally.note("hostile-reoffers-live-call", &by_category, seconds)
@@ -484,7 +488,7 @@ async fn hostile_reoffers_against_a_live_call() {
     // Firefox keeps signalling usable. Chromium does not after a re-offer that parses but
     // cannot be applied (with the default seed: a 100,000-character ICE ufrag): every later
     // description call fails, so the NOTE line reports it rather than asserting it.
-    if robust_call::browser() == "firefox" {
+    if support::browser() == "firefox" {
         assert_eq!(
             renegotiation, "ok",
             "Firefox renegotiates after the hostile re-offers"

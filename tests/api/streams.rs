@@ -7,21 +7,22 @@ use rtc_peer::TrackEvent;
 use wasm_bindgen_test::*;
 use web_sys::MediaStream;
 
-mod common;
-use common::{new_stream, same, seen, sleep, wait_until, CanvasSource, Pair, WAIT_MS};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{new_stream, same, seen, sleep, wait_until, CanvasSource, LoopbackPair, WAIT_MS};
 
 /// Sends one canvas track from `a` to `b` in `streams` and returns `b`'s one track event.
-async fn send_in(streams: &[&MediaStream]) -> (Pair, CanvasSource, TrackEvent) {
-    let pair = Pair::new();
-    let source = CanvasSource::new();
+async fn send_in(streams: &[&MediaStream]) -> (LoopbackPair, CanvasSource, TrackEvent) {
+    let pair = support::pair();
+    let source = support::canvas();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let listener = pair.b.on_track(move |e| sink.borrow_mut().push(e));
-    pair.a.add_track(&source.track, streams).expect("add_track");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "the track event", || !got.borrow().is_empty()).await;
+    pair.a
+        .add_track(source.track(), streams)
+        .expect("add_track");
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "the track event", || !got.borrow().is_empty())
+        .await
+        .unwrap();
     sleep(200).await;
     drop(listener);
     let got = got.borrow();
@@ -88,21 +89,23 @@ async fn add_track_with_two_streams_gives_both_ids_in_order() {
 
 #[wasm_bindgen_test]
 async fn two_tracks_of_one_stream_arrive_in_the_same_remote_stream_object() {
-    let pair = Pair::new();
-    let one = CanvasSource::new();
-    let two = CanvasSource::new();
+    let pair = support::pair();
+    let one = support::canvas();
+    let two = support::canvas();
     let local = new_stream();
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
     pair.a
-        .add_track(&one.track, &[&local])
+        .add_track(one.track(), &[&local])
         .expect("add_track one");
     pair.a
-        .add_track(&two.track, &[&local])
+        .add_track(two.track(), &[&local])
         .expect("add_track two");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "two track events", || got.borrow().len() >= 2).await;
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "two track events", || got.borrow().len() >= 2)
+        .await
+        .unwrap();
     sleep(200).await;
 
     let got = got.borrow();
@@ -131,17 +134,23 @@ async fn two_tracks_of_one_stream_arrive_in_the_same_remote_stream_object() {
 
 #[wasm_bindgen_test]
 async fn streams_of_different_tracks_are_different_objects() {
-    let pair = Pair::new();
-    let one = CanvasSource::new();
-    let two = CanvasSource::new();
+    let pair = support::pair();
+    let one = support::canvas();
+    let two = support::canvas();
     let (s1, s2) = (new_stream(), new_stream());
     let got = seen::<TrackEvent>();
     let sink = got.clone();
     let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
-    pair.a.add_track(&one.track, &[&s1]).expect("add_track one");
-    pair.a.add_track(&two.track, &[&s2]).expect("add_track two");
-    pair.negotiate().await;
-    wait_until(WAIT_MS, "two track events", || got.borrow().len() >= 2).await;
+    pair.a
+        .add_track(one.track(), &[&s1])
+        .expect("add_track one");
+    pair.a
+        .add_track(two.track(), &[&s2])
+        .expect("add_track two");
+    pair.negotiate().await.unwrap();
+    wait_until(WAIT_MS, "two track events", || got.borrow().len() >= 2)
+        .await
+        .unwrap();
 
     let got = got.borrow();
     let first = got[0].first_stream().expect("stream of track one");
@@ -155,8 +164,8 @@ async fn streams_of_different_tracks_are_different_objects() {
 /// `Clone::clone`. Copy the handle with `JsValue::from(&x)` or `Clone::clone(&x)` instead.
 #[wasm_bindgen_test]
 fn inherent_clone_on_media_objects_makes_a_new_js_object() {
-    let source = CanvasSource::new();
-    let track = &source.track;
+    let source = support::canvas();
+    let track = source.track();
     let js_clone = track.clone();
     assert!(
         !same(&js_clone, track),

@@ -5,7 +5,6 @@
 //! address other than a loopback/unspecified IP literal (so no browser ever resolves a host
 //! name or sends a packet off this machine because of these tests). Mutations that change
 //! characters are never applied to the address field of a candidate.
-#![allow(dead_code)]
 
 /// The seed used when `RTC_PEER_HOSTILE_SEED` is not set at compile time.
 pub const DEFAULT_SEED: u64 = 0x5EED_2026_1125_0001;
@@ -514,7 +513,7 @@ use rtc_peer::Error;
 use wasm_bindgen::prelude::*;
 
 /// The longest any single browser call may take before a hostile run fails.
-pub const CALL_LIMIT_MS: i32 = 10_000;
+pub const CALL_LIMIT_MS: u32 = 10_000;
 
 /// Tallies the outcomes and checks each one.
 pub struct Tally {
@@ -547,7 +546,7 @@ impl Tally {
         let categories: Vec<String> = categories.iter().map(|(n, c)| format!("{n}={c}")).collect();
         format!(
             "NOTE: {suite} [{}] seed={:#x} cases={} ok={} err={} ({}) categories: {} fresh-connections={} left-unusable-by-an-error={} time={:.1}s",
-            crate::robust_call::browser(),
+            crate::browser(),
             self.seed,
             self.cases,
             self.ok,
@@ -590,8 +589,9 @@ impl Tally {
         call: impl Future<Output = Result<T, Error>>,
     ) -> bool {
         let limit = format!("seed {:#x} case {case} ({what})", self.seed);
-        let result = crate::robust_call::within(CALL_LIMIT_MS, &limit, call)
+        let result = rtc_peer::testing::within(CALL_LIMIT_MS, &limit, call)
             .await
+            .unwrap_or_else(|failure| panic!("{failure}"))
             .map(|_| ());
         let ok = result.is_ok();
         self.record(case, what, result);

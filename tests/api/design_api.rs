@@ -16,10 +16,7 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-mod common;
-use common::{next_within, sleep, wait_until, WAIT_MS};
-
-wasm_bindgen_test_configure!(run_in_browser);
+use support::{next_within, sleep, wait_until, WAIT_MS};
 
 /// "These small enums, and SdpType and the policies, derive Clone, Copy, Debug, PartialEq, Eq."
 fn small_enum<T: Clone + Copy + Debug + PartialEq + Eq>(value: T) -> T {
@@ -191,7 +188,8 @@ async fn a_call_written_from_the_design_document() {
     wait_until(WAIT_MS, "negotiationneeded on the caller", || {
         negotiation_needed.get() > 0
     })
-    .await;
+    .await
+    .unwrap();
 
     offer_answer(&caller, &callee).await;
 
@@ -256,7 +254,8 @@ async fn a_call_written_from_the_design_document() {
     wait_until(WAIT_MS, "the callee to reach connected", || {
         callee.connection_state() == PeerConnectionState::Connected
     })
-    .await;
+    .await
+    .unwrap();
     assert!(states.borrow().contains(&PeerConnectionState::Connected));
 
     // Stop sending the video track and renegotiate.
