@@ -42,6 +42,8 @@
 //!   as dead code: a Rust app that does not want them must not pay for them.
 //! - `call`: the demo's `Call` object for JavaScript (implies `js`).
 //! - `panic-hook`: `set_panic_hook()` (console_error_panic_hook).
+//! - `testing`: [`testing`], a kit for headless browser tests of code that uses this crate
+//!   (for `dev-dependencies`).
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -70,6 +72,8 @@ mod session_description;
 mod state;
 mod stream;
 mod sys;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod track_event;
 mod webidl_enum;
 

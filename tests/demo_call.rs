@@ -13,8 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlVideoElement, MediaStream};
 
-mod common;
-use common::{document, muted_video, wait_until, within, CanvasSource};
+use support::{canvas, document, muted_video, wait_until, within};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -225,6 +224,7 @@ async fn receive_ignores_malformed_messages_and_accepts_an_offer() {
         .unwrap();
     let offer = within(5_000, "createOffer", pc.create_offer())
         .await
+        .unwrap()
         .unwrap();
     pc.close();
     let message = js_sys::Object::new();
@@ -260,15 +260,16 @@ async fn wait_remote_video(page: &Page, what: &str) {
             && page.remote.current_time() > 0.0
             && !page.hang_up_disabled()
     })
-    .await;
+    .await
+    .unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn loopback_calls_release_everything_on_hang_up() {
     let page = Page::new();
     for cycle in 0..2 {
-        let source = CanvasSource::new();
-        let stream = same_stream(&source.stream);
+        let source = canvas();
+        let stream = same_stream(source.stream());
         assert!(
             page.hang_up_disabled(),
             "cycle {cycle}: Hang up enabled before the call"
@@ -276,6 +277,7 @@ async fn loopback_calls_release_everything_on_hang_up() {
         let started: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
         within(10_000, "startLoopback", started)
             .await
+            .unwrap()
             .expect("the loopback call starts");
         assert!(page.call.active());
         assert!(page.call.listener_count() > 0);
@@ -290,6 +292,7 @@ async fn loopback_calls_release_everything_on_hang_up() {
         let second: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
         let err = within(5_000, "second start", second)
             .await
+            .unwrap()
             .expect_err("busy");
         assert_eq!(error_name(&err), "InvalidStateError");
 
@@ -306,8 +309,8 @@ async fn loopback_calls_release_everything_on_hang_up() {
 #[wasm_bindgen_test]
 async fn hanging_up_while_starting_leaves_nothing_behind() {
     let page = Page::new();
-    let source = CanvasSource::new();
-    let stream = same_stream(&source.stream);
+    let source = canvas();
+    let stream = same_stream(source.stream());
     let started: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
     // The start runs in a microtask; let it create the session, then hang up mid-negotiation.
     JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
@@ -317,10 +320,11 @@ async fn hanging_up_while_starting_leaves_nothing_behind() {
     // A closed connection never settles its promises; the start must still end, rejected.
     let err = within(10_000, "the interrupted start", started)
         .await
+        .unwrap()
         .expect_err("a start cut short by hang-up is rejected");
     assert_eq!(error_name(&err), "InvalidStateError");
     page.assert_released(&stream);
-    common::sleep(300).await;
+    support::sleep(300).await;
     assert!(
         page.remote.src_object().is_none(),
         "a late attach filled the remote video"
@@ -339,7 +343,7 @@ fn deliver_to(
         let stream = same_stream(&answer_stream);
         let reply = Rc::clone(&reply);
         wasm_bindgen_futures::spawn_local(async move {
-            common::sleep(1).await;
+            support::sleep(1).await;
             if target.receive(message) == "offer" {
                 let send = reply.borrow().clone().expect("a reply channel");
                 let answered: JsFuture = target.answer_call(stream.into(), send.into()).into();
@@ -355,29 +359,30 @@ fn deliver_to(
 async fn a_signalled_call_between_two_call_objects() {
     let a = Page::new();
     let b = Page::new();
-    let source_a = CanvasSource::new();
-    let source_b = CanvasSource::new();
+    let source_a = canvas();
+    let source_b = canvas();
     let (call_a, call_b) = (Rc::clone(&a.call), Rc::clone(&b.call));
     let to_a_slot = Rc::new(RefCell::new(None));
     let to_b_slot = Rc::new(RefCell::new(None));
     let to_b = deliver_to(
         Rc::clone(&call_b),
-        same_stream(&source_b.stream),
+        same_stream(source_b.stream()),
         Rc::clone(&to_a_slot),
     );
     let to_a = deliver_to(
         Rc::clone(&call_a),
-        same_stream(&source_a.stream),
+        same_stream(source_a.stream()),
         Rc::clone(&to_b_slot),
     );
     *to_a_slot.borrow_mut() = Some(to_a);
     *to_b_slot.borrow_mut() = Some(to_b.clone());
 
     let started: JsFuture = call_a
-        .start_call(same_stream(&source_a.stream).into(), to_b.into())
+        .start_call(same_stream(source_a.stream()).into(), to_b.into())
         .into();
     within(10_000, "startCall", started)
         .await
+        .unwrap()
         .expect("the offer is sent");
     let both_playing = || {
         [&a, &b].iter().all(|p| {
@@ -389,7 +394,8 @@ async fn a_signalled_call_between_two_call_objects() {
         "remote video in both pages and Hang up enabled",
         both_playing,
     )
-    .await;
+    .await
+    .unwrap();
     assert!(call_a.active() && call_b.active());
     assert_eq!(call_b.state(), "connected");
 
@@ -399,7 +405,8 @@ async fn a_signalled_call_between_two_call_objects() {
     wait_until(5_000, "the other side to hang up on bye", || {
         !call_b.active()
     })
-    .await;
-    a.assert_released(&source_a.stream);
-    b.assert_released(&source_b.stream);
+    .await
+    .unwrap();
+    a.assert_released(source_a.stream());
+    b.assert_released(source_b.stream());
 }

@@ -1,0 +1,122 @@
+//! Bounded waits: every wait of a test has a deadline and says what it waited for.
+
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
+
+use js_sys::Promise;
+use wasm_bindgen_futures::JsFuture;
+
+use super::TestFailure;
+
+/// Milliseconds since the epoch (`Date.now()`), for deadlines and run times.
+///
+/// # Examples
+///
+/// ```no_run
+/// let deadline = rtc_peer::testing::now_ms() + 5_000.0;
+/// # let _ = deadline;
+/// ```
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Resolves after `ms` milliseconds (a `setTimeout`), letting the browser run its tasks.
+///
+/// Outside a page (no `window`) it resolves at once.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn example() {
+/// rtc_peer::testing::sleep(100).await;
+/// # }
+/// ```
+///
+/// See [MDN: setTimeout](https://developer.mozilla.org/en-US/docs/Web/API/Window/setTimeout).
+pub async fn sleep(ms: u32) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let delay = i32::try_from(ms).unwrap_or(i32::MAX);
+    let promise = Promise::new(&mut |resolve, _reject| {
+        // setTimeout cannot fail in a page; when it does, the promise resolves at once.
+        if window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, delay)
+            .is_err()
+        {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Awaits `future` for at most `ms` milliseconds.
+///
+/// The future is dropped when time runs out (which cancels what it was doing, if it can be
+/// cancelled).
+///
+/// # Errors
+///
+/// A [`TestFailure`] `timed out after {ms} ms waiting for: {what}`.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn example(pc: rtc_peer::PeerConnection) -> Result<(), rtc_peer::testing::TestFailure> {
+/// use rtc_peer::testing::within;
+///
+/// let offer = within(5_000, "create_offer", pc.create_offer()).await??;
+/// # let _ = offer;
+/// # Ok(()) }
+/// ```
+pub async fn within<F: Future>(ms: u32, what: &str, future: F) -> Result<F::Output, TestFailure> {
+    let mut future = pin!(future);
+    let mut timer = pin!(sleep(ms));
+    let outcome = poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await;
+    outcome.ok_or_else(|| TestFailure::new(format!("timed out after {ms} ms waiting for: {what}")))
+}
+
+/// Polls `condition` every 20 ms until it holds, for at most `ms` milliseconds.
+///
+/// # Errors
+///
+/// A [`TestFailure`] `timed out after {ms} ms waiting until: {what}`.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn example(pc: rtc_peer::PeerConnection) -> Result<(), rtc_peer::testing::TestFailure> {
+/// use rtc_peer::{testing::wait_until, PeerConnectionState};
+///
+/// wait_until(10_000, "the connection is connected", || {
+///     pc.connection_state() == PeerConnectionState::Connected
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub async fn wait_until(
+    ms: u32,
+    what: &str,
+    mut condition: impl FnMut() -> bool,
+) -> Result<(), TestFailure> {
+    let deadline = now_ms() + f64::from(ms);
+    while !condition() {
+        if now_ms() > deadline {
+            return Err(TestFailure::new(format!(
+                "timed out after {ms} ms waiting until: {what}"
+            )));
+        }
+        sleep(20).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Offer/answer in steps, for suites that look at the state between them; the next item of a
+//! stream, bounded; a constructed `track` event.
+
+use std::future::Future;
+
+use rtc_peer::testing::{within, LoopbackPair};
+use rtc_peer::{PeerConnection, SessionDescription};
+
+use crate::WAIT_MS;
+
+/// A fresh [`LoopbackPair`] (panics with the browser's reason if it cannot make one).
+pub fn pair() -> LoopbackPair {
+    LoopbackPair::new().expect("a loopback pair")
+}
+
+/// The offer of `offerer`, applied locally, returned for the test to apply remotely (each
+/// step bounded by [`WAIT_MS`]; panics naming the step).
+pub async fn local_offer(offerer: &PeerConnection) -> SessionDescription {
+    let offer = step("create_offer", offerer.create_offer()).await;
+    step(
+        "offerer set_local_description",
+        offerer.set_local_description(&offer),
+    )
+    .await;
+    offer
+}
+
+/// The answer of `answerer` (which has the remote offer), applied locally on it and remotely
+/// on `offerer` (each step bounded by [`WAIT_MS`]; panics naming the step).
+pub async fn finish_answer(offerer: &PeerConnection, answerer: &PeerConnection) {
+    let answer = step("create_answer", answerer.create_answer()).await;
+    step(
+        "answerer set_local_description",
+        answerer.set_local_description(&answer),
+    )
+    .await;
+    step(
+        "offerer set_remote_description(answer)",
+        offerer.set_remote_description(&answer),
+    )
+    .await;
+}
+
+async fn step<T>(what: &str, call: impl Future<Output = Result<T, rtc_peer::Error>>) -> T {
+    match within(WAIT_MS, what, call).await {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => panic!("{what}: {error}"),
+        Err(failure) => panic!("{failure}"),
+    }
+}
+
+/// The next item of `stream`, or a panic naming `what` after `timeout_ms`.
+pub async fn next_within<S>(stream: &mut S, timeout_ms: u32, what: &str) -> Option<S::Item>
+where
+    S: futures_util::Stream + Unpin,
+{
+    use futures_util::StreamExt;
+    within(timeout_ms, what, stream.next())
+        .await
+        .unwrap_or_else(|failure| panic!("{failure}"))
+}
+
+/// Awaits `future` for at most `ms`; `None` when it did not complete in time (the future is
+/// dropped, which is itself part of what the churn suite exercises).
+pub async fn settles_within<T>(ms: u32, future: impl Future<Output = T>) -> Option<T> {
+    within(ms, "the future to settle", future).await.ok()
+}
+
+/// Fires a constructed `track` event (a fresh receiving transceiver's objects, no stream) at
+/// `pc`, synchronously, and returns it.
+pub fn fire_track_event(pc: &PeerConnection) -> rtc_peer::TrackEvent {
+    let transceiver = pc
+        .add_transceiver(
+            rtc_peer::MediaKind::Video,
+            rtc_peer::TransceiverDirection::RecvOnly,
+        )
+        .expect("add_transceiver");
+    let receiver = transceiver.receiver();
+    let event = rtc_peer::TrackEvent::new(&receiver, &receiver.track(), &transceiver, &[])
+        .expect("TrackEvent::new");
+    pc.as_raw()
+        .dispatch_event(event.as_raw())
+        .expect("dispatchEvent");
+    event
+}
