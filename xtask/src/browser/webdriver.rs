@@ -188,6 +188,10 @@ impl Driver {
             .settings
             .capabilities(self.browser, &self.binary, *options);
         caps["timeouts"] = json!({ "script": 60_000, "pageLoad": 60_000, "implicit": 0 });
+        caps["browserName"] = json!(match self.browser {
+            Browser::Chromium => "chrome",
+            Browser::Firefox => "firefox",
+        });
         caps
     }
 }
