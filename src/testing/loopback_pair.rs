@@ -162,7 +162,8 @@ impl LoopbackPair {
     ///
     /// # Errors
     ///
-    /// On timeout, with both states and any candidate that failed to be added.
+    /// On timeout, with both states, the candidates each side gathered and any that failed to
+    /// be added.
     ///
     /// # Examples
     ///
@@ -181,9 +182,12 @@ impl LoopbackPair {
             .await
             .map_err(|failure| {
                 TestFailure::new(format!(
-                    "{failure} (a {:?}, b {:?}, candidate errors {:?})",
+                    "{failure} (a {:?}, b {:?}; gathered by a {:?}, by b {:?}; candidate errors \
+                     {:?})",
                     self.a.connection_state(),
                     self.b.connection_state(),
+                    self.gathered_by_a(),
+                    self.gathered_by_b(),
                     self.candidate_errors()
                 ))
             })

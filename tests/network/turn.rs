@@ -30,7 +30,7 @@ use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
 use support::turn::{
-    assert_video_flows, candidate_type, relay_config, selected_pair, turn_server, SelectedPair,
+    assert_video_flows, candidate_type, relay_config, turn_server, wait_selected_pair,
 };
 use support::{engine, muted_video, negotiate, now_ms, seen, sleep, Engine, Seen};
 
@@ -108,23 +108,6 @@ mod raw_listener {
                 self.callback.as_ref().unchecked_ref(),
             );
         }
-    }
-}
-
-/// Waits (bounded) for a `succeeded` selected pair on `pc`.
-async fn wait_selected_pair(pc: &PeerConnection, name: &str) -> SelectedPair {
-    let deadline = now_ms() + CONNECT_MS;
-    loop {
-        let pair = selected_pair(pc).await;
-        if let Some(pair) = pair.as_ref().filter(|p| p.state == "succeeded") {
-            return pair.clone();
-        }
-        assert!(
-            now_ms() < deadline,
-            "peer {name}: no succeeded selected candidate pair in getStats within {CONNECT_MS} ms \
-             (last: {pair:?})"
-        );
-        sleep(100).await;
     }
 }
 
@@ -216,7 +199,7 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
     }
 
     for (name, pc) in [("a", &pair.a), ("b", &pair.b)] {
-        let selected = wait_selected_pair(pc, name).await;
+        let selected = wait_selected_pair(pc, name, CONNECT_MS as u32).await;
         web_sys::console::log_1(&format!("peer {name}: selected pair {selected:?}").into());
         assert_eq!(
             (selected.local_type.as_str(), selected.remote_type.as_str()),

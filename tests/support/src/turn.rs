@@ -89,6 +89,10 @@ pub struct SelectedPair {
     pub local_type: String,
     /// The remote candidate's `candidateType`.
     pub remote_type: String,
+    /// The local candidate's address (IP literal as the browser reports it).
+    pub local_ip: String,
+    /// The remote candidate's address.
+    pub remote_ip: String,
     /// The local candidate's address and port, for messages.
     pub local: String,
     /// The remote candidate's address and port, for messages.
@@ -108,10 +112,14 @@ fn flag(stat: &JsValue, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn address(stat: &JsValue) -> String {
-    let host = text(stat, "address")
+fn ip(stat: &JsValue) -> String {
+    text(stat, "address")
         .or_else(|| text(stat, "ip"))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn address(stat: &JsValue) -> String {
+    let host = ip(stat);
     let port = Reflect::get(stat, &JsValue::from_str("port"))
         .ok()
         .and_then(|v| v.as_f64())
@@ -175,6 +183,8 @@ pub async fn selected_pair(pc: &PeerConnection) -> Option<SelectedPair> {
         state: text(pair, "state").unwrap_or_default(),
         local_type: text(local, "candidateType").unwrap_or_default(),
         remote_type: text(remote, "candidateType").unwrap_or_default(),
+        local_ip: ip(local),
+        remote_ip: ip(remote),
         local: address(local),
         remote: address(remote),
     })
@@ -223,5 +233,23 @@ pub async fn assert_video_flows(
             now_ms() < deadline,
             "{what}: framesDecoded stayed at {before} for {WAIT_MS} ms: frames stopped flowing"
         );
+    }
+}
+
+/// Waits at most `ms` for a `succeeded` selected candidate pair on `pc` (panics naming peer
+/// `name` and the last pair seen).
+pub async fn wait_selected_pair(pc: &PeerConnection, name: &str, ms: u32) -> SelectedPair {
+    let deadline = now_ms() + f64::from(ms);
+    loop {
+        let pair = selected_pair(pc).await;
+        if let Some(pair) = pair.as_ref().filter(|p| p.state == "succeeded") {
+            return pair.clone();
+        }
+        assert!(
+            now_ms() < deadline,
+            "peer {name}: no succeeded selected candidate pair in getStats within {ms} ms \
+             (last: {pair:?})"
+        );
+        sleep(100).await;
     }
 }
