@@ -139,8 +139,8 @@ impl RemoteTrack {
     }
 
     /// Whether the remote side has stopped sending this track: the transceiver no longer
-    /// receives (`currentDirection` is `sendonly`, `inactive` or `stopped`) and the track is
-    /// in none of the streams its `track` event named.
+    /// receives (`currentDirection` is `sendonly`, `inactive` or `stopped`) and the track has
+    /// left every stream its `track` event named, or has ended (a stopped transceiver).
     pub fn is_removed(&self) -> bool {
         is_removed(
             &self.event.track(),
@@ -256,15 +256,10 @@ impl RemoteTrack {
 }
 
 fn state_of(track: &MediaStreamTrack) -> TrackState {
-    let track: &sys::Track = track.unchecked_ref();
-    let ended = sys::Track::ready_state(track)
-        .ok()
-        .and_then(|state| state.as_string())
-        .is_some_and(|state| state == "ended");
-    if ended {
+    if ended(track) {
         return TrackState::Ended;
     }
-    let muted = sys::Track::muted(track)
+    let muted = sys::Track::muted(track.unchecked_ref())
         .ok()
         .and_then(|muted| muted.as_bool())
         .unwrap_or(false);
@@ -275,7 +270,7 @@ fn state_of(track: &MediaStreamTrack) -> TrackState {
     }
 }
 
-/// The transceiver no longer receives, and `track` is in none of `streams`.
+/// The transceiver no longer receives, and `track` is in none of `streams` or has ended.
 fn is_removed(
     track: &MediaStreamTrack,
     transceiver: &RtcRtpTransceiver,
@@ -289,7 +284,18 @@ fn is_removed(
         // Receiving, or never negotiated (`null`).
         _ => true,
     };
-    !receives && !streams.iter().any(|stream| contains(stream, track))
+    if receives {
+        return false;
+    }
+    // A remotely stopped transceiver ends the track, and Firefox leaves it in its streams.
+    ended(track) || !streams.iter().any(|stream| contains(stream, track))
+}
+
+fn ended(track: &MediaStreamTrack) -> bool {
+    sys::Track::ready_state(track.unchecked_ref())
+        .ok()
+        .and_then(|state| state.as_string())
+        .is_some_and(|state| state == "ended")
 }
 
 fn contains(stream: &MediaStream, track: &MediaStreamTrack) -> bool {

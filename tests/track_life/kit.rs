@@ -144,6 +144,8 @@ pub struct Pair {
     pub b: PeerConnection,
     /// Every `track` event `b` received, in order.
     pub b_tracks: Rc<RefCell<Vec<TrackEvent>>>,
+    /// The candidate lines each side gathered (`a`'s, then `b`'s).
+    pub candidates: [Rc<RefCell<Vec<String>>>; 2],
     _listeners: Vec<Listener>,
 }
 
@@ -157,15 +159,17 @@ impl Pair {
         let b = PeerConnection::with_configuration(config).expect("a PeerConnection");
         let b_tracks: Rc<RefCell<Vec<TrackEvent>>> = Rc::default();
         let seen = Rc::clone(&b_tracks);
+        let candidates: [Rc<RefCell<Vec<String>>>; 2] = Default::default();
         let listeners = vec![
-            forward(&a, &b),
-            forward(&b, &a),
+            forward(&a, &b, Rc::clone(&candidates[0])),
+            forward(&b, &a, Rc::clone(&candidates[1])),
             b.on_track(move |event| seen.borrow_mut().push(event)),
         ];
         Pair {
             a,
             b,
             b_tracks,
+            candidates,
             _listeners: listeners,
         }
     }
@@ -201,12 +205,17 @@ impl Drop for Pair {
     }
 }
 
-fn forward(from: &PeerConnection, to: &PeerConnection) -> Listener {
+fn forward(
+    from: &PeerConnection,
+    to: &PeerConnection,
+    record: Rc<RefCell<Vec<String>>>,
+) -> Listener {
     let to = to.clone();
     from.on_ice_candidate(move |candidate: Option<RtcIceCandidate>| {
         let Some(candidate) = candidate.filter(|c| !c.candidate().is_empty()) else {
             return;
         };
+        record.borrow_mut().push(candidate.candidate());
         let to = to.clone();
         spawn_local(async move {
             let deadline = now_ms() + f64::from(WAIT_MS);

@@ -74,10 +74,10 @@ async fn camera_to_canvas_without_renegotiation() {
     microphone.stop();
 
     // The canvas's size differs from the camera's in both dimensions.
-    let canvas = CanvasSource::new(320, 180, false);
+    let canvas = CanvasSource::new(400, 224, false);
     assert!(
-        camera_w != 320 && camera_h != 180,
-        "the camera is not 320x180"
+        camera_w != 400 && camera_h != 224,
+        "the camera is not 400x224"
     );
     let (frames_before, _, _) = inbound_video(&pair.b).await;
     sender
@@ -89,7 +89,7 @@ async fn camera_to_canvas_without_renegotiation() {
         .is_some_and(|track| same(&track, &canvas.track)));
     camera.stop();
     wait_until(WAIT_MS, "b's <video> at the canvas's size", || {
-        video.video_width() == 320 && video.video_height() == 180
+        video.video_width() == 400 && video.video_height() == 224
     })
     .await;
     wait_for(
@@ -97,7 +97,7 @@ async fn camera_to_canvas_without_renegotiation() {
         "inbound frames at the canvas's size, still growing",
         || async {
             let (frames, width, height) = inbound_video(&pair.b).await;
-            width == 320 && height == 180 && frames > frames_before + 30
+            width == 400 && height == 224 && frames > frames_before + 30
         },
     )
     .await;
