@@ -1,6 +1,7 @@
 //! The remote side removes a track (`remove_track`, then renegotiates): `on_removed` fires
-//! once, for a track sent in a stream and for one sent with no stream; the state afterwards
-//! is pinned per browser; adding a track again gives a new `track` event.
+//! once, for a track sent in a stream and for one sent with no stream, whichever side offers
+//! the renegotiation; the state afterwards is pinned per browser; adding a track again gives a
+//! new `track` event.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -16,6 +17,18 @@ use crate::kit::{
 
 #[wasm_bindgen_test]
 async fn remote_removes_a_track() {
+    // The side that removed the track offers (the receiver's removal completes when it
+    // applies its own answer), then the receiver offers (it completes when the answer comes).
+    removal(true).await;
+    removal(false).await;
+}
+
+/// One removal, renegotiated by the removing side (`remote_offers`) or by the receiver.
+async fn removal(remote_offers: bool) {
+    log(&format!(
+        "{:?}: removal, remote side offers: {remote_offers}",
+        engine()
+    ));
     let pair = Pair::new();
     let in_stream = CanvasSource::new(320, 240, false);
     let bare = CanvasSource::new(160, 120, false);
@@ -76,7 +89,11 @@ async fn remote_removes_a_track() {
     pair.a
         .remove_track(&sender_bare)
         .expect("remove_track with no stream");
-    negotiate(&pair.a, &pair.b).await;
+    if remote_offers {
+        negotiate(&pair.a, &pair.b).await;
+    } else {
+        negotiate(&pair.b, &pair.a).await;
+    }
     wait_until(WAIT_MS, "on_removed for both remote tracks", || {
         removed_with_stream.get() > 0 && removed_no_stream.get() > 0
     })
