@@ -46,8 +46,9 @@ impl Sender {
     }
 
     /// Sends `track` instead of the current one, or nothing (`None`), without renegotiating:
-    /// the remote side keeps its track, which gets media from the new source (and, after
-    /// `None`, goes muted in time; see [`RemoteTrack`](crate::RemoteTrack)).
+    /// the remote side keeps its track, which gets media from the new source. After `None`
+    /// the remote track gets no more frames but stays unmuted in Chromium and Firefox (see
+    /// [`RemoteTrack`](crate::RemoteTrack)).
     ///
     /// # Errors
     ///
