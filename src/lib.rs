@@ -68,8 +68,11 @@ mod kinds;
 mod listener;
 mod media;
 mod peer;
+mod remote_track;
+mod sender;
 mod session_description;
 mod state;
+mod stats;
 mod stream;
 mod sys;
 #[cfg(feature = "testing")]
@@ -83,8 +86,11 @@ pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
 pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
 pub use peer::{ice_candidate, PeerConnection};
+pub use remote_track::{RemoteTrack, TrackState};
+pub use sender::Sender;
 pub use session_description::{SdpType, SessionDescription};
 pub use state::{PeerConnectionState, SignalingState};
+pub use stats::{CandidatePair, CandidateType, InboundRtp, OutboundRtp, StatsReport};
 pub use stream::{ConnectionStates, IceCandidates, TrackEvents};
 pub use track_event::TrackEvent;
 

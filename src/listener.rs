@@ -45,6 +45,8 @@ pub struct Listener {
     closure: Option<Closure<dyn Fn(Event)>>,
     /// Set when the guard drops, so a callback running at that moment delivers nothing more.
     removed: Rc<Cell<bool>>,
+    /// Registrations that live and die with this one (one callback fed by several events).
+    companions: Vec<Listener>,
 }
 
 impl Listener {
@@ -90,7 +92,15 @@ impl Listener {
             event_type,
             closure: Some(closure),
             removed,
+            companions: Vec::new(),
         }
+    }
+
+    /// This registration plus `others`, as one guard: dropping (or forgetting) it drops (or
+    /// forgets) them all.
+    pub(crate) fn with_companions(mut self, others: Vec<Listener>) -> Self {
+        self.companions.extend(others);
+        self
     }
 
     /// The event type this listener receives, for example `"track"`.
@@ -105,6 +115,9 @@ impl Listener {
     pub fn forget(mut self) {
         if let Some(closure) = self.closure.take() {
             closure.forget();
+        }
+        for companion in self.companions.drain(..) {
+            companion.forget();
         }
     }
 }

@@ -12,8 +12,8 @@ use web_sys::{
 use crate::closing::settle;
 use crate::config::set;
 use crate::{
-    sys, Configuration, Error, Listener, MediaKind, PeerConnectionState, SessionDescription,
-    SignalingState, TrackEvent, TrackEvents, TransceiverDirection,
+    sys, Configuration, Error, Listener, MediaKind, PeerConnectionState, Sender,
+    SessionDescription, SignalingState, StatsReport, TrackEvent, TrackEvents, TransceiverDirection,
 };
 
 /// A handle to one browser `RTCPeerConnection`.
@@ -312,19 +312,33 @@ impl PeerConnection {
     /// The remote side's `track` event lists one remote stream per stream given here, in
     /// order; with no stream it lists none.
     ///
+    /// The [`Sender`] it returns swaps the track without renegotiating
+    /// ([`Sender::replace_track`]) and caps the bitrate ([`Sender::set_max_bitrate`]).
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidState`] when the connection is closed; [`Error::InvalidAccess`] when
     /// the track is already sent on this connection.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn demo(pc: rtc_peer::PeerConnection, camera: web_sys::MediaStreamTrack,
+    /// #         stream: web_sys::MediaStream) -> Result<(), rtc_peer::Error> {
+    /// let sender = pc.add_track(&camera, &[&stream])?;
+    /// // ... later, stop sending it (the remote track is removed at the next negotiation):
+    /// pc.remove_track(&sender)?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// See [MDN: addTrack](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/addTrack).
     pub fn add_track(
         &self,
         track: &MediaStreamTrack,
         streams: &[&MediaStream],
-    ) -> Result<RtcRtpSender, Error> {
+    ) -> Result<Sender, Error> {
         let list: Array = streams.iter().map(|s| JsValue::from(*s)).collect();
-        Ok(sys::Pc::add_track(self.pc(), track, &list)?)
+        Ok(Sender::from(sys::Pc::add_track(self.pc(), track, &list)?))
     }
 
     /// Adds a transceiver of `kind` with `direction`, without a track.
@@ -344,7 +358,9 @@ impl PeerConnection {
         Ok(sys::Pc::add_transceiver(self.pc(), kind.as_str(), &init)?)
     }
 
-    /// Stops sending on `sender` (the remote track ends at the next negotiation).
+    /// Stops sending on `sender`: after the next negotiation the remote side's transceiver no
+    /// longer receives, and its [`RemoteTrack::on_removed`](crate::RemoteTrack::on_removed)
+    /// fires (the track is muted and leaves its streams; it does not end).
     ///
     /// # Errors
     ///
@@ -352,8 +368,8 @@ impl PeerConnection {
     /// sender of another connection.
     ///
     /// See [MDN: removeTrack](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/removeTrack).
-    pub fn remove_track(&self, sender: &RtcRtpSender) -> Result<(), Error> {
-        Ok(sys::Pc::remove_track(self.pc(), sender)?)
+    pub fn remove_track(&self, sender: &Sender) -> Result<(), Error> {
+        Ok(sys::Pc::remove_track(self.pc(), sender.as_raw())?)
     }
 
     /// The connection's transceivers, in the order they were created (m-line order).
@@ -402,6 +418,30 @@ impl PeerConnection {
     pub async fn stats(&self) -> Result<js_sys::Map, Error> {
         let report = settle(self.pc(), "getStats", sys::Pc::get_stats(self.pc())).await?;
         Ok(report.unchecked_into())
+    }
+
+    /// The browser's statistics, typed: the selected candidate pair, inbound and outbound RTP
+    /// (see [`StatsReport`]); the raw report stays reachable through
+    /// [`StatsReport::as_raw`].
+    ///
+    /// # Errors
+    ///
+    /// As [`stats`](Self::stats).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(pc: rtc_peer::PeerConnection) -> Result<(), rtc_peer::Error> {
+    /// let report = pc.stats_report().await?;
+    /// if let Some(pair) = report.selected_candidate_pair() {
+    ///     web_sys::console::log_1(&format!("{:?} / {:?}", pair.local, pair.remote).into());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// See [MDN: getStats](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats).
+    pub async fn stats_report(&self) -> Result<StatsReport, Error> {
+        Ok(StatsReport::from(self.stats().await?))
     }
 
     /// Closes the connection: stops every transceiver and frees the browser's ports. Calling

@@ -82,3 +82,59 @@ extern "C" {
         streams: &Array,
     ) -> Result<RtcRtpSender, JsValue>;
 }
+
+/// Bindings of a remote track's life, the send side and statistics (`RemoteTrack`, `Sender`,
+/// `StatsReport`), each one that can throw with `catch`.
+#[wasm_bindgen]
+extern "C" {
+    /// An `RTCRtpSender`, seen through the bindings below.
+    pub(crate) type RtpSender;
+
+    #[wasm_bindgen(method, catch, js_name = replaceTrack)]
+    pub(crate) fn replace_track(
+        this: &RtpSender,
+        track: Option<&MediaStreamTrack>,
+    ) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = getParameters)]
+    pub(crate) fn get_parameters(this: &RtpSender) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = setParameters)]
+    pub(crate) fn set_parameters(
+        this: &RtpSender,
+        parameters: &JsValue,
+    ) -> Result<Promise, JsValue>;
+
+    /// An `RTCRtpTransceiver`, seen through the bindings below.
+    pub(crate) type RtpTransceiver;
+
+    #[wasm_bindgen(method, getter, catch, js_name = currentDirection)]
+    pub(crate) fn current_direction(this: &RtpTransceiver) -> Result<JsValue, JsValue>;
+
+    /// A `MediaStreamTrack`, seen through the bindings below.
+    pub(crate) type Track;
+
+    #[wasm_bindgen(method, getter, catch, js_name = muted)]
+    pub(crate) fn muted(this: &Track) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, getter, catch, js_name = readyState)]
+    pub(crate) fn ready_state(this: &Track) -> Result<JsValue, JsValue>;
+
+    /// A `MediaStream`, seen through the bindings below.
+    pub(crate) type Stream;
+
+    #[wasm_bindgen(method, catch, js_name = getTracks)]
+    pub(crate) fn get_tracks(this: &Stream) -> Result<Array, JsValue>;
+
+    /// An `RTCStatsReport` (a maplike of stats objects), seen through the bindings below.
+    pub(crate) type StatsMap;
+
+    #[wasm_bindgen(method, catch, js_name = forEach)]
+    pub(crate) fn for_each(
+        this: &StatsMap,
+        callback: &mut dyn FnMut(JsValue, JsValue),
+    ) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = get)]
+    pub(crate) fn get(this: &StatsMap, id: &str) -> Result<JsValue, JsValue>;
+}

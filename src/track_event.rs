@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MediaStream, MediaStreamTrack, RtcRtpReceiver, RtcRtpTransceiver, RtcTrackEvent};
 
 use crate::config::set;
-use crate::{Error, MediaKind};
+use crate::{Error, MediaKind, RemoteTrack};
 
 /// A `track` event: a remote track has been negotiated on a connection.
 ///
@@ -138,6 +138,24 @@ impl TrackEvent {
     /// The transceiver's media id (`mid`), once negotiated.
     pub fn mid(&self) -> Option<String> {
         self.raw.transceiver().mid()
+    }
+
+    /// The remote track this event announced, to follow its life
+    /// ([`RemoteTrack::on_state_change`], [`RemoteTrack::on_removed`]).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), rtc_peer::Error> {
+    /// let pc = rtc_peer::PeerConnection::new()?;
+    /// let _listener = pc.on_track(|event| {
+    ///     let remote = event.remote_track();
+    ///     web_sys::console::log_1(&format!("{:?}", remote.state()).into());
+    /// });
+    /// # Ok(()) }
+    /// ```
+    pub fn remote_track(&self) -> RemoteTrack {
+        RemoteTrack::from(self.raw.clone())
     }
 
     /// The underlying `RTCTrackEvent`.

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use rtc_peer::{
     BundlePolicy, Configuration, Error, IceServer, IceTransportPolicy, Listener, MediaKind,
     MediaStream, MediaStreamTrack, PeerConnection, PeerConnectionState, RtcIceCandidate,
-    RtcPeerConnection, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent, SdpType,
+    RtcPeerConnection, RtcRtpReceiver, RtcRtpTransceiver, RtcTrackEvent, SdpType, Sender,
     SessionDescription, SignalingState, TrackEvent, TransceiverDirection,
 };
 use wasm_bindgen::JsValue;
@@ -184,7 +184,7 @@ async fn a_call_written_from_the_design_document() {
     let audio: RtcRtpTransceiver = caller
         .add_transceiver(MediaKind::Audio, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
-    let sender: RtcRtpSender = caller.add_track(&track, &[&stream]).expect("add_track");
+    let sender: Sender = caller.add_track(&track, &[&stream]).expect("add_track");
     wait_until(WAIT_MS, "negotiationneeded on the caller", || {
         negotiation_needed.get() > 0
     })

@@ -201,10 +201,16 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
     for (name, pc) in [("a", &pair.a), ("b", &pair.b)] {
         let selected = wait_selected_pair(pc, name, CONNECT_MS as u32).await;
         web_sys::console::log_1(&format!("peer {name}: selected pair {selected:?}").into());
+        let typed = pc
+            .stats_report()
+            .await
+            .expect("stats_report")
+            .selected_candidate_pair();
         assert_eq!(
-            (selected.local_type.as_str(), selected.remote_type.as_str()),
-            ("relay", "relay"),
-            "peer {name}: the selected candidate pair must be relay on both ends: {selected:?}"
+            typed.as_ref().map(|pair| (pair.local, pair.remote)),
+            Some((rtc_peer::CandidateType::Relay, rtc_peer::CandidateType::Relay)),
+            "peer {name}: the selected candidate pair must be relay on both ends: {typed:?} \
+             (raw: {selected:?})"
         );
         // Every lookup the browser supports must name the same pair. Chromium: transport
         // stats only (no `selected` flag). Firefox: both the transport stats and its own

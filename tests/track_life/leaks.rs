@@ -1,0 +1,71 @@
+//! Dropping every `RemoteTrack` listener guard leaves no listener on the track, its stream or
+//! the connection (the page probe counts the browser's own registrations).
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::kit::{listener_types, listeners, CanvasSource, Pair};
+
+#[wasm_bindgen_test]
+async fn dropping_remote_track_guards_leaves_no_listeners() {
+    let pair = Pair::new();
+    let source = CanvasSource::new(320, 240, false);
+    pair.a
+        .add_track(&source.track, &[&source.stream])
+        .expect("add_track");
+    pair.negotiate().await;
+    let remote = pair.last_track().remote_track();
+    let track: JsValue = remote.track().into();
+    let stream: JsValue = remote
+        .streams()
+        .into_iter()
+        .next()
+        .expect("a stream")
+        .into();
+    let pc: JsValue = pair.b.as_raw().into();
+    let pc_before = listeners(&pc);
+    assert_eq!(
+        listeners(&track),
+        0,
+        "no listener on the track yet: {}",
+        listener_types(&track)
+    );
+    assert_eq!(listeners(&stream), 0, "none on the stream yet");
+
+    let clone = remote.clone();
+    let guards = vec![
+        remote.on_state_change(|_| {}),
+        remote.on_removed(|| {}),
+        clone.on_state_change(|_| {}),
+        clone.on_removed(|| {}),
+    ];
+    // Per pair of guards: mute, unmute, ended (state) + mute, ended (removed) on the track,
+    // removetrack on the stream, signalingstatechange on the connection.
+    assert_eq!(listeners(&track), 10, "{}", listener_types(&track));
+    assert_eq!(listeners(&stream), 2, "{}", listener_types(&stream));
+    assert_eq!(listeners(&pc), pc_before + 2, "{}", listener_types(&pc));
+
+    drop(guards);
+    assert_eq!(
+        listeners(&track),
+        0,
+        "left on the track: {}",
+        listener_types(&track)
+    );
+    assert_eq!(
+        listeners(&stream),
+        0,
+        "left on the stream: {}",
+        listener_types(&stream)
+    );
+    assert_eq!(
+        listeners(&pc),
+        pc_before,
+        "left on the connection: {}",
+        listener_types(&pc)
+    );
+
+    // `forget` keeps them all (the opt-out), so the count can tell the difference.
+    remote.on_removed(|| {}).forget();
+    assert_eq!(listeners(&track), 2, "{}", listener_types(&track));
+}
