@@ -51,7 +51,7 @@ pub fn run(_flags: &flags::Test) -> Result<bool> {
         Ok(())
     });
 
-    // 2. Host tests: the library's pure-Rust unit tests, its doctests (`no_run` ones only
+    // 2. Host tests: the library's unit tests (none today), its doctests (`no_run` ones only
     //    compile), and xtask's own tests.
     report.suite("host tests", &[], |r| {
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--lib"], r)?;
