@@ -12,6 +12,7 @@ mod after_close;
 mod close_pending;
 mod design_api;
 mod errors;
+mod kit;
 mod listener;
 mod loopback;
 mod media_flow;
