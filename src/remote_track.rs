@@ -27,7 +27,6 @@
 //!   about a second. A "paused" indicator for that case has to come from the app's own
 //!   signalling, or from [`StatsReport`](crate::StatsReport) counters that stop growing.
 
-
 use core::cell::{Cell, RefCell};
 use core::fmt;
 use std::rc::Rc;
