@@ -22,11 +22,10 @@
 //!   never reused, so the offer has a new media section: a new transceiver, a new track, a new
 //!   `track` event (and a new `RemoteTrack`), in both browsers.
 //! - **The remote side sends nothing** (`Sender::replace_track(None)`). No renegotiation, and
-//!   neither browser mutes the track: Chromium receives no more RTP, Firefox a trickle, and
-//!   `muted` stays false (watched for 30 s). Replacing the track back brings frames within
-//!   about a second. A "paused" indicator for that case has to come from the app's own
+//!   neither browser mutes the track: no more video arrives (Firefox has kept a trickle of
+//!   about 100 B/s in some runs), and `muted` stays false (watched for 30 s). Replacing the
+//!   track back brings frames within about a second. A "paused" indicator for that case has to come from the app's own
 //!   signalling, or from [`StatsReport`](crate::StatsReport) counters that stop growing.
-
 
 use core::cell::{Cell, RefCell};
 use core::fmt;

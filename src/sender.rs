@@ -78,8 +78,8 @@ impl Sender {
     /// [`Error::Range`] (`RangeError`) for `Some(0)`, before the browser is asked: no media fits
     /// in zero bits per second, and the specification gives a cap of zero no meaning of its
     /// own; to stop sending, use [`replace_track(None)`](Self::replace_track). [`Error::InvalidState`]
-    /// when the sender has no encodings yet (Firefox before the first negotiation) or the
-    /// connection is closed; the browser's error (`InvalidModificationError`,
+    /// when the browser reports no encodings for the sender, or the connection is
+    /// closed; the browser's error (`InvalidModificationError`,
     /// `InvalidStateError`, …) when it refuses the parameters. On error nothing changes.
     ///
     /// # Examples

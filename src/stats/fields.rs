@@ -23,13 +23,13 @@ pub(crate) fn number(entry: &JsValue, key: &str) -> Option<f64> {
 pub(crate) fn counter(entry: &JsValue, key: &str) -> Option<u64> {
     let n = number(entry, key)?;
     // 2^64 as f64; every whole f64 in [0, 2^64) converts exactly.
-    (n >= 0.0 && n < 18_446_744_073_709_551_616.0 && n.fract() == 0.0).then_some(n as u64)
+    ((0.0..18_446_744_073_709_551_616.0).contains(&n) && n.fract() == 0.0).then_some(n as u64)
 }
 
 /// A whole number that may be negative (`packetsLost` is, after duplicates), within `i64`.
 pub(crate) fn signed(entry: &JsValue, key: &str) -> Option<i64> {
     let n = number(entry, key)?;
-    (n >= -9_223_372_036_854_775_808.0 && n < 9_223_372_036_854_775_808.0 && n.fract() == 0.0)
+    ((-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) && n.fract() == 0.0)
         .then_some(n as i64)
 }
 

@@ -208,7 +208,10 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
             .selected_candidate_pair();
         assert_eq!(
             typed.as_ref().map(|pair| (pair.local, pair.remote)),
-            Some((rtc_peer::CandidateType::Relay, rtc_peer::CandidateType::Relay)),
+            Some((
+                rtc_peer::CandidateType::Relay,
+                rtc_peer::CandidateType::Relay
+            )),
             "peer {name}: the selected candidate pair must be relay on both ends: {typed:?} \
              (raw: {selected:?})"
         );

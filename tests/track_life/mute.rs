@@ -18,8 +18,8 @@ use crate::kit::{
 const MUTE_MS: u32 = 10_000;
 
 /// Whether each browser mutes a remote track whose sender sends nothing
-/// (`replace_track(None)`) within [`MUTE_MS`]: neither does. The video stops (Firefox keeps a
-/// trickle of about 100 B/s), but Chromium 156 and Firefox ESR keep `muted` false (an earlier
+/// (`replace_track(None)`) within [`MUTE_MS`]: neither does. The video stops (Firefox has kept
+/// a trickle of about 100 B/s in some runs), but Chromium 156 and Firefox ESR keep `muted` false (an earlier
 /// version of this test watched for 30 s); they mute a remote track when a renegotiation
 /// stops it (see `removal`).
 fn mutes_without_media(engine: Engine) -> bool {
@@ -104,7 +104,7 @@ async fn remote_replace_track_none_mutes_then_live() {
         engine(),
         prop(&remote.track().into(), "muted").as_bool()
     ));
-    // Chromium sends nothing; Firefox keeps a trickle (about 100 B/s against 10 kB/s).
+    // Chromium sends nothing; Firefox nothing or a trickle (about 100 B/s against 10 kB/s).
     assert!(
         rate_paused * 10 < rate_live,
         "video (nearly) stops after replace_track(None): {rate_paused} vs {rate_live} B/s"
