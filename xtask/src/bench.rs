@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 use crate::browser::Browser;
 use crate::build::{self, Target};
+use crate::netns::{self, Network};
 use crate::process;
 use crate::serve::Server;
 use crate::setup::{self, Tools};
@@ -97,7 +98,8 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
 /// Runs the command.
 pub fn run(args: &[String]) -> Result<()> {
     let started = Instant::now();
-    let options = parse_args(args)?;
+    let (network, page_args) = Network::take_from(args);
+    let options = parse_args(&page_args)?;
     if options.render_only {
         let root = setup::repo_root();
         let path = out_dir(&root).join("results.json");
@@ -110,6 +112,7 @@ pub fn run(args: &[String]) -> Result<()> {
         return write_docs(&root, &results, &table);
     }
     let tools = setup::ensure()?;
+    network.check()?;
     let out = out_dir(&tools.root);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
@@ -125,27 +128,17 @@ pub fn run(args: &[String]) -> Result<()> {
     let demo_pkg = build::package(&tools, Target::Web)?;
     let sizes = sizes(&tools, &lib_pkg, &demo_pkg)?;
 
-    // Figures 2-6: the page, in each browser.
+    // Figures 2-6: the page, in each browser, in the run's own network namespace.
     let bench_pkg = build_bench(&tools, &out, true)?;
-    let server = serve(&tools.root, &bench_pkg)?;
-    let page_options = json!({ "smoke": options.smoke });
-    let mut browsers = serde_json::Map::new();
-    for &browser in &options.browsers {
-        println!("\nxtask: bench [{browser}]: running {}", server.url());
-        let t0 = Instant::now();
-        let value = match run_page(&tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
-            Ok(mut v) => {
-                v["wall_seconds"] = json!(t0.elapsed().as_secs());
-                v
-            }
-            Err(e) => {
-                println!("xtask: bench [{browser}]: FAILED: {e:#}");
-                json!({ "error": format!("{e:#}") })
-            }
-        };
-        browsers.insert(browser.name().to_string(), value);
-    }
-    drop(server);
+    let browsers = match network {
+        Network::Namespace => {
+            let mut inner = vec![bench_pkg.to_string_lossy().into_owned()];
+            inner.extend(page_args);
+            let deadline = PAGE_TIMEOUT * (options.browsers.len() as u32 + 1);
+            netns::run_inside("bench", &inner, deadline)?
+        }
+        Network::Host => pages(&tools, &bench_pkg, &options)?,
+    };
 
     let elapsed = started.elapsed().as_secs();
     let command = if args.is_empty() {
@@ -163,7 +156,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "smoke": options.smoke,
         "seconds": elapsed,
         "sizes": sizes,
-        "browsers": Value::Object(browsers),
+        "browsers": browsers,
     });
     // A smoke run must not replace the last real results (`--render` draws from them).
     let json_path = out.join(if options.smoke {
@@ -189,6 +182,39 @@ pub fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
     write_docs(&tools.root, &results, &table)
+}
+
+/// `xtask __in-netns bench <package> <bench args…>`: the page runs, inside the namespace.
+pub fn inside(args: &[String]) -> Result<Value> {
+    let (pkg, rest) = args
+        .split_first()
+        .context("usage: __in-netns bench <package dir> [bench options]")?;
+    let options = parse_args(rest)?;
+    let tools = setup::ensure()?;
+    pages(&tools, Path::new(pkg), &options)
+}
+
+/// Runs the page in each browser of `options`: `{browser: results or {error}}`.
+fn pages(tools: &Tools, bench_pkg: &Path, options: &Options) -> Result<Value> {
+    let server = serve(&tools.root, bench_pkg)?;
+    let page_options = json!({ "smoke": options.smoke });
+    let mut browsers = serde_json::Map::new();
+    for &browser in &options.browsers {
+        println!("\nxtask: bench [{browser}]: running {}", server.url());
+        let t0 = Instant::now();
+        let value = match run_page(tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
+            Ok(mut v) => {
+                v["wall_seconds"] = json!(t0.elapsed().as_secs());
+                v
+            }
+            Err(e) => {
+                println!("xtask: bench [{browser}]: FAILED: {e:#}");
+                json!({ "error": format!("{e:#}") })
+            }
+        };
+        browsers.insert(browser.name().to_string(), value);
+    }
+    Ok(Value::Object(browsers))
 }
 
 /// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md).

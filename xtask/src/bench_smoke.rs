@@ -18,11 +18,20 @@ const SUITE: &str = "bench smoke";
 /// The page's figures, by their key in `window.benchResults.figures`.
 const FIGURES: [&str; 5] = ["dispatch", "offer_answer", "first_frame", "leak", "scale"];
 
-/// Builds the bench crate (no wasm-opt: speed over size here), serves the page, runs it with
-/// `{smoke: true}` in Chromium and counts one pass or failure per figure.
+/// Where the smoke test's bench package is built (`<this>/pkg`).
+pub fn out_dir(tools: &Tools) -> std::path::PathBuf {
+    bench::out_dir(&tools.root).join("smoke")
+}
+
+/// Serves the bench page with the package built before the browser phases (no wasm-opt: speed
+/// over size here; built now only if missing), runs it with `{smoke: true}` in Chromium and
+/// counts one pass or failure per figure.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    let out = bench::out_dir(&tools.root).join("smoke");
-    let pkg = bench::build_bench(tools, &out, false)?;
+    let out = out_dir(tools);
+    let pkg = out.join("pkg");
+    if !pkg.join("rtc_peer_bench_bg.wasm").is_file() {
+        bench::build_bench(tools, &out, false)?;
+    }
     let server = bench::serve(&tools.root, &pkg)?;
     let results = bench::run_page(
         tools,

@@ -11,12 +11,17 @@ mod demo;
 mod e2e;
 mod js_tests;
 mod libtest;
+mod netns;
+mod netns_exec;
+mod prebuild;
 mod process;
 mod report;
+mod secret_scan;
 mod serve;
 mod settings;
 mod setup;
 mod test;
+mod turn_config;
 mod wasm_suites;
 mod webdriver;
 
@@ -31,11 +36,17 @@ commands:
   build [--bundler] build the wasm package (release) with wasm-pack into pkg/
                    (--bundler: pkg-bundler/); settings from wasm-pack.toml
   demo [--port N]  build, then serve the demo on http://127.0.0.1:N (default 8080)
-  test             run every check and test in headless Chromium and Firefox
-  bench [--browser chromium|firefox]… [--smoke] [--render]
+  test [--host-network]
+                   run every check and test in headless Chromium and Firefox; the browser
+                   phases run in a private network namespace made for the run
+                   (--host-network: on this machine's own network instead, with a warning)
+  bench [--browser chromium|firefox]… [--smoke] [--render] [--host-network]
                    run the benchmarks (release) and print ratios against raw JS; writes
                    target/bench/results.json, docs/bench.svg and the table in docs/bench.md
-                   (--render: only redraw those from the last results.json)
+                   (--render: only redraw those from the last results.json); the pages run
+                   in a private network namespace, as for `test`
+  netns -- CMD…    run CMD in the test network of the browser phases (a private network
+                   namespace with coturn and its config endpoint), e.g. one wasm suite by hand
 ";
 
 fn main() {
@@ -75,6 +86,13 @@ fn run() -> Result<()> {
             }
             Ok(())
         }
+        "netns" => netns_exec::run(rest),
+        netns::INNER => netns::inner(rest, |phase, args| match phase {
+            "test" => test::inside(args),
+            "bench" => bench::inside(args),
+            "exec" => netns_exec::inside(args),
+            other => bail!("{}: unknown phase `{other}`", netns::INNER),
+        }),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

@@ -32,6 +32,16 @@ const RUNNER_ENV: &[&str] = &[
     "WASM_BINDGEN_TEST_ONLY_WEB",
 ];
 
+/// `cargo <this>` builds and runs the wasm test binaries (the same flags build them beforehand).
+pub const CARGO_TEST: &[&str] = &[
+    "test",
+    "--target",
+    "wasm32-unknown-unknown",
+    "-p",
+    "rtc-peer",
+    "--all-features",
+];
+
 /// The test targets of the `rtc-peer` package: `--lib` plus `--test <name>` for each
 /// integration test cargo knows (from `cargo metadata`).
 pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
@@ -69,13 +79,7 @@ pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
 }
 
 /// Runs every wasm test target in `browser`, adding one report entry per test binary.
-/// `env` is passed to cargo (compile-time settings such as the TURN server for `option_env!`).
-pub fn run(
-    tools: &Tools,
-    browser: Browser,
-    env: &[(&str, String)],
-    report: &mut Report,
-) -> Result<()> {
+pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
     let caps = tools.webdriver_json(browser)?;
     let driver_var = match browser {
         Browser::Chromium => "CHROMEDRIVER",
@@ -84,14 +88,7 @@ pub fn run(
     for target in targets(tools)? {
         let mut cmd = process::cargo();
         cmd.current_dir(&tools.root)
-            .args([
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "rtc-peer",
-                "--all-features",
-            ])
+            .args(CARGO_TEST)
             .args(&target)
             .args(["--", "--nocapture"]);
         for var in RUNNER_ENV {
@@ -104,8 +101,7 @@ pub fn run(
                 tools.settings.timeout_secs.to_string(),
             )
             // Test binaries without `wasm_bindgen_test_configure!` run in the browser too.
-            .env("WASM_BINDGEN_USE_BROWSER", "1")
-            .envs(env.iter().map(|(k, v)| (k, v)));
+            .env("WASM_BINDGEN_USE_BROWSER", "1");
         println!("\nxtask: ---- wasm {} in {browser} ----", target.join(" "));
         let (status, lines) = process::stream(&mut cmd)?;
         libtest::record(
