@@ -354,6 +354,24 @@ mod tests {
     }
 
     #[test]
+    fn a_report_survives_the_hand_back() {
+        use crate::browser::Browser;
+        use crate::report::Report;
+        let mut inside = Report::default();
+        inside.add("wasm tests/turn.rs", Some(Browser::Firefox), 3, 0);
+        inside.fail("e2e demo page", Some(Browser::Chromium), "timed out");
+        let value = serde_json::to_value(&inside).unwrap();
+        let mut outside = Report::default();
+        outside.check("clippy xtask", true);
+        outside.merge(serde_json::from_value(value).unwrap());
+        assert_eq!(outside.failed(), 1);
+        let back = serde_json::to_value(&outside).unwrap();
+        assert_eq!(back["results"].as_array().unwrap().len(), 3);
+        assert_eq!(back["results"][1]["browser"], "firefox");
+        assert_eq!(back["problems"][0], "e2e demo page [chromium]: timed out");
+    }
+
+    #[test]
     fn host_network_is_opt_in() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(

@@ -42,10 +42,13 @@ const CHROMIUM_ARGS: &[&str] = &[
 ];
 
 /// Chromium flags that replace the camera and microphone with a fake device and grant access.
-const CHROMIUM_FAKE_MEDIA_ARGS: &[&str] = &[
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-];
+const CHROMIUM_FAKE_MEDIA_ARGS: &[&str] =
+    &["--use-fake-device-for-media-stream", CHROMIUM_GRANT_MEDIA];
+
+/// Grants media permission without a prompt. Kept without fake devices too (getUserMedia then
+/// fails with NotFoundError): without the permission Chromium gathers ICE candidates only on
+/// the default route's interface, and the test network namespace has no default route.
+const CHROMIUM_GRANT_MEDIA: &str = "--use-fake-ui-for-media-stream";
 
 /// Options for a new session; `Default` is what `Driver::session` uses.
 #[derive(Debug, Clone)]
@@ -244,7 +247,7 @@ impl Driver {
             };
             let mut opts = base[key].clone();
             if opts.is_object() {
-                let fake = |a: &Value| a.as_str().is_some_and(|s| s.starts_with("--use-fake-"));
+                let fake = |a: &Value| a.as_str() == Some("--use-fake-device-for-media-stream");
                 if let Some(args) = opts["args"].as_array_mut() {
                     if !options.fake_media {
                         args.retain(|a| !fake(a));
@@ -293,6 +296,8 @@ impl Driver {
                 let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
                 if options.fake_media {
                     args.extend(CHROMIUM_FAKE_MEDIA_ARGS.iter().map(|s| s.to_string()));
+                } else {
+                    args.push(CHROMIUM_GRANT_MEDIA.to_string());
                 }
                 args.extend(options.extra_args.iter().cloned());
                 json!({
@@ -317,10 +322,12 @@ impl Driver {
                     prefs["media.navigator.streams.fake"] = json!(true);
                     prefs["media.navigator.permission.disabled"] = json!(true);
                 } else {
-                    // No fake devices; refuse instead of prompting (a headless prompt hangs).
+                    // No fake devices. Allowed, not refused: a refusal (2) would also stop
+                    // Firefox gathering on the test network namespace's veth pair; with no
+                    // device, getUserMedia fails with NotFoundError and nothing prompts.
                     prefs["media.navigator.permission.disabled"] = json!(false);
-                    prefs["permissions.default.camera"] = json!(2);
-                    prefs["permissions.default.microphone"] = json!(2);
+                    prefs["permissions.default.camera"] = json!(1);
+                    prefs["permissions.default.microphone"] = json!(1);
                 }
                 json!({
                     "browserName": "firefox",
