@@ -2,9 +2,9 @@
 //! with username and credential) plus `IceTransportPolicy::Relay`, talking through the coturn
 //! that `cargo xtask test` starts on a free loopback port with credentials made for the run.
 //!
-//! The server's URL and credentials arrive at compile time (`RTC_PEER_TURN_*`, read with
-//! `option_env!`); without them every test here fails with a message saying to run
-//! `cargo xtask test`.
+//! The server's URL and credentials arrive at run time, from the endpoint the run serves on
+//! 127.0.0.1 (`turn_server()`); without it every test here fails with a message saying to run
+//! `cargo xtask test` (or `cargo xtask netns -- cargo test …` for this binary alone).
 //!
 //! What the browsers do (Chromium 156, Firefox ESR 153, measured here):
 //! - Selected pair in `getStats`: Chromium names it only in the `transport` stats'

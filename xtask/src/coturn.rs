@@ -3,8 +3,8 @@
 //!
 //! The credential is written only to a config file in a private (0700) temporary directory, so
 //! it shows neither on coturn's command line (`ps`) nor in any log line of the run; the guard's
-//! `Debug` redacts it. The tests receive it at compile time through the
-//! `RTC_PEER_TURN_*` environment variables ([`Turn::env`]).
+//! `Debug` redacts it. The wasm suites receive it at run time, from the endpoint in
+//! [`crate::turn_config`].
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -176,15 +176,6 @@ impl Turn {
     /// coturn's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
-    }
-
-    /// The environment variables the wasm test suites read at compile time with `option_env!`.
-    pub fn env(&self) -> [(&'static str, String); 3] {
-        [
-            ("RTC_PEER_TURN_URL", self.url()),
-            ("RTC_PEER_TURN_USERNAME", self.username.clone()),
-            ("RTC_PEER_TURN_CREDENTIAL", self.credential.clone()),
-        ]
     }
 
     /// The last lines of coturn's log, with the credential (should it ever appear) redacted.
@@ -387,11 +378,6 @@ mod tests {
         );
         assert!(!turn.log_leaks_credential(), "coturn's log shows it");
         assert!(!turn.log_tail().contains(&turn.credential));
-
-        let env = turn.env();
-        assert_eq!(env[0], ("RTC_PEER_TURN_URL", turn.url()));
-        assert_eq!(env[1].1, turn.username);
-        assert_eq!(env[2].1, turn.credential);
 
         drop(turn);
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -26,7 +26,11 @@ xflags::xflags! {
         }
         /// Run every check and test in headless Chromium and Firefox; the last line printed
         /// is `N passed, N failed`.
-        cmd test {}
+        cmd test {
+            /// Run the browser phases on this machine's own network instead of a private
+            /// network namespace made for the run (prints a warning).
+            optional --host-network
+        }
         /// Run the benchmarks (release) and print ratios against raw JS; writes
         /// target/bench/results.json, docs/bench.svg and the table in docs/bench.md.
         cmd bench {
@@ -36,6 +40,16 @@ xflags::xflags! {
             optional --smoke
             /// Measure nothing: redraw the table and chart from the last results.json.
             optional --render
+            /// Run the pages on this machine's own network instead of a private network
+            /// namespace made for the run (prints a warning).
+            optional --host-network
+        }
+        /// Run a command in the test network of the browser phases (a private network
+        /// namespace with coturn and its config endpoint), e.g. one wasm suite by hand:
+        /// `cargo xtask netns -- cargo test --target wasm32-unknown-unknown --test api`.
+        cmd netns {
+            /// The command and its arguments.
+            repeated command: String
         }
     }
 }

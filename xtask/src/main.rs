@@ -7,14 +7,31 @@ mod build;
 mod coturn;
 mod demo;
 mod flags;
+mod netns;
 mod process;
 mod settings;
 mod setup;
 mod test;
+mod turn_config;
 
 use flags::XtaskCmd;
 
 fn main() {
+    // The hidden command a run uses inside its network namespace (not part of the usage).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(netns::INNER) {
+        let result = netns::inner(&args[1..], |phase, args| match phase {
+            "test" => test::inside(args),
+            "bench" => bench::inside(args),
+            "exec" => netns::exec::inside(args),
+            other => anyhow::bail!("{}: unknown phase `{other}`", netns::INNER),
+        });
+        if let Err(err) = result {
+            eprintln!("xtask: error: {err:#}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let flags = flags::from_env_or_usage();
     process::kill_children_on_interrupt();
     let result = match flags.subcommand {
@@ -28,6 +45,7 @@ fn main() {
             }
         }),
         XtaskCmd::Bench(f) => bench::run(&f),
+        XtaskCmd::Netns(f) => netns::exec::run(&f.command),
     };
     if let Err(err) = result {
         eprintln!("xtask: error: {err:#}");

@@ -1,4 +1,4 @@
-//! Helpers for the TURN suite: the coturn that `cargo xtask test` started (read at compile
+//! Helpers for the TURN suite: the coturn that `cargo xtask test` started (read at run
 //! time), a relay-only loopback pair, and the selected candidate pair from `getStats`.
 
 use std::collections::HashMap;
@@ -21,32 +21,73 @@ pub struct TurnServer {
     pub credential: &'static str,
 }
 
-/// The coturn `cargo xtask test` started, from the `RTC_PEER_TURN_*` variables it set when it
-/// compiled this suite. Panics (failing the test, never skipping it) when they are absent.
+/// The coturn `cargo xtask test` started, read at run time from the endpoint the run serves on
+/// 127.0.0.1 (`GET /turn.json`: `{url, username, credential}`; port 4780 in the run's network
+/// namespace, or the one `RTC_PEER_TURN_CONFIG_PORT` named at compile time on the host
+/// network; the port is no secret). The credential is never compiled in. Read once per test
+/// binary. Panics (failing the test, never skipping it) when the endpoint does not answer.
 pub fn turn_server() -> TurnServer {
-    match (
-        option_env!("RTC_PEER_TURN_URL"),
-        option_env!("RTC_PEER_TURN_USERNAME"),
-        option_env!("RTC_PEER_TURN_CREDENTIAL"),
-    ) {
-        (Some(url), Some(username), Some(credential)) => {
-            assert!(
-                url.starts_with("turn:127.0.0.1:"),
-                "RTC_PEER_TURN_URL must name the loopback coturn, got {url}"
-            );
-            TurnServer {
-                url,
-                username,
-                credential,
-            }
-        }
-        _ => panic!(
-            "RTC_PEER_TURN_URL / RTC_PEER_TURN_USERNAME / RTC_PEER_TURN_CREDENTIAL were not set \
-             when this suite was compiled: run it through `cargo xtask test`, which starts coturn \
-             on a free loopback port with fresh credentials and passes them (or start coturn by \
-             hand as in docs/turn-and-interop.md and export the three variables)"
-        ),
+    use js_sys::{Array, Function, JSON};
+    use wasm_bindgen::JsCast;
+
+    thread_local! {
+        static SERVER: std::cell::OnceCell<TurnServer> = const { std::cell::OnceCell::new() };
     }
+    let port = option_env!("RTC_PEER_TURN_CONFIG_PORT").unwrap_or("4780");
+    let url = format!("http://127.0.0.1:{port}/turn.json");
+    let how = "run the suite through `cargo xtask test`, or one binary by hand with \
+               `cargo xtask netns -- cargo test --target wasm32-unknown-unknown …`: both start \
+               coturn with fresh credentials and serve them there";
+    let fetch = || -> Result<String, JsValue> {
+        // A synchronous XMLHttpRequest keeps this function synchronous; the endpoint is local
+        // and answers at once, or refuses the connection at once.
+        let global = js_sys::global();
+        let class: Function = Reflect::get(&global, &"XMLHttpRequest".into())?.dyn_into()?;
+        let xhr = Reflect::construct(&class, &Array::new())?;
+        let call = |name: &str, args: &[JsValue]| -> Result<JsValue, JsValue> {
+            let method: Function = Reflect::get(&xhr, &name.into())?.dyn_into()?;
+            method.apply(&xhr, &args.iter().collect::<Array>())
+        };
+        call("open", &["GET".into(), url.as_str().into(), false.into()])?;
+        call("send", &[])?;
+        let status = Reflect::get(&xhr, &"status".into())?
+            .as_f64()
+            .unwrap_or(0.0);
+        if status != 200.0 {
+            return Err(format!("HTTP status {status}").into());
+        }
+        Reflect::get(&xhr, &"responseText".into())?
+            .as_string()
+            .ok_or_else(|| "no response text".into())
+    };
+    SERVER.with(|cell| {
+        cell.get_or_init(|| {
+            let body =
+                fetch().unwrap_or_else(|e| panic!("no TURN server config at {url} ({e:?}): {how}"));
+            let json = JSON::parse(&body).expect("the TURN config is JSON");
+            let field = |key: &str| -> &'static str {
+                let value = Reflect::get(&json, &key.into())
+                    .ok()
+                    .and_then(|v| v.as_string());
+                let value =
+                    value.unwrap_or_else(|| panic!("the TURN config at {url} lacks `{key}`"));
+                // Once per test binary; the suites hold `&'static str`s.
+                Box::leak(value.into_boxed_str())
+            };
+            let server = TurnServer {
+                url: field("url"),
+                username: field("username"),
+                credential: field("credential"),
+            };
+            assert!(
+                server.url.starts_with("turn:127.0.0.1:"),
+                "the TURN config must name the loopback coturn, got {}",
+                server.url
+            );
+            server
+        })
+        .clone()
+    })
 }
 
 /// The configuration of the seed's example (one `turn:` server with username and credential)

@@ -29,6 +29,7 @@ use crate::browser::webdriver::{Driver, SessionOptions};
 use crate::browser::Browser;
 use crate::build::{self, Target};
 use crate::flags;
+use crate::netns::{self, Network};
 use crate::process;
 use crate::setup::{self, Tools};
 
@@ -68,7 +69,9 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         println!("{table}");
         return docs::write_docs(&root, &results, &table);
     }
+    let network = Network::from_host_network_flag(flags.host_network);
     let tools = setup::ensure()?;
+    network.check()?;
     // What is measured: before this run writes docs/.
     let commit = commit(&tools.root);
     let out = out_dir(&tools.root);
@@ -86,27 +89,20 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     let demo_pkg = build::package(&tools, Target::Web)?;
     let sizes = sizes(&tools, &lib_pkg, &demo_pkg)?;
 
-    // Figures 2-6: the page, in each browser.
+    // Figures 2-6: the page, in each browser, in the run's own network namespace.
     let bench_pkg = build_bench(&tools, &out, true)?;
-    let server = serve(&tools.root, &bench_pkg)?;
-    let page_options = json!({ "smoke": flags.smoke });
-    let mut pages = serde_json::Map::new();
-    for &browser in &browsers {
-        println!("\nxtask: bench [{browser}]: running {}", server.url());
-        let t0 = Instant::now();
-        let value = match run_page(&tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
-            Ok(mut v) => {
-                v["wall_seconds"] = json!(t0.elapsed().as_secs());
-                v
+    let pages = match network {
+        Network::Namespace => {
+            let mut inner = vec![bench_pkg.to_string_lossy().into_owned()];
+            inner.extend(browsers.iter().map(|b| b.name().to_string()));
+            if flags.smoke {
+                inner.push(SMOKE_ARG.to_string());
             }
-            Err(e) => {
-                println!("xtask: bench [{browser}]: FAILED: {e:#}");
-                json!({ "error": format!("{e:#}") })
-            }
-        };
-        pages.insert(browser.name().to_string(), value);
-    }
-    drop(server);
+            let deadline = PAGE_TIMEOUT * (browsers.len() as u32 + 1);
+            netns::run_inside("bench", &inner, deadline)?
+        }
+        Network::Host => pages(&tools, &bench_pkg, &browsers, flags.smoke)?,
+    };
 
     let elapsed = started.elapsed().as_secs();
     let mut command = "cargo xtask bench".to_string();
@@ -128,7 +124,7 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         "smoke": flags.smoke,
         "seconds": elapsed,
         "sizes": sizes,
-        "browsers": Value::Object(pages),
+        "browsers": pages,
     });
     // A smoke run must not replace the last real results (`--render` draws from them).
     let json_path = out.join(if flags.smoke {
@@ -154,6 +150,47 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         return Ok(());
     }
     docs::write_docs(&tools.root, &results, &table)
+}
+
+/// In the arguments of the inner bench run: tiny round counts.
+const SMOKE_ARG: &str = "smoke";
+
+/// `xtask __in-netns bench <package> <browser>… [smoke]`: the pages run, inside the namespace.
+pub fn inside(args: &[String]) -> Result<Value> {
+    let (pkg, rest) = args
+        .split_first()
+        .context("usage: __in-netns bench <package dir> <browser>… [smoke]")?;
+    let smoke = rest.iter().any(|a| a == SMOKE_ARG);
+    let browsers = rest
+        .iter()
+        .filter(|a| *a != SMOKE_ARG)
+        .map(|a| a.parse().map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<Browser>>>()?;
+    let tools = setup::ensure()?;
+    pages(&tools, Path::new(pkg), &browsers, smoke)
+}
+
+/// Runs the page in each of `browsers`: `{browser: results or {error}}`.
+fn pages(tools: &Tools, bench_pkg: &Path, browsers: &[Browser], smoke: bool) -> Result<Value> {
+    let server = serve(&tools.root, bench_pkg)?;
+    let page_options = json!({ "smoke": smoke });
+    let mut pages = serde_json::Map::new();
+    for &browser in browsers {
+        println!("\nxtask: bench [{browser}]: running {}", server.url());
+        let t0 = Instant::now();
+        let value = match run_page(tools, browser, &server.url(), &page_options, PAGE_TIMEOUT) {
+            Ok(mut v) => {
+                v["wall_seconds"] = json!(t0.elapsed().as_secs());
+                v
+            }
+            Err(e) => {
+                println!("xtask: bench [{browser}]: FAILED: {e:#}");
+                json!({ "error": format!("{e:#}") })
+            }
+        };
+        pages.insert(browser.name().to_string(), value);
+    }
+    Ok(Value::Object(pages))
 }
 
 /// `git rev-parse --short HEAD`, with `+dirty` when the work tree has changes.

@@ -25,9 +25,18 @@ const FIGURES: [&str; 5] = ["dispatch", "offer_answer", "first_frame", "leak", "
 /// Builds the bench crate (no wasm-opt: speed over size here), serves the page, runs it with
 /// `{smoke: true}` in Chromium, counts one pass or failure per figure, then checks the leak
 /// figure's blocks.
+/// Where the smoke test's bench package is built (`<this>/pkg`).
+pub fn out_dir(tools: &Tools) -> std::path::PathBuf {
+    super::out_dir(&tools.root).join("smoke")
+}
+
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    let out = super::out_dir(&tools.root).join("smoke");
-    let pkg = super::build_bench(tools, &out, false)?;
+    let out = out_dir(tools);
+    let pkg = out.join("pkg");
+    // Built before the browser phases (no registry is reachable inside their namespace).
+    if !pkg.join("rtc_peer_bench_bg.wasm").is_file() {
+        super::build_bench(tools, &out, false)?;
+    }
     let server = super::serve(&tools.root, &pkg)?;
     let options = json!({ "smoke": true });
     let results = super::run_page(

@@ -8,11 +8,11 @@ pub mod webdriver;
 use std::fmt;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// A headless browser driven through WebDriver.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Browser {
     Chromium,
@@ -157,7 +157,8 @@ mod tests {
             "{chromium}"
         );
         let bench = caps(Browser::Chromium, false, true);
-        assert!(!bench.contains("--use-fake-"), "{bench}");
+        assert!(!bench.contains("--use-fake-device"), "{bench}");
+        assert!(bench.contains("--use-fake-ui-for-media-stream"), "{bench}");
         assert!(bench.contains("--js-flags=--expose-gc"), "{bench}");
         let firefox = caps(Browser::Firefox, true, false);
         assert!(
@@ -168,7 +169,7 @@ mod tests {
         let no_media = caps(Browser::Firefox, false, false);
         assert!(!no_media.contains("streams.fake"), "{no_media}");
         assert!(
-            no_media.contains(r#""permissions.default.camera":2"#),
+            no_media.contains(r#""permissions.default.camera":1"#),
             "{no_media}"
         );
     }

@@ -8,19 +8,28 @@ pub mod abuse;
 pub mod e2e;
 mod js_tests;
 mod libtest;
+mod prebuild;
 pub mod report;
+pub mod secret_scan;
 mod wasm_suites;
 
-use std::time::Instant;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use serde_json::Value;
 
-use crate::build::{self, Target};
+use crate::browser::Browser;
 use crate::coturn;
 use crate::flags;
+use crate::netns::{self, Network};
 use crate::process;
 use crate::setup::{self, Tools};
+use crate::turn_config::{self, TurnConfig};
 use report::Report;
+
+/// How long the browser phases may take in all (each has its own deadlines inside).
+const BROWSER_PHASES_DEADLINE: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// The static checks: (name, `cargo` arguments).
 const STATIC_CHECKS: &[(&str, &str)] = &[
@@ -37,9 +46,11 @@ const STATIC_CHECKS: &[(&str, &str)] = &[
 ];
 
 /// Runs everything; `Ok(false)` when some check or test failed.
-pub fn run(_flags: &flags::Test) -> Result<bool> {
+pub fn run(flags: &flags::Test) -> Result<bool> {
     let started = Instant::now();
+    let network = Network::from_host_network_flag(flags.host_network);
     let tools = setup::ensure()?;
+    network.check()?;
     let browsers = tools.settings.browsers.clone();
     let mut report = Report::default();
 
@@ -59,53 +70,101 @@ pub fn run(_flags: &flags::Test) -> Result<bool> {
         wasm_suites::host(&tools, "xtask", &["-p", "xtask"], r)
     });
 
-    // 3. A TURN server on loopback for the relay tests; its address and credentials reach the
-    //    wasm suites at compile time (`option_env!("RTC_PEER_TURN_URL")` etc.). Without it the
-    //    TURN tests fail (they say to run through `cargo xtask test`). `turn` lives until the end.
-    let turn = coturn::Turn::start(&tools);
-    let turn_env: Vec<(&str, String)> = match &turn {
-        Ok(t) => {
-            println!("xtask: coturn listening on {} (pid {})", t.url(), t.pid());
-            t.env().to_vec()
-        }
-        Err(e) => {
-            report.fail("coturn", None, &format!("{e:#}"));
-            Vec::new()
+    // 3. Everything the browser phases need, built here where registries are reachable.
+    //    On the host network the TURN config endpoint's port is chosen first: the wasm suites
+    //    are compiled with it (it is no secret; the credential reaches them at run time).
+    let host_config = match network {
+        Network::Namespace => None,
+        Network::Host => {
+            let listener = turn_config::listen_any()?;
+            let port = listener.local_addr()?.port();
+            std::env::set_var(turn_config::PORT_VAR, port.to_string());
+            Some(listener)
         }
     };
-
-    // 4. The wasm-bindgen-test suites, in every browser from wasm-pack.toml (Chromium, Firefox).
-    for &browser in &browsers {
-        report.suite(&format!("wasm suites in {browser}"), &[browser], |r| {
-            wasm_suites::run(&tools, browser, &turn_env, r)
-        });
-    }
-
-    // 5. The release packages.
-    for target in [Target::Web, Target::Bundler] {
-        let name = format!("wasm-pack build --target {}", target.name());
-        report.suite(&name, &[], |r| {
-            build::package(&tools, target)?;
-            r.check(&name, true);
-            Ok(())
-        });
-    }
-
-    // 6. The browser suites of the demo, the JS package and the bench page.
-    report.suite("e2e demo page", &browsers, |r| e2e::run(&tools, r));
-    report.suite("demo abuse", &browsers, |r| abuse::run(&tools, r));
-    report.suite("JS package", &browsers, |r| js_tests::run(&tools, r));
-    let smoke_browsers = [crate::bench::smoke::BROWSER];
-    report.suite("bench smoke", &smoke_browsers, |r| {
-        crate::bench::smoke::run(&tools, r)
+    report.suite("build for the browser phases", &[], |r| {
+        prebuild::run(&tools, r)
     });
 
-    drop(turn);
+    // 4. The browser phases, in the run's own network namespace (or, asked for, on the host).
+    match host_config {
+        None => report.suite("browser phases in a network namespace", &browsers, |r| {
+            let value = netns::run_inside("test", &[], BROWSER_PHASES_DEADLINE)?;
+            r.merge(serde_json::from_value(value)?);
+            Ok(())
+        }),
+        Some(listener) => browser_phases(&tools, listener, &mut report),
+    }
+
     report.expect_browsers(&browsers);
     let secs = started.elapsed().as_secs();
     println!("\nxtask: test took {}m{:02}s", secs / 60, secs % 60);
     report.print_summary();
     Ok(report.failed() == 0)
+}
+
+/// `xtask __in-netns test`: the browser phases inside the namespace; their report as JSON.
+pub fn inside(_args: &[String]) -> Result<Value> {
+    let tools = setup::ensure()?;
+    let mut report = Report::default();
+    let listener = turn_config::listen_namespace()?;
+    browser_phases(&tools, listener, &mut report);
+    Ok(serde_json::to_value(&report)?)
+}
+
+/// Every phase that runs a browser: coturn with its config endpoint on `config_listener`, the
+/// wasm suites, e2e, abuse, the JS package and the bench smoke test; then the search of
+/// `target/` for the TURN credential.
+fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Report) {
+    let browsers = tools.settings.browsers.clone();
+    // A TURN server on loopback for the relay tests; its URL and credentials reach the wasm
+    // suites at run time, from the config endpoint. Without it the TURN tests fail.
+    let turn = coturn::Turn::start(tools).and_then(|t| {
+        let config = TurnConfig::start(config_listener, &t)?;
+        Ok((t, config))
+    });
+    match &turn {
+        Ok((t, config)) => println!(
+            "xtask: coturn listening on {} (pid {}); its credentials at {}",
+            t.url(),
+            t.pid(),
+            config.url()
+        ),
+        Err(e) => report.fail("coturn", None, &format!("{e:#}")),
+    }
+    report.suite("fresh test binaries", &[], |r| {
+        prebuild::check_nothing_rebuilt(tools, r)
+    });
+
+    // The wasm-bindgen-test suites, in every browser from wasm-pack.toml (Chromium, Firefox).
+    for &browser in &browsers {
+        report.suite(&format!("wasm suites in {browser}"), &[browser], |r| {
+            wasm_suites::run(tools, browser, r)
+        });
+    }
+    if let Ok((_, config)) = &turn {
+        println!("xtask: the TURN config was read {} times", config.served());
+        report.check(
+            "wasm suites read the TURN config at run time",
+            config.served() > 0,
+        );
+    }
+
+    // The browser suites of the demo, the JS package and the bench page.
+    report.suite("e2e demo page", &browsers, |r| e2e::run(tools, r));
+    report.suite("demo abuse", &browsers, |r| abuse::run(tools, r));
+    report.suite("JS package", &browsers, |r| js_tests::run(tools, r));
+    let smoke_browsers: [Browser; 1] = [crate::bench::smoke::BROWSER];
+    report.suite("bench smoke", &smoke_browsers, |r| {
+        crate::bench::smoke::run(tools, r)
+    });
+
+    if let Ok((t, config)) = turn {
+        let credential = t.credential.clone();
+        drop(config);
+        drop(t);
+        secret_scan::check_target(report, &setup::target_dir(&tools.root), &credential);
+    }
 }
 
 /// A pass/fail step: `cargo <args>` in the repo root.

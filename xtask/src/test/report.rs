@@ -5,10 +5,12 @@
 
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
 use crate::browser::Browser;
 
 /// The outcome of one suite in one browser (or on the host when `browser` is `None`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SuiteResult {
     pub suite: String,
     pub browser: Option<Browser>,
@@ -16,7 +18,8 @@ pub struct SuiteResult {
     pub failed: u32,
 }
 
-#[derive(Debug, Default)]
+/// Serializable so a run in a network namespace can hand its report back (`crate::netns`).
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     results: Vec<SuiteResult>,
     /// `NOTE:` lines from tests and other remarks, printed in the summary.
@@ -114,6 +117,15 @@ impl Report {
                 );
             }
         }
+    }
+
+    /// Appends everything `other` recorded (a report handed back from another process).
+    pub fn merge(&mut self, other: Report) {
+        self.results.extend(other.results);
+        self.notes.extend(other.notes);
+        self.problems.extend(other.problems);
+        self.left_out.extend(other.left_out);
+        self.timings.extend(other.timings);
     }
 
     pub fn failed(&self) -> u32 {

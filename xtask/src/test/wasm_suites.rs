@@ -41,6 +41,16 @@ const RUNNER_ENV: &[&str] = &[
     "WASM_BINDGEN_TEST_ONLY_WEB",
 ];
 
+/// `cargo <this>` builds and runs the wasm test binaries (the same flags build them beforehand).
+pub const CARGO_TEST: &[&str] = &[
+    "test",
+    "--target",
+    "wasm32-unknown-unknown",
+    "-p",
+    "rtc-peer",
+    "--all-features",
+];
+
 /// The test targets of the `rtc-peer` package: `--lib` plus `--test <name>` for each
 /// integration test cargo knows (from `cargo metadata`).
 pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
@@ -78,13 +88,7 @@ pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
 }
 
 /// Runs every wasm test target in `browser`, adding one report entry per test binary.
-/// `env` is passed to cargo (compile-time settings such as the TURN server for `option_env!`).
-pub fn run(
-    tools: &Tools,
-    browser: Browser,
-    env: &[(&str, String)],
-    report: &mut Report,
-) -> Result<()> {
+pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
     let caps = setup::target_dir(&tools.root).join(format!("xtask/webdriver/{browser}.json"));
     std::fs::create_dir_all(caps.parent().unwrap_or(&tools.root))?;
     let binary = tools.browser_binary(browser);
@@ -103,16 +107,7 @@ pub fn run(
     for target in targets(tools)? {
         let cargo = || {
             let mut cmd = process::cargo();
-            cmd.current_dir(&tools.root)
-                .args([
-                    "test",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "-p",
-                    "rtc-peer",
-                    "--all-features",
-                ])
-                .args(&target);
+            cmd.current_dir(&tools.root).args(CARGO_TEST).args(&target);
             for var in RUNNER_ENV {
                 cmd.env_remove(var);
             }
@@ -120,8 +115,7 @@ pub fn run(
                 .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", timeout.to_string())
                 // Test binaries without `wasm_bindgen_test_configure!` run in the browser too.
-                .env("WASM_BINDGEN_USE_BROWSER", "1")
-                .envs(env.iter().map(|(k, v)| (k, v)));
+                .env("WASM_BINDGEN_USE_BROWSER", "1");
             cmd
         };
         println!("\nxtask: ---- wasm {} in {browser} ----", target.join(" "));

@@ -1,0 +1,74 @@
+//! `cargo xtask netns -- CMD…`: one command in the test network of the browser phases, for
+//! running a single suite by hand the way `cargo xtask test` runs it.
+//!
+//! CMD runs in a fresh private network namespace (see [`crate::netns`]) with coturn and its
+//! config endpoint up (`tests/common/turn.rs` reads it), as the test command's browser phases
+//! do. Build first: nothing inside can reach a registry (cargo runs `--offline`). Afterwards
+//! `target/` is searched for the TURN credential, as after `cargo xtask test`.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+use crate::coturn::Turn;
+use crate::netns;
+use crate::setup;
+use crate::test::report::Report;
+use crate::test::secret_scan;
+use crate::turn_config::{self, TurnConfig};
+
+/// How long CMD may run.
+const DEADLINE: Duration = Duration::from_secs(60 * 60);
+
+/// The command: runs CMD inside and exits with its status (1 when the credential leaked).
+pub fn run(command: &[String]) -> Result<()> {
+    if command.is_empty() {
+        bail!("usage: cargo xtask netns -- CMD [ARGS…]");
+    }
+    setup::ensure()?;
+    let value = netns::run_inside("exec", command, DEADLINE + Duration::from_secs(60))?;
+    let code = value["code"].as_i64().unwrap_or(1);
+    let leaked = value["leaked"].as_bool().unwrap_or(true);
+    if leaked {
+        eprintln!("xtask: netns: the TURN credential was found under target/ (see above)");
+    }
+    if code != 0 || leaked {
+        std::process::exit(if code != 0 { code as i32 } else { 1 });
+    }
+    Ok(())
+}
+
+/// `xtask __in-netns exec CMD…`: coturn and its config endpoint, then CMD.
+pub fn inside(command: &[String]) -> Result<Value> {
+    let tools = setup::ensure()?;
+    let (program, args) = command.split_first().context("netns: no command to run")?;
+    let turn = Turn::start(&tools)?;
+    let config = TurnConfig::start(turn_config::listen_namespace()?, &turn)?;
+    println!(
+        "xtask: netns: coturn on {} (pid {}), its credentials at {}",
+        turn.url(),
+        turn.pid(),
+        config.url()
+    );
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {program}"))?;
+    let status = netns::wait_with_deadline(&mut child, DEADLINE, program)?;
+    println!(
+        "xtask: netns: {program} ended ({status}); the TURN config was read {} times",
+        config.served()
+    );
+    let credential = turn.credential.clone();
+    drop(config);
+    drop(turn);
+    let mut report = Report::default();
+    secret_scan::check_target(&mut report, &setup::target_dir(&tools.root), &credential);
+    Ok(json!({
+        "code": status.code().unwrap_or(1),
+        "leaked": report.failed() > 0,
+    }))
+}

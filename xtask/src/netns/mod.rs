@@ -1,0 +1,396 @@
+//! A private network namespace for the browser phases of `cargo xtask test` and `bench`.
+//!
+//! Browser tests may only talk to loopback or to test-host addresses of a network the run made
+//! itself. On the host network Chromium gathers no loopback candidates (it pairs over the
+//! machine's own address), and what the browsers see depends on the machine's network. So the
+//! command builds everything on the host network, where registries are reachable, then runs
+//! itself again under `unshare` with the hidden command [`INNER`]. That process brings up `lo`
+//! and a veth pair with the test-host addresses [`TEST_HOSTS`], prints `ip -brief addr` and
+//! `ip route`, refuses to go on if a default route exists, runs the phase, and writes its result
+//! as JSON to a file the parent reads back.
+//!
+//! The namespace gets its own PID namespace too: the inner xtask is its first process, so when it
+//! ends, or the parent kills it at the deadline, the kernel ends every process started inside
+//! (coturn, drivers, browsers) with it.
+//!
+//! If no namespace can be made the run fails and says how to run anyway: `--host-network`
+//! ([`Network::Host`]) runs the phases on the host network, with a printed warning.
+
+pub mod exec;
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::Value;
+
+use crate::process;
+
+/// The hidden command the parent runs itself with inside the namespace:
+/// `xtask __in-netns <phase> <result.json> <args…>`.
+pub const INNER: &str = "__in-netns";
+
+/// The flag that runs the browser phases on the host network instead.
+pub const HOST_NETWORK_FLAG: &str = "--host-network";
+
+/// The `unshare` that makes the namespace.
+const UNSHARE: &str = "unshare";
+
+/// The veth pair inside the namespace and its test-host addresses.
+pub const TEST_HOSTS: [(&str, &str); 2] = [("v0", "10.200.0.1/24"), ("v1", "10.200.0.2/24")];
+
+/// How long the veth links may take to come up.
+const LINK_UP: Duration = Duration::from_secs(10);
+
+/// The parent's network namespace (`/proc/self/ns/net` inode), so the inner run can check that
+/// it really is in another one.
+const HOST_NETNS_VAR: &str = "XTASK_HOST_NETNS";
+
+/// Where the browser phases run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Network {
+    /// A private network namespace made for this run (the default).
+    Namespace,
+    /// The host's own network (`--host-network`).
+    Host,
+}
+
+impl Network {
+    /// [`Network::Host`] when `--host-network` was given.
+    pub fn from_host_network_flag(host_network: bool) -> Network {
+        if host_network {
+            Network::Host
+        } else {
+            Network::Namespace
+        }
+    }
+
+    /// Checks that a namespace can be made (so a refusal fails the run before minutes of
+    /// building), or prints the host-network warning.
+    pub fn check(self) -> Result<()> {
+        match self {
+            Network::Namespace => check_available(Path::new(UNSHARE)),
+            Network::Host => {
+                println!(
+                    "xtask: WARNING: {HOST_NETWORK_FLAG}: the browser phases run on this \
+                     machine's own network, not in a private namespace. Browsers gather \
+                     candidates on every interface the machine has, and Chromium pairs \
+                     \"loopback\" calls over the machine's network address."
+                );
+                Ok(())
+            }
+        }
+    }
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// `unshare` with a new network, PID and mount namespace (the mount namespace only gives the
+/// new PID namespace its own `/proc`); as a normal user also a user namespace (`-r`).
+fn unshare_command(unshare: &Path) -> Command {
+    let mut cmd = Command::new(unshare);
+    if !is_root() {
+        cmd.arg("--map-root-user");
+    }
+    cmd.args(["--net", "--pid", "--fork", "--kill-child", "--mount-proc"]);
+    cmd
+}
+
+/// Makes a namespace once (`unshare … true`) and fails, saying why and what to do, if that is
+/// refused.
+pub fn check_available(unshare: &Path) -> Result<()> {
+    let mut cmd = unshare_command(unshare);
+    cmd.arg("true").stdin(Stdio::null());
+    let shown = process::display(&cmd);
+    let why = match cmd.output() {
+        Err(err) => format!("could not start `{shown}`: {err}"),
+        Ok(out) if !out.status.success() => format!(
+            "`{shown}` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Ok(_) => return Ok(()),
+    };
+    bail!(
+        "no private network namespace can be made for the browser phases: {why}\n\
+         They run in a namespace of the run's own: `unshare -n` as root, `unshare -rn` as a \
+         normal user where user namespaces are allowed. To run them on this machine's own \
+         network instead, pass {HOST_NETWORK_FLAG} (a warning is printed; the browsers then \
+         see every network the machine has)."
+    )
+}
+
+/// Runs `xtask __in-netns <phase> <file> <args…>` in a new namespace, waits at most `deadline`
+/// and returns the JSON value it wrote to `<file>`.
+pub fn run_inside(phase: &str, args: &[String], deadline: Duration) -> Result<Value> {
+    run_inside_with(Path::new(UNSHARE), phase, args, deadline)
+}
+
+/// Like [`run_inside`], with an explicit `unshare` binary.
+pub fn run_inside_with(
+    unshare: &Path,
+    phase: &str,
+    args: &[String],
+    deadline: Duration,
+) -> Result<Value> {
+    check_available(unshare)?;
+    let exe = std::env::current_exe().context("finding the xtask binary")?;
+    let result = result_file(phase)?;
+    let mut cmd = unshare_command(unshare);
+    cmd.arg("--")
+        .arg(&exe)
+        .args([INNER, phase])
+        .arg(&result)
+        .args(args)
+        // Nothing inside can reach a registry: cargo must not try.
+        .env("CARGO_NET_OFFLINE", "true")
+        .env(HOST_NETNS_VAR, netns_id()?)
+        .stdin(Stdio::null());
+    println!("$ {}", process::display(&cmd));
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("could not start `{}`", process::display(&cmd)))?;
+    let status = wait_with_deadline(&mut child, deadline, "the run inside the network namespace")?;
+    let text = fs::read_to_string(&result);
+    let _ = fs::remove_file(&result);
+    let text = text.with_context(|| {
+        format!(
+            "the {phase} run inside the network namespace ended ({status}) without handing back \
+             its results; see its output above"
+        )
+    })?;
+    serde_json::from_str(&text).context("reading the results handed back from the namespace")
+}
+
+/// A file for the inner run's result, in the temporary directory (it holds no secret).
+fn result_file(phase: &str) -> Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    Ok(std::env::temp_dir().join(format!(
+        "xtask-netns-{phase}-{}-{nanos}.json",
+        std::process::id()
+    )))
+}
+
+/// Waits for `child` (named `what` in messages) until `deadline`, then kills it by its pid and
+/// fails. For the namespace run, the child is `unshare`: with `--kill-child` and the PID
+/// namespace, every process inside goes with it.
+pub fn wait_with_deadline(child: &mut Child, deadline: Duration, what: &str) -> Result<ExitStatus> {
+    let end = Instant::now() + deadline;
+    loop {
+        if let Some(status) = child
+            .try_wait()
+            .with_context(|| format!("waiting for {what}"))?
+        {
+            return Ok(status);
+        }
+        if Instant::now() >= end {
+            let pid = child.id();
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{what} did not finish within {deadline:?}: killed it (pid {pid})");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The inode of this process's network namespace.
+fn netns_id() -> Result<String> {
+    fs::metadata("/proc/self/ns/net")
+        .map(|m| m.ino().to_string())
+        .context("reading /proc/self/ns/net")
+}
+
+/// `xtask __in-netns <phase> <file> <args…>`: sets up the namespace's network, runs `phase`
+/// with `args` and writes what it returns to `<file>`.
+pub fn inner(
+    args: &[String],
+    run_phase: impl FnOnce(&str, &[String]) -> Result<Value>,
+) -> Result<()> {
+    let [phase, result, rest @ ..] = args else {
+        bail!("usage: xtask {INNER} <phase> <result.json> [args…] (run by xtask itself)");
+    };
+    set_up_network()?;
+    let value = run_phase(phase, rest)?;
+    fs::write(result, serde_json::to_vec(&value)?).with_context(|| format!("writing {result}"))
+}
+
+/// Brings up `lo` and the veth pair, prints `ip -brief addr` and `ip route`, and fails unless
+/// this is a namespace other than the parent's, with no default route and the addresses set.
+fn set_up_network() -> Result<()> {
+    let host = std::env::var(HOST_NETNS_VAR).unwrap_or_default();
+    let here = netns_id()?;
+    ensure!(
+        !host.is_empty() && host != here,
+        "not in a network namespace of its own (namespace {here}, the parent's {host:?})"
+    );
+    let [(a, a_addr), (b, b_addr)] = TEST_HOSTS;
+    ip(&["link", "set", "lo", "up"])?;
+    ip(&["link", "add", a, "type", "veth", "peer", "name", b])?;
+    for (link, addr) in TEST_HOSTS {
+        ip(&["addr", "add", addr, "dev", link])?;
+        ip(&["link", "set", link, "up"])?;
+    }
+    wait_links_up(&[a, b])?;
+
+    let addrs = ip(&["-brief", "addr"])?;
+    println!("xtask: network namespace {here}: ip -brief addr\n{addrs}");
+    let routes = ip(&["route"])?;
+    println!("xtask: network namespace: ip route\n{routes}");
+    let defaults = format!(
+        "{}{}",
+        ip(&["-4", "route", "show", "default"])?,
+        ip(&["-6", "route", "show", "default"])?
+    );
+    ensure!(
+        defaults.trim().is_empty(),
+        "the namespace has a default route, it must lead nowhere: {defaults}"
+    );
+    println!("xtask: network namespace: no default route (ip -4/-6 route show default: empty)");
+    for want in ["127.0.0.1/8", a_addr, b_addr] {
+        ensure!(
+            addrs.split_whitespace().any(|w| w == want),
+            "`ip -brief addr` lacks {want}:\n{addrs}"
+        );
+    }
+    Ok(())
+}
+
+/// Waits until every link in `links` reports state UP.
+fn wait_links_up(links: &[&str]) -> Result<()> {
+    let end = Instant::now() + LINK_UP;
+    loop {
+        let brief = ip(&["-brief", "link"])?;
+        let up = |link: &str| {
+            brief.lines().any(|l| {
+                let mut words = l.split_whitespace();
+                words
+                    .next()
+                    .is_some_and(|n| n.split('@').next() == Some(link))
+                    && words.next() == Some("UP")
+            })
+        };
+        if links.iter().all(|l| up(l)) {
+            return Ok(());
+        }
+        if Instant::now() >= end {
+            bail!("the veth links did not come up within {LINK_UP:?}:\n{brief}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `ip <args>`; its stdout, or an error with its stderr.
+fn ip(args: &[&str]) -> Result<String> {
+    let out = Command::new("ip")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .context("running ip (iproute2)")?;
+    ensure!(
+        out.status.success(),
+        "`ip {}` failed ({}): {}",
+        args.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A fake `unshare` that refuses like a kernel without namespace rights does.
+    fn refusing_unshare() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-unshare-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("unshare");
+        fs::write(
+            &path,
+            "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
+        )
+        .unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_refused_unshare_fails_loudly_with_why_and_how_to_run_anyway() {
+        let fake = refusing_unshare();
+        let err = run_inside_with(&fake, "test", &[], Duration::from_secs(30)).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("no private network namespace"), "{text}");
+        assert!(
+            text.contains("Operation not permitted"),
+            "the reason: {text}"
+        );
+        assert!(
+            text.contains(HOST_NETWORK_FLAG),
+            "how to run anyway: {text}"
+        );
+        let err = check_available(&fake).unwrap_err();
+        assert!(format!("{err:#}").contains(HOST_NETWORK_FLAG));
+    }
+
+    #[test]
+    fn a_missing_unshare_fails_loudly_too() {
+        let err = check_available(Path::new("/nonexistent/unshare")).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("/nonexistent/unshare"), "{text}");
+        assert!(text.contains(HOST_NETWORK_FLAG), "{text}");
+    }
+
+    #[test]
+    fn a_report_survives_the_hand_back() {
+        use crate::browser::Browser;
+        use crate::test::report::Report;
+        let mut inside = Report::default();
+        inside.add("wasm tests/turn.rs", Some(Browser::Firefox), 3, 0);
+        inside.fail("e2e demo page", Some(Browser::Chromium), "timed out");
+        let value = serde_json::to_value(&inside).unwrap();
+        let mut outside = Report::default();
+        outside.check("clippy xtask", true);
+        outside.merge(serde_json::from_value(value).unwrap());
+        assert_eq!(outside.failed(), 1);
+        let back = serde_json::to_value(&outside).unwrap();
+        assert_eq!(back["results"].as_array().unwrap().len(), 3);
+        assert_eq!(back["results"][1]["browser"], "firefox");
+        assert_eq!(back["problems"][0], "chromium: e2e demo page: timed out");
+    }
+
+    #[test]
+    fn host_network_is_opt_in() {
+        use crate::flags::{Xtask, XtaskCmd};
+        let network = |a: &[&str]| {
+            let args = a.iter().map(Into::into).collect();
+            match Xtask::from_vec(args).unwrap().subcommand {
+                XtaskCmd::Test(t) => Network::from_host_network_flag(t.host_network),
+                XtaskCmd::Bench(b) => Network::from_host_network_flag(b.host_network),
+                _ => unreachable!(),
+            }
+        };
+        assert_eq!(network(&["test"]), Network::Namespace);
+        assert_eq!(network(&["test", "--host-network"]), Network::Host);
+        assert_eq!(network(&["bench", "--smoke"]), Network::Namespace);
+        assert_eq!(
+            network(&["bench", "--host-network", "--smoke"]),
+            Network::Host
+        );
+    }
+
+    #[test]
+    fn the_inner_run_refuses_the_parents_namespace() {
+        std::env::set_var(HOST_NETNS_VAR, netns_id().unwrap());
+        let err = set_up_network().unwrap_err();
+        assert!(format!("{err:#}").contains("not in a network namespace of its own"));
+    }
+}

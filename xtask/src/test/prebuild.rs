@@ -1,0 +1,87 @@
+//! Everything the browser phases need, built before they run: they run in a network namespace
+//! where no registry is reachable, and building there would also cost the run its time twice.
+//!
+//! [`run`] builds, on the host network, the web and bundler packages, every wasm test binary
+//! (the flags the suites run them with), and the bench smoke page's package. Inside,
+//! [`check_nothing_rebuilt`] asks cargo for the same test binaries again (offline) and fails if
+//! it compiles anything.
+
+use std::fs;
+
+use anyhow::Result;
+
+use crate::bench;
+use crate::build::{self, Target};
+use crate::process;
+use crate::setup::Tools;
+
+use super::report::Report;
+use super::wasm_suites;
+
+/// `cargo test … --lib --tests --no-run`: every wasm test binary, built, none run.
+fn test_binaries(tools: &Tools) -> std::process::Command {
+    let mut cmd = process::cargo();
+    cmd.current_dir(&tools.root)
+        .args(wasm_suites::CARGO_TEST)
+        .args(["--lib", "--tests", "--no-run"]);
+    cmd
+}
+
+/// Builds everything the browser phases use; one check per build.
+pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
+    for target in [Target::Web, Target::Bundler] {
+        let name = format!("wasm-pack build --target {}", target.name());
+        let built = build::package(tools, target);
+        if let Err(err) = &built {
+            println!("xtask: {name}: {err:#}");
+        }
+        report.check(&name, built.is_ok());
+    }
+
+    // A binary that does not compile is reported by its own suite (compiled again there).
+    let built = process::stream(&mut test_binaries(tools), process::LONG)?;
+    report.check(
+        "wasm test binaries build (cargo test --no-run)",
+        built.status.is_some_and(|s| s.success()),
+    );
+
+    // Removed first, so a failed build is never replaced by a stale page.
+    let smoke = bench::smoke::out_dir(tools);
+    let _ = fs::remove_dir_all(smoke.join("pkg"));
+    let built = bench::build_bench(tools, &smoke, false);
+    if let Err(err) = &built {
+        println!("xtask: bench smoke package: {err:#}");
+    }
+    report.check("bench smoke package builds", built.is_ok());
+    Ok(())
+}
+
+/// Runs the build of [`run`] again and fails if cargo compiles anything: the prebuilt test
+/// binaries are the ones the suites run, and nothing needs the network.
+pub fn check_nothing_rebuilt(tools: &Tools, report: &mut Report) -> Result<()> {
+    const NAME: &str = "nothing compiled after the build step";
+    let again = process::stream(&mut test_binaries(tools), process::LONG)?;
+    let ok = again.status.is_some_and(|s| s.success());
+    let compiled: Vec<&str> = again
+        .lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| l.starts_with("Compiling "))
+        .collect();
+    if compiled.is_empty() && ok {
+        report.check(NAME, true);
+    } else {
+        report.fail(
+            NAME,
+            None,
+            &format!(
+                "cargo ({:?}) compiled {} crate(s) again: {} (did the build before the \
+                 namespace fail, or do the flags differ?)",
+                again.status,
+                compiled.len(),
+                compiled.join(", ")
+            ),
+        );
+    }
+    Ok(())
+}
