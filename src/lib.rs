@@ -30,6 +30,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # After the `track` event
+//!
+//! [`TrackEvent::remote_track`] follows the track's life ([`RemoteTrack::on_state_change`]:
+//! muted, live, ended; [`RemoteTrack::on_removed`]: the remote side stopped sending it).
+//! [`PeerConnection::add_track`] returns a [`Sender`] that swaps the track without
+//! renegotiating and caps the bitrate. [`PeerConnection::stats_report`] reads the statistics
+//! as typed entries (the selected candidate pair, inbound and outbound RTP).
+//!
 //! # The `track` event fires inside `set_remote_description`
 //!
 //! Register `on_track` (or [`PeerConnection::track_events`]) *before* applying the remote

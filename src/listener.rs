@@ -11,7 +11,9 @@ use web_sys::{Event, EventTarget};
 
 /// A registered event listener; dropping it removes the listener.
 ///
-/// Returned by every `on_*` method of [`PeerConnection`](crate::PeerConnection). The listener
+/// Returned by every `on_*` method of [`PeerConnection`](crate::PeerConnection) and
+/// [`RemoteTrack`](crate::RemoteTrack) (whose guards hold one registration per event they
+/// follow, all removed together). The listener
 /// is registered with `addEventListener`, so any number of listeners coexist and none replaces
 /// another. Dropping the guard first calls `removeEventListener`, then frees the Rust closure:
 /// the browser can never call a freed closure. Dropping a `Listener` from inside its own
