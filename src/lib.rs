@@ -60,13 +60,18 @@
 mod closing;
 mod config;
 mod error;
+mod ice;
+mod ice_candidate_error;
+mod ice_state;
 #[cfg(feature = "js")]
 pub mod js;
 mod kinds;
 mod listener;
 mod media;
+pub mod negotiation;
 mod peer;
 mod session_description;
+pub mod signal;
 mod state;
 mod stream;
 mod sys;
@@ -75,11 +80,15 @@ mod webidl_enum;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
 pub use error::Error;
+pub use ice_candidate_error::IceCandidateError;
+pub use ice_state::{IceConnectionState, IceGatheringState};
 pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
 pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
+pub use negotiation::{CallEnd, Negotiator, Role};
 pub use peer::{ice_candidate, PeerConnection};
 pub use session_description::{SdpType, SessionDescription};
+pub use signal::Signal;
 pub use state::{PeerConnectionState, SignalingState};
 pub use stream::{ConnectionStates, IceCandidates, TrackEvents};
 pub use track_event::TrackEvent;
