@@ -1,5 +1,5 @@
 //! `negotiate` and `Negotiation`: perfect negotiation for a JavaScript `RTCPeerConnection`,
-//! with the same JSON messages as the Rust [`Signal`](crate::Signal).
+//! with the same JSON messages as the Rust [`crate::Signal`].
 
 use core::cell::RefCell;
 use core::fmt;
