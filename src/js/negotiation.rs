@@ -121,7 +121,10 @@ impl Negotiation {
     /// negotiation is disposed, or the browser's error for a description or candidate it
     /// refuses. Nothing is applied when the message does not parse.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn receive(&self, message: JsValue) -> Promise {
+    pub fn receive(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] message: JsValue,
+    ) -> Promise {
         let negotiator = self.slot.borrow().clone();
         future_to_promise(async move {
             let Some(text) = message.as_string() else {
