@@ -43,10 +43,18 @@
 //! Register `on_track` (or [`PeerConnection::track_events`]) *before* applying the remote
 //! description: the browser fires `track` while processing it, before the future returns.
 //!
+//! # A real call
+//!
+//! [`PeerConnection::negotiate`] runs perfect negotiation over the app's own signalling
+//! channel ([`Signal`], a versioned JSON format): tracks may be added or removed on either side
+//! at any time, also both at once, and [`Negotiator::on_end`] reports once how the call ended.
+//! See the [`negotiation`] module for the pattern and a full example, and
+//! [`PeerConnection::restart_ice`] and [`PeerConnection::on_ice_candidate_error`] for ICE.
+//!
 //! # Features
 //!
 //! - `js`: the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
-//!   `TrackSubscription`, `connectPair`). Off by default, because exports can never be removed
+//!   `TrackSubscription`, `connectPair`, `negotiate`). Off by default, because exports can never be removed
 //!   as dead code: a Rust app that does not want them must not pay for them.
 //! - `call`: the demo's `Call` object for JavaScript (implies `js`).
 //! - `panic-hook`: `set_panic_hook()` (console_error_panic_hook).
@@ -70,15 +78,20 @@
 mod closing;
 mod config;
 mod error;
+mod ice;
+mod ice_candidate_error;
+mod ice_state;
 #[cfg(feature = "js")]
 pub mod js;
 mod kinds;
 mod listener;
 mod media;
+pub mod negotiation;
 mod peer;
 mod remote_track;
 mod sender;
 mod session_description;
+pub mod signal;
 mod state;
 mod stats;
 mod stream;
@@ -90,13 +103,17 @@ mod webidl_enum;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
 pub use error::Error;
+pub use ice_candidate_error::IceCandidateError;
+pub use ice_state::{IceConnectionState, IceGatheringState};
 pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
 pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
+pub use negotiation::{CallEnd, Negotiator, Role};
 pub use peer::{ice_candidate, PeerConnection};
 pub use remote_track::{RemoteTrack, TrackState};
 pub use sender::Sender;
 pub use session_description::{SdpType, SessionDescription};
+pub use signal::Signal;
 pub use state::{PeerConnectionState, SignalingState};
 pub use stats::{CandidatePair, CandidateType, InboundRtp, OutboundRtp, StatsReport};
 pub use stream::{ConnectionStates, IceCandidates, TrackEvents};

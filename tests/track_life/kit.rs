@@ -20,7 +20,7 @@ use web_sys::{
 /// The bound of most waits here, in milliseconds.
 pub const WAIT_MS: u32 = 15_000;
 
-#[wasm_bindgen(module = "/tests/support/probe.js")]
+#[wasm_bindgen(module = "/src/testing/probe.js")]
 extern "C" {
     /// Live listener registrations on `target` (instrumented `addEventListener`).
     pub fn listeners(target: &JsValue) -> u32;

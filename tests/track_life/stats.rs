@@ -168,24 +168,11 @@ fn peer_reflexive_addresses(report: &StatsReport) -> Vec<(String, u32)> {
     found
 }
 
-/// The coturn for this run, as `tests/turn.rs` reads it: `RTC_PEER_TURN_*` at compile time.
+/// The coturn for this run (read at run time from the endpoint the test run serves).
 fn turn_configuration() -> Configuration {
-    let (Some(url), Some(username), Some(credential)) = (
-        option_env!("RTC_PEER_TURN_URL"),
-        option_env!("RTC_PEER_TURN_USERNAME"),
-        option_env!("RTC_PEER_TURN_CREDENTIAL"),
-    ) else {
-        panic!(
-            "RTC_PEER_TURN_URL / RTC_PEER_TURN_USERNAME / RTC_PEER_TURN_CREDENTIAL were not set \
-             when this suite was compiled: run it through `cargo xtask test`, which starts coturn"
-        );
-    };
-    assert!(
-        url.starts_with("turn:127.0.0.1:"),
-        "the loopback coturn, not {url}"
-    );
+    let server = support::turn::turn_server();
     Configuration::new()
-        .ice_server(IceServer::new(url).credentials(username, credential))
+        .ice_server(IceServer::new(server.url).credentials(server.username, server.credential))
         .ice_transport_policy(IceTransportPolicy::Relay)
 }
 
