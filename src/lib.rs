@@ -59,6 +59,7 @@
 
 mod closing;
 mod config;
+mod data_channel;
 mod error;
 #[cfg(feature = "js")]
 pub mod js;
@@ -74,6 +75,7 @@ mod track_event;
 mod webidl_enum;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
+pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message, Messages};
 pub use error::Error;
 pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
@@ -85,8 +87,8 @@ pub use stream::{ConnectionStates, IceCandidates, TrackEvents};
 pub use track_event::TrackEvent;
 
 pub use web_sys::{
-    HtmlMediaElement, MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection,
-    RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent,
+    HtmlMediaElement, MediaStream, MediaStreamTrack, RtcDataChannel, RtcIceCandidate,
+    RtcPeerConnection, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent,
 };
 
 /// Sends Rust panics to the browser console (`console.error`) with their message and location.
