@@ -134,6 +134,7 @@ impl DataChannel {
     ///
     /// See [MDN: send](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/send).
     pub fn send_text(&self, text: &str) -> Result<(), Error> {
+        self.check_open()?;
         Ok(sys::Dc::send_str(self.dc(), text)?)
     }
 
@@ -145,11 +146,32 @@ impl DataChannel {
     ///
     /// See [MDN: send](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/send).
     pub fn send_bytes(&self, bytes: &[u8]) -> Result<(), Error> {
+        self.check_open()?;
         Ok(sys::Dc::send_u8(self.dc(), bytes)?)
     }
 
-    /// Starts closing the channel, on both sides. Messages already queued are still sent;
-    /// `close` events follow on both sides. Closing a closed channel does nothing.
+    /// `Err(InvalidState)` unless open. Chromium throws that itself; Firefox (153) accepts
+    /// `send()` on a closed channel without a word and drops the message.
+    fn check_open(&self) -> Result<(), Error> {
+        let state = self.state();
+        if state == DataChannelState::Open {
+            return Ok(());
+        }
+        let message = [
+            "The RTCDataChannel is not open (its readyState is '",
+            state.as_str(),
+            "'); nothing was sent.",
+        ]
+        .concat();
+        Err(Error::InvalidState { message })
+    }
+
+    /// Starts closing the channel, on both sides; `close` events follow on both sides.
+    /// Closing a closed channel does nothing.
+    ///
+    /// Chromium can drop messages still counted in [`buffered_amount`](Self::buffered_amount)
+    /// at this point (the receiving side's channel closes without them); to be sure the last
+    /// message arrives, wait until `buffered_amount()` is 0, or for the other side to answer.
     ///
     /// See [MDN: close](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/close).
     pub fn close(&self) {

@@ -82,8 +82,8 @@ impl DataChannelOptions {
     }
 
     /// Both sides create this channel themselves, with the same `id` (an SCTP stream id,
-    /// 0 to 65534; Chromium accepts up to 1023): no `datachannel` event fires, and each side's
-    /// channel opens when the transport is up.
+    /// 0 to 65534): no `datachannel` event fires, and each side's channel opens when the
+    /// transport is up.
     pub fn negotiated(mut self, id: u16) -> Self {
         self.negotiated_id = Some(id);
         self

@@ -1,0 +1,1 @@
+//! Interop with simple-peer: filled in below.
