@@ -14,8 +14,9 @@ use crate::{sys, DataChannelState, Error, Listener, Message};
 /// by [`PeerConnection::on_data_channel`](crate::PeerConnection::on_data_channel) for the
 /// channels the other side creates, or wrapped from a raw `RtcDataChannel` with `From`.
 ///
-/// Every way of getting one sets the channel's `binaryType` to `"arraybuffer"` (browsers
-/// default to `"blob"`, whose bytes can only be read asynchronously), so binary messages
+/// Every way of getting one sets the channel's `binaryType` to `"arraybuffer"` (Chromium 156
+/// and Firefox 153 start with it, but older browsers, and code that changed it on the raw
+/// object, say `"blob"`, whose bytes can only be read asynchronously), so binary messages
 /// arrive as [`Message::Binary`] bytes in every browser, and sets its low-water mark to
 /// [`DEFAULT_LOW_WATER_MARK`](Self::DEFAULT_LOW_WATER_MARK) unless one was set already (see
 /// [`writable`](Self::writable)).
