@@ -65,6 +65,7 @@ mod error;
 pub mod js;
 mod kinds;
 mod listener;
+mod liveness;
 mod media;
 mod peer;
 mod session_description;
@@ -79,6 +80,7 @@ pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Messag
 pub use error::Error;
 pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
+pub use liveness::Liveness;
 pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
 pub use peer::{ice_candidate, PeerConnection};
 pub use session_description::{SdpType, SessionDescription};

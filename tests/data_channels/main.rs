@@ -13,6 +13,7 @@ mod backpressure;
 mod errors;
 mod interop;
 mod leaks;
+mod liveness;
 mod options;
 mod ordering;
 mod round_trips;
