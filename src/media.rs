@@ -1,39 +1,11 @@
 //! Attaching a `MediaStream` to a `<video>` / `<audio>` element, and stopping tracks.
 
-use js_sys::{Promise, Reflect};
-use wasm_bindgen::prelude::*;
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlMediaElement, MediaStream};
+use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack};
 
 use crate::Error;
-
-#[wasm_bindgen]
-extern "C" {
-    /// An `HTMLMediaElement`, seen through the bindings below.
-    type Media;
-    /// A `MediaStream`, seen through the bindings below.
-    type Stream;
-    /// A `MediaStreamTrack`, seen through the bindings below.
-    type Track;
-
-    #[wasm_bindgen(method, catch, js_name = play)]
-    fn play_media(this: &Media) -> Result<Promise, JsValue>;
-
-    #[wasm_bindgen(method, setter, js_name = srcObject)]
-    fn set_src_object(this: &Media, stream: Option<&MediaStream>);
-
-    #[wasm_bindgen(method, setter, js_name = autoplay)]
-    fn set_autoplay(this: &Media, value: bool);
-
-    #[wasm_bindgen(method, setter, js_name = muted)]
-    fn set_muted(this: &Media, value: bool);
-
-    #[wasm_bindgen(method, js_name = getTracks)]
-    fn get_tracks(this: &Stream) -> js_sys::Array;
-
-    #[wasm_bindgen(method, js_name = stop)]
-    fn stop_track(this: &Track);
-}
 
 /// How an attached stream ended up playing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,14 +47,14 @@ pub async fn attach_stream(
     element: &HtmlMediaElement,
     stream: &MediaStream,
 ) -> Result<Playback, Error> {
-    let media: &Media = element.unchecked_ref();
-    media.set_src_object(Some(stream));
-    media.set_autoplay(true);
+    element.set_src_object(Some(stream));
+    element.set_autoplay(true);
+    // web-sys has no binding for `playsInline` (an `HTMLVideoElement` attribute).
     let _ = Reflect::set(element, &JsValue::from_str("playsInline"), &JsValue::TRUE);
     match play(element).await {
         Ok(()) => Ok(Playback::Playing),
         Err(Error::NotAllowed { .. }) => {
-            media.set_muted(true);
+            element.set_muted(true);
             play(element).await?;
             Ok(Playback::PlayingMuted)
         }
@@ -93,17 +65,17 @@ pub async fn attach_stream(
 /// Clears an element's `srcObject` (the element stops showing the stream; its tracks are left
 /// running).
 pub fn detach_stream(element: &HtmlMediaElement) {
-    element.unchecked_ref::<Media>().set_src_object(None);
+    element.set_src_object(None);
 }
 
 /// Stops every track of `stream` (releasing cameras and microphones).
 pub fn stop_tracks(stream: &MediaStream) {
-    for track in stream.unchecked_ref::<Stream>().get_tracks().iter() {
-        track.unchecked_into::<Track>().stop_track();
+    for track in stream.get_tracks().iter() {
+        track.unchecked_into::<MediaStreamTrack>().stop();
     }
 }
 
 async fn play(element: &HtmlMediaElement) -> Result<(), Error> {
-    JsFuture::from(element.unchecked_ref::<Media>().play_media()?).await?;
+    JsFuture::from(element.play()?).await?;
     Ok(())
 }

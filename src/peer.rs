@@ -13,7 +13,7 @@ use crate::closing::settle;
 use crate::config::set;
 use crate::{
     sys, Configuration, Error, Listener, MediaKind, PeerConnectionState, SessionDescription,
-    SignalingState, TrackEvent, TrackEvents, TransceiverDirection,
+    SignalingState, TrackEvent, TransceiverDirection,
 };
 
 /// A handle to one browser `RTCPeerConnection`.
@@ -183,27 +183,6 @@ impl PeerConnection {
         F: FnMut() + 'static,
     {
         Listener::new(&self.raw, "negotiationneeded", move |_| callback())
-    }
-
-    /// The `track` events of this connection as a [`Stream`](futures_core::Stream).
-    ///
-    /// Events are buffered from the moment this is called, so none is missed between the
-    /// call and the first poll. Dropping the stream removes its listener.
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// # async fn demo(pc: rtc_peer::PeerConnection) {
-    /// use futures_util::StreamExt;
-    ///
-    /// let mut tracks = pc.track_events();
-    /// while let Some(event) = tracks.next().await {
-    ///     web_sys::console::log_1(&event.track().id().into());
-    /// }
-    /// # }
-    /// ```
-    pub fn track_events(&self) -> TrackEvents {
-        TrackEvents::new(self)
     }
 
     /// Creates an SDP offer.

@@ -1,5 +1,7 @@
-//! [`TrackEvents`] and friends: `futures_core::Stream`s of a connection's events, built on a
-//! [`Listener`] and a channel, cancelled on drop.
+//! The stream layer: [`TrackEvents`] and friends, `futures_core::Stream`s of a connection's
+//! events, each built on one `on_*` [`Listener`] and a channel, cancelled on drop. Their
+//! constructors ([`PeerConnection::track_events`], [`PeerConnection::ice_candidates`],
+//! [`PeerConnection::connection_states`]) live here too.
 
 use core::fmt;
 use core::pin::Pin;
@@ -59,14 +61,6 @@ pub struct TrackEvents {
     inner: EventStream<TrackEvent>,
 }
 
-impl TrackEvents {
-    pub(crate) fn new(pc: &PeerConnection) -> Self {
-        TrackEvents {
-            inner: EventStream::new(|send| pc.on_track(send)),
-        }
-    }
-}
-
 impl Stream for TrackEvents {
     type Item = TrackEvent;
 
@@ -122,6 +116,29 @@ impl fmt::Debug for ConnectionStates {
 }
 
 impl PeerConnection {
+    /// The `track` events of this connection as a [`Stream`](futures_core::Stream).
+    ///
+    /// Events are buffered from the moment this is called, so none is missed between the
+    /// call and the first poll. Dropping the stream removes its listener.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(pc: rtc_peer::PeerConnection) {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut tracks = pc.track_events();
+    /// while let Some(event) = tracks.next().await {
+    ///     web_sys::console::log_1(&event.track().id().into());
+    /// }
+    /// # }
+    /// ```
+    pub fn track_events(&self) -> TrackEvents {
+        TrackEvents {
+            inner: EventStream::new(|send| self.on_track(send)),
+        }
+    }
+
     /// The local ICE candidates as a stream (see [`on_ice_candidate`](Self::on_ice_candidate)).
     pub fn ice_candidates(&self) -> IceCandidates {
         IceCandidates {

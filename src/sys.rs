@@ -1,7 +1,14 @@
-//! Raw bindings to the `RTCPeerConnection` methods this crate calls, every one that can throw
-//! with `catch`, so a browser exception becomes an `Err` instead of unwinding through wasm.
-//! Even getters throw: Firefox's `localDescription` / `remoteDescription` throw
-//! "Peer connection is closed" after `close()`.
+//! Every hand-written binding of the crate, in one place: the `RTCPeerConnection` methods this
+//! crate calls (every one that can throw with `catch`, so a browser exception becomes an `Err`
+//! instead of unwinding through wasm), the ones web-sys cannot express, and the page globals
+//! the JavaScript surface uses. Even getters throw: Firefox's `localDescription` /
+//! `remoteDescription` throw "Peer connection is closed" after `close()`.
+//!
+//! web-sys's own bindings are used wherever they exist and cannot throw; these are the rest:
+//! - `setLocalDescription()` with no argument (the implicit offer or answer of perfect
+//!   negotiation): web-sys's binding always passes a description;
+//! - `restartIce()`, which web-sys does not bind;
+//! - the state getters, with `catch`, read as plain strings.
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -24,6 +31,15 @@ extern "C" {
         this: &Pc,
         description: &JsValue,
     ) -> Result<Promise, JsValue>;
+
+    /// `setLocalDescription()` with no argument: the browser creates the offer or answer that
+    /// the signalling state calls for, in the same step (no other operation can come between).
+    #[wasm_bindgen(method, catch, js_name = setLocalDescription)]
+    pub(crate) fn set_local_description_implicit(this: &Pc) -> Result<Promise, JsValue>;
+
+    /// `restartIce()`: the next offer carries new ICE credentials.
+    #[wasm_bindgen(method, catch, js_name = restartIce)]
+    pub(crate) fn restart_ice(this: &Pc) -> Result<(), JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = setRemoteDescription)]
     pub(crate) fn set_remote_description(
@@ -65,6 +81,12 @@ extern "C" {
     #[wasm_bindgen(method, getter, catch, js_name = signalingState)]
     pub(crate) fn signaling_state(this: &Pc) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(method, getter, catch, js_name = iceConnectionState)]
+    pub(crate) fn ice_connection_state(this: &Pc) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, getter, catch, js_name = iceGatheringState)]
+    pub(crate) fn ice_gathering_state(this: &Pc) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(method, getter, catch, js_name = localDescription)]
     pub(crate) fn local_description(this: &Pc) -> Result<JsValue, JsValue>;
 
@@ -81,6 +103,22 @@ extern "C" {
         track: &MediaStreamTrack,
         streams: &Array,
     ) -> Result<RtcRtpSender, JsValue>;
+}
+
+#[cfg(feature = "js")]
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis.reportError`: reports an exception the way an event listener's uncaught
+    /// exception is reported (a `window` `error` event, then the console). web-sys binds it
+    /// only on worker debugger scopes.
+    #[wasm_bindgen(catch, js_name = reportError)]
+    pub(crate) fn report_error(error: &JsValue) -> Result<(), JsValue>;
+
+    /// The frozen plain object described by the `TrackView` TypeScript interface (made by
+    /// `TrackView::new` in `js::track_view`).
+    #[wasm_bindgen(typescript_type = "TrackView")]
+    #[derive(Debug, Clone)]
+    pub type TrackView;
 }
 
 #[wasm_bindgen]

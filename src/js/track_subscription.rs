@@ -10,23 +10,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
 
 use super::track_view::TrackView;
-use crate::{Listener, PeerConnection};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `globalThis.reportError`: reports an exception the way an event listener's uncaught
-    /// exception is reported (a `window` `error` event, then the console).
-    #[wasm_bindgen(catch, js_name = reportError)]
-    fn report_error(error: &JsValue) -> Result<(), JsValue>;
-
-    /// `console.error`, for browsers without `reportError`.
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(error: &JsValue);
-
-    /// `Symbol.dispose` (`undefined` in browsers without explicit resource management).
-    #[wasm_bindgen(thread_local_v2, js_namespace = Symbol, js_name = dispose)]
-    static SYMBOL_DISPOSE: JsValue;
-}
+use crate::{sys, Listener, PeerConnection};
 
 /// Calls `callback` with a `TrackView` for every `track` event of `pc`, until the returned
 /// subscription is disposed.
@@ -76,9 +60,7 @@ pub fn on_track(
         let _registered = &keep_alive;
         let view = TrackView::new(&event);
         if let Err(thrown) = callback.call1(&JsValue::UNDEFINED, &view) {
-            if report_error(&thrown).is_err() {
-                console_error(&thrown);
-            }
+            report(&thrown);
         }
     });
     slot.set(Some(listener));
@@ -87,11 +69,19 @@ pub fn on_track(
     Ok(subscription)
 }
 
+/// Reports an exception thrown by a page callback like an event listener's uncaught one
+/// (`reportError`), or with `console.error` in browsers without `reportError`.
+pub(crate) fn report(thrown: &JsValue) {
+    if sys::report_error(thrown).is_err() {
+        web_sys::console::error_1(thrown);
+    }
+}
+
 /// Points `TrackSubscription.prototype[Symbol.dispose]` at `dispose` (wasm-bindgen points it at
 /// `free`, which releases only the handle), so `using` stops delivery. No-op where the
 /// browser has no `Symbol.dispose`.
-fn route_symbol_dispose(instance: &JsValue) {
-    let symbol = SYMBOL_DISPOSE.with(JsValue::clone);
+pub(crate) fn route_symbol_dispose(instance: &JsValue) {
+    let symbol = JsValue::from(js_sys::Symbol::dispose());
     if !symbol.is_symbol() {
         return;
     }

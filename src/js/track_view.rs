@@ -35,13 +35,8 @@ export interface TrackView {
 export type TrackCallback = (event: TrackView) => void;
 "#;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The frozen plain object described by the `TrackView` TypeScript interface.
-    #[wasm_bindgen(typescript_type = "TrackView")]
-    #[derive(Debug, Clone)]
-    pub type TrackView;
-}
+/// The frozen plain object described by the `TrackView` TypeScript interface.
+pub use crate::sys::TrackView;
 
 impl TrackView {
     /// Unpacks `event` into a new frozen `TrackView` object.

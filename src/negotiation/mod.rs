@@ -1,0 +1,132 @@
+//! Negotiation that survives a real call: [`PeerConnection::negotiate`] runs the W3C
+//! "perfect negotiation" pattern, so either side may add or remove tracks, restart ICE or
+//! open data channels at any moment, also both at once (glare), and the call ends once.
+//!
+//! # A call between two machines
+//!
+//! Signals go over any channel the app has (a WebSocket here) as the JSON of [`Signal`]; one
+//! side is [`Role::Polite`], the other [`Role::Impolite`]:
+//!
+//! ```no_run
+//! use std::rc::Rc;
+//!
+//! use rtc_peer::{attach_stream, PeerConnection, Role, Signal};
+//! use wasm_bindgen::{closure::Closure, JsCast};
+//!
+//! # fn call(video: web_sys::HtmlMediaElement, camera: web_sys::MediaStream, polite: bool)
+//! #     -> Result<(), wasm_bindgen::JsValue> {
+//! let socket = web_sys::WebSocket::new("wss://signalling.example/room/42")?;
+//! let pc = PeerConnection::new()?;
+//!
+//! // Show the other side's video.
+//! let _tracks = pc.on_track(move |event| {
+//!     if let Some(stream) = event.first_stream() {
+//!         let video = video.clone();
+//!         wasm_bindgen_futures::spawn_local(async move {
+//!             let _ = attach_stream(&video, &stream).await;
+//!         });
+//!     }
+//! });
+//!
+//! // Negotiate over the socket: our signals out, theirs in.
+//! let out = socket.clone();
+//! let role = if polite { Role::Polite } else { Role::Impolite };
+//! let negotiator = Rc::new(pc.negotiate(role, move |signal: Signal| {
+//!     let _ = out.send_with_str(&signal.to_json());
+//! }));
+//! let incoming = Rc::clone(&negotiator);
+//! let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
+//!     let Some(text) = message.data().as_string() else { return };
+//!     let negotiator = Rc::clone(&incoming);
+//!     wasm_bindgen_futures::spawn_local(async move {
+//!         if let Ok(signal) = Signal::from_json(&text) {
+//!             let _ = negotiator.receive(signal).await;
+//!         }
+//!     });
+//! });
+//! socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+//! negotiator.on_end(|reason| web_sys::console::log_1(&reason.as_str().into()));
+//!
+//! // Send the camera: the negotiator makes the offer by itself.
+//! for track in camera.get_tracks().iter() {
+//!     pc.add_track(&track.unchecked_into(), &[&camera])?;
+//! }
+//! // ... and when the user presses "hang up": `negotiator.hang_up();`
+//! # on_message.forget();
+//! # Ok(()) }
+//! ```
+//!
+//! # The pattern, exactly
+//!
+//! The negotiator is the example of the WebRTC specification (section "Perfect negotiation
+//! example"), which MDN's "Establishing a connection: The WebRTC perfect negotiation pattern"
+//! explains:
+//!
+//! - on `negotiationneeded`: `makingOffer = true`, `setLocalDescription()` with no argument
+//!   (the browser makes the offer in the same step), send `localDescription`,
+//!   `makingOffer = false`;
+//! - on `icecandidate`: send the candidate (`EndOfCandidates` for the final `null`);
+//! - on a description: an offer collides when `makingOffer` is set or the connection is not
+//!   `stable` (unless a remote answer is being applied: `isSettingRemoteAnswerPending`);
+//!   `ignoreOffer = !polite && collision`; an ignored offer ends there (`Ok`). Otherwise
+//!   `setRemoteDescription` (which rolls a pending local offer back by itself: the implicit
+//!   rollback), and for an offer `setLocalDescription()` and send the answer;
+//! - on a candidate: `addIceCandidate`; its error is swallowed only while `ignoreOffer` is
+//!   set (the candidates of an ignored offer are expected to fail).
+//!
+//! Two things are this crate's: `Bye` and the end of a call, and what happens on ICE failure.
+//! MDN's version calls `restartIce()` when `iceConnectionState` becomes `failed`; here a
+//! `failed` `connectionState` ends the call with [`CallEnd::ConnectionFailed`] (the app can
+//! still call [`Negotiator::restart_ice`] on `disconnected`, or make a new call). An error of
+//! the `negotiationneeded` offer, which no caller awaits, goes to `console.error`, as in the
+//! pattern.
+//!
+//! # How a call ends
+//!
+//! [`Negotiator::on_end`] fires exactly once, with the first of: [`Negotiator::hang_up`]
+//! ([`CallEnd::LocalHangUp`], after sending `Bye`), a received `Bye`
+//! ([`CallEnd::RemoteHangUp`]), or a failed connection ([`CallEnd::ConnectionFailed`]). Each
+//! closes the connection. All of them go through one internal function,
+//! `Negotiator::end`, the place to call for any new way a call can end (for example a
+//! liveness channel that notices the other side is gone).
+
+mod call_end;
+mod negotiator;
+mod role;
+
+pub use call_end::CallEnd;
+pub use negotiator::Negotiator;
+pub use role::Role;
+
+use crate::{PeerConnection, Signal};
+
+impl PeerConnection {
+    /// Starts perfect negotiation on this connection with the other peer: every signal for
+    /// it goes to `send`; feed its signals to [`Negotiator::receive`].
+    ///
+    /// Register it before the first change that needs negotiation (`add_track`,
+    /// `add_transceiver`, a data channel): it offers changes from the next `negotiationneeded`
+    /// event on. One negotiator per connection.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), rtc_peer::Error> {
+    /// use rtc_peer::{PeerConnection, Role};
+    ///
+    /// let pc = PeerConnection::new()?;
+    /// let negotiator = pc.negotiate(Role::Polite, |signal| {
+    ///     web_sys::console::log_1(&signal.to_json().into()); // to the other peer
+    /// });
+    /// negotiator.on_end(|reason| web_sys::console::log_1(&reason.as_str().into()));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// See [MDN: Perfect negotiation](https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation).
+    pub fn negotiate<F>(&self, role: Role, send: F) -> Negotiator
+    where
+        F: FnMut(Signal) + 'static,
+    {
+        Negotiator::new(self, role, Box::new(send))
+    }
+}
