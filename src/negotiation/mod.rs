@@ -71,8 +71,11 @@
 //!   `ignoreOffer = !polite && collision`; an ignored offer ends there (`Ok`). Otherwise
 //!   `setRemoteDescription` (which rolls a pending local offer back by itself: the implicit
 //!   rollback), and for an offer `setLocalDescription()` and send the answer;
-//! - on a candidate: `addIceCandidate`; its error is swallowed only while `ignoreOffer` is
-//!   set (the candidates of an ignored offer are expected to fail).
+//! - on a candidate: `addIceCandidate`; its error is swallowed only if `ignoreOffer` was set
+//!   when the candidate arrived (the candidates of an ignored offer are expected to fail).
+//!   The published code reads the flag after `addIceCandidate` rejects, by which time an
+//!   answer may have reset it: a real race (seen in Chromium, about one glare in twenty,
+//!   "The remote description was null"), so here the flag is read before.
 //!
 //! Two things are this crate's: `Bye` and the end of a call, and what happens on ICE failure.
 //! MDN's version calls `restartIce()` when `iceConnectionState` becomes `failed`; here a

@@ -161,10 +161,16 @@ impl Negotiator {
                 }
                 Ok(())
             }
-            Signal::Candidate(candidate) => match state.pc.add_ice_candidate(&candidate).await {
-                Err(_) if state.ignore_offer.get() => Ok(()),
-                result => result,
-            },
+            Signal::Candidate(candidate) => {
+                // Read when the candidate arrives, not when the browser rejects it: an answer
+                // that arrives meanwhile resets `ignoreOffer`, and the candidate would then be
+                // taken for one of the answer's.
+                let of_ignored_offer = state.ignore_offer.get();
+                match state.pc.add_ice_candidate(&candidate).await {
+                    Err(_) if of_ignored_offer => Ok(()),
+                    result => result,
+                }
+            }
             Signal::EndOfCandidates => Ok(()),
             Signal::Bye => {
                 state.end(CallEnd::RemoteHangUp);

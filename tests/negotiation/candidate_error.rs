@@ -1,0 +1,82 @@
+//! `icecandidateerror` as `IceCandidateError`: 401 for a wrong TURN credential, 701 for a TURN
+//! port where nothing listens. Uses the coturn the test run starts.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rtc_peer::{
+    Configuration, IceCandidateError, IceServer, MediaKind, PeerConnection, TransceiverDirection,
+};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::{wait_until, WAIT_MS};
+
+/// The coturn of this run: URL, user name, credential (from `RTC_PEER_TURN_*` at compile
+/// time). Fails, never skips, without them.
+fn turn_server() -> (&'static str, &'static str, &'static str) {
+    match (
+        option_env!("RTC_PEER_TURN_URL"),
+        option_env!("RTC_PEER_TURN_USERNAME"),
+        option_env!("RTC_PEER_TURN_CREDENTIAL"),
+    ) {
+        (Some(url), Some(user), Some(credential)) => {
+            assert!(url.starts_with("turn:127.0.0.1:"), "RTC_PEER_TURN_URL must be the loopback coturn, got {url}");
+            (url, user, credential)
+        }
+        _ => panic!(
+            "RTC_PEER_TURN_URL / RTC_PEER_TURN_USERNAME / RTC_PEER_TURN_CREDENTIAL were not set \
+             when this suite was compiled: run it through `cargo xtask test`, which starts coturn"
+        ),
+    }
+}
+
+/// Gathers with `server` only, and returns the first candidate error of a `turn:` URL
+/// (browsers also use a TURN server as a STUN server, whose errors come too).
+async fn first_candidate_error(server: IceServer, what: &str) -> IceCandidateError {
+    let pc = PeerConnection::with_configuration(&Configuration::new().ice_server(server))
+        .expect("a PeerConnection");
+    let errors: Rc<RefCell<Vec<IceCandidateError>>> = Rc::default();
+    let _listener = {
+        let errors = Rc::clone(&errors);
+        pc.on_ice_candidate_error(move |error| errors.borrow_mut().push(error))
+    };
+    pc.add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
+        .expect("addTransceiver");
+    let offer = pc.create_offer().await.expect("createOffer");
+    pc.set_local_description(&offer).await.expect("setLocalDescription");
+    let start = crate::support::now_ms();
+    let turn_error = || errors.borrow().iter().find(|e| e.url().starts_with("turn:")).cloned();
+    wait_until(60_000, what, || turn_error().is_some(), || format!("{:?}", errors.borrow())).await;
+    web_sys::console::log_1(&format!("{what}: after {} ms", crate::support::now_ms() - start).into());
+    pc.close();
+    let first = turn_error().expect("a TURN error");
+    web_sys::console::log_1(&format!("{what}: {first:?}").into());
+    first
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_turn_credential_gives_401_with_the_server_url() {
+    let (url, user, _) = turn_server();
+    let error = first_candidate_error(
+        IceServer::new(url).credentials(user, "certainly-not-the-password"),
+        "401 from coturn",
+    )
+    .await;
+    assert_eq!(error.code(), 401, "{error:?}");
+    assert_eq!(error.url(), url, "the URL of the server that refused: {error:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_turn_port_with_nothing_listening_gives_701() {
+    let (_, user, credential) = turn_server();
+    // Port 9 (discard) of loopback: nothing listens there (not coturn's port + 1, which
+    // coturn itself uses as its alternate port).
+    let dead = "turn:127.0.0.1:9?transport=udp";
+    let error = first_candidate_error(
+        IceServer::new(dead).credentials(user, credential),
+        "701 from a dead TURN port",
+    )
+    .await;
+    assert_eq!(error.code(), 701, "{error:?}");
+    assert!(error.url().starts_with("turn:127.0.0.1:"), "{error:?}");
+}

@@ -1,0 +1,116 @@
+//! How a call ends: `Bye`, `hang_up`, `receive` after the end, dropping the negotiator.
+
+use rtc_peer::{CallEnd, Error, PeerConnection, Role, Signal, SignalingState};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::call::{is_error, Call};
+use crate::probe;
+use crate::support::{now_ms, sleep, wait_until, within, CanvasSource, WAIT_MS};
+
+async fn live_call(test: &str) -> (Call, CanvasSource) {
+    let call = Call::new(test);
+    let camera = CanvasSource::new();
+    call.polite
+        .pc
+        .add_track(&camera.track, &[&camera.stream])
+        .expect("addTrack");
+    wait_until(
+        WAIT_MS,
+        "the call is up",
+        || call.settled() && call.impolite.tracks.borrow().len() == 1,
+        || call.describe(),
+    )
+    .await;
+    (call, camera)
+}
+
+#[wasm_bindgen_test]
+async fn bye_gives_remote_hang_up_within_a_second() {
+    let (call, _camera) = live_call("hang up").await;
+    let start = now_ms();
+    call.polite.negotiator().hang_up();
+    call.polite.negotiator().hang_up(); // twice is fine
+    assert_eq!(*call.polite.ends.borrow(), [CallEnd::LocalHangUp]);
+    assert_eq!(call.polite.pc.signaling_state(), SignalingState::Closed, "closed at once");
+    wait_until(
+        1_000,
+        "RemoteHangUp on the other side",
+        || !call.impolite.ends.borrow().is_empty(),
+        || call.describe(),
+    )
+    .await;
+    let elapsed = now_ms() - start;
+    assert_eq!(*call.impolite.ends.borrow(), [CallEnd::RemoteHangUp], "after {elapsed} ms");
+    // The browser's own state: both connections closed.
+    for pc in [&call.polite.pc, &call.impolite.pc] {
+        let raw = js_sys::Reflect::get(pc.as_raw(), &"signalingState".into()).expect("signalingState");
+        assert_eq!(raw, JsValue::from_str("closed"));
+    }
+    sleep(100).await;
+    assert_eq!(call.polite.ends.borrow().len(), 1, "on_end fired once (local)");
+    assert_eq!(call.impolite.ends.borrow().len(), 1, "on_end fired once (remote)");
+    // A late registration hears how the call ended, at once.
+    let late = std::rc::Rc::new(std::cell::Cell::new(None));
+    {
+        let late = std::rc::Rc::clone(&late);
+        call.impolite.negotiator().on_end(move |end| late.set(Some(end)));
+    }
+    assert_eq!(late.get(), Some(CallEnd::RemoteHangUp));
+    call.assert_no_errors("hang up");
+}
+
+#[wasm_bindgen_test]
+async fn receive_after_close_is_invalid_state() {
+    let (call, _camera) = live_call("receive after close").await;
+    call.impolite.negotiator().hang_up();
+    for signal in [Signal::Bye, Signal::EndOfCandidates, Signal::Description(rtc_peer::SessionDescription::offer("v=0\r\n"))] {
+        let result = within(WAIT_MS, "receive", call.impolite.negotiator().receive(signal.clone())).await;
+        assert!(is_error(&result, "InvalidStateError"), "{signal:?} after hang-up gave {result:?}");
+    }
+    // Closing the connection itself (not through the negotiator) counts too.
+    let pc = PeerConnection::new().expect("a PeerConnection");
+    let negotiator = pc.negotiate(Role::Polite, |_| {});
+    pc.close();
+    let result = within(WAIT_MS, "receive", negotiator.receive(Signal::EndOfCandidates)).await;
+    assert!(matches!(result, Err(Error::InvalidState { .. })), "after close(): {result:?}");
+    assert_eq!(*call.impolite.ends.borrow(), [CallEnd::LocalHangUp], "no second end");
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() {
+    let pc = PeerConnection::new().expect("a PeerConnection");
+    let raw = JsValue::from(pc.as_raw());
+    assert_eq!(probe::listeners(&raw), 0, "a fresh connection has no listener");
+    let sent = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let negotiator = {
+        let sent = std::rc::Rc::clone(&sent);
+        pc.negotiate(Role::Impolite, move |signal| sent.borrow_mut().push(signal))
+    };
+    assert_eq!(
+        probe::listeners(&raw),
+        3,
+        "the negotiator's listeners: {}",
+        probe::listener_types(&raw)
+    );
+    let camera = CanvasSource::new();
+    pc.add_track(&camera.track, &[&camera.stream]).expect("addTrack");
+    // negotiationneeded fires in a task of its own: wait until the offer is in flight.
+    wait_until(
+        WAIT_MS,
+        "the offer is being made",
+        || pc.signaling_state() == SignalingState::HaveLocalOffer || !sent.borrow().is_empty(),
+        || format!("{:?}", pc.signaling_state()),
+    )
+    .await;
+    drop(negotiator);
+    assert_eq!(
+        probe::listeners(&raw),
+        0,
+        "listeners left after drop: {}",
+        probe::listener_types(&raw)
+    );
+    sleep(200).await;
+    assert_eq!(probe::listeners(&raw), 0, "none came back");
+    pc.close();
+}

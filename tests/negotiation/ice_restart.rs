@@ -1,0 +1,143 @@
+//! ICE restart in the middle of a call: new credentials, frames keep coming, and the ICE
+//! state events arrive in order.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rtc_peer::{IceConnectionState, IceGatheringState, PeerConnection};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::call::Call;
+use crate::support::{frames_decoded, frames_grow, wait_until, CanvasSource, WAIT_MS};
+
+/// The `a=ice-ufrag:` of a connection's current local description.
+fn local_ufrag(pc: &PeerConnection) -> Option<String> {
+    ufrag(&pc.local_description()?.sdp)
+}
+
+fn remote_ufrag(pc: &PeerConnection) -> Option<String> {
+    ufrag(&pc.remote_description()?.sdp)
+}
+
+fn ufrag(sdp: &str) -> Option<String> {
+    sdp.lines()
+        .find_map(|line| line.strip_prefix("a=ice-ufrag:"))
+        .map(|u| u.trim().to_owned())
+}
+
+/// Whether `to` may follow `from` in `iceConnectionState` while a call goes on.
+fn may_follow(from: IceConnectionState, to: IceConnectionState) -> bool {
+    use IceConnectionState::*;
+    matches!(
+        (from, to),
+        (New, Checking)
+            | (Checking, Connected)
+            | (Connected, Completed)
+            | (Completed, Connected)
+            | (Connected, Checking)
+            | (Completed, Checking)
+    )
+}
+
+#[wasm_bindgen_test]
+async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() {
+    let call = Call::new("ice restart");
+    let ice_states: Rc<RefCell<Vec<IceConnectionState>>> = Rc::default();
+    let gathering: Rc<RefCell<Vec<IceGatheringState>>> = Rc::default();
+    let _ice = {
+        let ice_states = Rc::clone(&ice_states);
+        call.polite
+            .pc
+            .on_ice_connection_state_change(move |state| ice_states.borrow_mut().push(state))
+    };
+    let _gathering = {
+        let gathering = Rc::clone(&gathering);
+        call.polite
+            .pc
+            .on_ice_gathering_state_change(move |state| gathering.borrow_mut().push(state))
+    };
+    let camera = CanvasSource::new();
+    call.polite
+        .pc
+        .add_track(&camera.track, &[&camera.stream])
+        .expect("addTrack");
+    wait_until(
+        WAIT_MS,
+        "the call is up",
+        || call.settled() && call.impolite.tracks.borrow().len() == 1,
+        || call.describe(),
+    )
+    .await;
+    let before = frames_grow(&call.impolite.pc, 0.0, "video before the restart").await;
+    wait_until(
+        WAIT_MS,
+        "first gathering complete",
+        || call.polite.pc.ice_gathering_state() == IceGatheringState::Complete,
+        || format!("{:?}", gathering.borrow()),
+    )
+    .await;
+    let old_ufrag = local_ufrag(&call.polite.pc).expect("a local ufrag");
+
+    call.polite.negotiator().restart_ice();
+    let frames_at_restart = frames_decoded(&call.impolite.pc).await;
+    wait_until(
+        WAIT_MS,
+        "the restart offer and its answer are applied",
+        || {
+            call.settled()
+                && local_ufrag(&call.polite.pc).is_some_and(|u| u != old_ufrag)
+                && remote_ufrag(&call.impolite.pc) == local_ufrag(&call.polite.pc)
+                && call.polite.pc.ice_gathering_state() == IceGatheringState::Complete
+        },
+        || {
+            format!(
+                "{}; ufrag {old_ufrag} -> {:?} (remote side has {:?}); gathering {:?}",
+                call.describe(),
+                local_ufrag(&call.polite.pc),
+                remote_ufrag(&call.impolite.pc),
+                gathering.borrow()
+            )
+        },
+    )
+    .await;
+    let during = frames_grow(&call.impolite.pc, frames_at_restart.max(before), "video across the restart").await;
+    frames_grow(&call.impolite.pc, during, "video after the restart").await;
+    wait_until(
+        WAIT_MS,
+        "ICE connected again",
+        || {
+            matches!(
+                call.polite.pc.ice_connection_state(),
+                IceConnectionState::Connected | IceConnectionState::Completed
+            )
+        },
+        || format!("{:?}", ice_states.borrow()),
+    )
+    .await;
+
+    let states = ice_states.borrow().clone();
+    assert_eq!(states.first(), Some(&IceConnectionState::Checking), "ICE states {states:?}");
+    assert!(states.contains(&IceConnectionState::Connected), "ICE states {states:?}");
+    for pair in states.windows(2) {
+        assert!(
+            may_follow(pair[0], pair[1]),
+            "ICE state {:?} followed {:?}: {states:?}",
+            pair[1],
+            pair[0]
+        );
+    }
+    let mut gathered = gathering.borrow().clone();
+    gathered.dedup();
+    assert_eq!(
+        gathered,
+        [
+            IceGatheringState::Gathering,
+            IceGatheringState::Complete,
+            IceGatheringState::Gathering,
+            IceGatheringState::Complete
+        ],
+        "gathering ran once more for the restart"
+    );
+    assert_eq!(call.impolite.tracks.borrow().len(), 1, "a restart adds no track");
+    call.assert_no_errors("ice restart");
+}

@@ -1,0 +1,125 @@
+//! A renegotiation storm: 30 random add/remove-track operations per side, both sides at
+//! once, converge.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use futures_util::future::join;
+use rtc_peer::{PeerConnection, RtcRtpSender};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::call::{Call, Side};
+use crate::support::{seed, sleep, wait_until, CanvasSource, Rng, WAIT_MS};
+
+const OPERATIONS: u32 = 30;
+
+/// The mids on which `pc` sends a track.
+fn sending_mids(pc: &PeerConnection) -> BTreeSet<String> {
+    pc.transceivers()
+        .iter()
+        .filter(|t| t.sender().track().is_some())
+        .filter_map(|t| t.mid())
+        .collect()
+}
+
+/// The mids on which `pc` receives, as negotiated (`currentDirection`).
+fn receiving_mids(pc: &PeerConnection) -> BTreeSet<String> {
+    pc.transceivers()
+        .iter()
+        .filter(|t| {
+            let current = js_sys::Reflect::get(t, &"currentDirection".into())
+                .ok()
+                .and_then(|v| v.as_string());
+            matches!(current.as_deref(), Some("sendrecv") | Some("recvonly"))
+        })
+        .filter_map(|t| t.mid())
+        .collect()
+}
+
+/// Runs `OPERATIONS` random operations on `side`: add a clone of the camera track, or remove
+/// a sender whose track the other side has already seen (so each add gives exactly one
+/// remote `track` event); returns how many tracks were added.
+async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell<Rng>) -> u32 {
+    let added = Cell::new(0);
+    let mut senders: Vec<RtcRtpSender> = Vec::new();
+    for _ in 0..OPERATIONS {
+        let seen_by_other: BTreeSet<String> = other
+            .tracks
+            .borrow()
+            .iter()
+            .filter_map(|event| event.transceiver().mid())
+            .collect();
+        let removable: Vec<usize> = senders
+            .iter()
+            .enumerate()
+            .filter(|(_, sender)| {
+                side.pc.transceivers().iter().any(|t| {
+                    t.sender() == **sender && t.mid().is_some_and(|mid| seen_by_other.contains(&mid))
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let remove = !removable.is_empty() && rng.borrow_mut().upto(2) == 0;
+        if remove {
+            let pick = removable[rng.borrow_mut().upto(removable.len() as u32 - 1) as usize];
+            let sender = senders.remove(pick);
+            side.pc.remove_track(&sender).expect("removeTrack");
+        } else {
+            let track = camera.track.clone(); // the JS clone(): a new track
+            let sender = side
+                .pc
+                .add_track(&track, &[&camera.stream])
+                .expect("addTrack");
+            senders.push(sender);
+            added.set(added.get() + 1);
+        }
+        let pause = rng.borrow_mut().upto(30) as i32;
+        sleep(pause).await;
+    }
+    added.get()
+}
+
+#[wasm_bindgen_test]
+async fn thirty_random_operations_per_side_converge() {
+    let rng = Rc::new(RefCell::new(Rng::new(seed("storm"))));
+    let call = Call::with_rng(&rng);
+    let polite_camera = CanvasSource::new();
+    let impolite_camera = CanvasSource::new();
+    let (polite_adds, impolite_adds) = join(
+        operate(&call.polite, &call.impolite, &polite_camera, &rng),
+        operate(&call.impolite, &call.polite, &impolite_camera, &rng),
+    )
+    .await;
+    let converged = || {
+        call.settled()
+            && sending_mids(&call.polite.pc) == receiving_mids(&call.impolite.pc)
+            && sending_mids(&call.impolite.pc) == receiving_mids(&call.polite.pc)
+            && call.impolite.tracks.borrow().len() == polite_adds as usize
+            && call.polite.tracks.borrow().len() == impolite_adds as usize
+    };
+    wait_until(WAIT_MS, "the storm converges", converged, || {
+        format!(
+            "{}; polite sends {:?}, impolite receives {:?}; impolite sends {:?}, polite \
+             receives {:?}; adds {polite_adds}/{impolite_adds}",
+            call.describe(),
+            sending_mids(&call.polite.pc),
+            receiving_mids(&call.impolite.pc),
+            sending_mids(&call.impolite.pc),
+            receiving_mids(&call.polite.pc),
+        )
+    })
+    .await;
+    // Still converged a moment later (no negotiation left running).
+    sleep(200).await;
+    assert!(converged(), "the storm stays converged: {}", call.describe());
+    call.assert_no_errors("storm");
+    web_sys::console::log_1(
+        &format!(
+            "storm: {polite_adds} + {impolite_adds} adds, {} + {} signals",
+            call.to_impolite.log().len(),
+            call.to_polite.log().len()
+        )
+        .into(),
+    );
+}
