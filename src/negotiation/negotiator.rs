@@ -10,8 +10,8 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::closing::settle;
 use crate::{
-    sys, CallEnd, Error, Listener, PeerConnection, PeerConnectionState, Role, SdpType, Signal,
-    SignalingState,
+    sys, CallEnd, Error, Listener, Liveness, PeerConnection, PeerConnectionState, Role, SdpType,
+    Signal, SignalingState,
 };
 
 /// Negotiates one connection with the other peer, glare-safe, for as long as it lives.
@@ -27,6 +27,8 @@ use crate::{
 pub struct Negotiator {
     state: Rc<State>,
     _listeners: [Listener; 3],
+    /// The liveness channel's watcher, unless turned off (or refused by the browser).
+    _liveness: Option<Liveness>,
 }
 
 /// What the pattern keeps between events, shared with the listeners (weakly) and the
@@ -54,7 +56,12 @@ struct State {
 type EndCallback = Box<dyn FnMut(CallEnd)>;
 
 impl Negotiator {
-    pub(crate) fn new(pc: &PeerConnection, role: Role, send: Box<dyn FnMut(Signal)>) -> Self {
+    pub(crate) fn new(
+        pc: &PeerConnection,
+        role: Role,
+        liveness: bool,
+        send: Box<dyn FnMut(Signal)>,
+    ) -> Self {
         let state = Rc::new(State {
             pc: pc.clone(),
             polite: role == Role::Polite,
@@ -67,6 +74,8 @@ impl Negotiator {
             on_end: RefCell::new(None),
         });
         let weak = Rc::downgrade(&state);
+        // Its `negotiationneeded` (dispatched after this returns) makes the first offer.
+        let liveness = liveness.then(|| watch_liveness(pc, &weak)).flatten();
         let listeners = [
             pc.on_negotiation_needed({
                 let weak = Weak::clone(&weak);
@@ -99,7 +108,16 @@ impl Negotiator {
         Negotiator {
             state,
             _listeners: listeners,
+            _liveness: liveness,
         }
+    }
+
+    /// Whether this negotiator keeps the liveness channel (see [`Liveness`]): `false` when it
+    /// was turned off with
+    /// [`negotiate_without_liveness`](PeerConnection::negotiate_without_liveness), or when the
+    /// browser refused the channel (its id already taken on this connection).
+    pub fn has_liveness(&self) -> bool {
+        self._liveness.is_some()
     }
 
     /// Applies one signal from the other peer, as the pattern says.
@@ -231,6 +249,25 @@ impl Negotiator {
     pub(crate) fn end(&self, reason: CallEnd) {
         self.state.end(reason);
     }
+}
+
+/// The liveness channel, ending the call when it reports the other side gone:
+/// [`CallEnd::ConnectionFailed`] when the connection has failed by then,
+/// [`CallEnd::RemoteHangUp`] otherwise (the other side closed its connection, and its `Bye`,
+/// if any, has not arrived). `None` when the browser refuses the channel.
+fn watch_liveness(pc: &PeerConnection, weak: &Weak<State>) -> Option<Liveness> {
+    let weak = Weak::clone(weak);
+    let watched = pc.clone();
+    Liveness::watch(pc, move || {
+        let Some(state) = weak.upgrade() else { return };
+        let reason = if watched.connection_state() == PeerConnectionState::Failed {
+            CallEnd::ConnectionFailed
+        } else {
+            CallEnd::RemoteHangUp
+        };
+        state.end(reason);
+    })
+    .ok()
 }
 
 impl State {

@@ -11,6 +11,7 @@ use wasm_bindgen_test::wasm_bindgen_test_configure;
 
 mod backpressure;
 mod errors;
+mod hang_up;
 mod interop;
 mod leaks;
 mod liveness;

@@ -55,7 +55,9 @@ impl Side {
     }
 
     pub fn negotiator(&self) -> &Negotiator {
-        self.negotiator.as_deref().expect("the negotiator is still there")
+        self.negotiator
+            .as_deref()
+            .expect("the negotiator is still there")
     }
 
     /// What the channel calls with each message for this side: parse, `receive`, record
@@ -69,7 +71,9 @@ impl Side {
         let errors = Rc::clone(&self.errors);
         let name = self.name;
         move |text: String| {
-            let Some(negotiator) = negotiator.upgrade() else { return };
+            let Some(negotiator) = negotiator.upgrade() else {
+                return;
+            };
             let errors = Rc::clone(&errors);
             spawn_local(async move {
                 let result = match Signal::from_json(&text) {
@@ -77,7 +81,9 @@ impl Side {
                     Err(err) => Err(err),
                 };
                 if let Err(err) = result {
-                    errors.borrow_mut().push(format!("{name}: {err} (signal {text:.80})"));
+                    errors
+                        .borrow_mut()
+                        .push(format!("{name}: {err} (signal {text:.80})"));
                 }
             });
         }

@@ -20,7 +20,10 @@ fn turn_server() -> (&'static str, &'static str, &'static str) {
         option_env!("RTC_PEER_TURN_CREDENTIAL"),
     ) {
         (Some(url), Some(user), Some(credential)) => {
-            assert!(url.starts_with("turn:127.0.0.1:"), "RTC_PEER_TURN_URL must be the loopback coturn, got {url}");
+            assert!(
+                url.starts_with("turn:127.0.0.1:"),
+                "RTC_PEER_TURN_URL must be the loopback coturn, got {url}"
+            );
             (url, user, credential)
         }
         _ => panic!(
@@ -43,11 +46,27 @@ async fn first_candidate_error(server: IceServer, what: &str) -> IceCandidateErr
     pc.add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("addTransceiver");
     let offer = pc.create_offer().await.expect("createOffer");
-    pc.set_local_description(&offer).await.expect("setLocalDescription");
+    pc.set_local_description(&offer)
+        .await
+        .expect("setLocalDescription");
     let start = crate::support::now_ms();
-    let turn_error = || errors.borrow().iter().find(|e| e.url().starts_with("turn:")).cloned();
-    wait_until(60_000, what, || turn_error().is_some(), || format!("{:?}", errors.borrow())).await;
-    web_sys::console::log_1(&format!("{what}: after {} ms", crate::support::now_ms() - start).into());
+    let turn_error = || {
+        errors
+            .borrow()
+            .iter()
+            .find(|e| e.url().starts_with("turn:"))
+            .cloned()
+    };
+    wait_until(
+        60_000,
+        what,
+        || turn_error().is_some(),
+        || format!("{:?}", errors.borrow()),
+    )
+    .await;
+    web_sys::console::log_1(
+        &format!("{what}: after {} ms", crate::support::now_ms() - start).into(),
+    );
     pc.close();
     let first = turn_error().expect("a TURN error");
     web_sys::console::log_1(&format!("{what}: {first:?}").into());
@@ -63,7 +82,11 @@ async fn a_wrong_turn_credential_gives_401_with_the_server_url() {
     )
     .await;
     assert_eq!(error.code(), 401, "{error:?}");
-    assert_eq!(error.url(), url, "the URL of the server that refused: {error:?}");
+    assert_eq!(
+        error.url(),
+        url,
+        "the URL of the server that refused: {error:?}"
+    );
 }
 
 #[wasm_bindgen_test]

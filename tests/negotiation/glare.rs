@@ -12,7 +12,9 @@ pub fn first_description_type(messages: &[String]) -> Option<String> {
     messages.iter().find_map(|text| {
         let value = js_sys::JSON::parse(text).ok()?;
         let description = js_sys::Reflect::get(&value, &"description".into()).ok()?;
-        js_sys::Reflect::get(&description, &"type".into()).ok()?.as_string()
+        js_sys::Reflect::get(&description, &"type".into())
+            .ok()?
+            .as_string()
     })
 }
 
@@ -51,8 +53,18 @@ async fn glare_converges_with_one_track_event_each_and_video_both_ways() {
             (Some("offer"), Some("offer")),
             "round {round}: both sides offered first (a real glare)"
         );
-        frames_grow(&call.polite.pc, 0.0, &format!("round {round}: video to polite")).await;
-        frames_grow(&call.impolite.pc, 0.0, &format!("round {round}: video to impolite")).await;
+        frames_grow(
+            &call.polite.pc,
+            0.0,
+            &format!("round {round}: video to polite"),
+        )
+        .await;
+        frames_grow(
+            &call.impolite.pc,
+            0.0,
+            &format!("round {round}: video to impolite"),
+        )
+        .await;
         // A late second event would show up here.
         sleep(50).await;
         for (side, sender) in [
@@ -60,8 +72,16 @@ async fn glare_converges_with_one_track_event_each_and_video_both_ways() {
             (&call.impolite, &polite_camera),
         ] {
             let tracks = side.tracks.borrow();
-            assert_eq!(tracks.len(), 1, "round {round}: {} saw {} track events", side.name, tracks.len());
-            let stream = tracks[0].first_stream().expect("the event carries a stream");
+            assert_eq!(
+                tracks.len(),
+                1,
+                "round {round}: {} saw {} track events",
+                side.name,
+                tracks.len()
+            );
+            let stream = tracks[0]
+                .first_stream()
+                .expect("the event carries a stream");
             assert_eq!(
                 stream.id(),
                 sender.stream.id(),
@@ -71,6 +91,10 @@ async fn glare_converges_with_one_track_event_each_and_video_both_ways() {
             assert!(side.stable(), "round {round}: {} stable", side.name);
         }
         call.assert_no_errors(&format!("round {round}"));
-        assert_eq!(call.polite.negotiator().ended(), None, "round {round}: still on");
+        assert_eq!(
+            call.polite.negotiator().ended(),
+            None,
+            "round {round}: still on"
+        );
     }
 }

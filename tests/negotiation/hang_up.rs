@@ -32,7 +32,11 @@ async fn bye_gives_remote_hang_up_within_a_second() {
     call.polite.negotiator().hang_up();
     call.polite.negotiator().hang_up(); // twice is fine
     assert_eq!(*call.polite.ends.borrow(), [CallEnd::LocalHangUp]);
-    assert_eq!(call.polite.pc.signaling_state(), SignalingState::Closed, "closed at once");
+    assert_eq!(
+        call.polite.pc.signaling_state(),
+        SignalingState::Closed,
+        "closed at once"
+    );
     wait_until(
         1_000,
         "RemoteHangUp on the other side",
@@ -41,20 +45,35 @@ async fn bye_gives_remote_hang_up_within_a_second() {
     )
     .await;
     let elapsed = now_ms() - start;
-    assert_eq!(*call.impolite.ends.borrow(), [CallEnd::RemoteHangUp], "after {elapsed} ms");
+    assert_eq!(
+        *call.impolite.ends.borrow(),
+        [CallEnd::RemoteHangUp],
+        "after {elapsed} ms"
+    );
     // The browser's own state: both connections closed.
     for pc in [&call.polite.pc, &call.impolite.pc] {
-        let raw = js_sys::Reflect::get(pc.as_raw(), &"signalingState".into()).expect("signalingState");
+        let raw =
+            js_sys::Reflect::get(pc.as_raw(), &"signalingState".into()).expect("signalingState");
         assert_eq!(raw, JsValue::from_str("closed"));
     }
     sleep(100).await;
-    assert_eq!(call.polite.ends.borrow().len(), 1, "on_end fired once (local)");
-    assert_eq!(call.impolite.ends.borrow().len(), 1, "on_end fired once (remote)");
+    assert_eq!(
+        call.polite.ends.borrow().len(),
+        1,
+        "on_end fired once (local)"
+    );
+    assert_eq!(
+        call.impolite.ends.borrow().len(),
+        1,
+        "on_end fired once (remote)"
+    );
     // A late registration hears how the call ended, at once.
     let late = std::rc::Rc::new(std::cell::Cell::new(None));
     {
         let late = std::rc::Rc::clone(&late);
-        call.impolite.negotiator().on_end(move |end| late.set(Some(end)));
+        call.impolite
+            .negotiator()
+            .on_end(move |end| late.set(Some(end)));
     }
     assert_eq!(late.get(), Some(CallEnd::RemoteHangUp));
     call.assert_no_errors("hang up");
@@ -64,24 +83,52 @@ async fn bye_gives_remote_hang_up_within_a_second() {
 async fn receive_after_close_is_invalid_state() {
     let (call, _camera) = live_call("receive after close").await;
     call.impolite.negotiator().hang_up();
-    for signal in [Signal::Bye, Signal::EndOfCandidates, Signal::Description(rtc_peer::SessionDescription::offer("v=0\r\n"))] {
-        let result = within(WAIT_MS, "receive", call.impolite.negotiator().receive(signal.clone())).await;
-        assert!(is_error(&result, "InvalidStateError"), "{signal:?} after hang-up gave {result:?}");
+    for signal in [
+        Signal::Bye,
+        Signal::EndOfCandidates,
+        Signal::Description(rtc_peer::SessionDescription::offer("v=0\r\n")),
+    ] {
+        let result = within(
+            WAIT_MS,
+            "receive",
+            call.impolite.negotiator().receive(signal.clone()),
+        )
+        .await;
+        assert!(
+            is_error(&result, "InvalidStateError"),
+            "{signal:?} after hang-up gave {result:?}"
+        );
     }
     // Closing the connection itself (not through the negotiator) counts too.
     let pc = PeerConnection::new().expect("a PeerConnection");
     let negotiator = pc.negotiate(Role::Polite, |_| {});
     pc.close();
-    let result = within(WAIT_MS, "receive", negotiator.receive(Signal::EndOfCandidates)).await;
-    assert!(matches!(result, Err(Error::InvalidState { .. })), "after close(): {result:?}");
-    assert_eq!(*call.impolite.ends.borrow(), [CallEnd::LocalHangUp], "no second end");
+    let result = within(
+        WAIT_MS,
+        "receive",
+        negotiator.receive(Signal::EndOfCandidates),
+    )
+    .await;
+    assert!(
+        matches!(result, Err(Error::InvalidState { .. })),
+        "after close(): {result:?}"
+    );
+    assert_eq!(
+        *call.impolite.ends.borrow(),
+        [CallEnd::LocalHangUp],
+        "no second end"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() {
     let pc = PeerConnection::new().expect("a PeerConnection");
     let raw = JsValue::from(pc.as_raw());
-    assert_eq!(probe::listeners(&raw), 0, "a fresh connection has no listener");
+    assert_eq!(
+        probe::listeners(&raw),
+        0,
+        "a fresh connection has no listener"
+    );
     let sent = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let negotiator = {
         let sent = std::rc::Rc::clone(&sent);
@@ -94,7 +141,8 @@ async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() {
         probe::listener_types(&raw)
     );
     let camera = CanvasSource::new();
-    pc.add_track(&camera.track, &[&camera.stream]).expect("addTrack");
+    pc.add_track(&camera.track, &[&camera.stream])
+        .expect("addTrack");
     // negotiationneeded fires in a task of its own: wait until the offer is in flight.
     wait_until(
         WAIT_MS,

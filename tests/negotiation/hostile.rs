@@ -14,19 +14,46 @@ const BYES: u32 = 10;
 /// unknown mids. Returns the text and what must come of it: `Some(name)` for an error of that
 /// name, `None` for "an error or ignored".
 fn hostile(rng: &mut Rng, answer_sdp: &str) -> (String, Option<&'static str>) {
-    let garbage = ["", "{", "nul", "[1,2", "\"unterminated", "{\"v\":1,}", "\u{0}", "{'v':1}"];
+    let garbage = [
+        "",
+        "{",
+        "nul",
+        "[1,2",
+        "\"unterminated",
+        "{\"v\":1,}",
+        "\u{0}",
+        "{'v':1}",
+    ];
     match rng.upto(11) {
-        0 => (garbage[rng.upto(garbage.len() as u32 - 1) as usize].to_owned(), Some("SyntaxError")),
+        0 => (
+            garbage[rng.upto(garbage.len() as u32 - 1) as usize].to_owned(),
+            Some("SyntaxError"),
+        ),
         1 => ("[]".to_owned(), Some("TypeError")),
         2 => (format!("{}", rng.next()), Some("TypeError")),
         3 => (r#"{"v":2,"bye":true}"#.to_owned(), Some("TypeError")),
-        4 => (r#"{"v":1,"bye":true,"description":{}}"#.to_owned(), Some("TypeError")),
-        5 => (r#"{"v":1,"description":{"type":"hello","sdp":""}}"#.to_owned(), Some("TypeError")),
-        6 => (r#"{"v":1,"candidate":{"candidate":"x"}}"#.to_owned(), Some("TypeError")),
-        7 => (r#"{"v":1,"candidate":{"candidate":1,"sdpMid":"0"}}"#.to_owned(), Some("TypeError")),
+        4 => (
+            r#"{"v":1,"bye":true,"description":{}}"#.to_owned(),
+            Some("TypeError"),
+        ),
+        5 => (
+            r#"{"v":1,"description":{"type":"hello","sdp":""}}"#.to_owned(),
+            Some("TypeError"),
+        ),
+        6 => (
+            r#"{"v":1,"candidate":{"candidate":"x"}}"#.to_owned(),
+            Some("TypeError"),
+        ),
+        7 => (
+            r#"{"v":1,"candidate":{"candidate":1,"sdpMid":"0"}}"#.to_owned(),
+            Some("TypeError"),
+        ),
         8 => {
             let size = rtc_peer::Signal::MAX_JSON_LEN + 1 + rng.upto(1000) as usize;
-            (format!("{{\"v\":1,\"x\":\"{}\"}}", "a".repeat(size)), Some("RangeError"))
+            (
+                format!("{{\"v\":1,\"x\":\"{}\"}}", "a".repeat(size)),
+                Some("RangeError"),
+            )
         }
         9 => (
             Signal::Description(SessionDescription::answer(answer_sdp)).to_json(),
@@ -51,7 +78,10 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() 
     let mut rng = Rng::new(seed("hostile"));
     let call = Call::new("hostile call");
     let first = CanvasSource::new();
-    call.polite.pc.add_track(&first.track, &[&first.stream]).expect("addTrack");
+    call.polite
+        .pc
+        .add_track(&first.track, &[&first.stream])
+        .expect("addTrack");
     wait_until(
         WAIT_MS,
         "the call is up",
@@ -59,12 +89,7 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() 
         || call.describe(),
     )
     .await;
-    let answer_sdp = call
-        .impolite
-        .pc
-        .local_description()
-        .expect("an answer")
-        .sdp;
+    let answer_sdp = call.impolite.pc.local_description().expect("an answer").sdp;
     let negotiator = call.impolite.negotiator();
     let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
     for i in 0..SIGNALS - BYES {
@@ -75,16 +100,25 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() 
         };
         let got = result.as_ref().err().map(|e| e.name().to_owned());
         if let Some(expected) = expected {
-            assert_eq!(got.as_deref(), Some(expected), "signal {i} ({text:.80}) gave {result:?}");
+            assert_eq!(
+                got.as_deref(),
+                Some(expected),
+                "signal {i} ({text:.80}) gave {result:?}"
+            );
         }
-        *outcomes.entry(got.unwrap_or_else(|| "Ok".into())).or_default() += 1;
+        *outcomes
+            .entry(got.unwrap_or_else(|| "Ok".into()))
+            .or_default() += 1;
     }
     web_sys::console::log_1(&format!("hostile outcomes: {outcomes:?}").into());
     assert_eq!(negotiator.ended(), None, "no hostile signal ended the call");
 
     // The same negotiator still negotiates: a new track from the attacked side.
     let second = CanvasSource::new();
-    call.impolite.pc.add_track(&second.track, &[&second.stream]).expect("addTrack after");
+    call.impolite
+        .pc
+        .add_track(&second.track, &[&second.stream])
+        .expect("addTrack after");
     wait_until(
         WAIT_MS,
         "renegotiation after the hostile signals",
@@ -102,8 +136,15 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() 
         if i == 0 {
             assert_eq!(result, Ok(()), "the first Bye");
         } else {
-            assert!(matches!(&result, Err(e) if e.name() == "InvalidStateError"), "Bye {i}: {result:?}");
+            assert!(
+                matches!(&result, Err(e) if e.name() == "InvalidStateError"),
+                "Bye {i}: {result:?}"
+            );
         }
     }
-    assert_eq!(*call.impolite.ends.borrow(), [CallEnd::RemoteHangUp], "on_end fired once");
+    assert_eq!(
+        *call.impolite.ends.borrow(),
+        [CallEnd::RemoteHangUp],
+        "on_end fired once"
+    );
 }

@@ -100,7 +100,12 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() {
         },
     )
     .await;
-    let during = frames_grow(&call.impolite.pc, frames_at_restart.max(before), "video across the restart").await;
+    let during = frames_grow(
+        &call.impolite.pc,
+        frames_at_restart.max(before),
+        "video across the restart",
+    )
+    .await;
     frames_grow(&call.impolite.pc, during, "video after the restart").await;
     wait_until(
         WAIT_MS,
@@ -116,8 +121,15 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() {
     .await;
 
     let states = ice_states.borrow().clone();
-    assert_eq!(states.first(), Some(&IceConnectionState::Checking), "ICE states {states:?}");
-    assert!(states.contains(&IceConnectionState::Connected), "ICE states {states:?}");
+    assert_eq!(
+        states.first(),
+        Some(&IceConnectionState::Checking),
+        "ICE states {states:?}"
+    );
+    assert!(
+        states.contains(&IceConnectionState::Connected),
+        "ICE states {states:?}"
+    );
     for pair in states.windows(2) {
         assert!(
             may_follow(pair[0], pair[1]),
@@ -138,6 +150,10 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() {
         ],
         "gathering ran once more for the restart"
     );
-    assert_eq!(call.impolite.tracks.borrow().len(), 1, "a restart adds no track");
+    assert_eq!(
+        call.impolite.tracks.borrow().len(),
+        1,
+        "a restart adds no track"
+    );
     call.assert_no_errors("ice restart");
 }

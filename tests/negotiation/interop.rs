@@ -31,14 +31,23 @@ extern "C" {
 const ROUNDS: u32 = 5;
 
 async fn glare_against_mdn(role: Role) {
-    let name = if role == Role::Polite { "interop (rtc-peer polite)" } else { "interop (rtc-peer impolite)" };
+    let name = if role == Role::Polite {
+        "interop (rtc-peer polite)"
+    } else {
+        "interop (rtc-peer impolite)"
+    };
     let rng = Rc::new(RefCell::new(Rng::new(seed(name))));
     let ours_camera = CanvasSource::new();
     let theirs_camera = CanvasSource::new();
     for round in 1..=ROUNDS {
         let to_ours = Link::new(&rng);
         let to_theirs = Link::new(&rng);
-        let ours = Side::new("rtc-peer", PeerConnection::new().expect("a PeerConnection"), role, &to_theirs);
+        let ours = Side::new(
+            "rtc-peer",
+            PeerConnection::new().expect("a PeerConnection"),
+            role,
+            &to_theirs,
+        );
         to_ours.connect(ours.deliverer());
         let theirs = PeerConnection::new().expect("a PeerConnection");
         let theirs_tracks: Rc<RefCell<Vec<TrackEvent>>> = Rc::default();
@@ -50,7 +59,11 @@ async fn glare_against_mdn(role: Role) {
             let to_ours = to_ours.clone();
             Closure::<dyn Fn(String)>::new(move |text: String| to_ours.send(text))
         };
-        let mdn = Rc::new(mdn_peer(theirs.as_raw(), role == Role::Impolite, send.as_ref().unchecked_ref()));
+        let mdn = Rc::new(mdn_peer(
+            theirs.as_raw(),
+            role == Role::Impolite,
+            send.as_ref().unchecked_ref(),
+        ));
         {
             let mdn = Rc::clone(&mdn);
             to_theirs.connect(move |text| {
@@ -89,15 +102,36 @@ async fn glare_against_mdn(role: Role) {
         )
         .await;
         assert_eq!(
-            (first_description_type(&to_theirs.log()).as_deref(), first_description_type(&to_ours.log()).as_deref()),
+            (
+                first_description_type(&to_theirs.log()).as_deref(),
+                first_description_type(&to_ours.log()).as_deref()
+            ),
             (Some("offer"), Some("offer")),
             "{name}, round {round}: both sides offered first (a real glare)"
         );
-        frames_grow(&ours.pc, 0.0, &format!("{name}, round {round}: video to rtc-peer")).await;
-        frames_grow(&theirs, 0.0, &format!("{name}, round {round}: video to MDN")).await;
+        frames_grow(
+            &ours.pc,
+            0.0,
+            &format!("{name}, round {round}: video to rtc-peer"),
+        )
+        .await;
+        frames_grow(
+            &theirs,
+            0.0,
+            &format!("{name}, round {round}: video to MDN"),
+        )
+        .await;
         sleep(50).await;
-        assert_eq!(ours.tracks.borrow().len(), 1, "{name}, round {round}: one event on rtc-peer");
-        assert_eq!(theirs_tracks.borrow().len(), 1, "{name}, round {round}: one event on MDN");
+        assert_eq!(
+            ours.tracks.borrow().len(),
+            1,
+            "{name}, round {round}: one event on rtc-peer"
+        );
+        assert_eq!(
+            theirs_tracks.borrow().len(),
+            1,
+            "{name}, round {round}: one event on MDN"
+        );
         assert_eq!(
             ours.tracks.borrow()[0].first_stream().map(|s| s.id()),
             Some(theirs_camera.stream.id()),
@@ -108,12 +142,20 @@ async fn glare_against_mdn(role: Role) {
             Some(ours_camera.stream.id()),
             "{name}, round {round}: MDN got rtc-peer's stream"
         );
-        assert!(ours.errors.borrow().is_empty(), "{name}: rtc-peer errors {:?}", ours.errors.borrow());
+        assert!(
+            ours.errors.borrow().is_empty(),
+            "{name}: rtc-peer errors {:?}",
+            ours.errors.borrow()
+        );
         assert_eq!(
             mdn.errors(),
             "",
             "{name}, round {round}: MDN's pattern logged errors; to MDN: {:?}",
-            to_theirs.log().iter().map(|m| m.chars().take(90).collect::<String>()).collect::<Vec<_>>()
+            to_theirs
+                .log()
+                .iter()
+                .map(|m| m.chars().take(90).collect::<String>())
+                .collect::<Vec<_>>()
         );
         theirs.close();
     }

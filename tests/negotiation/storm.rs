@@ -55,7 +55,8 @@ async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell
             .enumerate()
             .filter(|(_, sender)| {
                 side.pc.transceivers().iter().any(|t| {
-                    t.sender() == **sender && t.mid().is_some_and(|mid| seen_by_other.contains(&mid))
+                    t.sender() == **sender
+                        && t.mid().is_some_and(|mid| seen_by_other.contains(&mid))
                 })
             })
             .map(|(i, _)| i)
@@ -112,7 +113,11 @@ async fn thirty_random_operations_per_side_converge() {
     .await;
     // Still converged a moment later (no negotiation left running).
     sleep(200).await;
-    assert!(converged(), "the storm stays converged: {}", call.describe());
+    assert!(
+        converged(),
+        "the storm stays converged: {}",
+        call.describe()
+    );
     call.assert_no_errors("storm");
     web_sys::console::log_1(
         &format!(
