@@ -167,4 +167,9 @@ extern "C" {
     /// `binaryType`.
     #[wasm_bindgen(method, getter, js_name = binaryType)]
     pub(crate) fn binary_type(this: &Dc) -> JsValue;
+
+    /// `sctp`: the connection's `RTCSctpTransport`, `null` until an `m=application` section
+    /// is negotiated.
+    #[wasm_bindgen(method, getter, catch)]
+    pub(crate) fn sctp(this: &Pc) -> Result<JsValue, JsValue>;
 }

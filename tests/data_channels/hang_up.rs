@@ -47,7 +47,9 @@ impl Call {
                 if let Some(negotiator) = to.borrow().upgrade() {
                     spawn_local(async move {
                         // A signal the closed side refuses is part of these tests.
-                        let _ = negotiator.receive(signal).await;
+                        if let Err(err) = negotiator.receive(signal).await {
+                            log(&format!("receive: {err}"));
+                        }
                     });
                 }
             };
@@ -78,8 +80,44 @@ impl Call {
         }
     }
 
+    /// Something to negotiate: an audio transceiver on the polite side (its offer starts the
+    /// call; the liveness channels follow in a second round).
+    fn start(&self) {
+        self.polite
+            .pc
+            .add_transceiver(MediaKind::Audio, TransceiverDirection::SendRecv)
+            .expect("a transceiver to negotiate");
+    }
+
+    /// Both sides' liveness channels open (the second negotiation round done).
+    async fn liveness_open(&self) {
+        let open = |side: &Side| {
+            side.negotiator
+                .liveness_channel()
+                .is_some_and(|c| c.state() == DataChannelState::Open)
+        };
+        wait_until(WAIT_MS, "both liveness channels open", || {
+            open(&self.polite) && open(&self.impolite)
+        })
+        .await;
+        let channel = self
+            .polite
+            .negotiator
+            .liveness_channel()
+            .expect("a channel");
+        assert_eq!(channel.id(), Some(rtc_peer::Liveness::CHANNEL_ID));
+        assert_eq!(channel.label(), rtc_peer::Liveness::LABEL);
+    }
+
     async fn connected(&self) {
-        wait_until(WAIT_MS, "both connections connected", || {
+        let what = format!(
+            "both connections connected ({:?} {:?} / {:?} {:?})",
+            self.polite.negotiator,
+            self.polite.pc.signaling_state(),
+            self.impolite.negotiator,
+            self.impolite.pc.signaling_state()
+        );
+        wait_until(WAIT_MS, &what, || {
             self.polite.pc.connection_state() == PeerConnectionState::Connected
                 && self.impolite.pc.connection_state() == PeerConnectionState::Connected
         })
@@ -108,22 +146,7 @@ async fn hang_up_without_bye(bare_close: bool) -> f64 {
         "liveness is on by default"
     );
     call.connected().await;
-    // Wait for the SCTP association (the liveness channels open with it): a negotiated
-    // channel of the test's own opens at the same moment.
-    let probe_channel = call
-        .impolite
-        .pc
-        .create_data_channel("probe", &rtc_peer::DataChannelOptions::new().negotiated(1))
-        .expect("a channel");
-    let _ = call
-        .polite
-        .pc
-        .create_data_channel("probe", &rtc_peer::DataChannelOptions::new().negotiated(1))
-        .expect("a channel");
-    wait_until(WAIT_MS, "the SCTP association up", || {
-        probe_channel.state() == DataChannelState::Open
-    })
-    .await;
+    call.liveness_open().await;
     call.drop_bye.set(true);
     let start = now_ms();
     if bare_close {
@@ -182,7 +205,9 @@ async fn a_lost_bye_still_gives_remote_hang_up_within_a_second() {
 #[wasm_bindgen_test]
 async fn the_bye_and_the_liveness_channel_end_the_call_once() {
     let call = Call::new(true);
+    call.start();
     call.connected().await;
+    call.liveness_open().await;
     // Bye delivered: both the Bye and the channel closing say the same; one end.
     call.polite.negotiator.hang_up();
     wait_until(WAIT_MS, "RemoteHangUp", || {
@@ -201,11 +226,11 @@ async fn without_liveness_a_lost_bye_is_left_to_the_browser() {
     const WATCH_MS: f64 = 40_000.0;
     let call = Call::new(false);
     assert!(!call.polite.negotiator.has_liveness());
-    call.polite
-        .pc
-        .add_transceiver(MediaKind::Audio, TransceiverDirection::SendRecv)
-        .expect("a transceiver to negotiate");
+    call.start();
     call.connected().await;
+    sleep(500).await;
+    assert!(call.polite.negotiator.liveness_channel().is_none());
+    assert!(call.impolite.negotiator.liveness_channel().is_none());
     let states: Rc<RefCell<Vec<(PeerConnectionState, f64)>>> = Rc::default();
     let _states = {
         let states = states.clone();
