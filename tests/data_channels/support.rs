@@ -46,7 +46,10 @@ impl Probe {
     /// Installs the probe and clears what earlier tests left in its error log.
     pub fn install() -> Probe {
         install();
-        let _ = take_errors();
+        let errors = take_errors();
+        if !errors.is_empty() {
+            log(&format!("errors logged before this probe: {errors}"));
+        }
         Probe
     }
 
