@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use crate::support::{engine, log, wasm_memory_bytes, within, Pair, Probe, WAIT_MS};
 
 const CALLS: u32 = 200;
-const WARM_UP: u32 = 20;
+const WARM_UP: u32 = 50;
 
 /// One call: a channel each way, a message each way (callback and stream), `writable()`,
 /// open/close/error listeners, the channel closed, the connections closed.
