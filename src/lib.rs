@@ -77,6 +77,7 @@
 
 mod closing;
 mod config;
+mod data_channel;
 mod error;
 mod ice;
 mod ice_candidate_error;
@@ -85,6 +86,7 @@ mod ice_state;
 pub mod js;
 mod kinds;
 mod listener;
+mod liveness;
 mod media;
 pub mod negotiation;
 mod peer;
@@ -102,11 +104,13 @@ mod track_event;
 mod webidl_enum;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
+pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message, Messages};
 pub use error::Error;
 pub use ice_candidate_error::IceCandidateError;
 pub use ice_state::{IceConnectionState, IceGatheringState};
 pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
+pub use liveness::Liveness;
 pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
 pub use negotiation::{CallEnd, Negotiator, Role};
 pub use peer::{ice_candidate, PeerConnection};
@@ -120,8 +124,8 @@ pub use stream::{ConnectionStates, IceCandidates, TrackEvents};
 pub use track_event::TrackEvent;
 
 pub use web_sys::{
-    HtmlMediaElement, MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection,
-    RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent,
+    HtmlMediaElement, MediaStream, MediaStreamTrack, RtcDataChannel, RtcIceCandidate,
+    RtcPeerConnection, RtcRtpReceiver, RtcRtpSender, RtcRtpTransceiver, RtcTrackEvent,
 };
 
 /// Sends Rust panics to the browser console (`console.error`) with their message and location.

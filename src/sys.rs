@@ -176,3 +176,56 @@ extern "C" {
     #[derive(Debug, Clone)]
     pub type TrackView;
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// `createDataChannel(label, init)`, which throws for invalid options (web-sys's binding
+    /// does not catch).
+    #[wasm_bindgen(method, catch, js_name = createDataChannel)]
+    pub(crate) fn create_data_channel(
+        this: &Pc,
+        label: &str,
+        init: &JsValue,
+    ) -> Result<web_sys::RtcDataChannel, JsValue>;
+
+    /// An `RTCDataChannel`, seen through the bindings below (reached with `unchecked_ref`
+    /// from `web_sys::RtcDataChannel`).
+    pub(crate) type Dc;
+
+    /// `send(string)`.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    pub(crate) fn send_str(this: &Dc, data: &str) -> Result<(), JsValue>;
+
+    /// `send(Uint8Array)`, a view on wasm memory that the browser copies before returning.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    pub(crate) fn send_u8(this: &Dc, data: &[u8]) -> Result<(), JsValue>;
+
+    /// `readyState`, as the browser spells it.
+    #[wasm_bindgen(method, getter, js_name = readyState)]
+    pub(crate) fn ready_state(this: &Dc) -> JsValue;
+
+    /// `ordered` (web-sys has no binding for it).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn ordered(this: &Dc) -> JsValue;
+
+    /// `negotiated` (web-sys has no binding for it).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn negotiated(this: &Dc) -> JsValue;
+
+    /// `protocol` (web-sys has no binding for it).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn protocol(this: &Dc) -> JsValue;
+
+    /// `binaryType = value` (`"arraybuffer"` or `"blob"`).
+    #[wasm_bindgen(method, setter, js_name = binaryType)]
+    pub(crate) fn set_binary_type(this: &Dc, value: &str);
+
+    /// `binaryType`.
+    #[wasm_bindgen(method, getter, js_name = binaryType)]
+    pub(crate) fn binary_type(this: &Dc) -> JsValue;
+
+    /// `sctp`: the connection's `RTCSctpTransport`, `null` until an `m=application` section
+    /// is negotiated.
+    #[wasm_bindgen(method, getter, catch)]
+    pub(crate) fn sctp(this: &Pc) -> Result<JsValue, JsValue>;
+}

@@ -92,8 +92,27 @@
 //! ([`CallEnd::LocalHangUp`], after sending `Bye`), a received `Bye`
 //! ([`CallEnd::RemoteHangUp`]), or a failed connection ([`CallEnd::ConnectionFailed`]). Each
 //! closes the connection. All of them go through one internal function,
-//! `Negotiator::end`, the place to call for any new way a call can end (for example a
-//! liveness channel that notices the other side is gone).
+//! `Negotiator::end`, the place to call for any new way a call can end.
+//!
+//! # Knowing that the other side hung up, even when its `Bye` is lost
+//!
+//! A `Bye` travels over the app's signalling, which can lose it (a closed tab, a dropped
+//! WebSocket). So the negotiator also keeps a [`Liveness`](crate::Liveness) channel: one
+//! negotiated data channel, id [`Liveness::CHANNEL_ID`](crate::Liveness::CHANNEL_ID) (1023),
+//! label [`Liveness::LABEL`](crate::Liveness::LABEL) (`"rtc-peer/liveness"`), created by both
+//! sides, on which nothing is ever sent. When the other side closes its connection (its
+//! `hang_up()`, or `close()`), this side's liveness channel closes within milliseconds and the
+//! call ends with [`CallEnd::RemoteHangUp`] (or [`CallEnd::ConnectionFailed`] if the
+//! connection had failed by then), whichever of that and the `Bye` comes first; `on_end` still
+//! fires once.
+//!
+//! Its cost: an `m=application` section in the SDP (an SCTP association over the same DTLS
+//! transport; nothing extra when the app has data channels anyway), one SCTP stream, two event
+//! listeners, no traffic. Do not use stream id 1023 for a negotiated channel of your own.
+//! It is on by default; [`PeerConnection::negotiate_without_liveness`] turns it off. Without
+//! it, a lost `Bye` leaves the other side waiting for the browser: neither Chromium nor
+//! Firefox reports anything in the connection state for seconds (see the README for the
+//! measured figures).
 
 mod call_end;
 mod negotiator;
@@ -132,6 +151,34 @@ impl PeerConnection {
     where
         F: FnMut(Signal) + 'static,
     {
-        Negotiator::new(self, role, Box::new(send))
+        Negotiator::new(self, role, true, Box::new(send))
+    }
+
+    /// [`negotiate`](Self::negotiate) without the liveness channel: the call then ends with
+    /// [`CallEnd::RemoteHangUp`] only when the other side's `Bye` arrives. When it is lost,
+    /// the browser notices much later, if at all (see the [module docs](crate::negotiation)).
+    ///
+    /// For a connection with no data channel at all (no `m=application` section), or a
+    /// peer that does not run this crate's negotiator. Both sides must agree: with liveness
+    /// on one side only, nothing is reported.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), rtc_peer::Error> {
+    /// use rtc_peer::{PeerConnection, Role};
+    ///
+    /// let pc = PeerConnection::new()?;
+    /// let negotiator = pc.negotiate_without_liveness(Role::Impolite, |signal| {
+    ///     web_sys::console::log_1(&signal.to_json().into());
+    /// });
+    /// assert!(!negotiator.has_liveness());
+    /// # Ok(()) }
+    /// ```
+    pub fn negotiate_without_liveness<F>(&self, role: Role, send: F) -> Negotiator
+    where
+        F: FnMut(Signal) + 'static,
+    {
+        Negotiator::new(self, role, false, Box::new(send))
     }
 }

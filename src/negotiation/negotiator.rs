@@ -10,8 +10,8 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::closing::settle;
 use crate::{
-    sys, CallEnd, Error, Listener, PeerConnection, PeerConnectionState, Role, SdpType, Signal,
-    SignalingState,
+    sys, CallEnd, DataChannel, Error, Listener, Liveness, PeerConnection, PeerConnectionState,
+    Role, SdpType, Signal, SignalingState,
 };
 
 /// Negotiates one connection with the other peer, glare-safe, for as long as it lives.
@@ -44,6 +44,13 @@ struct State {
     setting_remote_answer: Cell<bool>,
     /// Set once, by [`State::end`].
     ended: Cell<Option<CallEnd>>,
+    /// Set when the liveness channel ended the call: the other side's `Bye` may still come.
+    bye_due: Cell<bool>,
+    /// Whether to keep a liveness channel (on unless `negotiate_without_liveness`).
+    wants_liveness: bool,
+    /// The liveness channel's watcher, once created (see [`State::watch_liveness`]).
+    liveness: RefCell<Option<Liveness>>,
+    weak_self: Weak<State>,
     send: RefCell<Box<dyn FnMut(Signal)>>,
     /// Signals waiting while `send` runs (a `send` that makes the negotiator send again).
     outbox: RefCell<VecDeque<Signal>>,
@@ -54,14 +61,23 @@ struct State {
 type EndCallback = Box<dyn FnMut(CallEnd)>;
 
 impl Negotiator {
-    pub(crate) fn new(pc: &PeerConnection, role: Role, send: Box<dyn FnMut(Signal)>) -> Self {
-        let state = Rc::new(State {
+    pub(crate) fn new(
+        pc: &PeerConnection,
+        role: Role,
+        liveness: bool,
+        send: Box<dyn FnMut(Signal)>,
+    ) -> Self {
+        let state = Rc::new_cyclic(|weak_self| State {
             pc: pc.clone(),
             polite: role == Role::Polite,
             making_offer: Cell::new(false),
             ignore_offer: Cell::new(false),
             setting_remote_answer: Cell::new(false),
             ended: Cell::new(None),
+            wants_liveness: liveness,
+            bye_due: Cell::new(false),
+            liveness: RefCell::new(None),
+            weak_self: Weak::clone(weak_self),
             send: RefCell::new(send),
             outbox: RefCell::new(VecDeque::new()),
             on_end: RefCell::new(None),
@@ -102,6 +118,22 @@ impl Negotiator {
         }
     }
 
+    /// Whether this negotiator keeps a liveness channel (see the
+    /// [module docs](crate::negotiation)): `false` when it was turned off with
+    /// [`negotiate_without_liveness`](PeerConnection::negotiate_without_liveness). The
+    /// impolite side creates its channel with the first negotiation, the polite side once the
+    /// `m=application` section is negotiated.
+    pub fn has_liveness(&self) -> bool {
+        self.state.wants_liveness
+    }
+
+    /// The liveness channel, once created (see [`has_liveness`](Self::has_liveness)): for
+    /// reading its state; nothing is ever sent on it.
+    pub fn liveness_channel(&self) -> Option<DataChannel> {
+        let watcher = self.state.liveness.try_borrow().ok()?;
+        watcher.as_ref().map(|w| w.channel().clone())
+    }
+
     /// Applies one signal from the other peer, as the pattern says.
     ///
     /// An offer is applied (rolling back a local offer of the polite side) and answered
@@ -116,7 +148,7 @@ impl Negotiator {
     /// # Errors
     ///
     /// - [`Error::InvalidState`] once the call has ended or the connection is closed (nothing
-    ///   is applied), and for a description the signalling state does not allow (an answer in
+    ///   is applied; the first `Bye` after the liveness channel ended the call is `Ok`), and for a description the signalling state does not allow (an answer in
     ///   `stable`);
     /// - the browser's error for a description or candidate it rejects (an unknown mid is an
     ///   [`Error::Operation`]), except for the candidates of an offer that was ignored, which
@@ -128,6 +160,11 @@ impl Negotiator {
     /// See [MDN: Handling incoming messages on the signaling channel](https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation#handling_incoming_messages_on_the_signaling_channel).
     pub async fn receive(&self, signal: Signal) -> Result<(), Error> {
         let state = &self.state;
+        // The liveness channel can end the call before the other side's `Bye` arrives: that
+        // one `Bye` says the same again, it is no error.
+        if signal == Signal::Bye && state.bye_due.replace(false) {
+            return Ok(());
+        }
         if state.ended.get().is_some() || state.pc.signaling_state() == SignalingState::Closed {
             return Err(Error::InvalidState {
                 message: "The call has ended: the connection is closed, so no signal can be \
@@ -159,6 +196,7 @@ impl Negotiator {
                     settle(pc, "setLocalDescription", call).await?;
                     state.send_local_description();
                 }
+                state.watch_liveness();
                 Ok(())
             }
             Signal::Candidate(candidate) => {
@@ -234,6 +272,52 @@ impl Negotiator {
 }
 
 impl State {
+    /// Creates the liveness channel, once, when wanted and the call goes on; called before
+    /// each offer of this side and after each description applied.
+    ///
+    /// The impolite side creates it with its first offer (or, when the other side offered
+    /// first, right after answering: the channel then asks for one more negotiation round),
+    /// so the channel never causes a glare of its own. The polite side creates it only once
+    /// the `m=application` section is negotiated (`pc.sctp` is set), where the channel needs
+    /// no negotiation: a polite offer that adds the section and is then rolled back in a glare
+    /// makes Chromium fail the answer that follows ("Failed to start SCTP transport").
+    ///
+    /// It ends the call when it reports the other side gone:
+    /// [`CallEnd::ConnectionFailed`] when the connection has failed by then,
+    /// [`CallEnd::RemoteHangUp`] otherwise. A channel the browser refuses leaves the call
+    /// without liveness.
+    fn watch_liveness(&self) {
+        if !self.wants_liveness || self.ended.get().is_some() {
+            return;
+        }
+        let pc: &sys::Pc = self.pc.as_raw().unchecked_ref();
+        let negotiated = sys::Pc::sctp(pc).is_ok_and(|sctp| sctp.is_object());
+        if self.polite && !negotiated {
+            return;
+        }
+        let Ok(mut slot) = self.liveness.try_borrow_mut() else {
+            return;
+        };
+        if slot.is_some() {
+            return;
+        }
+        let weak = Weak::clone(&self.weak_self);
+        let pc = self.pc.clone();
+        *slot = Liveness::watch(&self.pc, move || {
+            let Some(state) = weak.upgrade() else { return };
+            let reason = if pc.connection_state() == PeerConnectionState::Failed {
+                CallEnd::ConnectionFailed
+            } else {
+                CallEnd::RemoteHangUp
+            };
+            if state.ended.get().is_none() {
+                state.bye_due.set(reason == CallEnd::RemoteHangUp);
+            }
+            state.end(reason);
+        })
+        .ok();
+    }
+
     /// The `negotiationneeded` handler: `makingOffer`, `setLocalDescription()`, send.
     fn offer(weak: &Weak<State>) {
         let Some(state) = weak.upgrade() else { return };
@@ -241,6 +325,10 @@ impl State {
             return;
         }
         state.making_offer.set(true);
+        // The impolite side's first offer brings the liveness channel's `m=application`.
+        if !state.polite {
+            state.watch_liveness();
+        }
         // Called now, in the event's task, as the pattern's handler does: the browser queues
         // it before any signal that arrives later.
         let pc = state.pc.clone();
@@ -299,6 +387,20 @@ impl State {
         if let Some(mut callback) = callback {
             callback(reason);
         }
+    }
+}
+
+impl Drop for Negotiator {
+    /// Stops watching the liveness channel with the listeners (the channel stays open, so the
+    /// other side is told nothing).
+    fn drop(&mut self) {
+        let watcher = self
+            .state
+            .liveness
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut w| w.take());
+        drop(watcher);
     }
 }
 

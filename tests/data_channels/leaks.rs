@@ -1,0 +1,86 @@
+//! 200 calls with data channels, opened and closed: no listener left on any WebRTC object
+//! (counted by the page probe) and no wasm memory growth.
+
+use futures_util::StreamExt;
+use rtc_peer::{DataChannelOptions, Message};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::support::{engine, log, wasm_memory_bytes, within, Pair, Probe, WAIT_MS};
+
+const CALLS: u32 = 200;
+const WARM_UP: u32 = 50;
+
+/// One call: a channel each way, a message each way (callback and stream), `writable()`,
+/// open/close/error listeners, the channel closed, the connections closed.
+async fn one_call(probe: &Probe, n: u32) {
+    let pair = Pair::new();
+    let (a, b) = pair.open_channel("leak", &DataChannelOptions::new()).await;
+    let _opened = a.on_open(|| {});
+    let _closed = b.on_close(|| {});
+    let _failed = b.on_error(|_| {});
+    let mut at_b = b.messages();
+    within(WAIT_MS, "writable()", a.writable())
+        .await
+        .expect("writable()");
+    a.send_text("ping").expect("send");
+    assert_eq!(
+        within(WAIT_MS, "ping", at_b.next()).await,
+        Some(Message::Text("ping".into()))
+    );
+    let (reply_sender, reply) = futures_channel::oneshot::channel();
+    let mut reply_sender = Some(reply_sender);
+    let _reply = a.on_message(move |message| {
+        if let Some(sender) = reply_sender.take() {
+            let _ = sender.send(message);
+        }
+    });
+    b.send_bytes(&n.to_le_bytes()).expect("send");
+    assert_eq!(
+        within(WAIT_MS, "pong", reply).await.ok(),
+        Some(Message::Binary(n.to_le_bytes().to_vec()))
+    );
+    assert!(
+        probe.listeners_on(a.as_raw()) > 0,
+        "the probe sees our listeners"
+    );
+    a.close();
+    assert_eq!(
+        within(WAIT_MS, "b's stream to end", at_b.next()).await,
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+async fn two_hundred_calls_leave_no_listener_and_no_memory() {
+    let probe = Probe::install();
+    probe.forget_connections();
+    let baseline = probe.listeners();
+    let mut memory_after_warm_up = 0.0;
+    for n in 0..CALLS {
+        one_call(&probe, n).await;
+        if n + 1 == WARM_UP {
+            memory_after_warm_up = wasm_memory_bytes();
+        }
+    }
+    let growth = wasm_memory_bytes() - memory_after_warm_up;
+    log(&format!(
+        "{:?}: {CALLS} calls; listeners left {} (before {baseline}); wasm memory {} B, +{growth} B after the first {WARM_UP}",
+        engine(),
+        probe.listeners(),
+        wasm_memory_bytes(),
+    ));
+    assert_eq!(
+        probe.listeners(),
+        baseline,
+        "listeners left on WebRTC objects: {}",
+        probe.listener_types()
+    );
+    assert_eq!(probe.open_connections(), 0, "connections left open");
+    assert_eq!(
+        growth,
+        0.0,
+        "wasm memory grew by {growth} bytes over {} calls",
+        CALLS - WARM_UP
+    );
+    probe.assert_no_errors();
+}
