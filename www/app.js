@@ -1,7 +1,7 @@
 // The demo page: a Call object from the rtc-peer package does the call; this script picks the
 // media, wires the buttons, shows state and statistics, and moves signalling messages between
 // two tabs over a BroadcastChannel.
-import init, { Call } from "./pkg/rtc_peer.js";
+import init, { Call } from "./pkg/rtc_peer_demo.js";
 import { localMedia } from "./media.js";
 
 const $ = (id) => document.getElementById(id);

@@ -80,16 +80,7 @@ pub fn package_with(
         bail!("wasm-pack succeeded but {} is missing", wasm.display());
     }
 
-    let optimized = out.join("rtc_peer_bg.opt.wasm");
-    process::run(
-        Command::new(tools.wasm_opt())
-            .args(&settings.wasm_opt)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&optimized),
-    )?;
-    fs::rename(&optimized, &wasm)
-        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))?;
+    optimize(tools, &wasm)?;
 
     let size = measure(&out)?;
     println!(
@@ -103,6 +94,20 @@ pub fn package_with(
         size.wasm_gz + size.js_gz
     );
     Ok(out)
+}
+
+/// Runs wasm-opt (arguments from `wasm-pack.toml`) on `wasm`, in place.
+pub fn optimize(tools: &Tools, wasm: &Path) -> Result<()> {
+    let optimized = wasm.with_extension("opt.wasm");
+    process::run(
+        Command::new(tools.wasm_opt())
+            .args(&tools.settings.wasm_opt)
+            .arg(wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    fs::rename(&optimized, wasm)
+        .with_context(|| format!("moving {} over {}", optimized.display(), wasm.display()))
 }
 
 /// Raw and gzip -9 sizes of `rtc_peer_bg.wasm` and the JS glue (`rtc_peer.js` plus, for the

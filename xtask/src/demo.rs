@@ -1,14 +1,19 @@
-//! `cargo xtask demo [--port N] [--host IP]`: set up, build the web package (release), serve
-//! `www/` and the package, print the URL, serve until Ctrl-C.
+//! `cargo xtask demo [--port N] [--host IP]`: set up, build the demo app (`www/`, its own
+//! crate) with wasm-pack into `www/pkg/`, serve `www/`, print the URL, serve until Ctrl-C.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::build::{self, Target};
+use crate::build;
+use crate::process;
 use crate::serve::Server;
 use crate::setup::{self, Tools};
+
+/// The app's wasm-bindgen output name (its package name, `rtc-peer-demo`).
+const APP_MODULE: &str = "rtc_peer_demo";
 
 /// The port the README promises.
 pub const DEFAULT_PORT: u16 = 8080;
@@ -61,24 +66,43 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
     })
 }
 
-/// The mounts the demo serves: `/` from `www/`, `/pkg/` from the web package.
-pub fn mounts(root: &Path, pkg: PathBuf) -> Vec<(String, PathBuf)> {
-    vec![
-        ("/".to_string(), root.join("www")),
-        ("/pkg/".to_string(), pkg),
-    ]
+/// Builds the app (release, `--target web`) into `www/pkg/`, runs wasm-opt on it, and returns
+/// `www/` (what to serve).
+pub fn build_app(tools: &Tools) -> Result<PathBuf> {
+    let www = tools.root.join("www");
+    process::run(
+        Command::new(&tools.wasm_pack)
+            .current_dir(&www)
+            .args(["build", "--release", "--no-opt", "--target", "web"])
+            .args(["--out-dir", "pkg"]),
+    )?;
+    let pkg = www.join("pkg");
+    let wasm = pkg.join(format!("{APP_MODULE}_bg.wasm"));
+    if !wasm.is_file() {
+        bail!("wasm-pack succeeded but {} is missing", wasm.display());
+    }
+    build::optimize(tools, &wasm)?;
+    Ok(www)
 }
 
-/// Serves the demo on a free loopback port for the browser tests, building the web package
-/// first if it is missing (the test command builds it before these suites run).
+/// The mounts the demo serves: `/` from `www/` (the page files, and the app in `/pkg/`).
+pub fn mounts(www: PathBuf) -> Vec<(String, PathBuf)> {
+    vec![("/".to_string(), www)]
+}
+
+/// The page probe that the browser tests inject into the served page (`/__probe.js`).
+pub fn probe_script(root: &Path) -> PathBuf {
+    root.join("tests").join("support").join("probe.js")
+}
+
+/// Builds the app and serves it on a free loopback port for the browser tests, with the page
+/// probe injected into the page (never in what `cargo xtask demo` serves).
 pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
-    let pkg = tools.root.join(&tools.settings.web_out_dir);
-    if !pkg.join("rtc_peer.js").is_file() {
-        build::package(tools, Target::Web)?;
-    }
-    Server::start(
+    let www = build_app(tools)?;
+    Server::start_with_probe(
         "127.0.0.1:0".parse().context("loopback address")?,
-        mounts(&tools.root, pkg),
+        mounts(www),
+        &probe_script(&tools.root),
     )
 }
 
@@ -88,8 +112,8 @@ pub fn run(args: &[String]) -> Result<()> {
     // Say so now, not after a build of several minutes, when the port is taken.
     drop(Server::start(options.addr, Vec::new())?);
     let tools = setup::ensure()?;
-    let pkg = build::package(&tools, Target::Web)?;
-    let server = Server::start(options.addr, mounts(&tools.root, pkg))?;
+    let www = build_app(&tools)?;
+    let server = Server::start(options.addr, mounts(www))?;
     if !options.addr.ip().is_loopback() {
         println!(
             "xtask: WARNING: serving on {}, reachable from other machines. Browsers only allow \
@@ -107,7 +131,7 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("  rtc-peer demo: {url}");
     println!("  two tabs:      {url}?mode=tabs  (open it twice, press Call in one)");
     println!();
-    println!("  serving www/ and the package at /pkg/; press Ctrl-C to stop");
+    println!("  serving www/ (the app built into www/pkg/); press Ctrl-C to stop");
     server.wait_forever();
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! The wasm-bindgen-test suites (`tests/*.rs` and the library's own wasm tests) in one headless
+//! The wasm-bindgen-test suites (`tests/*.rs`, the library's own wasm tests, and the demo app's
+//! `www/tests/*.rs`) in one headless
 //! browser, through `wasm-bindgen-test-runner` (the cargo runner in `.cargo/config.toml`).
 //!
 //! Each test target is its own `cargo test` run, so a compile error in one file fails that file
@@ -32,9 +33,12 @@ const RUNNER_ENV: &[&str] = &[
     "WASM_BINDGEN_TEST_ONLY_WEB",
 ];
 
-/// The test targets of the `rtc-peer` package: `--lib` plus `--test <name>` for each
-/// integration test cargo knows (from `cargo metadata`).
-pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
+/// The packages whose wasm tests run, and whether their `--lib` has tests of its own.
+const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", false)];
+
+/// The wasm test targets: for each of [`PACKAGES`], its package name and `--lib` (when listed)
+/// plus `--test <name>` for each integration test cargo knows (from `cargo metadata`).
+pub fn targets(tools: &Tools) -> Result<Vec<(&'static str, Vec<String>)>> {
     let out = process::cargo()
         .current_dir(&tools.root)
         .args(["metadata", "--no-deps", "--format-version", "1"])
@@ -47,24 +51,33 @@ pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
         ));
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let package = meta["packages"]
-        .as_array()
-        .and_then(|ps| ps.iter().find(|p| p["name"] == "rtc-peer"))
-        .ok_or_else(|| anyhow!("cargo metadata lists no rtc-peer package"))?;
-    let mut targets = vec![vec!["--lib".to_string()]];
-    let mut tests: Vec<String> = package["targets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| {
-            t["kind"]
-                .as_array()
-                .is_some_and(|k| k.iter().any(|k| k == "test"))
-        })
-        .filter_map(|t| t["name"].as_str().map(str::to_string))
-        .collect();
-    tests.sort();
-    targets.extend(tests.into_iter().map(|t| vec!["--test".to_string(), t]));
+    let mut targets = Vec::new();
+    for &(name, lib) in PACKAGES {
+        let package = meta["packages"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .ok_or_else(|| anyhow!("cargo metadata lists no {name} package"))?;
+        if lib {
+            targets.push((name, vec!["--lib".to_string()]));
+        }
+        let mut tests: Vec<String> = package["targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| {
+                t["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "test"))
+            })
+            .filter_map(|t| t["name"].as_str().map(str::to_string))
+            .collect();
+        tests.sort();
+        targets.extend(
+            tests
+                .into_iter()
+                .map(|t| (name, vec!["--test".to_string(), t])),
+        );
+    }
     Ok(targets)
 }
 
@@ -81,7 +94,7 @@ pub fn run(
         Browser::Chromium => "CHROMEDRIVER",
         Browser::Firefox => "GECKODRIVER",
     };
-    for target in targets(tools)? {
+    for (package, target) in targets(tools)? {
         let mut cmd = process::cargo();
         cmd.current_dir(&tools.root)
             .args([
@@ -89,7 +102,7 @@ pub fn run(
                 "--target",
                 "wasm32-unknown-unknown",
                 "-p",
-                "rtc-peer",
+                package,
                 "--all-features",
             ])
             .args(&target)
@@ -106,6 +119,10 @@ pub fn run(
             // Test binaries without `wasm_bindgen_test_configure!` run in the browser too.
             .env("WASM_BINDGEN_USE_BROWSER", "1")
             .envs(env.iter().map(|(k, v)| (k, v)));
+        let target = match package {
+            "rtc-peer" => target,
+            other => [vec!["-p".to_string(), other.to_string()], target].concat(),
+        };
         println!("\nxtask: ---- wasm {} in {browser} ----", target.join(" "));
         let (status, lines) = process::stream(&mut cmd)?;
         libtest::record(
