@@ -394,7 +394,8 @@ impl Call {
             .map(|s| MediaStream::clone_ref(&s.local_stream))
     }
 
-    /// How many event listeners this object holds right now (0 when there is no call).
+    /// How many event listeners this object holds right now, by its own count (0 when there is
+    /// no call). For display: the tests read the browser's own registrations instead.
     #[wasm_bindgen(getter = listenerCount)]
     pub fn listener_count(&self) -> u32 {
         self.inner

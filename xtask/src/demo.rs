@@ -18,15 +18,17 @@ const APP_MODULE: &str = "rtc_peer_demo";
 /// The port the README promises.
 pub const DEFAULT_PORT: u16 = 8080;
 
-/// Where the demo is served from.
+/// Where the demo is served from, and whether to only refresh the README's screenshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub addr: SocketAddr,
+    pub screenshot: bool,
 }
 
 /// Parses `--port N` / `--port=N` and `--host IP` / `--host=IP`.
 pub fn parse_args(args: &[String]) -> Result<Options> {
     let mut port = DEFAULT_PORT;
+    let mut screenshot = false;
     let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -50,6 +52,7 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
                     .parse()
                     .with_context(|| format!("--port: `{v}` is not a port number (0-65535)"))?;
             }
+            "--screenshot" => screenshot = true,
             "--host" => {
                 let v = value("--host")?;
                 host = v
@@ -57,12 +60,13 @@ pub fn parse_args(args: &[String]) -> Result<Options> {
                     .with_context(|| format!("--host: `{v}` is not an IP address"))?;
             }
             other => bail!(
-                "demo: unknown option `{other}` (usage: cargo xtask demo [--port N] [--host IP])"
+                "demo: unknown option `{other}` (usage: cargo xtask demo [--port N] [--host IP] [--screenshot])"
             ),
         }
     }
     Ok(Options {
         addr: SocketAddr::new(host, port),
+        screenshot,
     })
 }
 
@@ -106,9 +110,27 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
     )
 }
 
+/// `cargo xtask demo --screenshot`: builds and serves the app on a free loopback port, and
+/// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source).
+fn screenshot(tools: &Tools) -> Result<()> {
+    let www = build_app(tools)?;
+    let server = Server::start(
+        "127.0.0.1:0".parse().context("loopback address")?,
+        mounts(www),
+    )?;
+    crate::e2e::readme_screenshot(
+        tools,
+        &server.url(),
+        &tools.root.join("docs").join("demo.png"),
+    )
+}
+
 /// Runs the demo command.
 pub fn run(args: &[String]) -> Result<()> {
     let options = parse_args(args)?;
+    if options.screenshot {
+        return screenshot(&setup::ensure()?);
+    }
     // Say so now, not after a build of several minutes, when the port is taken.
     drop(Server::start(options.addr, Vec::new())?);
     let tools = setup::ensure()?;
@@ -162,6 +184,8 @@ mod tests {
         assert!(parse_args(&args(&["--port", "http"])).is_err());
         assert!(parse_args(&args(&["--port"])).is_err());
         assert!(parse_args(&args(&["--verbose"])).is_err());
+        assert!(!parse_args(&[]).unwrap().screenshot);
+        assert!(parse_args(&args(&["--screenshot"])).unwrap().screenshot);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod demo;
 mod e2e;
 mod js_tests;
 mod libtest;
+mod plain_build;
 mod process;
 mod report;
 mod serve;
@@ -30,7 +31,10 @@ commands:
                    Chromium, Firefox, their drivers, wasm-opt, coturn, npm packages)
   build [--bundler] build the wasm package (release) with wasm-pack into pkg/
                    (--bundler: pkg-bundler/); settings from wasm-pack.toml
-  demo [--port N]  build, then serve the demo on http://127.0.0.1:N (default 8080)
+  demo [--port N] [--host IP]
+                   build the demo app (www/), then serve it on http://127.0.0.1:N (default 8080)
+  demo --screenshot
+                   refresh the README's screenshot docs/demo.png (headless Chromium, mid-call)
   test             run every check and test in headless Chromium and Firefox
   bench [--browser chromium|firefox]… [--smoke] [--render]
                    run the benchmarks (release) and print ratios against raw JS; writes

@@ -103,7 +103,10 @@ pub fn run(_args: &[String]) -> Result<bool> {
         });
     }
 
-    // 5. The release packages.
+    // 5. The package a user builds (plain wasm-pack), then the release packages.
+    report.suite(crate::plain_build::SUITE, |r| {
+        crate::plain_build::run(&tools, r)
+    });
     for target in [Target::Web, Target::Bundler] {
         let name = format!("wasm-pack build --target {}", target.name());
         report.suite(&name, |r| {
