@@ -278,20 +278,24 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
 }
 
 /// Self-check: an extra open connection with a listener on it and a live canvas track made in
-/// the page show up in the probe's counts (so zeros above mean zero), then are released.
+/// the page each add one to the probe's counts (so zeros above mean zero), and releasing them
+/// takes the counts back (whatever the page left before).
 fn detects_leaks(s: &Session) -> Result<bool> {
     let v = s.execute(
         r#"
         const p = window.__rtcProbe;
+        const count = () => ({ open: p.openConnections(), listeners: p.listeners(), live: p.liveLocalTracks() });
+        const before = count();
+        const delta = (c) => ({ open: c.open - before.open, listeners: c.listeners - before.listeners, live: c.live - before.live });
         const pc = new RTCPeerConnection();
         const onTrack = () => {};
         pc.addEventListener("track", onTrack);
         const track = document.createElement("canvas").captureStream().getVideoTracks()[0];
-        const seen = { open: p.openConnections(), listeners: p.listeners(), live: p.liveLocalTracks() };
+        const seen = delta(count());
         pc.removeEventListener("track", onTrack);
         pc.close();
         track.stop();
-        const after = { open: p.openConnections(), listeners: p.listeners(), live: p.liveLocalTracks() };
+        const after = delta(count());
         return { seen, after };
         "#,
         vec![],
