@@ -53,11 +53,13 @@
 //!
 //! # Features
 //!
-//! - `js`: the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
-//!   `TrackSubscription`, `connectPair`, `negotiate`). Off by default, because exports can never be removed
-//!   as dead code: a Rust app that does not want them must not pay for them.
-//! - `call`: the demo's `Call` object for JavaScript (implies `js`).
-//! - `panic-hook`: `set_panic_hook()` (console_error_panic_hook).
+//! - `js` (default): the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
+//!   `TrackSubscription`, `connectPair`, `negotiate`), so a plain `wasm-pack build` gives the
+//!   whole JS package. Exports are never removed as dead code: a Rust app that does not call
+//!   them from JavaScript depends on the crate with `default-features = false` and does not pay
+//!   for them.
+//! - `panic-hook`: `set_panic_hook()` (console_error_panic_hook), for the application around
+//!   the crate.
 //! - `testing`: [`testing`], a kit for headless browser tests of code that uses this crate
 //!   (for `dev-dependencies`).
 #![deny(missing_docs, missing_debug_implementations)]

@@ -1,7 +1,7 @@
 // The demo page: a Call object from the rtc-peer package does the call; this script picks the
 // media, wires the buttons, shows state and statistics, and moves signalling messages between
 // two tabs over a BroadcastChannel.
-import init, { Call } from "./pkg/rtc_peer.js";
+import init, { Call } from "./pkg/rtc_peer_demo.js";
 import { localMedia } from "./media.js";
 
 const $ = (id) => document.getElementById(id);
@@ -39,7 +39,9 @@ const ui = {
 const CHANNEL = "rtc-peer-demo";
 const ANSWER_TIMEOUT_MS = 30_000;
 
-// Read-only state for tests and the curious (`window.__rtcDemo` in the console).
+// Read-only state for tests and the curious (`window.__rtcDemo` in the console). What the call
+// leaves behind in the browser (connections, listeners, tracks) is read by the tests from the
+// browser itself, not from here.
 const debug = {
   ready: false,
   mode: "loopback",
@@ -49,8 +51,6 @@ const debug = {
   synthetic: false,
   signalIgnored: 0,
   errors: [],
-  lastStream: null,
-  lastConnections: [],
   stats: { width: 0, height: 0, fps: 0, kbps: 0, path: "" },
 };
 let call = null;
@@ -68,7 +68,6 @@ Object.defineProperty(window, "__rtcDemo", {
     get lastEndReason() { return debug.lastEndReason; },
     get active() { return !!call && call.active; },
     get state() { return call ? call.state : "new"; },
-    get listenerCount() { return call ? call.listenerCount : 0; },
     get synthetic() { return debug.synthetic; },
     get signalIgnored() { return debug.signalIgnored; },
     get errors() { return debug.errors.slice(); },
@@ -78,12 +77,6 @@ Object.defineProperty(window, "__rtcDemo", {
     get remoteHasSrcObject() { return ui.remote.srcObject !== null; },
     get localHasSrcObject() { return ui.local.srcObject !== null; },
     get statsRunning() { return statsTimer !== 0; },
-    /** `readyState` of every track of the last local stream. */
-    get localTrackStates() {
-      return debug.lastStream ? debug.lastStream.getTracks().map((t) => t.readyState) : [];
-    },
-    /** `connectionState` of the last call's connections. */
-    get connectionStates() { return debug.lastConnections.map((pc) => pc.connectionState); },
     get cspViolations() { return (window.__cspViolations || []).slice(); },
   }),
 });
@@ -204,17 +197,10 @@ async function acquireMedia() {
 
 function beginCall(m) {
   media = m;
-  debug.lastStream = m.stream;
   debug.callsStarted += 1;
   ui.call.disabled = true;
   for (const input of document.querySelectorAll('input[name="mode"]')) input.disabled = true;
   ui.placeholder.hidden = true;
-}
-
-function rememberConnections() {
-  if (!call.active) return;
-  const pcs = [call.localConnection, call.remoteConnection].filter(Boolean);
-  debug.lastConnections = [...new Set(pcs)];
 }
 
 async function startCall() {
@@ -234,7 +220,6 @@ async function startCall() {
     if (debug.mode === "tabs") {
       setStatus("Calling the other tab…", "busy");
       await call.startCall(m.stream, send);
-      rememberConnections();
       answerTimer = setTimeout(() => {
         if (call.active && ui.hangUp.disabled) {
           call.hangUp();
@@ -244,7 +229,6 @@ async function startCall() {
     } else {
       setStatus("Calling…", "busy");
       await call.startLoopback(m.stream);
-      rememberConnections();
     }
   } catch (err) {
     if (!call.active && err.name === "InvalidStateError") return; // hung up while starting
@@ -271,7 +255,6 @@ async function answerIncoming() {
   beginCall(m);
   try {
     await call.answerCall(m.stream, send);
-    rememberConnections();
   } catch (err) {
     if (!call.active && err.name === "InvalidStateError") return; // hung up while answering
     fail("Answer failed", err);
@@ -304,7 +287,6 @@ function onState(state) {
 function onRemoteStream(stream, track) {
   // Hang up is enabled by the Call itself when this track arrives.
   clearTimeout(answerTimer);
-  rememberConnections();
   if (track.kind === "audio") ui.sound.hidden = false;
   if (!statsTimer) statsTimer = setInterval(updateStats, 1000);
 }

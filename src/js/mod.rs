@@ -10,16 +10,12 @@
 //!   `dispose()`); messages are the JSON text of the Rust `Signal`.
 //! - [`connect_pair`]: `connectPair(offerer, answerer)` negotiates two connections of one page
 //!   (a loopback call).
-//! - [`call`]: the demo's call object (start, hang up, state), so a page runs a call in a few
-//!   lines of JavaScript.
 //!
 //! Errors thrown (or rejected) to JavaScript are `Error` objects whose `name` is the
 //! DOMException name (`InvalidStateError`, …) and whose `message` is the browser's; a wrong
 //! argument type throws a `TypeError`. The generated `.d.ts` names the DOM types
 //! (`RTCPeerConnection`, `RTCTrackEvent`, `MediaStream`, …).
 
-#[cfg(feature = "call")]
-pub mod call;
 pub mod connect_pair;
 pub mod negotiation;
 pub mod track_subscription;

@@ -1,63 +1,107 @@
-//! `cargo xtask demo [--port N] [--host IP]`: set up, build the web package (release), serve
-//! `www/` and the package, print the URL, serve until Ctrl-C.
+//! `cargo xtask demo [--port N] [--host IP] [--screenshot]`: set up, build the demo app (`www/`,
+//! release, with wasm-pack into `www/pkg/`), serve `www/`, print the URL, serve until Ctrl-C.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::browser::server::Server;
-use crate::build::{self, Target};
+use crate::build;
 use crate::flags;
+use crate::process;
 use crate::setup::{self, Tools};
+
+/// The app's wasm-bindgen output name (its package name, `rtc-peer-demo`).
+const APP_MODULE: &str = "rtc_peer_demo";
 
 /// The port the README promises.
 pub const DEFAULT_PORT: u16 = 8080;
 
-/// Where the demo is served from.
-struct Options {
-    addr: SocketAddr,
-}
-
-/// The mounts the demo serves: `/` from `www/`, `/pkg/` from the web package.
-pub fn mounts(root: &Path, pkg: PathBuf) -> Vec<(String, PathBuf)> {
-    vec![
-        ("/".to_string(), root.join("www")),
-        ("/pkg/".to_string(), pkg),
-    ]
-}
-
-/// Serves the demo on a free loopback port for the browser tests, building the web package
-/// first if it is missing (the test command builds it before these suites run).
-pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
-    let pkg = tools.root.join(&tools.settings.web_out_dir);
-    if !pkg.join("rtc_peer.js").is_file() {
-        build::package(tools, Target::Web)?;
+/// Builds the app (release, `--target web`) into `www/pkg/`, runs wasm-opt on it, and returns
+/// `www/` (what to serve).
+pub fn build_app(tools: &Tools) -> Result<PathBuf> {
+    let www = tools.root.join("www");
+    process::run(
+        Command::new(&tools.wasm_pack)
+            .current_dir(&www)
+            .args(["build", "--release", "--no-opt", "--target", "web"])
+            .args(["--out-dir", "pkg"]),
+    )?;
+    let wasm = app_wasm(&www);
+    if !wasm.is_file() {
+        bail!("wasm-pack succeeded but {} is missing", wasm.display());
     }
-    Server::start(
+    build::optimize(tools, &wasm)?;
+    Ok(www)
+}
+
+/// The built app's wasm file in `www/pkg/`.
+fn app_wasm(www: &Path) -> PathBuf {
+    www.join("pkg").join(format!("{APP_MODULE}_bg.wasm"))
+}
+
+/// The mounts the demo serves: `/` from `www/` (the page files, and the app in `/pkg/`).
+pub fn mounts(www: PathBuf) -> Vec<(String, PathBuf)> {
+    vec![("/".to_string(), www)]
+}
+
+/// The page probe that the browser tests inject into the served page (`/__probe.js`).
+pub fn probe_script(root: &Path) -> PathBuf {
+    root.join("src").join("testing").join("probe.js")
+}
+
+/// Serves the app on a free loopback port for the browser tests, with the page probe injected
+/// into the page (never in what `cargo xtask demo` serves). The test command builds the app
+/// before its browser phases (their network namespace reaches no registry); it is built here
+/// only when missing.
+pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
+    let www = tools.root.join("www");
+    if !app_wasm(&www).is_file() {
+        build_app(tools)?;
+    }
+    Server::start_with_probe(
         "127.0.0.1:0".parse().context("loopback address")?,
-        mounts(&tools.root, pkg),
+        mounts(www),
+        &probe_script(&tools.root),
+    )
+}
+
+/// `cargo xtask demo --screenshot`: builds and serves the app on a free loopback port, and
+/// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source).
+fn screenshot(tools: &Tools) -> Result<()> {
+    let www = build_app(tools)?;
+    let server = Server::start(
+        "127.0.0.1:0".parse().context("loopback address")?,
+        mounts(www),
+    )?;
+    crate::test::e2e::readme_screenshot(
+        tools,
+        &server.url(),
+        &tools.root.join("docs").join("demo.png"),
     )
 }
 
 /// Runs the demo command.
 pub fn run(flags: &flags::Demo) -> Result<()> {
-    let options = Options {
-        addr: SocketAddr::new(
-            flags.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-            flags.port.unwrap_or(DEFAULT_PORT),
-        ),
-    };
+    if flags.screenshot {
+        return screenshot(&setup::ensure()?);
+    }
+    let addr = SocketAddr::new(
+        flags.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        flags.port.unwrap_or(DEFAULT_PORT),
+    );
     // Say so now, not after a build of several minutes, when the port is taken.
-    drop(Server::start(options.addr, Vec::new())?);
+    drop(Server::start(addr, Vec::new())?);
     let tools = setup::ensure()?;
-    let pkg = build::package(&tools, Target::Web)?;
-    let server = Server::start(options.addr, mounts(&tools.root, pkg))?;
-    if !options.addr.ip().is_loopback() {
+    let www = build_app(&tools)?;
+    let server = Server::start(addr, mounts(www))?;
+    if !addr.ip().is_loopback() {
         println!(
             "xtask: WARNING: serving on {}, reachable from other machines. Browsers only allow \
              the camera on https:// or localhost pages, so other machines get the synthetic source.",
-            options.addr.ip()
+            addr.ip()
         );
     }
     let url = match server.addr().ip() {
@@ -70,7 +114,7 @@ pub fn run(flags: &flags::Demo) -> Result<()> {
     println!("  rtc-peer demo: {url}");
     println!("  two tabs:      {url}?mode=tabs  (open it twice, press Call in one)");
     println!();
-    println!("  serving www/ and the package at /pkg/; press Ctrl-C to stop");
+    println!("  serving www/ (the app built into www/pkg/); press Ctrl-C to stop");
     server.wait_forever();
     Ok(())
 }
@@ -86,5 +130,6 @@ mod tests {
         for file in ["index.html", "app.js", "style.css"] {
             assert!(www.join(file).is_file(), "www/{file} is missing");
         }
+        assert!(probe_script(&root).is_file(), "the page probe is missing");
     }
 }

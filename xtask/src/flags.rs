@@ -23,6 +23,9 @@ xflags::xflags! {
             optional -p, --port port: u16
             /// The address to serve on (default 127.0.0.1).
             optional --host host: IpAddr
+            /// Serve nothing: refresh the README's screenshot docs/demo.png (headless
+            /// Chromium, mid-call, the synthetic source).
+            optional --screenshot
         }
         /// Run every check and test in headless Chromium and Firefox; the last line printed
         /// is `N passed, N failed`.

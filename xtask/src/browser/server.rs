@@ -47,6 +47,28 @@ impl Server {
     /// # Errors
     /// A clear message when the port is already taken, or when a mounted directory is missing.
     pub fn start(addr: SocketAddr, mounts: Vec<(String, PathBuf)>) -> Result<Server> {
+        Server::start_serving(addr, mounts, None)
+    }
+
+    /// As [`Server::start`], for the browser tests: also serves `probe` (a module script) at
+    /// `/__probe.js` and loads it in every served HTML page before the page's own scripts
+    /// (right after the page's Content-Security-Policy, so the policy covers it too).
+    pub fn start_with_probe(
+        addr: SocketAddr,
+        mounts: Vec<(String, PathBuf)>,
+        probe: &Path,
+    ) -> Result<Server> {
+        let probe = probe
+            .canonicalize()
+            .with_context(|| format!("the page probe {} is missing", probe.display()))?;
+        Server::start_serving(addr, mounts, Some(probe))
+    }
+
+    fn start_serving(
+        addr: SocketAddr,
+        mounts: Vec<(String, PathBuf)>,
+        probe: Option<PathBuf>,
+    ) -> Result<Server> {
         let mut table = Vec::with_capacity(mounts.len());
         for (prefix, dir) in mounts {
             let mut prefix = prefix;
@@ -88,7 +110,10 @@ impl Server {
             .ok_or_else(|| anyhow!("tiny_http did not report an IP address"))?;
         let http = Arc::new(http);
         let stop = Arc::new(AtomicBool::new(false));
-        let table = Arc::new(table);
+        let table = Arc::new(Site {
+            mounts: table,
+            probe,
+        });
         let workers = (0..WORKERS)
             .map(|i| {
                 let http = Arc::clone(&http);
@@ -138,10 +163,32 @@ impl Drop for Server {
     }
 }
 
-fn worker(http: &tiny_http::Server, stop: &AtomicBool, mounts: &[Mount]) {
+/// What a server serves: its mounts and, for the browser tests, the page probe.
+struct Site {
+    mounts: Vec<Mount>,
+    probe: Option<PathBuf>,
+}
+
+/// The URL of the page probe, and the tag that loads it.
+const PROBE_URL: &str = "/__probe.js";
+const PROBE_TAG: &str = "<script type=\"module\" src=\"/__probe.js\"></script>";
+
+/// `page` with the probe's script tag after its CSP `<meta>` (else first in `<head>`).
+fn inject_probe(page: &str) -> String {
+    let at = page
+        .find("http-equiv=\"Content-Security-Policy\"")
+        .and_then(|i| page[i..].find('>').map(|j| i + j + 1))
+        .or_else(|| page.find("<head>").map(|i| i + "<head>".len()));
+    match at {
+        Some(at) => [&page[..at], "\n  ", PROBE_TAG, &page[at..]].concat(),
+        None => [PROBE_TAG, page].concat(),
+    }
+}
+
+fn worker(http: &tiny_http::Server, stop: &AtomicBool, site: &Site) {
     while !stop.load(Ordering::SeqCst) {
         match http.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(request)) => respond(request, mounts),
+            Ok(Some(request)) => respond(request, site),
             Ok(None) => {}
             Err(_) => break, // unblocked or the listener is gone
         }
@@ -153,14 +200,18 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid ASCII header")
 }
 
-fn respond(request: Request, mounts: &[Mount]) {
+fn respond(request: Request, site: &Site) {
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
         let _ = request
             .respond(text(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD")));
         return;
     }
-    let resolved = resolve(mounts, request.url());
+    let path = request.url().split(['?', '#']).next().unwrap_or("");
+    let resolved = match &site.probe {
+        Some(probe) if path == PROBE_URL => Resolved::File(probe.clone()),
+        _ => resolve(&site.mounts, request.url()),
+    };
     let response = match resolved {
         Resolved::Refused => text(400, "bad request: path not allowed\n"),
         Resolved::NotFound => text(404, "not found\n"),
@@ -169,10 +220,16 @@ fn respond(request: Request, mounts: &[Mount]) {
             .with_header(header("Location", &to)),
         Resolved::File(path) => match fs::read(&path) {
             // For HEAD, tiny_http sends the headers (with Content-Length) and no body.
-            Ok(bytes) => Response::from_data(bytes)
-                .with_header(header("Content-Type", mime_type(&path)))
-                .with_header(header("Cache-Control", "no-store"))
-                .with_header(header("X-Content-Type-Options", "nosniff")),
+            Ok(bytes) => Response::from_data(match (&site.probe, String::from_utf8(bytes)) {
+                (Some(_), Ok(page)) if mime_type(&path).starts_with("text/html") => {
+                    inject_probe(&page).into_bytes()
+                }
+                (_, Ok(text)) => text.into_bytes(),
+                (_, Err(binary)) => binary.into_bytes(),
+            })
+            .with_header(header("Content-Type", mime_type(&path)))
+            .with_header(header("Cache-Control", "no-store"))
+            .with_header(header("X-Content-Type-Options", "nosniff")),
             Err(_) => text(404, "not found\n"),
         },
     };
@@ -463,6 +520,51 @@ mod tests {
         assert_eq!(st, 405);
         assert!(head.contains("Allow: GET, HEAD"), "{head}");
         drop(server);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn the_probe_is_injected_only_when_serving_for_tests() {
+        let root = temp_tree();
+        let csp =
+            "<!doctype html><head><meta http-equiv=\"Content-Security-Policy\" content=\"x\">\
+                   <script type=\"module\" src=\"app.js\"></script></head>";
+        fs::write(root.join("www/index.html"), csp).unwrap();
+        fs::write(root.join("probe.js"), "export const probe = 1;").unwrap();
+        let plain = start(&root);
+        let (_, _, page) = get(&plain, "/");
+        assert_eq!(
+            page,
+            csp.as_bytes(),
+            "the demo's page must be served as it is"
+        );
+        assert_eq!(get(&plain, PROBE_URL).0, 404);
+        let probed = Server::start_with_probe(
+            "127.0.0.1:0".parse().unwrap(),
+            vec![("/".into(), root.join("www"))],
+            &root.join("probe.js"),
+        )
+        .unwrap();
+        let (_, _, page) = get(&probed, "/?mode=tabs");
+        let page = String::from_utf8(page).unwrap();
+        let tag = page.find(PROBE_TAG).expect("the probe's script tag");
+        assert!(
+            page.find("Content-Security-Policy").unwrap() < tag,
+            "{page}"
+        );
+        assert!(tag < page.find("app.js").unwrap(), "{page}");
+        let (st, head, body) = get(&probed, "/__probe.js?x");
+        assert_eq!(
+            (st, body.as_slice()),
+            (200, &b"export const probe = 1;"[..])
+        );
+        assert!(head.contains("text/javascript"), "{head}");
+        assert_eq!(get(&probed, "/app.js").2, b"export {}");
+        assert_eq!(
+            inject_probe("<head></head>"),
+            format!("<head>\n  {PROBE_TAG}</head>")
+        );
+        drop((plain, probed));
         fs::remove_dir_all(root).unwrap();
     }
 }

@@ -6,12 +6,12 @@
 //! connections, zero live local tracks, zero listeners on any connection, zero console
 //! errors, zero page errors and zero CSP violations.
 //!
-//! The counts come from instrumentation installed through WebDriver before the first call
-//! (not mocks: every wrapper calls the browser's own method): a subclass of
-//! `RTCPeerConnection` that remembers each instance, wrappers of `getUserMedia`,
-//! `captureStream` and the `clone` methods that remember each local track, wrappers of
-//! `addEventListener` / `removeEventListener` that count live registrations on connections,
-//! and a `console.error` / `error` / `unhandledrejection` recorder.
+//! The counts come from the browser itself, through the page probe (`src/testing/probe.js`,
+//! loaded by the test server before the page's own scripts; not a mock: every wrapper calls the
+//! browser's own method): every `RTCPeerConnection` the page created with its raw
+//! `signalingState` / `connectionState`, every local track it made (`getUserMedia`,
+//! `captureStream`, Web Audio, `clone`) with its `readyState`, the live `addEventListener`
+//! registrations on WebRTC and media objects, and console errors and uncaught exceptions.
 
 use std::time::{Duration, Instant};
 
@@ -31,76 +31,19 @@ const CYCLES: u64 = 100;
 /// The longest one step of a cycle may take.
 const STEP_MS: u64 = 20_000;
 
-/// Installed once per page, before the first call.
-const INSTRUMENT: &str = r#"
-if (window.__abuse) return "already";
-const A = (window.__abuse = { pcs: [], tracks: [], errors: [], listeners: [], added: 0 });
-const Native = window.RTCPeerConnection;
-class Tracked extends Native {
-  constructor(...args) { super(...args); A.pcs.push(this); }
-}
-window.RTCPeerConnection = Tracked;
-const record = (stream) => {
-  try { for (const t of stream.getTracks()) A.tracks.push(t); } catch (_) {}
-  return stream;
-};
-const md = navigator.mediaDevices;
-if (md && md.getUserMedia) {
-  const gum = md.getUserMedia.bind(md);
-  md.getUserMedia = (c) => gum(c).then(record);
-}
-const capture = HTMLCanvasElement.prototype.captureStream;
-HTMLCanvasElement.prototype.captureStream = function (...a) { return record(capture.apply(this, a)); };
-const streamClone = MediaStream.prototype.clone;
-MediaStream.prototype.clone = function () { return record(streamClone.call(this)); };
-const trackClone = MediaStreamTrack.prototype.clone;
-MediaStreamTrack.prototype.clone = function () { const t = trackClone.call(this); A.tracks.push(t); return t; };
-const captureOf = (o) => (typeof o === "boolean" ? o : !!(o && o.capture));
-const add = EventTarget.prototype.addEventListener;
-const remove = EventTarget.prototype.removeEventListener;
-EventTarget.prototype.addEventListener = function (type, cb, o) {
-  if (this instanceof Native && cb != null) {
-    const c = captureOf(o);
-    if (!A.listeners.some((e) => e.t === this && e.type === type && e.cb === cb && e.c === c)) {
-      A.listeners.push({ t: this, type: String(type), cb, c });
-      A.added += 1;
-    }
-  }
-  return add.apply(this, arguments);
-};
-EventTarget.prototype.removeEventListener = function (type, cb, o) {
-  if (this instanceof Native) {
-    const c = captureOf(o);
-    const i = A.listeners.findIndex((e) => e.t === this && e.type === String(type) && e.cb === cb && e.c === c);
-    if (i >= 0) A.listeners.splice(i, 1);
-  }
-  return remove.apply(this, arguments);
-};
-const consoleError = console.error;
-console.error = function (...args) {
-  A.errors.push("console.error: " + args.map((a) => { try { return String(a && a.stack ? a.stack : a); } catch (_) { return "?"; } }).join(" "));
-  return consoleError.apply(this, args);
-};
-window.addEventListener("error", (e) => A.errors.push("uncaught: " + (e.message || String(e.error))));
-window.addEventListener("unhandledrejection", (e) => {
-  let r; try { r = String(e.reason && e.reason.stack ? e.reason.stack : e.reason); } catch (_) { r = "?"; }
-  A.errors.push("unhandled rejection: " + r);
-});
-return "installed";
-"#;
-
-/// What the instrumentation and the page say, as JSON.
+/// What the probe and the page say, as JSON.
 const STATE: &str = r#"
-const A = window.__abuse, d = window.__rtcDemo;
+const p = window.__rtcProbe, d = window.__rtcDemo;
 return {
-  connections: A.pcs.length,
-  open: A.pcs.filter((pc) => pc.signalingState !== "closed").length,
-  openStates: A.pcs.filter((pc) => pc.signalingState !== "closed").map((pc) => pc.signalingState + "/" + pc.connectionState),
-  localTracks: A.tracks.length,
-  live: A.tracks.filter((t) => t.readyState !== "ended").map((t) => t.kind + ":" + t.label),
-  listeners: A.listeners.map((e) => e.type),
-  listenersAdded: A.added,
-  errors: A.errors.slice(),
+  connections: p.connections().length,
+  open: p.openConnections(),
+  notClosed: p.connections().filter((pc) => pc.connectionState !== "closed").length,
+  states: p.connectionStates(),
+  liveLocalTracks: p.liveLocalTracks(),
+  listeners: p.listeners(),
+  listenerTypes: p.listenerTypes(),
+  listenersAdded: p.addedTotal(),
+  errors: p.takeErrors(),
   pageErrors: d.errors,
   csp: d.cspViolations,
   started: d.callsStarted,
@@ -108,7 +51,6 @@ return {
   active: d.active,
   callDisabled: d.callDisabled,
   hangUpDisabled: d.hangUpDisabled,
-  pageListeners: d.listenerCount,
   statsRunning: d.statsRunning,
   remoteHasSrcObject: d.remoteHasSrcObject,
   localHasSrcObject: d.localHasSrcObject,
@@ -188,9 +130,9 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
         "window.__rtcDemo && window.__rtcDemo.ready",
         "the page to load",
     )?;
-    let installed = s.execute(INSTRUMENT, vec![])?;
-    if installed != json!("installed") {
-        bail!("instrumentation not installed: {installed}");
+    let probed = s.execute("return typeof window.__rtcProbe;", vec![])?;
+    if probed != json!("object") {
+        bail!("the page probe is not loaded (window.__rtcProbe is {probed})");
     }
     let mut rhythms = [0u32; 5];
     // Hang up clicks made while the button was still disabled (no remote track yet).
@@ -295,30 +237,25 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
         ),
         (
             format!(
-                "zero open connections (of {} created)",
+                "zero open connections, raw signalingState and connectionState (of {} created)",
                 state["connections"]
             ),
-            zero("open") && state["connections"].as_u64() > Some(0),
+            zero("open") && zero("notClosed") && state["connections"].as_u64() > Some(0),
+        ),
+        (
+            "zero live local tracks".to_string(),
+            zero("liveLocalTracks"),
         ),
         (
             format!(
-                "zero live local tracks (of {} acquired)",
-                state["localTracks"]
-            ),
-            empty("live") && state["localTracks"].as_u64() > Some(0),
-        ),
-        (
-            format!(
-                "zero listeners left on any connection ({} registered over the run)",
+                "zero listeners left on WebRTC and media objects ({} registered over the run)",
                 state["listenersAdded"]
             ),
-            empty("listeners")
-                && zero("pageListeners")
-                && state["listenersAdded"].as_u64() > Some(0),
+            zero("listeners") && state["listenersAdded"].as_u64() > Some(0),
         ),
         (
             "zero console errors or uncaught exceptions".to_string(),
-            empty("errors"),
+            state["errors"] == json!(""),
         ),
         ("zero page errors".to_string(), empty("pageErrors")),
         ("zero CSP violations".to_string(), empty("csp")),
@@ -334,29 +271,39 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
         ),
     ];
     checks.push((
-        "the instrumentation sees a leaked connection and track".to_string(),
+        "the probe sees a leaked connection, listener and track".to_string(),
         detects_leaks(&s)?,
     ));
     Ok(checks)
 }
 
-/// Self-check: an extra open connection and a live canvas track made in the page show up in
-/// the counts (so zeros above mean zero), then are released.
+/// Self-check: an extra open connection with a listener on it and a live canvas track made in
+/// the page each add one to the probe's counts (so zeros above mean zero), and releasing them
+/// takes the counts back (whatever the page left before).
 fn detects_leaks(s: &Session) -> Result<bool> {
     let v = s.execute(
         r#"
+        const p = window.__rtcProbe;
+        const count = () => ({ open: p.openConnections(), listeners: p.listeners(), live: p.liveLocalTracks() });
+        const before = count();
+        const delta = (c) => ({ open: c.open - before.open, listeners: c.listeners - before.listeners, live: c.live - before.live });
         const pc = new RTCPeerConnection();
+        const onTrack = () => {};
+        pc.addEventListener("track", onTrack);
         const track = document.createElement("canvas").captureStream().getVideoTracks()[0];
-        const A = window.__abuse;
-        const open = A.pcs.filter((p) => p.signalingState !== "closed").length;
-        const live = A.tracks.filter((t) => t.readyState !== "ended").length;
+        const seen = delta(count());
+        pc.removeEventListener("track", onTrack);
         pc.close();
         track.stop();
-        return { open, live };
+        const after = delta(count());
+        return { seen, after };
         "#,
         vec![],
     )?;
-    Ok(v == json!({ "open": 1, "live": 1 }))
+    Ok(v == json!({
+        "seen": { "open": 1, "listeners": 1, "live": 1 },
+        "after": { "open": 0, "listeners": 0, "live": 0 },
+    }))
 }
 
 fn started_calls(s: &Session) -> Result<u64> {

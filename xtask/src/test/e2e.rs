@@ -1,10 +1,14 @@
 //! End-to-end tests of the demo page (`www/`) in real headless browsers, through WebDriver.
 //!
-//! Every test opens the page served by [`crate::browser::server`], clicks its buttons like a person, and
-//! reads the page's read-only debug state (`window.__rtcDemo`). Every wait has a deadline and
+//! Every test opens the app served by [`crate::demo::serve_for_tests`], clicks its buttons like a
+//! person, and reads the page's read-only state (`window.__rtcDemo`: buttons, mode, stats). What
+//! a hang-up must release is read from the browser itself, through the page probe
+//! (`src/testing/probe.js`, which the test server loads before the page's own scripts): the raw
+//! state of every `RTCPeerConnection` the page created, the listeners registered on WebRTC and
+//! media objects, the local tracks still live, and console errors. Every wait has a deadline and
 //! says what it waited for. A Content-Security-Policy violation reported by the page fails the
-//! test it happened in. In Chromium the loopback test also writes the screenshot
-//! `docs/demo.png`, taken mid-call.
+//! test it happened in. The synthetic-source test writes a mid-call screenshot per browser to
+//! `target/e2e/` (`cargo xtask demo --screenshot` refreshes the README's `docs/demo.png`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -148,6 +152,11 @@ fn open(s: &Session, ctx: &Ctx, query: &str) -> Result<()> {
         "the page to load the wasm package (__rtcDemo.ready)",
     )?;
     no_csp_violations(s)?;
+    let probed = s.execute("return typeof window.__rtcProbe;", vec![])?;
+    ensure!(
+        probed == json!("object"),
+        "the page probe is not loaded (window.__rtcProbe is {probed})"
+    );
     let hang_up_disabled =
         s.execute("return document.getElementById('hangup').disabled;", vec![])?;
     ensure!(
@@ -170,11 +179,18 @@ fn no_csp_violations(s: &Session) -> Result<()> {
     }
 }
 
+/// Fails when the page reported an error, or the browser saw a console error or an uncaught
+/// exception (the probe's record, emptied by this check).
 fn no_page_errors(s: &Session) -> Result<()> {
     let v = s.execute("return window.__rtcDemo.errors;", vec![])?;
     ensure!(
         v.as_array().is_some_and(|a| a.is_empty()),
         "the page reported errors: {v}"
+    );
+    let console = s.execute("return window.__rtcProbe.takeErrors();", vec![])?;
+    ensure!(
+        console == json!(""),
+        "console errors or uncaught exceptions: {console}"
     );
     Ok(())
 }
@@ -203,24 +219,37 @@ fn wait_remote_playing(s: &Session, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// JS expression: everything hang-up must release has been released.
-const RELEASED: &str = "(() => { const d = window.__rtcDemo; \
+/// JS expression: everything hang-up must release has been released. The page's buttons,
+/// elements and timers from `__rtcDemo`; connections, listeners and tracks from the browser
+/// (the probe): the call created connections, every one of them is closed (raw
+/// `signalingState` and `connectionState`), no listener is left on a WebRTC or media object,
+/// and no local track is live.
+const RELEASED: &str = "(() => { const d = window.__rtcDemo, p = window.__rtcProbe; \
+     const pcs = p.connections(); \
      return d.hangUpDisabled && !d.callDisabled && !d.active && !d.remoteHasSrcObject \
-     && !d.localHasSrcObject && d.listenerCount === 0 && !d.statsRunning \
-     && d.localTrackStates.length > 0 && d.localTrackStates.every((s) => s === 'ended') \
-     && d.connectionStates.length > 0 && d.connectionStates.every((s) => s === 'closed'); })()";
+     && !d.localHasSrcObject && !d.statsRunning \
+     && pcs.length > 0 && p.openConnections() === 0 \
+     && pcs.every((pc) => pc.connectionState === 'closed') \
+     && p.listeners() === 0 && p.liveLocalTracks() === 0; })()";
 
-const DEBUG_STATE: &str = "(() => { const d = window.__rtcDemo; return { hangUpDisabled: d.hangUpDisabled, \
-     callDisabled: d.callDisabled, active: d.active, remoteHasSrcObject: d.remoteHasSrcObject, \
-     localHasSrcObject: d.localHasSrcObject, listenerCount: d.listenerCount, statsRunning: d.statsRunning, \
-     localTrackStates: d.localTrackStates, connectionStates: d.connectionStates, errors: d.errors, \
+const DEBUG_STATE: &str = "(() => { const d = window.__rtcDemo, p = window.__rtcProbe; return { \
+     hangUpDisabled: d.hangUpDisabled, callDisabled: d.callDisabled, active: d.active, \
+     remoteHasSrcObject: d.remoteHasSrcObject, localHasSrcObject: d.localHasSrcObject, \
+     statsRunning: d.statsRunning, connections: p.connectionStates(), \
+     listeners: p.listenerTypes(), liveLocalTracks: p.liveLocalTracks(), errors: d.errors, \
      callsStarted: d.callsStarted, callsEnded: d.callsEnded }; })()";
 
+/// Waits until everything is released (see [`RELEASED`]), then forgets the connections the
+/// probe recorded, so the next call's check is about that call's connections.
 fn wait_released(s: &Session, what: &str) -> Result<()> {
     if let Err(e) = s.wait_until(RELEASED, RELEASE, what) {
         let state = s.execute(&format!("return {DEBUG_STATE};"), vec![])?;
         bail!("{e:#}; page state: {state}");
     }
+    s.execute(
+        "window.__rtcProbe.forgetConnections(); return null;",
+        vec![],
+    )?;
     Ok(())
 }
 
@@ -241,6 +270,7 @@ fn call_cycle(
     );
     s.click("#call")?;
     wait_remote_playing(s, &what)?;
+    in_call(s, &what)?;
     // The stats panel fills in from getStats once a second.
     s.wait_until(
         "(() => { const t = window.__rtcDemo.stats; return t.width > 0 && t.fps > 0 && t.kbps > 0 && t; })()",
@@ -270,6 +300,27 @@ fn call_cycle(
     no_page_errors(s)
 }
 
+/// JS expression: the call holds open connections with listeners on them, and live local
+/// tracks (so the released check after hang-up has something to see go).
+const IN_CALL: &str = "(() => { const p = window.__rtcProbe; \
+     return p.openConnections() > 0 && p.listeners() > 0 && p.liveLocalTracks() > 0; })()";
+
+fn in_call(s: &Session, what: &str) -> Result<()> {
+    let v = s.execute(&format!("return {IN_CALL};"), vec![])?;
+    if v != json!(true) {
+        let state = s.execute(&format!("return {DEBUG_STATE};"), vec![])?;
+        bail!("{what}: the browser shows no open connection, listener or live local track mid-call: {state}");
+    }
+    Ok(())
+}
+
+/// Where the e2e run writes its mid-call screenshot in `browser`.
+fn screenshot_path(root: &Path, browser: Browser) -> PathBuf {
+    root.join("target")
+        .join("e2e")
+        .join(format!("demo-{}.png", browser.name()))
+}
+
 /// Writes a PNG of the page to `path` (a window tall enough for the whole page).
 fn take_screenshot(s: &Session, path: &Path) -> Result<()> {
     s.set_window_size(1280, 1000)?;
@@ -283,6 +334,32 @@ fn take_screenshot(s: &Session, path: &Path) -> Result<()> {
     std::fs::write(path, &png).with_context(|| format!("writing {}", path.display()))?;
     println!("xtask: e2e: wrote {} ({} bytes)", path.display(), png.len());
     Ok(())
+}
+
+/// The README's screenshot: the app served at `url` (as people get it, no probe) in headless
+/// Chromium, mid-call with the synthetic source, written to `path`.
+pub fn readme_screenshot(tools: &Tools, url: &str, path: &Path) -> Result<()> {
+    let driver = Driver::start(tools, Browser::Chromium)?;
+    let s = driver.session_with(&SessionOptions {
+        fake_media: false,
+        ..SessionOptions::default()
+    })?;
+    s.goto(url)?;
+    s.wait_until(
+        "window.__rtcDemo && window.__rtcDemo.ready",
+        LOAD,
+        "the page to load the wasm package (__rtcDemo.ready)",
+    )?;
+    s.click("#call")?;
+    wait_remote_playing(&s, "screenshot call")?;
+    s.wait_until(
+        "window.__rtcDemo.stats.fps > 0",
+        Duration::from_secs(10),
+        "live stats on the page",
+    )?;
+    take_screenshot(&s, path)?;
+    s.click("#hangup")?;
+    no_csp_violations(&s)
 }
 
 fn nothing(_: &Session) -> Result<()> {
@@ -336,10 +413,10 @@ fn loopback_synthetic(ctx: &Ctx, driver: &Driver) -> Result<()> {
         );
         Ok(())
     };
-    let shot = ctx.root.join("docs").join("demo.png");
+    let shot = screenshot_path(&ctx.root, driver.browser());
     for cycle in 1..=CYCLES {
-        // The README's screenshot: headless Chromium, mid-call, the synthetic source.
-        let shot = (cycle == 1 && driver.browser() == Browser::Chromium).then_some(shot.as_path());
+        // A mid-call screenshot of the synthetic source, in each browser (under target/).
+        let shot = (cycle == 1).then_some(shot.as_path());
         call_cycle(&s, cycle, &notice, shot)?;
     }
     Ok(())

@@ -61,9 +61,6 @@ const DTS_NAMES: &[&str] = &[
     "MediaStreamTrack",
     "RTCRtpReceiver",
     "RTCRtpTransceiver",
-    // The demo's call object (src/js/call.rs).
-    "HTMLVideoElement",
-    "HTMLButtonElement",
 ];
 
 /// Runs the whole suite, adding one entry per check and per page per browser.

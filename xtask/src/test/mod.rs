@@ -8,6 +8,7 @@ pub mod abuse;
 pub mod e2e;
 mod js_tests;
 mod libtest;
+mod plain_build;
 mod prebuild;
 pub mod report;
 pub mod secret_scan;
@@ -39,8 +40,12 @@ const STATIC_CHECKS: &[(&str, &str)] = &[
         "clippy --target wasm32-unknown-unknown -p rtc-peer --all-targets --all-features -- -D warnings",
     ),
     (
-        "clippy rtc-peer wasm32, default features",
-        "clippy --target wasm32-unknown-unknown -p rtc-peer --lib -- -D warnings",
+        "clippy rtc-peer wasm32, no default features",
+        "clippy --target wasm32-unknown-unknown -p rtc-peer --lib --no-default-features -- -D warnings",
+    ),
+    (
+        "clippy demo app wasm32",
+        "clippy --target wasm32-unknown-unknown -p rtc-peer-demo --all-targets -- -D warnings",
     ),
     ("clippy xtask", "clippy -p xtask --all-targets -- -D warnings"),
 ];
@@ -82,6 +87,7 @@ pub fn run(flags: &flags::Test) -> Result<bool> {
             Some(listener)
         }
     };
+    report.suite(plain_build::SUITE, &[], |r| plain_build::run(&tools, r));
     report.suite("build for the browser phases", &[], |r| {
         prebuild::run(&tools, r)
     });

@@ -1,8 +1,8 @@
 //! Everything the browser phases need, built before they run: they run in a network namespace
 //! where no registry is reachable, and building there would also cost the run its time twice.
 //!
-//! [`run`] builds, on the host network, the web and bundler packages, every wasm test binary
-//! (the flags the suites run them with), and the bench smoke page's package. Inside,
+//! [`run`] builds, on the host network, the web and bundler packages, the demo app, every wasm
+//! test binary (the flags the suites run them with), and the bench smoke page's package. Inside,
 //! [`check_nothing_rebuilt`] asks cargo for the same test binaries again (offline) and fails if
 //! it compiles anything.
 
@@ -19,11 +19,11 @@ use super::report::Report;
 use super::wasm_suites;
 
 /// `cargo test … --lib --tests --no-run`: every wasm test binary, built, none run.
-fn test_binaries(tools: &Tools) -> std::process::Command {
+fn test_binaries(tools: &Tools, package: &str) -> std::process::Command {
     let mut cmd = process::cargo();
     cmd.current_dir(&tools.root)
         .args(wasm_suites::CARGO_TEST)
-        .args(["--lib", "--tests", "--no-run"]);
+        .args(["-p", package, "--lib", "--tests", "--no-run"]);
     cmd
 }
 
@@ -38,12 +38,20 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         report.check(&name, built.is_ok());
     }
 
+    let built = crate::demo::build_app(tools);
+    if let Err(err) = &built {
+        println!("xtask: the demo app: {err:#}");
+    }
+    report.check("the demo app builds (www/pkg)", built.is_ok());
+
     // A binary that does not compile is reported by its own suite (compiled again there).
-    let built = process::stream(&mut test_binaries(tools), process::LONG)?;
-    report.check(
-        "wasm test binaries build (cargo test --no-run)",
-        built.status.is_some_and(|s| s.success()),
-    );
+    for &(package, _) in wasm_suites::PACKAGES {
+        let built = process::stream(&mut test_binaries(tools, package), process::LONG)?;
+        report.check(
+            &format!("wasm test binaries of {package} build (cargo test --no-run)"),
+            built.status.is_some_and(|s| s.success()),
+        );
+    }
 
     // Removed first, so a failed build is never replaced by a stale page.
     let smoke = bench::smoke::out_dir(tools);
@@ -60,10 +68,14 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
 /// binaries are the ones the suites run, and nothing needs the network.
 pub fn check_nothing_rebuilt(tools: &Tools, report: &mut Report) -> Result<()> {
     const NAME: &str = "nothing compiled after the build step";
-    let again = process::stream(&mut test_binaries(tools), process::LONG)?;
-    let ok = again.status.is_some_and(|s| s.success());
-    let compiled: Vec<&str> = again
-        .lines
+    let mut ok = true;
+    let mut lines = Vec::new();
+    for &(package, _) in wasm_suites::PACKAGES {
+        let again = process::stream(&mut test_binaries(tools, package), process::LONG)?;
+        ok &= again.status.is_some_and(|s| s.success());
+        lines.extend(again.lines);
+    }
+    let compiled: Vec<&str> = lines
         .iter()
         .map(|l| l.trim())
         .filter(|l| l.starts_with("Compiling "))
@@ -75,9 +87,8 @@ pub fn check_nothing_rebuilt(tools: &Tools, report: &mut Report) -> Result<()> {
             NAME,
             None,
             &format!(
-                "cargo ({:?}) compiled {} crate(s) again: {} (did the build before the \
-                 namespace fail, or do the flags differ?)",
-                again.status,
+                "cargo (succeeded: {ok}) compiled {} crate(s) again: {} (did the build before \
+                 the namespace fail, or do the flags differ?)",
                 compiled.len(),
                 compiled.join(", ")
             ),

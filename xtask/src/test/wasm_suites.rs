@@ -1,5 +1,6 @@
 //! The `cargo test` suites: the wasm-bindgen-test targets of `rtc-peer` (each `tests/` target
-//! cargo knows, and the library's own) in one headless browser through
+//! cargo knows, and the library's own) and of the demo app `rtc-peer-demo` (`www/tests/`) in one
+//! headless browser through
 //! `wasm-bindgen-test-runner` (the cargo runner in `.cargo/config.toml`), and the host tests.
 //!
 //! Each target is its own `cargo test` run, so a compile error in one fails that one only.
@@ -41,19 +42,21 @@ const RUNNER_ENV: &[&str] = &[
     "WASM_BINDGEN_TEST_ONLY_WEB",
 ];
 
-/// `cargo <this>` builds and runs the wasm test binaries (the same flags build them beforehand).
+/// `cargo <this> -p PACKAGE` builds and runs the wasm test binaries (the same flags build them
+/// beforehand).
 pub const CARGO_TEST: &[&str] = &[
     "test",
     "--target",
     "wasm32-unknown-unknown",
-    "-p",
-    "rtc-peer",
     "--all-features",
 ];
 
-/// The test targets of the `rtc-peer` package: `--lib` plus `--test <name>` for each
-/// integration test cargo knows (from `cargo metadata`).
-pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
+/// The packages whose wasm tests run, and whether their `--lib` has tests of its own.
+pub const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", false)];
+
+/// The wasm test targets: for each of [`PACKAGES`], its name and `--lib` (when listed) plus
+/// `--test <name>` for each integration test cargo knows (from `cargo metadata`).
+pub fn targets(tools: &Tools) -> Result<Vec<(&'static str, Vec<String>)>> {
     let out = process::cargo()
         .current_dir(&tools.root)
         .args(["metadata", "--no-deps", "--format-version", "1"])
@@ -66,24 +69,33 @@ pub fn targets(tools: &Tools) -> Result<Vec<Vec<String>>> {
         ));
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let package = meta["packages"]
-        .as_array()
-        .and_then(|ps| ps.iter().find(|p| p["name"] == "rtc-peer"))
-        .ok_or_else(|| anyhow!("cargo metadata lists no rtc-peer package"))?;
-    let mut tests: Vec<String> = package["targets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| {
-            t["kind"]
-                .as_array()
-                .is_some_and(|k| k.iter().any(|k| k == "test"))
-        })
-        .filter_map(|t| t["name"].as_str().map(str::to_string))
-        .collect();
-    tests.sort();
-    let mut targets = vec![vec!["--lib".to_string()]];
-    targets.extend(tests.into_iter().map(|t| vec!["--test".to_string(), t]));
+    let mut targets = Vec::new();
+    for &(name, lib) in PACKAGES {
+        let package = meta["packages"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .ok_or_else(|| anyhow!("cargo metadata lists no {name} package"))?;
+        let mut tests: Vec<String> = package["targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| {
+                t["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "test"))
+            })
+            .filter_map(|t| t["name"].as_str().map(str::to_string))
+            .collect();
+        tests.sort();
+        if lib {
+            targets.push((name, vec!["--lib".to_string()]));
+        }
+        targets.extend(
+            tests
+                .into_iter()
+                .map(|t| (name, vec!["--test".to_string(), t])),
+        );
+    }
     Ok(targets)
 }
 
@@ -104,10 +116,13 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
         Browser::Firefox => "GECKODRIVER",
     };
     let timeout = tools.settings.timeout_secs;
-    for target in targets(tools)? {
+    for (package, target) in targets(tools)? {
         let cargo = || {
             let mut cmd = process::cargo();
-            cmd.current_dir(&tools.root).args(CARGO_TEST).args(&target);
+            cmd.current_dir(&tools.root)
+                .args(CARGO_TEST)
+                .args(["-p", package])
+                .args(&target);
             for var in RUNNER_ENV {
                 cmd.env_remove(var);
             }
@@ -118,16 +133,14 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
                 .env("WASM_BINDGEN_USE_BROWSER", "1");
             cmd
         };
-        println!("\nxtask: ---- wasm {} in {browser} ----", target.join(" "));
+        let what = match package {
+            "rtc-peer" => target.join(" "),
+            other => format!("-p {other} {}", target.join(" ")),
+        };
+        println!("\nxtask: ---- wasm {what} in {browser} ----");
         // The runner's own limit, plus the driver, the browser and the page starting.
         let limits = (LIST_LIMIT, Duration::from_secs(2 * timeout + 300));
-        cargo_test(
-            report,
-            ("wasm ", &target.join(" ")),
-            Some(browser),
-            &cargo,
-            limits,
-        )?;
+        cargo_test(report, ("wasm ", &what), Some(browser), &cargo, limits)?;
     }
     Ok(())
 }

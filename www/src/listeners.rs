@@ -7,12 +7,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::MediaStream;
 
-use super::page::{console_warn, notify, Button, CloneRef};
-use super::session::{hang_up, is_current, EndReason, Shared};
-use crate::{attach_stream, Listener, PeerConnection, PeerConnectionState};
+use gloo_events::EventListener;
+use rtc_peer::{attach_stream, Listener, PeerConnection, PeerConnectionState};
+
+use crate::page::{console_warn, notify, Button, CloneRef};
+use crate::session::{hang_up, is_current, EndReason, Shared};
 
 /// The remote side's `track` listener: first stream into the remote `<video>`, Hang up enabled.
-pub(super) fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> Listener {
+pub(crate) fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> Listener {
     let weak = Rc::downgrade(shared);
     pc.on_track(move |event| {
         let Some(shared) = weak.upgrade() else { return };
@@ -59,7 +61,7 @@ pub(super) fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnecti
 }
 
 /// Reports state changes of `pc`; a failed connection hangs up.
-pub(super) fn state_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> Listener {
+pub(crate) fn state_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> Listener {
     let weak = Rc::downgrade(shared);
     let watched = pc.clone();
     pc.on_connection_state_change(move |state| {
@@ -68,11 +70,7 @@ pub(super) fn state_listener(shared: &Shared, generation: u32, pc: &PeerConnecti
             let Ok(mut inner) = shared.try_borrow_mut() else {
                 return;
             };
-            let Some(session) = inner
-                .session
-                .as_ref()
-                .filter(|s| s.generation == generation)
-            else {
+            let Some(session) = inner.current(generation) else {
                 return;
             };
             let receiving = session.receiving() == &watched;
@@ -94,10 +92,10 @@ pub(super) fn state_listener(shared: &Shared, generation: u32, pc: &PeerConnecti
     })
 }
 
-/// The hang-up button's click listener, for the life of one call.
-pub(super) fn hang_up_click(shared: &Shared, generation: u32, button: &Button) -> Listener {
+/// The hang-up button's click listener, for the life of one call (removed when dropped).
+pub(crate) fn hang_up_click(shared: &Shared, generation: u32, button: &Button) -> EventListener {
     let weak = Rc::downgrade(shared);
-    Listener::new(button.unchecked_ref(), "click", move |_| {
+    EventListener::new(button.unchecked_ref(), "click", move |_| {
         let weak = weak.clone();
         // Hang up after this event: the listener is dropped outside its own callback.
         spawn_local(async move {

@@ -1,19 +1,22 @@
-//! The demo's `Call` object (`rtc_peer::js::call::Call`), driven from Rust in the browser:
-//! argument checks, ICE settings that never give the credential back, signalling validation,
-//! and full loopback and signalled calls whose hang-up releases everything.
+//! The demo app's `Call` object, driven from Rust in the browser: argument checks, ICE settings
+//! that never give the credential back, signalling validation, and full loopback and signalled
+//! calls whose hang-up releases everything. "Released" is read from the browser through the
+//! page probe (raw connection states, listener registrations, live local tracks), never from
+//! the `Call`'s own bookkeeping.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, JSON};
-use rtc_peer::js::call::Call;
 use rtc_peer::{MediaKind, PeerConnection, TransceiverDirection};
+use rtc_peer_demo::Call;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlVideoElement, MediaStream};
 
-use support::{canvas, document, muted_video, wait_until, within};
+mod support;
+use support::{document, muted_video, probe, sleep, wait_until, within, CanvasSource};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -69,14 +72,10 @@ impl Page {
         property(&self.button, "disabled").as_bool().unwrap()
     }
 
-    /// Everything the call held is released.
+    /// Everything the call held in this page's elements is released (see also
+    /// [`assert_browser_released`]).
     fn assert_released(&self, tracks: &MediaStream) {
         assert!(!self.call.active(), "still active after hang-up");
-        assert_eq!(
-            self.call.listener_count(),
-            0,
-            "listeners left after hang-up"
-        );
         assert!(self.call.local_connection().is_none());
         assert!(
             self.remote.src_object().is_none(),
@@ -87,9 +86,33 @@ impl Page {
             "local srcObject not cleared"
         );
         assert!(self.hang_up_disabled(), "Hang up still enabled");
-        assert_eq!(self.call.state(), "closed");
         assert_tracks_ended(tracks);
     }
+}
+
+/// The browser holds nothing of any call: every `RTCPeerConnection` the page made is closed
+/// (raw `signalingState`), no listener is registered on a WebRTC or media object, no local
+/// track is live, nothing went to `console.error`.
+fn assert_browser_released(what: &str) {
+    assert_eq!(
+        probe::open_connections(),
+        0,
+        "{what}: connections left open (signalingState/connectionState: {})",
+        probe::connection_states()
+    );
+    assert_eq!(
+        probe::all_listeners(),
+        0,
+        "{what}: listeners left registered: {}",
+        probe::all_listener_types()
+    );
+    assert_eq!(
+        probe::live_local_tracks(),
+        0,
+        "{what}: local tracks still live"
+    );
+    assert_eq!(probe::take_errors(), "", "{what}: console errors");
+    probe::forget_connections();
 }
 
 impl Drop for Page {
@@ -224,7 +247,6 @@ async fn receive_ignores_malformed_messages_and_accepts_an_offer() {
         .unwrap();
     let offer = within(5_000, "createOffer", pc.create_offer())
         .await
-        .unwrap()
         .unwrap();
     pc.close();
     let message = js_sys::Object::new();
@@ -251,6 +273,7 @@ async fn receive_ignores_malformed_messages_and_accepts_an_offer() {
     );
     assert!(!call.has_incoming_call());
     assert!(!call.active());
+    assert_browser_released("after the signalling messages");
 }
 
 /// Waits until the page's remote video has frames and Hang up is enabled.
@@ -260,16 +283,15 @@ async fn wait_remote_video(page: &Page, what: &str) {
             && page.remote.current_time() > 0.0
             && !page.hang_up_disabled()
     })
-    .await
-    .unwrap();
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn loopback_calls_release_everything_on_hang_up() {
     let page = Page::new();
     for cycle in 0..2 {
-        let source = canvas();
-        let stream = same_stream(source.stream());
+        let source = CanvasSource::new();
+        let stream = same_stream(&source.stream);
         assert!(
             page.hang_up_disabled(),
             "cycle {cycle}: Hang up enabled before the call"
@@ -277,10 +299,15 @@ async fn loopback_calls_release_everything_on_hang_up() {
         let started: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
         within(10_000, "startLoopback", started)
             .await
-            .unwrap()
             .expect("the loopback call starts");
         assert!(page.call.active());
-        assert!(page.call.listener_count() > 0);
+        assert!(
+            probe::all_listeners() >= 4 && probe::open_connections() == 2,
+            "cycle {cycle}: a loopback call registers its listeners on two open connections \
+             (listeners: {}, connections: {})",
+            probe::all_listener_types(),
+            probe::connection_states()
+        );
         wait_remote_video(&page, "remote video from the loopback call").await;
         let remote = page.call.remote_connection().expect("a remote connection");
         let local = page.call.local_connection().expect("a local connection");
@@ -292,12 +319,12 @@ async fn loopback_calls_release_everything_on_hang_up() {
         let second: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
         let err = within(5_000, "second start", second)
             .await
-            .unwrap()
             .expect_err("busy");
         assert_eq!(error_name(&err), "InvalidStateError");
 
         page.call.hang_up();
         page.assert_released(&stream);
+        assert_browser_released(&format!("cycle {cycle}"));
         assert_eq!(property(&local, "connectionState"), JsValue::from("closed"));
         assert_eq!(
             property(&remote, "connectionState"),
@@ -309,8 +336,8 @@ async fn loopback_calls_release_everything_on_hang_up() {
 #[wasm_bindgen_test]
 async fn hanging_up_while_starting_leaves_nothing_behind() {
     let page = Page::new();
-    let source = canvas();
-    let stream = same_stream(source.stream());
+    let source = CanvasSource::new();
+    let stream = same_stream(&source.stream);
     let started: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
     // The start runs in a microtask; let it create the session, then hang up mid-negotiation.
     JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
@@ -320,15 +347,15 @@ async fn hanging_up_while_starting_leaves_nothing_behind() {
     // A closed connection never settles its promises; the start must still end, rejected.
     let err = within(10_000, "the interrupted start", started)
         .await
-        .unwrap()
         .expect_err("a start cut short by hang-up is rejected");
     assert_eq!(error_name(&err), "InvalidStateError");
     page.assert_released(&stream);
-    support::sleep(300).await;
+    sleep(300).await;
     assert!(
         page.remote.src_object().is_none(),
         "a late attach filled the remote video"
     );
+    assert_browser_released("hung up while starting");
 }
 
 /// A `send` function that hands each message to `target`'s `receive` on a later task, and
@@ -343,7 +370,7 @@ fn deliver_to(
         let stream = same_stream(&answer_stream);
         let reply = Rc::clone(&reply);
         wasm_bindgen_futures::spawn_local(async move {
-            support::sleep(1).await;
+            sleep(1).await;
             if target.receive(message) == "offer" {
                 let send = reply.borrow().clone().expect("a reply channel");
                 let answered: JsFuture = target.answer_call(stream.into(), send.into()).into();
@@ -359,30 +386,29 @@ fn deliver_to(
 async fn a_signalled_call_between_two_call_objects() {
     let a = Page::new();
     let b = Page::new();
-    let source_a = canvas();
-    let source_b = canvas();
+    let source_a = CanvasSource::new();
+    let source_b = CanvasSource::new();
     let (call_a, call_b) = (Rc::clone(&a.call), Rc::clone(&b.call));
     let to_a_slot = Rc::new(RefCell::new(None));
     let to_b_slot = Rc::new(RefCell::new(None));
     let to_b = deliver_to(
         Rc::clone(&call_b),
-        same_stream(source_b.stream()),
+        same_stream(&source_b.stream),
         Rc::clone(&to_a_slot),
     );
     let to_a = deliver_to(
         Rc::clone(&call_a),
-        same_stream(source_a.stream()),
+        same_stream(&source_a.stream),
         Rc::clone(&to_b_slot),
     );
     *to_a_slot.borrow_mut() = Some(to_a);
     *to_b_slot.borrow_mut() = Some(to_b.clone());
 
     let started: JsFuture = call_a
-        .start_call(same_stream(source_a.stream()).into(), to_b.into())
+        .start_call(same_stream(&source_a.stream).into(), to_b.into())
         .into();
     within(10_000, "startCall", started)
         .await
-        .unwrap()
         .expect("the offer is sent");
     let both_playing = || {
         [&a, &b].iter().all(|p| {
@@ -394,10 +420,13 @@ async fn a_signalled_call_between_two_call_objects() {
         "remote video in both pages and Hang up enabled",
         both_playing,
     )
-    .await
-    .unwrap();
+    .await;
     assert!(call_a.active() && call_b.active());
-    assert_eq!(call_b.state(), "connected");
+    let remote_b = call_b.remote_connection().expect("B's connection");
+    assert_eq!(
+        property(&remote_b, "connectionState"),
+        JsValue::from("connected")
+    );
 
     // A hangs up; B hears the bye and releases everything too.
     call_a.hang_up();
@@ -405,8 +434,8 @@ async fn a_signalled_call_between_two_call_objects() {
     wait_until(5_000, "the other side to hang up on bye", || {
         !call_b.active()
     })
-    .await
-    .unwrap();
-    a.assert_released(source_a.stream());
-    b.assert_released(source_b.stream());
+    .await;
+    a.assert_released(&source_a.stream);
+    b.assert_released(&source_b.stream);
+    assert_browser_released("both sides of the signalled call");
 }

@@ -3,11 +3,12 @@
 
 use wasm_bindgen::JsValue;
 
-use super::type_error;
-use crate::{Configuration, IceServer, IceTransportPolicy};
+use rtc_peer::{Configuration, IceServer, IceTransportPolicy};
+
+use crate::errors::type_error;
 
 /// Shows a credential as its length only: `••••••• (7 characters)`.
-pub(super) fn mask(credential: &str) -> String {
+pub(crate) fn mask(credential: &str) -> String {
     let n = credential.chars().count();
     let dots = "•".repeat(n.min(8));
     [dots.as_str(), " (", &n.to_string(), " characters)"].concat()
@@ -15,7 +16,7 @@ pub(super) fn mask(credential: &str) -> String {
 
 /// Checks an ICE server given to `setIceServer`: a `turn:`, `turns:` or `stun:` URL; a TURN URL
 /// needs a username and a credential.
-pub(super) fn ice_server(
+pub(crate) fn ice_server(
     url: &str,
     username: &str,
     credential: &str,
@@ -44,7 +45,7 @@ pub(super) fn ice_server(
 }
 
 /// A description of the ICE settings that is safe to show (see `iceSummary`).
-pub(super) fn summary(servers: &[IceServer], relay_only: bool) -> String {
+pub(crate) fn summary(servers: &[IceServer], relay_only: bool) -> String {
     let mut parts: Vec<String> = Vec::new();
     for server in servers {
         let mut s = server.urls().join(", ");
@@ -68,7 +69,7 @@ pub(super) fn summary(servers: &[IceServer], relay_only: bool) -> String {
 }
 
 /// The connection configuration of the next call: the ICE servers and, when set, relay-only.
-pub(super) fn configuration(servers: &[IceServer], relay_only: bool) -> Configuration {
+pub(crate) fn configuration(servers: &[IceServer], relay_only: bool) -> Configuration {
     let mut config = Configuration::new();
     for server in servers {
         config = config.ice_server(server.clone());

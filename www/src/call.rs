@@ -1,34 +1,22 @@
-//! `Call`: the demo's call object for JavaScript. It owns the connections, the listeners and
-//! the local stream of one call at a time, shows the remote side's first stream in a `<video>`,
-//! and enables a hang-up button once remote media arrives.
-//!
-//! Two ways to call:
-//! - **loopback**: both peers live in this page (`startLoopback`);
-//! - **signalled**: the peers are in two pages; the page moves the JSON strings this object
-//!   produces (`send` callback) and receives (`receive`) over any channel, for example a
-//!   `BroadcastChannel` (`startCall` on one side, `answerCall` on the other).
-
-mod listeners;
-mod negotiation;
-mod page;
-mod session;
-mod settings;
-mod signalling;
+//! `Call`: the object the demo page's JavaScript uses (see the crate docs).
 
 use core::cell::RefCell;
 use core::fmt;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
+use rtc_peer::{Error, PeerConnectionState};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{HtmlMediaElement, MediaStream, RtcPeerConnection};
 
-use crate::{Error, PeerConnectionState};
-use negotiation::{negotiate_loopback, send_answer, send_offer};
-use page::{console_warn, Button, CloneRef, Video};
-use session::{begin, finish_start, hang_up, EndReason, Inner, Shared};
-use signalling::receive_message;
+use crate::errors::{busy_error, type_error};
+use crate::negotiation::{negotiate_loopback, send_answer, send_offer};
+use crate::page::{console_warn, Button, CloneRef, Video};
+use crate::session::{hang_up, EndReason, Inner, Shared};
+use crate::settings;
+use crate::signalling;
+use crate::start::{begin, finish_start};
 
 /// The demo's call: local and remote `<video>`, a hang-up button, and the connections of one
 /// call at a time.
@@ -36,7 +24,7 @@ use signalling::receive_message;
 /// JavaScript:
 ///
 /// ```js
-/// import init, { Call } from "rtc-peer";
+/// import init, { Call } from "./pkg/rtc_peer_demo.js";
 /// await init();
 /// const call = new Call(localVideo, remoteVideo, hangUpButton);
 /// call.onStateChange((state) => (status.textContent = state));
@@ -61,18 +49,6 @@ impl fmt::Debug for Call {
             .unwrap_or(true);
         f.debug_struct("Call").field("active", &active).finish()
     }
-}
-
-fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(message).into()
-}
-
-fn busy_error() -> JsValue {
-    Error::from_name(
-        "InvalidStateError",
-        "A call is already in progress; hang up first.",
-    )
-    .into()
 }
 
 fn as_function(value: JsValue, what: &str) -> Result<Function, JsValue> {
@@ -101,10 +77,9 @@ impl Call {
         #[wasm_bindgen(js_name = hangUpButton, unchecked_param_type = "HTMLButtonElement")]
         hang_up_button: JsValue,
     ) -> Result<Call, JsValue> {
-        // With the `panic-hook` feature (on in the npm package the demo loads), a panic anywhere
-        // in the app's wasm reaches the console with its message instead of "unreachable".
-        #[cfg(feature = "panic-hook")]
-        crate::set_panic_hook();
+        // A panic anywhere in the app's wasm reaches the console with its message instead of
+        // "unreachable".
+        rtc_peer::set_panic_hook();
         let video = |v: JsValue, which: &str| -> Result<HtmlMediaElement, JsValue> {
             if v.dyn_ref::<Video>().is_none() {
                 return Err(type_error(
@@ -352,7 +327,7 @@ impl Call {
         &self,
         #[wasm_bindgen(unchecked_param_type = "unknown")] message: JsValue,
     ) -> String {
-        match receive_message(&self.inner, &message) {
+        match signalling::receive(&self.inner, &message) {
             Ok(kind) => kind.to_owned(),
             Err(why) => {
                 console_warn(&["Call: ignored a signalling message: ", why].concat());
@@ -419,13 +394,14 @@ impl Call {
             .map(|s| MediaStream::clone_ref(&s.local_stream))
     }
 
-    /// How many event listeners this object holds right now (0 when there is no call).
+    /// How many event listeners this object holds right now, by its own count (0 when there is
+    /// no call). For display: the tests read the browser's own registrations instead.
     #[wasm_bindgen(getter = listenerCount)]
     pub fn listener_count(&self) -> u32 {
         self.inner
             .try_borrow()
             .ok()
-            .and_then(|i| i.session.as_ref().map(|s| s.listeners.len()))
+            .and_then(|i| i.session.as_ref().map(|s| s.listeners.len() + 1))
             .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
     }
 }
