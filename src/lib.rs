@@ -35,6 +35,14 @@
 //! Register `on_track` (or [`PeerConnection::track_events`]) *before* applying the remote
 //! description: the browser fires `track` while processing it, before the future returns.
 //!
+//! # Data channels, and knowing when the other side hung up
+//!
+//! [`PeerConnection::create_data_channel`] and [`PeerConnection::on_data_channel`] give
+//! [`DataChannel`]s: text and bytes as [`Message`]s, a [`Messages`] stream that ends on close,
+//! backpressure through [`DataChannel::writable`]. [`Liveness`] (kept by the negotiator by
+//! default) reports within milliseconds that the other side closed its connection, even when
+//! its `Bye` never arrives.
+//!
 //! # Features
 //!
 //! - `js`: the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
