@@ -13,6 +13,13 @@ use web_sys::Event;
 /// server sends (for example 486, allocation quota reached). Gathering goes on with the other
 /// servers and candidates: this is a warning, not the end of the connection.
 ///
+/// What the browsers report (Chromium 156, Firefox ESR 153, checked by this crate's tests): a
+/// wrong credential gives 401 within a fraction of a second, with the server's URL (Firefox
+/// drops its `?transport=` part; Chromium's text is "Unauthorized.", Firefox's empty). A TURN
+/// port with nothing listening gives 701 after about 11 s in Firefox (the `turn:` URL) and
+/// about 40 s in Chromium, which names the server as the STUN server it also used it as
+/// (`stun:host:port`, "STUN binding request timed out.").
+///
 /// # Examples
 ///
 /// ```no_run

@@ -35,6 +35,14 @@
 //! Register `on_track` (or [`PeerConnection::track_events`]) *before* applying the remote
 //! description: the browser fires `track` while processing it, before the future returns.
 //!
+//! # A real call
+//!
+//! [`PeerConnection::negotiate`] runs perfect negotiation over the app's own signalling
+//! channel ([`Signal`], a versioned JSON format): tracks may be added or removed on either side
+//! at any time, also both at once, and [`Negotiator::on_end`] reports once how the call ended.
+//! See the [`negotiation`] module for the pattern and a full example, and
+//! [`PeerConnection::restart_ice`] and [`PeerConnection::on_ice_candidate_error`] for ICE.
+//!
 //! # Data channels, and knowing when the other side hung up
 //!
 //! [`PeerConnection::create_data_channel`] and [`PeerConnection::on_data_channel`] give
@@ -46,7 +54,7 @@
 //! # Features
 //!
 //! - `js`: the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
-//!   `TrackSubscription`, `connectPair`). Off by default, because exports can never be removed
+//!   `TrackSubscription`, `connectPair`, `negotiate`). Off by default, because exports can never be removed
 //!   as dead code: a Rust app that does not want them must not pay for them.
 //! - `call`: the demo's `Call` object for JavaScript (implies `js`).
 //! - `panic-hook`: `set_panic_hook()` (console_error_panic_hook).

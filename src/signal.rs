@@ -137,9 +137,9 @@ impl Signal {
             return Err(Error::Range {
                 message: [
                     "The signal is ",
-                    &text.len().to_string(),
+                    &decimal(text.len()),
                     " bytes long; at most ",
-                    &Self::MAX_JSON_LEN.to_string(),
+                    &decimal(Self::MAX_JSON_LEN),
                     " are accepted.",
                 ]
                 .concat(),
@@ -308,6 +308,15 @@ fn get(value: &JsValue, key: &str) -> JsValue {
 
 fn has(value: &JsValue, key: &str) -> bool {
     Reflect::has(value, &JsValue::from_str(key)).unwrap_or(false)
+}
+
+/// `n` in decimal, formatted by JavaScript (Rust's formatting machinery would add to the
+/// size of every build that parses signals).
+fn decimal(n: usize) -> String {
+    js_sys::Number::from(n as f64)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 fn shape(message: &str) -> Error {

@@ -5,6 +5,9 @@
 //!   `[Symbol.dispose]`, `active`).
 //! - [`track_view`]: the typed `TrackView` object the callback receives (`track`, `receiver`,
 //!   `transceiver`, `streams`, `firstStream`, `event`).
+//! - [`negotiation`]: `negotiate(pc, { polite, send, onEnd })` runs perfect negotiation and
+//!   returns a `Negotiation` (`receive(message)`, `restartIce()`, `hangUp()`, `ended`,
+//!   `dispose()`); messages are the JSON text of the Rust `Signal`.
 //! - [`connect_pair`]: `connectPair(offerer, answerer)` negotiates two connections of one page
 //!   (a loopback call).
 //! - [`call`]: the demo's call object (start, hang up, state), so a page runs a call in a few
@@ -18,5 +21,6 @@
 #[cfg(feature = "call")]
 pub mod call;
 pub mod connect_pair;
+pub mod negotiation;
 pub mod track_subscription;
 pub mod track_view;

@@ -77,8 +77,9 @@ pub(crate) fn report(thrown: &JsValue) {
     }
 }
 
-/// Points `TrackSubscription.prototype[Symbol.dispose]` at `dispose` (wasm-bindgen points it at
-/// `free`, which releases only the handle), so `using` stops delivery. No-op where the
+/// Points the prototype's `[Symbol.dispose]` of a `TrackSubscription` or `Negotiation` at its
+/// `dispose` (wasm-bindgen points it at `free`, which releases only the handle), so `using`
+/// stops it. No-op where the
 /// browser has no `Symbol.dispose`.
 pub(crate) fn route_symbol_dispose(instance: &JsValue) {
     let symbol = JsValue::from(js_sys::Symbol::dispose());

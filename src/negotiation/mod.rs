@@ -18,8 +18,9 @@
 //! let socket = web_sys::WebSocket::new("wss://signalling.example/room/42")?;
 //! let pc = PeerConnection::new()?;
 //!
-//! // Show the other side's video.
-//! let _tracks = pc.on_track(move |event| {
+//! // Show the other side's video. Keep `tracks` and `negotiator` for the whole call:
+//! // dropping them stops listening and negotiating.
+//! let tracks = pc.on_track(move |event| {
 //!     if let Some(stream) = event.first_stream() {
 //!         let video = video.clone();
 //!         wasm_bindgen_futures::spawn_local(async move {
@@ -44,7 +45,8 @@
 //!         }
 //!     });
 //! });
-//! socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+//! // The socket owns its handler from now on (freed with it).
+//! socket.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
 //! negotiator.on_end(|reason| web_sys::console::log_1(&reason.as_str().into()));
 //!
 //! // Send the camera: the negotiator makes the offer by itself.
@@ -52,7 +54,7 @@
 //!     pc.add_track(&track.unchecked_into(), &[&camera])?;
 //! }
 //! // ... and when the user presses "hang up": `negotiator.hang_up();`
-//! # on_message.forget();
+//! # drop((tracks, negotiator));
 //! # Ok(()) }
 //! ```
 //!

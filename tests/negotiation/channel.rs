@@ -13,6 +13,9 @@ use crate::support::{now_ms, window, Rng};
 /// The longest delay of one message.
 pub const MAX_DELAY_MS: u32 = 30;
 
+/// What receives the messages of one direction.
+type Deliver = Box<dyn Fn(String)>;
+
 /// One direction of the channel.
 #[derive(Clone)]
 pub struct Link {
@@ -24,7 +27,7 @@ struct Inner {
     /// When the last queued message is due: no message is delivered before an earlier one.
     last_due: Cell<f64>,
     rng: Rc<RefCell<Rng>>,
-    deliver: RefCell<Option<Box<dyn Fn(String)>>>,
+    deliver: RefCell<Option<Deliver>>,
     /// Every message sent, in order.
     log: RefCell<Vec<String>>,
 }

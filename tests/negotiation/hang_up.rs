@@ -28,6 +28,7 @@ async fn live_call(test: &str) -> (Call, CanvasSource) {
 #[wasm_bindgen_test]
 async fn bye_gives_remote_hang_up_within_a_second() {
     let (call, _camera) = live_call("hang up").await;
+    call.assert_no_errors("before hanging up");
     let start = now_ms();
     call.polite.negotiator().hang_up();
     call.polite.negotiator().hang_up(); // twice is fine
@@ -76,7 +77,15 @@ async fn bye_gives_remote_hang_up_within_a_second() {
             .on_end(move |end| late.set(Some(end)));
     }
     assert_eq!(late.get(), Some(CallEnd::RemoteHangUp));
-    call.assert_no_errors("hang up");
+    // Signals still arriving (or being applied) when the call ended are refused, nothing else.
+    for side in [&call.polite, &call.impolite] {
+        for error in side.errors.borrow().iter() {
+            assert!(
+                error.contains("InvalidStateError"),
+                "after hanging up: {error}"
+            );
+        }
+    }
 }
 
 #[wasm_bindgen_test]

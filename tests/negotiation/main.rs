@@ -4,7 +4,8 @@
 //!
 //! Set `RTC_PEER_NEGOTIATION_SEED` at compile time to replay a seed printed by a failing run.
 //! The `icecandidateerror` cases need the coturn that `cargo xtask test` starts
-//! (`RTC_PEER_TURN_URL`, `RTC_PEER_TURN_USERNAME`, `RTC_PEER_TURN_CREDENTIAL`).
+//! (`RTC_PEER_TURN_URL`, `RTC_PEER_TURN_USERNAME`, `RTC_PEER_TURN_CREDENTIAL`). `js_api`
+//! drives the JavaScript surface (`negotiate`), so the suite needs the `js` feature.
 
 mod call;
 mod candidate_error;
@@ -14,6 +15,7 @@ mod hang_up;
 mod hostile;
 mod ice_restart;
 mod interop;
+mod js_api;
 mod probe;
 mod storm;
 mod support;

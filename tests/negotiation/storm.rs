@@ -28,18 +28,32 @@ fn receiving_mids(pc: &PeerConnection) -> BTreeSet<String> {
     pc.transceivers()
         .iter()
         .filter(|t| {
-            let current = js_sys::Reflect::get(t, &"currentDirection".into())
-                .ok()
-                .and_then(|v| v.as_string());
-            matches!(current.as_deref(), Some("sendrecv") | Some("recvonly"))
+            matches!(
+                current_direction(t).as_deref(),
+                Some("sendrecv") | Some("recvonly")
+            )
         })
         .filter_map(|t| t.mid())
         .collect()
 }
 
+fn current_direction(transceiver: &rtc_peer::RtcRtpTransceiver) -> Option<String> {
+    js_sys::Reflect::get(transceiver, &"currentDirection".into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+fn event_mids(side: &Side) -> Vec<Option<String>> {
+    side.tracks
+        .borrow()
+        .iter()
+        .map(|e| e.transceiver().mid())
+        .collect()
+}
+
 /// Runs `OPERATIONS` random operations on `side`: add a clone of the camera track, or remove
-/// a sender whose track the other side has already seen (so each add gives exactly one
-/// remote `track` event); returns how many tracks were added.
+/// a sender whose track is negotiated both ways (so each add gives exactly one remote `track`
+/// event); returns how many tracks were added.
 async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell<Rng>) -> u32 {
     let added = Cell::new(0);
     let mut senders: Vec<RtcRtpSender> = Vec::new();
@@ -54,9 +68,16 @@ async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell
             .iter()
             .enumerate()
             .filter(|(_, sender)| {
+                // Negotiated both ways: the other side saw the track, and this side applied
+                // the answer (a sender whose `currentDirection` never included sending counts
+                // as never used, and `addTrack` may take it again, which makes no new event).
                 side.pc.transceivers().iter().any(|t| {
                     t.sender() == **sender
                         && t.mid().is_some_and(|mid| seen_by_other.contains(&mid))
+                        && matches!(
+                            current_direction(t).as_deref(),
+                            Some("sendrecv") | Some("sendonly")
+                        )
                 })
             })
             .map(|(i, _)| i)
@@ -102,12 +123,15 @@ async fn thirty_random_operations_per_side_converge() {
     wait_until(WAIT_MS, "the storm converges", converged, || {
         format!(
             "{}; polite sends {:?}, impolite receives {:?}; impolite sends {:?}, polite \
-             receives {:?}; adds {polite_adds}/{impolite_adds}",
+             receives {:?}; adds {polite_adds}/{impolite_adds}; track events on polite for \
+             {:?}, on impolite for {:?}",
             call.describe(),
             sending_mids(&call.polite.pc),
             receiving_mids(&call.impolite.pc),
             sending_mids(&call.impolite.pc),
             receiving_mids(&call.polite.pc),
+            event_mids(&call.polite),
+            event_mids(&call.impolite),
         )
     })
     .await;
