@@ -51,6 +51,14 @@
 //! See the [`negotiation`] module for the pattern and a full example, and
 //! [`PeerConnection::restart_ice`] and [`PeerConnection::on_ice_candidate_error`] for ICE.
 //!
+//! # Data channels, and knowing when the other side hung up
+//!
+//! [`PeerConnection::create_data_channel`] and [`PeerConnection::on_data_channel`] give
+//! [`DataChannel`]s: text and bytes as [`Message`]s, a [`Messages`] stream that ends on close,
+//! backpressure through [`DataChannel::writable`]. [`Liveness`] (kept by the negotiator by
+//! default) reports within milliseconds that the other side closed its connection, even when
+//! its `Bye` never arrives.
+//!
 //! # Features
 //!
 //! - `js` (default): the `#[wasm_bindgen]` surface for JavaScript callers (`onTrack`,
