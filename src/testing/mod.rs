@@ -49,7 +49,7 @@ mod loopback_pair;
 mod media_check;
 mod page;
 mod page_errors;
-mod probe;
+pub mod probe;
 mod tone_source;
 mod wait;
 

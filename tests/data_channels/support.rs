@@ -18,21 +18,9 @@ use web_sys::RtcIceCandidate;
 /// The default bound of the waits in this suite, in milliseconds.
 pub const WAIT_MS: u32 = 20_000;
 
-#[wasm_bindgen(module = "/src/testing/probe.js")]
-extern "C" {
-    /// Installs the page probe (idempotent).
-    fn install();
-    /// Live listener registrations on `target` (every watched object when `undefined`).
-    fn listeners(target: &JsValue) -> u32;
-    /// Their event types, comma-separated.
-    fn listener_types(target: &JsValue) -> String;
-    /// How many recorded connections are not closed.
-    fn open_connections() -> u32;
-    /// Forget the connections recorded so far.
-    fn forget_connections();
-    /// Console errors and uncaught exceptions since the last call.
-    fn take_errors() -> String;
-}
+use rtc_peer::testing::probe::{
+    forget_connections, install, listener_types, listeners, open_connections, take_errors,
+};
 
 #[wasm_bindgen(inline_js = "export function user_agent() { return navigator.userAgent; }")]
 extern "C" {

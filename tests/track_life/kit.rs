@@ -20,13 +20,7 @@ use web_sys::{
 /// The bound of most waits here, in milliseconds.
 pub const WAIT_MS: u32 = 15_000;
 
-#[wasm_bindgen(module = "/src/testing/probe.js")]
-extern "C" {
-    /// Live listener registrations on `target` (instrumented `addEventListener`).
-    pub fn listeners(target: &JsValue) -> u32;
-    /// Their event types, for failure messages.
-    pub fn listener_types(target: &JsValue) -> String;
-}
+pub use rtc_peer::testing::probe::{listener_types, listeners};
 
 #[wasm_bindgen(inline_js = r#"
 export function get_user_media(video, audio) {
