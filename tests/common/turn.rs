@@ -12,7 +12,7 @@ use rtc_peer::{
 };
 use wasm_bindgen::JsValue;
 
-use crate::common::{deliver_candidate, now_ms, seen, sleep, Seen, WAIT_MS};
+use crate::common::{deliver_candidate, now_ms, seen, sleep, within, Seen, WAIT_MS};
 
 /// The coturn started for this run: its `turn:` URL and long-term credentials.
 #[derive(Clone)]
@@ -187,7 +187,9 @@ pub fn stats_by_id(report: &Map) -> HashMap<String, JsValue> {
 /// `nominated` + `succeeded` pair. Every lookup the browser supports is recorded, so a test
 /// can check that they agree. `None` when no lookup finds a pair yet.
 pub async fn selected_pair(pc: &PeerConnection) -> Option<SelectedPair> {
-    let report = pc.stats().await.expect("getStats");
+    let report = within(10_000, "pc.stats", pc.stats())
+        .await
+        .expect("getStats");
     let stats = stats_by_id(&report);
     let of_type = |kind: &str| -> Vec<(&String, &JsValue)> {
         stats
@@ -233,7 +235,9 @@ pub async fn selected_pair(pc: &PeerConnection) -> Option<SelectedPair> {
 
 /// Sum of `framesDecoded` over the report's inbound video RTP streams.
 pub async fn frames_decoded(pc: &PeerConnection) -> f64 {
-    let report = pc.stats().await.expect("getStats");
+    let report = within(10_000, "pc.stats", pc.stats())
+        .await
+        .expect("getStats");
     stats_by_id(&report)
         .values()
         .filter(|s| {
