@@ -22,7 +22,7 @@ mod interop;
 #[path = "common/turn.rs"]
 mod turn_helpers;
 
-use common::{muted_video, seen, wait_until, CanvasSource, Seen, WAIT_MS};
+use common::{muted_video, seen, wait_until, within, CanvasSource, Seen, WAIT_MS};
 use interop::{Bridge, SimplePeer};
 use turn_helpers::assert_video_flows;
 
@@ -143,10 +143,16 @@ async fn rtc_peer_track_fires_simple_peer_track_and_stream_events() {
         .expect("add_track");
     let bridge = Bridge::start(&sp, &rtc);
 
-    let offer = rtc.create_offer().await.expect("create_offer");
-    rtc.set_local_description(&offer)
+    let offer = within(10_000, "rtc.create_offer", rtc.create_offer())
         .await
-        .expect("set_local_description(offer)");
+        .expect("create_offer");
+    within(
+        10_000,
+        "rtc.set_local_description",
+        rtc.set_local_description(&offer),
+    )
+    .await
+    .expect("set_local_description(offer)");
     sp.signal(&offer.to_js());
 
     wait_until(

@@ -11,7 +11,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod common;
-use common::{fire_track_event, sleep, wait_until, ConsoleCapture, Pair, CLOSURE_ERROR, WAIT_MS};
+use common::{
+    fire_track_event, sleep, wait_until, within, ConsoleCapture, Pair, CLOSURE_ERROR, WAIT_MS,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -191,7 +193,13 @@ async fn listener_churn_across_a_real_call_logs_no_closure_error() {
         .unwrap();
     let offer = common::local_offer(&pair.a).await;
     drop(negotiation);
-    pair.b.set_remote_description(&offer).await.unwrap();
+    within(
+        10_000,
+        "pair.b.set_remote_description",
+        pair.b.set_remote_description(&offer),
+    )
+    .await
+    .unwrap();
     drop(transient);
     common::finish_answer(&pair.a, &pair.b).await;
     let states = pair.b.on_connection_state_change(|_| {});
