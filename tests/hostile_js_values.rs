@@ -22,11 +22,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const SDP: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 
+/// The kind and SDP read, or the error name.
+type ExpectedRead = Result<(SdpType, String), &'static str>;
+
 /// What `SessionDescription::from_js` gives for each exotic value (by label): the kind and the
 /// exact SDP read, or `Err` with the error name. Both browsers agree (the reading is the
 /// crate's own: `type` must be one of the four strings, a non-string `sdp` reads as empty,
 /// lone surrogates arrive as U+FFFD).
-fn expected_descriptions() -> Vec<(&'static str, Result<(SdpType, String), &'static str>)> {
+fn expected_descriptions() -> Vec<(&'static str, ExpectedRead)> {
     let ok = |kind, sdp: String| Ok((kind, sdp));
     let offer = |sdp: String| Ok((SdpType::Offer, sdp));
     vec![
