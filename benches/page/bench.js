@@ -53,7 +53,9 @@ const listeners = { all: 0, pc: 0 };
 // which looks the constructor up on `window` at each call) is counted, and counted again when
 // the garbage collector frees it. Chromium refuses new connections ("Cannot create so many
 // PeerConnections") while too many exist, closed or not, until they are collected.
-const connections = { created: 0, collected: 0 };
+// Weak references (which do not keep a connection alive) let a reading also count the
+// connections that are still open: raw `signalingState` not "closed", a leak whatever the GC.
+const connections = { created: 0, collected: 0, weak: [] };
 {
   const Native = window.RTCPeerConnection;
   const registry = new FinalizationRegistry(() => connections.collected++);
@@ -61,6 +63,7 @@ const connections = { created: 0, collected: 0 };
     const pc = new Native(...args);
     connections.created++;
     registry.register(pc, 0);
+    connections.weak.push(new WeakRef(pc));
     return pc;
   };
   Counted.prototype = Native.prototype;
@@ -472,6 +475,8 @@ async function figLeak(cfg) {
       // Only meaningful after forced collections (Chromium's window.gc).
       connections_alive:
         typeof window.gc === "function" ? connections.created - connections.collected : null,
+      connections_open: (connections.weak = connections.weak.filter((r) => r.deref()))
+        .filter((r) => r.deref()?.signalingState !== "closed").length,
       wasm_bytes: wasm.memory.buffer.byteLength,
       rust_heap_bytes: rs.rust_heap_bytes(),
       js_heap_bytes: performance.memory ? performance.memory.usedJSHeapSize : null,
@@ -528,6 +533,7 @@ async function figLeak(cfg) {
           : after.connections_alive - before.connections_alive,
       js_heap_growth_bytes:
         after.js_heap_bytes === null ? null : after.js_heap_bytes - before.js_heap_bytes,
+      connections_open_left: after.connections_open,
       listeners_left_pc: after.listeners_pc - before.listeners_pc,
       listeners_left_all: after.listeners_all - before.listeners_all,
       pending_attach_left: after.pending_attach - before.pending_attach,
@@ -563,12 +569,21 @@ async function figLeak(cfg) {
       js,
       hang_up_during_setup: { rtc_peer: early_rtc_peer, js: early_js },
       ratio: rtc_peer.median_cycle_ms / js.median_cycle_ms,
-      met:
-        rtc_peer.error === null &&
-        rtc_peer.cycles === cfg.leakCycles &&
-        rtc_peer.wasm_growth_bytes === 0 &&
-        rtc_peer.rust_heap_growth_bytes <= 0 &&
-        rtc_peer.listeners_left_pc === 0,
+      // Both blocks: no growth, no listener, no connection left open, no future pending.
+      met: [
+        [rtc_peer, cfg.leakCycles],
+        [early_rtc_peer, cfg.leakEarlyCycles],
+      ].every(
+        ([b, cycles]) =>
+          b.error === null &&
+          b.cycles === cycles &&
+          b.wasm_growth_bytes === 0 &&
+          b.rust_heap_growth_bytes <= 0 &&
+          b.listeners_left_pc === 0 &&
+          b.connections_open_left === 0 &&
+          b.pending_attach_left === 0 &&
+          b.pending_candidates_left === 0,
+      ),
     };
   } finally {
     video.remove();

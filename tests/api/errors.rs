@@ -9,7 +9,7 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-use support::{engine, Engine};
+use support::{engine, within, Engine};
 
 const HOST_CANDIDATE: &str = "candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host";
 
@@ -85,7 +85,13 @@ async fn close_twice_is_fine_and_offers_then_fail() {
     pc.clone().close(); // another handle to the same connection
     assert_eq!(pc.signaling_state(), SignalingState::Closed);
     assert_eq!(pc.connection_state(), rtc_peer::PeerConnectionState::Closed);
-    assert_err(pc.create_offer().await, "InvalidStateError", "closed");
+    assert_err(
+        within(10_000, "pc.create_offer", pc.create_offer())
+            .await
+            .expect("the wait is bounded"),
+        "InvalidStateError",
+        "closed",
+    );
 }
 
 #[wasm_bindgen_test]
@@ -93,8 +99,13 @@ async fn malformed_sdp_is_an_operation_error() {
     let pc = PeerConnection::new().expect("a PeerConnection");
     for sdp in ["this is not sdp", "", "v=0\r\nbogus\r\n"] {
         assert_err(
-            pc.set_remote_description(&SessionDescription::offer(sdp))
-                .await,
+            within(
+                10_000,
+                "pc.set_remote_description",
+                pc.set_remote_description(&SessionDescription::offer(sdp)),
+            )
+            .await
+            .expect("the wait is bounded"),
             "OperationError",
             "parse",
         );
@@ -113,16 +124,31 @@ async fn an_answer_in_the_wrong_state_is_refused() {
     offerer
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = offerer.create_offer().await.unwrap();
+    let offer = within(10_000, "offerer.create_offer", offerer.create_offer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
     let pc = PeerConnection::new().expect("a PeerConnection");
     // Valid SDP, labelled as an answer, applied in `stable` (no offer outstanding).
     let as_answer = SessionDescription::answer(offer.sdp.clone());
     assert_err(
-        pc.set_remote_description(&as_answer).await,
+        within(
+            10_000,
+            "pc.set_remote_description",
+            pc.set_remote_description(&as_answer),
+        )
+        .await
+        .expect("the wait is bounded"),
         "InvalidStateError",
         "stable",
     );
-    assert_err(pc.create_answer().await, "InvalidStateError", "answer");
+    assert_err(
+        within(10_000, "pc.create_answer", pc.create_answer())
+            .await
+            .expect("the wait is bounded"),
+        "InvalidStateError",
+        "answer",
+    );
     // A local answer nobody created: both browsers call it InvalidModificationError, with
     // different reasons. Chromium compares it with the SDP it generated last ("does not match
     // the previously generated SDP"); Firefox says createAnswer was never called.
@@ -131,7 +157,13 @@ async fn an_answer_in_the_wrong_state_is_refused() {
         Engine::Firefox => "createanswer",
     };
     assert_err(
-        pc.set_local_description(&as_answer).await,
+        within(
+            10_000,
+            "pc.set_local_description",
+            pc.set_local_description(&as_answer),
+        )
+        .await
+        .expect("the wait is bounded"),
         "InvalidModificationError",
         topic,
     );
@@ -152,24 +184,54 @@ async fn a_garbage_ice_candidate_is_refused() {
         .unwrap();
     // ... before a remote description, any candidate is refused for the state ...
     assert_err(
-        pair.b.add_ice_candidate(&garbage).await,
+        within(
+            10_000,
+            "pair.b.add_ice_candidate",
+            pair.b.add_ice_candidate(&garbage),
+        )
+        .await
+        .expect("the wait is bounded"),
         "InvalidStateError",
         "remote",
     );
     let offer = support::local_offer(&pair.a).await;
-    pair.b.set_remote_description(&offer).await.unwrap();
+    within(
+        10_000,
+        "pair.b.set_remote_description",
+        pair.b.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
     // ... after it, the browser parses it and refuses it.
     assert_err(
-        pair.b.add_ice_candidate(&garbage).await,
+        within(
+            10_000,
+            "pair.b.add_ice_candidate",
+            pair.b.add_ice_candidate(&garbage),
+        )
+        .await
+        .expect("the wait is bounded"),
         "OperationError",
         "candidate",
     );
     // A well-formed candidate for a media section that does not exist is refused too.
     let nowhere = ice_candidate(HOST_CANDIDATE, Some("no-such-mid"), None).unwrap();
+    // Chromium gives its generic candidate message; Firefox names the missing transceiver.
+    let topic = match engine() {
+        Engine::Chromium => "error processing ice candidate",
+        Engine::Firefox => "no such transceiver",
+    };
     assert_err(
-        pair.b.add_ice_candidate(&nowhere).await,
+        within(
+            10_000,
+            "pair.b.add_ice_candidate",
+            pair.b.add_ice_candidate(&nowhere),
+        )
+        .await
+        .expect("the wait is bounded"),
         "OperationError",
-        "",
+        topic,
     );
 }
 

@@ -9,7 +9,7 @@ use rtc_peer::{MediaKind, TrackEvent, TransceiverDirection};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-use support::{finish_answer, local_offer, same, seen, sleep, wait_until, WAIT_MS};
+use support::{finish_answer, local_offer, same, seen, sleep, wait_until, within, WAIT_MS};
 
 /// How long to keep watching for a stray extra event after the expected ones arrived.
 const QUIET_MS: u32 = 300;
@@ -130,10 +130,14 @@ async fn on_track_has_run_before_set_remote_description_returns() {
         .expect("add_transceiver");
     let offer = local_offer(&pair.a).await;
     assert_eq!(count.get(), 0, "nothing fires before the offer is applied");
-    pair.b
-        .set_remote_description(&offer)
-        .await
-        .expect("set_remote_description(offer)");
+    within(
+        10_000,
+        "pair.b.set_remote_description",
+        pair.b.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .expect("set_remote_description(offer)");
     // No sleep, no wait: the event fired inside setRemoteDescription.
     assert_eq!(
         count.get(),
@@ -150,10 +154,14 @@ async fn a_listener_registered_after_set_remote_description_misses_the_event() {
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
     let offer = local_offer(&pair.a).await;
-    pair.b
-        .set_remote_description(&offer)
-        .await
-        .expect("set_remote_description(offer)");
+    within(
+        10_000,
+        "pair.b.set_remote_description",
+        pair.b.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .expect("set_remote_description(offer)");
     let count = Rc::new(Cell::new(0u32));
     let counter = count.clone();
     let _late = pair.b.on_track(move |_| counter.set(counter.get() + 1));

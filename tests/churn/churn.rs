@@ -215,8 +215,18 @@ async fn handle_dropped_while_negotiation_is_in_flight() {
     caller
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = caller.create_offer().await.unwrap();
-    caller.set_local_description(&offer).await.unwrap();
+    let offer = within(10_000, "caller.create_offer", caller.create_offer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
+    within(
+        10_000,
+        "caller.set_local_description",
+        caller.set_local_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
 
     // 1. The future of an in-flight setRemoteDescription is dropped, and so are the handle
     //    and every listener, before the browser finishes (and fires `track`).
@@ -275,7 +285,13 @@ async fn handle_dropped_while_negotiation_is_in_flight() {
         let offer = offer.clone();
         let outcome = outcome.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = callee.set_remote_description(&offer).await;
+            let result = within(
+                10_000,
+                "callee.set_remote_description",
+                callee.set_remote_description(&offer),
+            )
+            .await
+            .expect("the wait is bounded");
             *outcome.borrow_mut() = Some(result);
         });
     }
@@ -326,10 +342,34 @@ async fn handle_dropped_while_negotiation_is_in_flight() {
         })
     };
     let states = callee.connection_states();
-    callee.set_remote_description(&offer).await.unwrap();
-    let answer = callee.create_answer().await.unwrap();
-    callee.set_local_description(&answer).await.unwrap();
-    caller.set_remote_description(&answer).await.unwrap();
+    within(
+        10_000,
+        "callee.set_remote_description",
+        callee.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    let answer = within(10_000, "callee.create_answer", callee.create_answer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
+    within(
+        10_000,
+        "callee.set_local_description",
+        callee.set_local_description(&answer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    within(
+        10_000,
+        "caller.set_remote_description",
+        caller.set_remote_description(&answer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
     drop((forward_a, forward_b, states));
     drop((callee, caller));
     support::ListenerCount::none_left_on(callee_raw.as_ref(), "callee dropped while connecting")
@@ -352,8 +392,18 @@ async fn offering_caller() -> (PeerConnection, SessionDescription) {
     caller
         .add_transceiver(MediaKind::Audio, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = caller.create_offer().await.unwrap();
-    caller.set_local_description(&offer).await.unwrap();
+    let offer = within(10_000, "caller.create_offer", caller.create_offer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
+    within(
+        10_000,
+        "caller.set_local_description",
+        caller.set_local_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
     (caller, offer)
 }
 
@@ -470,10 +520,33 @@ async fn close_inside_state_change_callbacks() {
             }
         })
     });
-    callee.set_remote_description(&offer).await.unwrap();
-    let answer = callee.create_answer().await.unwrap();
-    callee.set_local_description(&answer).await.unwrap();
-    let _ = caller.set_remote_description(&answer).await;
+    within(
+        10_000,
+        "callee.set_remote_description",
+        callee.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    let answer = within(10_000, "callee.create_answer", callee.create_answer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
+    within(
+        10_000,
+        "callee.set_local_description",
+        callee.set_local_description(&answer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    let _ = within(
+        10_000,
+        "caller.set_remote_description",
+        caller.set_remote_description(&answer),
+    )
+    .await
+    .expect("the wait is bounded");
     let check = states.clone();
     wait_until(
         10_000,
@@ -574,9 +647,12 @@ async fn negotiate_and_hang_up(hang_up_at: usize, mid_call: bool) -> String {
             }
             Some(Err(e)) => {
                 assert!(!e.message().is_empty(), "{what}: empty message {e:?}");
-                if closed || step == hang_up_at {
-                    assert_eq!(e.name(), "InvalidStateError", "{what}: {e}");
-                }
+                // Before the hang-up this is a valid negotiation: every step succeeds.
+                assert!(
+                    closed || step == hang_up_at,
+                    "{what}: a step before the hang-up failed: {e}"
+                );
+                assert_eq!(e.name(), "InvalidStateError", "{what}: {e}");
                 log.push_str(if e.name() == "InvalidStateError" {
                     "S"
                 } else {
@@ -604,6 +680,12 @@ async fn hang_up_at_every_step_of_the_negotiation() {
     for hang_up_at in 0..6 {
         for mid_call in [false, true] {
             let log = negotiate_and_hang_up(hang_up_at, mid_call).await;
+            // Every step before the hang-up succeeds; it and every later one are refused.
+            let expected = format!("{}{}", "+".repeat(hang_up_at), "S".repeat(6 - hang_up_at));
+            assert_eq!(
+                log, expected,
+                "hang up at {hang_up_at} (mid_call {mid_call}): the six steps"
+            );
             summary.push(format!(
                 "{hang_up_at}{}:{log}",
                 if mid_call { "m" } else { "" }
@@ -636,10 +718,30 @@ async fn hang_up_while_the_offer_is_pending() {
             }
         })
     };
-    let offer = caller.create_offer().await.unwrap();
-    caller.set_local_description(&offer).await.unwrap();
-    callee.set_remote_description(&offer).await.unwrap();
-    let answer = callee.create_answer().await.unwrap();
+    let offer = within(10_000, "caller.create_offer", caller.create_offer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
+    within(
+        10_000,
+        "caller.set_local_description",
+        caller.set_local_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    within(
+        10_000,
+        "callee.set_remote_description",
+        callee.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    let answer = within(10_000, "callee.create_answer", callee.create_answer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
     // The caller hangs up while its offer waits for the answer.
     caller.close();
     let late = within(5_000, "late answer", caller.set_remote_description(&answer))

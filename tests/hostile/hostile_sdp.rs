@@ -8,19 +8,159 @@
 //! The seed is printed in a `NOTE:` line; rebuild with `RTC_PEER_HOSTILE_SEED=<seed>` to
 //! replay a run.
 
-use std::collections::BTreeMap;
-
 use rtc_peer::{
     MediaKind, PeerConnection, SdpType, SessionDescription, SignalingState, TransceiverDirection,
 };
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
 use support::hostile::{mutate_sdp, Rng, Tally};
-use support::{call_delivers_track, now_ms, within};
+use support::{browser, call_delivers_track, now_ms, within};
 
 /// Hostile cases per browser.
 const CASES: usize = 700;
-use support::hostile::CALL_LIMIT_MS;
+use support::hostile::{Expected, CALL_LIMIT_MS};
+
+/// The table of the browser running the suite.
+fn pinned(chromium: Expected, firefox: Expected) -> Expected {
+    if browser() == "chromium" {
+        chromium
+    } else {
+        firefox
+    }
+}
+
+/// Outcomes of the hostile descriptions per category, as measured in Chromium 156 (counts for
+/// the default seed; the same in every run, since the mutations are drawn on the canonical
+/// form of each description).
+const DESCRIPTIONS_CHROMIUM: Expected = &[
+    (
+        "js-value",
+        &[
+            ("InvalidStateError", 3),
+            ("Ok", 9),
+            ("OperationError", 10),
+            ("TypeError", 26),
+        ],
+    ),
+    (
+        "local-offer",
+        &[
+            ("InvalidAccessError", 3),
+            ("InvalidModificationError", 5),
+            ("InvalidStateError", 1),
+            ("Ok", 10),
+            ("OperationError", 51),
+        ],
+    ),
+    (
+        "remote-answer",
+        &[
+            ("InvalidAccessError", 58),
+            ("Ok", 16),
+            ("OperationError", 158),
+        ],
+    ),
+    (
+        "remote-offer",
+        &[
+            ("InvalidAccessError", 19),
+            ("InvalidStateError", 11),
+            ("Ok", 81),
+            ("OperationError", 185),
+        ],
+    ),
+    ("wrong-type #0", &[("InvalidStateError", 8)]),
+    ("wrong-type #1", &[("InvalidStateError", 5)]),
+    ("wrong-type #2", &[("InvalidModificationError", 10)]),
+    ("wrong-type #3", &[("InvalidStateError", 9)]),
+    ("wrong-type #4", &[("InvalidModificationError", 2)]),
+    ("wrong-type #5", &[("InvalidAccessError", 5)]),
+    ("wrong-type #6", &[("Ok", 4)]),
+    ("wrong-type #7", &[("InvalidStateError", 2)]),
+    ("wrong-type #8", &[("InvalidModificationError", 9)]),
+];
+/// The same, as measured in Firefox ESR.
+const DESCRIPTIONS_FIREFOX: Expected = &[
+    (
+        "js-value",
+        &[
+            ("InvalidParameterError", 6),
+            ("InvalidStateError", 1),
+            ("Ok", 3),
+            ("OperationError", 11),
+            ("TypeError", 23),
+        ],
+    ),
+    (
+        "local-offer",
+        &[
+            ("InvalidAccessError", 1),
+            ("InvalidModificationError", 10),
+            ("InvalidParameterError", 26),
+            ("InvalidStateError", 1),
+            ("NotSupportedError", 3),
+            ("Ok", 19),
+            ("OperationError", 10),
+        ],
+    ),
+    (
+        "remote-answer",
+        &[
+            ("InvalidAccessError", 79),
+            ("InvalidParameterError", 50),
+            ("InvalidStateError", 9),
+            ("NotSupportedError", 11),
+            ("Ok", 4),
+            ("OperationError", 48),
+        ],
+    ),
+    (
+        "remote-offer",
+        &[
+            ("InvalidAccessError", 32),
+            ("InvalidParameterError", 88),
+            ("InvalidStateError", 13),
+            ("NotSupportedError", 8),
+            ("Ok", 107),
+            ("OperationError", 75),
+        ],
+    ),
+    ("wrong-type #0", &[("InvalidStateError", 6)]),
+    ("wrong-type #1", &[("NotSupportedError", 6)]),
+    ("wrong-type #2", &[("InvalidModificationError", 8)]),
+    ("wrong-type #3", &[("InvalidStateError", 5)]),
+    ("wrong-type #4", &[("InvalidModificationError", 3)]),
+    ("wrong-type #5", &[("InvalidAccessError", 4)]),
+    ("wrong-type #6", &[("Ok", 12)]),
+    ("wrong-type #7", &[("InvalidStateError", 10)]),
+    ("wrong-type #8", &[("Ok", 8)]),
+];
+/// (Connections a failed call left unusable, fresh connections made) with the default seed.
+const UNUSABLE_CHROMIUM: (usize, usize) = (9, 35);
+const UNUSABLE_FIREFOX: (usize, usize) = (0, 35);
+/// Outcomes the hostile re-offers against a live call may give. Only the names are pinned:
+/// the re-offer is made mid-call and carries the candidates gathered so far, so its text (and
+/// with it each mutation's target) changes from run to run; the counts are one run's, for
+/// reference.
+const REOFFERS_CHROMIUM: Expected = &[(
+    "re-offer",
+    &[
+        ("InvalidAccessError", 1),
+        ("Ok", 1),
+        ("OperationError", 148),
+    ],
+)];
+const REOFFERS_FIREFOX: Expected = &[(
+    "re-offer",
+    &[
+        ("InvalidAccessError", 16),
+        ("InvalidParameterError", 45),
+        ("Ok", 59),
+        ("OperationError", 30),
+    ],
+)];
+/// How Chromium's valid renegotiation after the hostile re-offers ends.
+const RENEGOTIATION_CHROMIUM: &str = "failed at callee set_remote_description OperationError";
 
 /// A caller with a video and an audio transceiver; `with_local_offer` also applies its offer.
 async fn caller(with_local_offer: bool) -> (PeerConnection, SessionDescription) {
@@ -29,9 +169,19 @@ async fn caller(with_local_offer: bool) -> (PeerConnection, SessionDescription) 
         .unwrap();
     pc.add_transceiver(MediaKind::Audio, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = pc.create_offer().await.unwrap();
+    let offer = within(10_000, "pc.create_offer", pc.create_offer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
     if with_local_offer {
-        pc.set_local_description(&offer).await.unwrap();
+        within(
+            10_000,
+            "pc.set_local_description",
+            pc.set_local_description(&offer),
+        )
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
     }
     (pc, offer)
 }
@@ -58,7 +208,7 @@ async fn back_to_stable(pc: &mut PeerConnection, local: bool, tally: &mut Tally)
             pc.set_local_description(&rollback),
         )
         .await
-        .unwrap()
+        .expect("the wait is bounded")
     } else {
         within(
             CALL_LIMIT_MS,
@@ -66,7 +216,7 @@ async fn back_to_stable(pc: &mut PeerConnection, local: bool, tally: &mut Tally)
             pc.set_remote_description(&rollback),
         )
         .await
-        .unwrap()
+        .expect("the wait is bounded")
     };
     if undone.is_err() || pc.signaling_state() != SignalingState::Stable {
         pc.close();
@@ -86,7 +236,7 @@ fn unusable(case: usize, which: &str) {
 async fn callee_still_works(pc: &PeerConnection, offer: &SessionDescription) -> bool {
     within(CALL_LIMIT_MS, "probe", pc.set_remote_description(offer))
         .await
-        .unwrap()
+        .expect("the wait is bounded")
         .is_ok()
         && within(
             CALL_LIMIT_MS,
@@ -94,7 +244,7 @@ async fn callee_still_works(pc: &PeerConnection, offer: &SessionDescription) -> 
             pc.set_remote_description(&SessionDescription::rollback()),
         )
         .await
-        .unwrap()
+        .expect("the wait is bounded")
         .is_ok()
         && pc.signaling_state() == SignalingState::Stable
 }
@@ -108,20 +258,20 @@ async fn offerer_still_works(pc: &PeerConnection) -> bool {
         pc.set_local_description(&rollback),
     )
     .await
-    .unwrap()
+    .expect("the wait is bounded")
     .is_err()
     {
         return false;
     }
     let Ok(offer) = within(CALL_LIMIT_MS, "probe offer", pc.create_offer())
         .await
-        .unwrap()
+        .expect("the wait is bounded")
     else {
         return false;
     };
     within(CALL_LIMIT_MS, "probe SLD", pc.set_local_description(&offer))
         .await
-        .unwrap()
+        .expect("the wait is bounded")
         .is_ok()
         && pc.signaling_state() == SignalingState::HaveLocalOffer
 }
@@ -134,7 +284,7 @@ async fn munger_still_works(pc: &PeerConnection, own_offer: &SessionDescription)
         pc.set_local_description(own_offer),
     )
     .await
-    .unwrap()
+    .expect("the wait is bounded")
     .is_ok()
         && within(
             CALL_LIMIT_MS,
@@ -142,7 +292,7 @@ async fn munger_still_works(pc: &PeerConnection, own_offer: &SessionDescription)
             pc.set_local_description(&SessionDescription::rollback()),
         )
         .await
-        .unwrap()
+        .expect("the wait is bounded")
         .is_ok()
         && pc.signaling_state() == SignalingState::Stable
 }
@@ -157,16 +307,25 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
     // Real descriptions to mutate: the caller's offer, and a callee's answer to it.
     let (mut offerer, offer) = caller(true).await;
     let answerer = PeerConnection::new().unwrap();
-    answerer.set_remote_description(&offer).await.unwrap();
-    let answer = answerer.create_answer().await.unwrap();
+    within(
+        10_000,
+        "answerer.set_remote_description",
+        answerer.set_remote_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .unwrap();
+    let answer = within(10_000, "answerer.create_answer", answerer.create_answer())
+        .await
+        .expect("the wait is bounded")
+        .unwrap();
     answerer.close();
     // The connection whose own (created, unapplied) offer is munged and set locally.
     let (mut munger, mut munger_offer) = caller(false).await;
     // A connection in `stable` that receives mutated offers.
     let mut callee = PeerConnection::new().unwrap();
 
-    let mut tally = Tally::new(seed);
-    let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut tally = Tally::new(seed, pinned(DESCRIPTIONS_CHROMIUM, DESCRIPTIONS_FIREFOX));
 
     for case in 0..CASES {
         let roll = rng.below(100);
@@ -177,7 +336,6 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
             85..=91 => "wrong-type",
             _ => "js-value",
         };
-        *by_category.entry(category).or_default() += 1;
         // Which connections saw a failed call in this case (they are health-checked below).
         let (mut callee_failed, mut offerer_failed, mut munger_failed) = (false, false, false);
         match category {
@@ -191,7 +349,12 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 let what = format!("{category} {kind:?} {label}");
                 let description = SessionDescription { kind, sdp };
                 callee_failed = !tally
-                    .call(case, &what, callee.set_remote_description(&description))
+                    .call(
+                        case,
+                        category,
+                        &what,
+                        callee.set_remote_description(&description),
+                    )
                     .await;
             }
             "remote-answer" => {
@@ -204,7 +367,12 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 let what = format!("{category} {kind:?} {label}");
                 let description = SessionDescription { kind, sdp };
                 offerer_failed = !tally
-                    .call(case, &what, offerer.set_remote_description(&description))
+                    .call(
+                        case,
+                        category,
+                        &what,
+                        offerer.set_remote_description(&description),
+                    )
                     .await;
             }
             "local-offer" => {
@@ -217,12 +385,18 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 let what = format!("{category} {kind:?} {label}");
                 let description = SessionDescription { kind, sdp };
                 munger_failed = !tally
-                    .call(case, &what, munger.set_local_description(&description))
+                    .call(
+                        case,
+                        category,
+                        &what,
+                        munger.set_local_description(&description),
+                    )
                     .await;
             }
             "wrong-type" => {
                 let choice = rng.below(9);
                 let what = format!("{category} #{choice}");
+                let category = what.as_str();
                 let answer_as = |kind| SessionDescription {
                     kind,
                     sdp: answer.sdp.clone(),
@@ -231,55 +405,57 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                     0 => {
                         let d = answer_as(SdpType::Answer);
                         callee_failed = !tally
-                            .call(case, &what, callee.set_remote_description(&d))
+                            .call(case, category, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     1 => {
                         let d = answer_as(SdpType::Pranswer);
                         callee_failed = !tally
-                            .call(case, &what, callee.set_remote_description(&d))
+                            .call(case, category, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     2 => {
                         let d = answer_as(SdpType::Answer);
                         callee_failed = !tally
-                            .call(case, &what, callee.set_local_description(&d))
+                            .call(case, category, &what, callee.set_local_description(&d))
                             .await;
                     }
                     3 => {
                         let d = SessionDescription::rollback();
                         callee_failed = !tally
-                            .call(case, &what, callee.set_remote_description(&d))
+                            .call(case, category, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     4 => {
                         let d = answer_as(SdpType::Answer);
                         offerer_failed = !tally
-                            .call(case, &what, offerer.set_local_description(&d))
+                            .call(case, category, &what, offerer.set_local_description(&d))
                             .await;
                     }
                     5 => {
                         // An offer as the answer.
                         let d = SessionDescription::answer(offer.sdp.clone());
                         offerer_failed = !tally
-                            .call(case, &what, offerer.set_remote_description(&d))
+                            .call(case, category, &what, offerer.set_remote_description(&d))
                             .await;
                     }
                     6 => {
                         // An answer as an offer.
                         let d = answer_as(SdpType::Offer);
                         callee_failed = !tally
-                            .call(case, &what, callee.set_remote_description(&d))
+                            .call(case, category, &what, callee.set_remote_description(&d))
                             .await;
                     }
                     7 => {
-                        callee_failed = !tally.call(case, &what, callee.create_answer()).await;
+                        callee_failed = !tally
+                            .call(case, category, &what, callee.create_answer())
+                            .await;
                     }
                     _ => {
                         // Another connection's offer set as our local offer.
                         let d = SessionDescription::offer(offer.sdp.clone());
                         munger_failed = !tally
-                            .call(case, &what, munger.set_local_description(&d))
+                            .call(case, category, &what, munger.set_local_description(&d))
                             .await;
                     }
                 }
@@ -291,10 +467,15 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 let value = support::hostile::exotic_value(index, &offer.sdp);
                 let what = format!("{category} {}", support::hostile::exotic_label(index));
                 match SessionDescription::from_js(&value) {
-                    Err(e) => tally.record(case, &what, Err(e)),
+                    Err(e) => tally.record(case, category, &what, Err(e)),
                     Ok(description) => {
                         callee_failed = !tally
-                            .call(case, &what, callee.set_remote_description(&description))
+                            .call(
+                                case,
+                                category,
+                                &what,
+                                callee.set_remote_description(&description),
+                            )
                             .await;
                     }
                 }
@@ -349,12 +530,28 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
     call_delivers_track("normal call after the hostile run").await;
     support::no_page_errors("the normal call after the hostile run").unwrap();
 
-    console_log!(
-        "{}",
-        tally.note("hostile-sdp", &by_category, hostile_seconds)
-    );
-    assert_eq!(tally.cases, CASES);
-    assert!(tally.cases >= 500);
+    console_log!("{}", tally.note("hostile-sdp", hostile_seconds));
+    tally.assert_pinned("hostile-sdp");
+    // A failed call that leaves a connection unable to apply even a valid description is a
+    // browser trait (Chromium, after a description that parses but cannot be applied); the
+    // number of such cases is pinned for the default seed.
+    if tally.default_seed() {
+        let (unusable, fresh) = match browser() {
+            "chromium" => UNUSABLE_CHROMIUM,
+            _ => UNUSABLE_FIREFOX,
+        };
+        assert_eq!(
+            (tally.left_unusable, tally.fresh_connections),
+            (unusable, fresh),
+            "hostile-sdp [{}]: (connections left unusable by an error, fresh connections)",
+            browser()
+        );
+    } else if browser() == "firefox" {
+        assert_eq!(
+            tally.left_unusable, 0,
+            "Firefox: no failed call leaves a connection unusable"
+        );
+    }
 }
 
 /// What a description that parses but cannot be applied does to the connection (the
@@ -383,35 +580,38 @@ async fn an_inapplicable_description_and_the_connection_after_it() {
         pc.set_remote_description(&SessionDescription::offer(long_ufrag)),
     )
     .await
-    .unwrap();
+    .expect("the wait is bounded");
     let after = within(
         CALL_LIMIT_MS,
         "valid offer",
         pc.set_remote_description(&offer),
     )
     .await
-    .unwrap();
+    .expect("the wait is bounded");
     let show = |r: &Result<(), rtc_peer::Error>| match r {
         Ok(()) => "Ok".to_owned(),
         Err(e) => e.name().to_owned(),
     };
     console_log!(
         "NOTE: inapplicable offer (300-char ICE ufrag) [{}]: {} then a valid offer: {} ({:?})",
-        support::browser(),
+        browser(),
         show(&bad),
         show(&after),
         after.as_ref().err().map(rtc_peer::Error::message)
     );
     pc.close();
-    if support::browser() == "chromium" {
-        assert_eq!(show(&bad), "InvalidAccessError");
-        assert!(after.is_err(), "Chromium: the connection stays unusable");
-    } else {
-        assert!(
-            after.is_ok(),
-            "Firefox: the connection still works: {after:?}"
-        );
-    }
+    // (the inapplicable offer, the valid offer after it), as each browser answers them.
+    let expected = match browser() {
+        "chromium" => ("InvalidAccessError", "OperationError"),
+        _ => ("Ok", "Ok"),
+    };
+    assert_eq!(
+        (show(&bad).as_str(), show(&after).as_str()),
+        expected,
+        "{}: the inapplicable offer, then a valid offer (Chromium keeps the connection \
+         unusable, Firefox does not)",
+        browser()
+    );
 }
 
 /// Hostile re-offers per browser against a connected call.
@@ -430,17 +630,16 @@ async fn hostile_reoffers_against_a_live_call() {
     // The caller's real re-offer (same session, next version) is what gets mutated.
     let reoffer = within(CALL_LIMIT_MS, "re-offer", call.caller.create_offer())
         .await
-        .unwrap()
+        .expect("the wait is bounded")
         .unwrap();
-    let mut tally = Tally::new(seed);
-    let mut by_category: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut tally = Tally::new(seed, pinned(REOFFERS_CHROMIUM, REOFFERS_FIREFOX));
     for case in 0..REOFFERS {
         let (sdp, label) = mutate_sdp(&mut rng, &reoffer.sdp);
-        *by_category.entry("re-offer").or_default() += 1;
         let description = SessionDescription::offer(sdp);
         tally
             .call(
                 case,
+                "re-offer",
                 &label,
                 call.callee.set_remote_description(&description),
             )
@@ -453,7 +652,7 @@ async fn hostile_reoffers_against_a_live_call() {
                 call.callee.set_remote_description(&rollback),
             )
             .await
-            .unwrap();
+            .expect("the wait is bounded");
             assert!(
                 undone.is_ok(),
                 "seed {seed:#x} case {case} ({label}): an accepted re-offer could not be rolled back: {undone:?}"
@@ -463,18 +662,42 @@ async fn hostile_reoffers_against_a_live_call() {
     let seconds = (now_ms() - started) / 1000.0;
     call.assert_frames_flow("after the hostile re-offers").await;
 
-    // Signalling after the storm: one valid renegotiation round.
+    // Signalling after the storm: one valid renegotiation round, each step named.
     let round = async {
-        let offer = call.caller.create_offer().await?;
-        call.caller.set_local_description(&offer).await?;
-        call.callee.set_remote_description(&offer).await?;
-        let answer = call.callee.create_answer().await?;
-        call.callee.set_local_description(&answer).await?;
-        call.caller.set_remote_description(&answer).await
+        let step = |name: &'static str| move |e: rtc_peer::Error| format!("{name} {}", e.name());
+        let offer = call
+            .caller
+            .create_offer()
+            .await
+            .map_err(step("create_offer"))?;
+        call.caller
+            .set_local_description(&offer)
+            .await
+            .map_err(step("caller set_local_description"))?;
+        call.callee
+            .set_remote_description(&offer)
+            .await
+            .map_err(step("callee set_remote_description"))?;
+        let answer = call
+            .callee
+            .create_answer()
+            .await
+            .map_err(step("create_answer"))?;
+        call.callee
+            .set_local_description(&answer)
+            .await
+            .map_err(step("callee set_local_description"))?;
+        call.caller
+            .set_remote_description(&answer)
+            .await
+            .map_err(step("caller set_remote_description"))
     };
-    let renegotiation = match within(CALL_LIMIT_MS, "renegotiation", round).await.unwrap() {
+    let renegotiation = match within(CALL_LIMIT_MS, "renegotiation", round)
+        .await
+        .expect("the wait is bounded")
+    {
         Ok(()) => "ok".to_owned(),
-        Err(e) => format!("failed with {}", e.name()),
+        Err(failed) => format!("failed at {failed}"),
     };
     call.assert_frames_flow("after the renegotiation attempt")
         .await;
@@ -482,16 +705,27 @@ async fn hostile_reoffers_against_a_live_call() {
     support::no_page_errors("hostile re-offers").unwrap();
     console_log!(
         "{} renegotiation-afterwards={renegotiation}",
-        tally.note("hostile-reoffers-live-call", &by_category, seconds)
+        tally.note("hostile-reoffers-live-call", seconds)
     );
-    assert_eq!(tally.cases, REOFFERS);
+    // Each outcome was checked against the allowed names as it came (see REOFFERS_*).
     // Firefox keeps signalling usable. Chromium does not after a re-offer that parses but
     // cannot be applied (with the default seed: a 100,000-character ICE ufrag): every later
-    // description call fails, so the NOTE line reports it rather than asserting it.
-    if support::browser() == "firefox" {
+    // description call fails, at the step pinned here.
+    let expected = match browser() {
+        "chromium" => RENEGOTIATION_CHROMIUM,
+        _ => "ok",
+    };
+    if tally.default_seed() || browser() == "firefox" {
         assert_eq!(
-            renegotiation, "ok",
-            "Firefox renegotiates after the hostile re-offers"
+            renegotiation,
+            expected,
+            "{}: a valid renegotiation after the hostile re-offers",
+            browser()
+        );
+    } else {
+        assert!(
+            renegotiation == "ok" || renegotiation == expected,
+            "chromium: a valid renegotiation after the hostile re-offers: {renegotiation}"
         );
     }
 }

@@ -18,7 +18,7 @@ use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
 use support::interop::{Bridge, SimplePeer};
 use support::turn::assert_video_flows;
-use support::{muted_video, seen, wait_until, Seen, WAIT_MS};
+use support::{muted_video, seen, wait_until, within, Seen, WAIT_MS};
 
 type Attached = Rc<RefCell<Option<Result<Playback, Error>>>>;
 
@@ -137,10 +137,18 @@ async fn rtc_peer_track_fires_simple_peer_track_and_stream_events() {
         .expect("add_track");
     let bridge = Bridge::start(&sp, &rtc);
 
-    let offer = rtc.create_offer().await.expect("create_offer");
-    rtc.set_local_description(&offer)
+    let offer = within(10_000, "rtc.create_offer", rtc.create_offer())
         .await
-        .expect("set_local_description(offer)");
+        .expect("the wait is bounded")
+        .expect("create_offer");
+    within(
+        10_000,
+        "rtc.set_local_description",
+        rtc.set_local_description(&offer),
+    )
+    .await
+    .expect("the wait is bounded")
+    .expect("set_local_description(offer)");
     sp.signal(&offer.to_js());
 
     wait_until(

@@ -230,13 +230,16 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
         );
         match engine() {
             Engine::Chromium => assert!(
-                selected.by_transport.is_some() && selected.by_selected_flag.is_none(),
+                selected.by_transport.as_deref() == Some(selected.id.as_str())
+                    && selected.by_selected_flag.is_none(),
                 "peer {name}: Chromium: expected transport.selectedCandidatePairId and no \
                  `selected` flag: {selected:?}"
             ),
             Engine::Firefox => assert!(
-                selected.by_selected_flag.is_some(),
-                "peer {name}: Firefox: expected its `selected` flag on the pair: {selected:?}"
+                selected.by_transport.as_deref() == Some(selected.id.as_str())
+                    && selected.by_selected_flag.as_deref() == Some(selected.id.as_str()),
+                "peer {name}: Firefox: expected transport.selectedCandidatePairId and its \
+                 `selected` flag, both naming the pair: {selected:?}"
             ),
         }
     }

@@ -371,9 +371,16 @@ fn mutate_once(rng: &mut Rng, sdp: &str, label: &mut Vec<&'static str>) -> Strin
 
 /// 1 to 3 mutations of `sdp`, sometimes followed by injected loopback candidate lines
 /// (injected last, so no later mutation can turn their addresses into host names).
+///
+/// The mutations are drawn on the [`Canonical`] form of `sdp` (its per-connection random
+/// values replaced by fixed ones) and the real values are put back afterwards wherever a
+/// mutation left them whole: so a seed gives the same mutations, at the same places, in every
+/// run of a browser, and the description still carries the connection's own ICE credentials,
+/// fingerprint and ids.
 pub fn mutate_sdp(rng: &mut Rng, sdp: &str) -> (String, String) {
+    let canonical = Canonical::of(sdp);
     let mut label = Vec::new();
-    let mut out = sdp.to_owned();
+    let mut out = canonical.text.clone();
     let count = match rng.below(100) {
         0..=59 => 1,
         60..=84 => 2,
@@ -391,7 +398,133 @@ pub fn mutate_sdp(rng: &mut Rng, sdp: &str) -> (String, String) {
         }
         out = join(&ls);
     }
-    (out, label.join("+"))
+    (canonical.restore(&out), label.join("+"))
+}
+
+/// An SDP with the values a browser draws at random for each connection (session id, ICE
+/// username fragment and password, DTLS fingerprint, SSRCs, CNAMEs, stream and track ids)
+/// replaced by fixed tokens of fixed length, in order of appearance.
+pub struct Canonical {
+    /// The SDP with fixed tokens.
+    pub text: String,
+    /// (fixed token, real value), longest token first.
+    pairs: Vec<(String, String)>,
+}
+
+impl Canonical {
+    /// The canonical form of `sdp`.
+    pub fn of(sdp: &str) -> Canonical {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut token = |real: &str, kind: &str| -> String {
+            if let Some((fixed, _)) = pairs.iter().find(|(_, r)| r == real) {
+                return fixed.clone();
+            }
+            let i = pairs.len();
+            let fixed = match kind {
+                "number" => format!("{}", 3_000_000_000u64 + i as u64),
+                "session" => format!("{}", 4_000_000_000_000_000_000u64 + i as u64),
+                "fingerprint" => (0..32)
+                    .map(|b| format!("{:02X}", (b * 7 + i * 13) % 256))
+                    .collect::<Vec<_>>()
+                    .join(":"),
+                "password" => format!("HostilePasswordFixedTok{i:03}"),
+                _ => format!("HostileTok{i:03}"),
+            };
+            pairs.push((fixed.clone(), real.to_owned()));
+            fixed
+        };
+        let mut out = Vec::new();
+        for line in sdp.split("\r\n") {
+            let canonical = if let Some(rest) = line.strip_prefix("o=") {
+                let mut fields: Vec<String> = rest.split(' ').map(str::to_owned).collect();
+                if let Some(id) = fields.get_mut(1) {
+                    *id = token(id, "session");
+                }
+                format!("o={}", fields.join(" "))
+            } else if let Some(rest) = line.strip_prefix("m=") {
+                // The port is the default candidate's once candidates are gathered.
+                let mut fields: Vec<String> = rest.split(' ').map(str::to_owned).collect();
+                if let Some(port) = fields.get_mut(1).filter(|p| p.as_str() != "9") {
+                    *port = token(port, "number");
+                }
+                format!("m={}", fields.join(" "))
+            } else if let Some(rest) = line.strip_prefix("a=candidate:") {
+                // Foundation, port, related port and ufrag of a gathered candidate.
+                let mut fields: Vec<String> = rest.split(' ').map(str::to_owned).collect();
+                for at in 0..fields.len() {
+                    let replace = at == 0
+                        || at == 5
+                        || matches!(
+                            fields.get(at.wrapping_sub(1)).map(String::as_str),
+                            Some("rport" | "ufrag")
+                        );
+                    if replace {
+                        let kind = if fields[at].bytes().all(|b| b.is_ascii_digit()) {
+                            "number"
+                        } else {
+                            "ufrag"
+                        };
+                        fields[at] = token(&fields[at].clone(), kind);
+                    }
+                }
+                format!("a=candidate:{}", fields.join(" "))
+            } else if let Some(value) = line.strip_prefix("a=ice-ufrag:") {
+                format!("a=ice-ufrag:{}", token(value, "ufrag"))
+            } else if let Some(value) = line.strip_prefix("a=ice-pwd:") {
+                format!("a=ice-pwd:{}", token(value, "password"))
+            } else if let Some(rest) = line.strip_prefix("a=fingerprint:") {
+                match rest.split_once(' ') {
+                    Some((algorithm, hex)) => {
+                        format!("a=fingerprint:{algorithm} {}", token(hex, "fingerprint"))
+                    }
+                    None => line.to_owned(),
+                }
+            } else if line.starts_with("a=msid")
+                || line.starts_with("a=ssrc")
+                || line.starts_with("a=ssrc-group")
+            {
+                // Every long id after the attribute name: stream / track ids, SSRCs, CNAMEs.
+                let (name, rest) = line.split_once(':').unwrap_or((line, ""));
+                let rest: Vec<String> = rest
+                    .split(' ')
+                    .map(|part| {
+                        let (key, value) = match part.split_once(':') {
+                            Some((k, v)) => (format!("{k}:"), v),
+                            None => (String::new(), part),
+                        };
+                        let kind = if value.bytes().all(|b| b.is_ascii_digit()) {
+                            "number"
+                        } else {
+                            "id"
+                        };
+                        if value.len() >= 5 {
+                            format!("{key}{}", token(value, kind))
+                        } else {
+                            part.to_owned()
+                        }
+                    })
+                    .collect();
+                format!("{name}:{}", rest.join(" "))
+            } else {
+                line.to_owned()
+            };
+            out.push(canonical);
+        }
+        pairs.sort_by_key(|(fixed, _)| std::cmp::Reverse(fixed.len()));
+        Canonical {
+            text: out.join("\r\n"),
+            pairs,
+        }
+    }
+
+    /// `mutated` with every whole fixed token replaced by the real value it stands for.
+    pub fn restore(&self, mutated: &str) -> String {
+        self.pairs
+            .iter()
+            .fold(mutated.to_owned(), |text, (fixed, real)| {
+                text.replace(fixed.as_str(), real)
+            })
+    }
 }
 
 /// Addresses a generated candidate may carry: loopback and unspecified IP literals only.
@@ -515,87 +648,170 @@ use wasm_bindgen::prelude::*;
 /// The longest any single browser call may take before a hostile run fails.
 pub const CALL_LIMIT_MS: u32 = 10_000;
 
-/// Tallies the outcomes and checks each one.
+/// What each category of cases gives in one browser: every outcome (`"Ok"` or an error name)
+/// the category may give, with how many cases of [`DEFAULT_SEED`] give it (a run with another
+/// seed checks only that each outcome is allowed for its category).
+pub type Expected = &'static [(&'static str, &'static [(&'static str, usize)])];
+
+/// Tallies the outcomes per category and checks each one against what is pinned for the
+/// browser running the suite.
 pub struct Tally {
     pub seed: u64,
     pub cases: usize,
-    pub ok: usize,
-    pub err: usize,
-    pub names: BTreeMap<String, usize>,
+    /// Category, then outcome (`"Ok"` or the error name), then how many cases gave it.
+    pub outcomes: BTreeMap<String, BTreeMap<String, usize>>,
     pub fresh_connections: usize,
     /// Connections a failed call left unable to apply even a valid description.
     pub left_unusable: usize,
+    expected: Expected,
 }
 
 impl Tally {
-    pub fn new(seed: u64) -> Tally {
+    /// A tally checked against `expected`, the table of the browser running the suite.
+    pub fn new(seed: u64, expected: Expected) -> Tally {
         Tally {
             seed,
             cases: 0,
-            ok: 0,
-            err: 0,
-            names: BTreeMap::new(),
+            outcomes: BTreeMap::new(),
             fresh_connections: 0,
             left_unusable: 0,
+            expected,
         }
     }
 
-    /// The summary line the xtask echoes: browser, seed, cases, Ok / Err counts by name.
-    pub fn note(&self, suite: &str, categories: &BTreeMap<&str, usize>, seconds: f64) -> String {
-        let names: Vec<String> = self.names.iter().map(|(n, c)| format!("{n}={c}")).collect();
-        let categories: Vec<String> = categories.iter().map(|(n, c)| format!("{n}={c}")).collect();
+    /// Whether this run uses [`DEFAULT_SEED`] (whose exact counts are pinned).
+    pub fn default_seed(&self) -> bool {
+        self.seed == DEFAULT_SEED
+    }
+
+    fn count(&self, outcome: Option<&str>) -> usize {
+        self.outcomes
+            .values()
+            .flat_map(|names| names.iter())
+            .filter(|(name, _)| outcome.is_none_or(|o| o == name.as_str()))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// The outcome table as Rust source, in the shape of [`Expected`] (for pinning).
+    pub fn table(&self) -> String {
+        let rows: Vec<String> = self
+            .outcomes
+            .iter()
+            .map(|(category, names)| {
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|(n, c)| format!("(\"{n}\", {c})"))
+                    .collect();
+                format!("(\"{category}\", &[{}])", names.join(", "))
+            })
+            .collect();
+        format!("&[{}]", rows.join(", "))
+    }
+
+    /// The summary line the xtask echoes: browser, seed, cases, outcomes per category.
+    pub fn note(&self, suite: &str, seconds: f64) -> String {
+        let ok = self.count(Some("Ok"));
         format!(
-            "NOTE: {suite} [{}] seed={:#x} cases={} ok={} err={} ({}) categories: {} fresh-connections={} left-unusable-by-an-error={} time={:.1}s",
+            "NOTE: {suite} [{}] seed={:#x} cases={} ok={} err={} fresh-connections={} left-unusable-by-an-error={} time={:.1}s outcomes: {}",
             crate::browser(),
             self.seed,
             self.cases,
-            self.ok,
-            self.err,
-            names.join(", "),
-            categories.join(", "),
+            ok,
+            self.cases - ok,
             self.fresh_connections,
             self.left_unusable,
-            seconds
+            seconds,
+            self.table()
         )
     }
 
-    pub fn record(&mut self, case: usize, what: &str, result: Result<(), Error>) {
+    /// Records one outcome of `category`; panics when the browser's table does not allow it.
+    pub fn record(&mut self, case: usize, category: &str, what: &str, result: Result<(), Error>) {
         self.cases += 1;
         if option_env!("RTC_PEER_HOSTILE_VERBOSE").is_some() {
             let shown = match &result {
                 Ok(()) => "Ok".to_owned(),
                 Err(e) => e.to_string().chars().take(300).collect(),
             };
-            wasm_bindgen_test::console_log!("case {case} {what}: {shown}");
+            wasm_bindgen_test::console_log!("case {case} {category} {what}: {shown}");
         }
-        match result {
-            Ok(()) => self.ok += 1,
+        let outcome = match &result {
+            Ok(()) => "Ok",
             Err(e) => {
                 assert!(
-                    !e.name().is_empty() && !e.message().is_empty(),
-                    "seed {:#x} case {case} ({what}): an error without name or message: {e:?}",
+                    !e.message().is_empty(),
+                    "seed {:#x} case {case} ({category} {what}): an error without a message: {e:?}",
                     self.seed
                 );
-                self.err += 1;
-                *self.names.entry(e.name().to_owned()).or_default() += 1;
+                e.name()
             }
+        };
+        if option_env!("RTC_PEER_HOSTILE_LEARN").is_none() {
+            let allowed = self
+                .expected
+                .iter()
+                .find(|(c, _)| *c == category)
+                .map(|(_, names)| *names)
+                .unwrap_or_default();
+            assert!(
+                allowed.iter().any(|(name, _)| *name == outcome),
+                "seed {:#x} case {case} ({category} {what}) [{}]: {} is not an outcome of \
+                 this category (allowed: {:?}); result: {result:?}",
+                self.seed,
+                crate::browser(),
+                outcome,
+                allowed.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            );
         }
+        *self
+            .outcomes
+            .entry(category.to_owned())
+            .or_default()
+            .entry(outcome.to_owned())
+            .or_default() += 1;
     }
 
+    /// Runs `call` (bounded by [`CALL_LIMIT_MS`]) and records its outcome; true when `Ok`.
     pub async fn call<T>(
         &mut self,
         case: usize,
+        category: &str,
         what: &str,
         call: impl Future<Output = Result<T, Error>>,
     ) -> bool {
-        let limit = format!("seed {:#x} case {case} ({what})", self.seed);
+        let limit = format!("seed {:#x} case {case} ({category} {what})", self.seed);
         let result = rtc_peer::testing::within(CALL_LIMIT_MS, &limit, call)
             .await
             .unwrap_or_else(|failure| panic!("{failure}"))
             .map(|_| ());
         let ok = result.is_ok();
-        self.record(case, what, result);
+        self.record(case, category, what, result);
         ok
+    }
+
+    /// With [`DEFAULT_SEED`], the outcome counts per category equal the pinned table exactly
+    /// (a browser change, or a library change in what reaches the browser, shows up here).
+    pub fn assert_pinned(&self, suite: &str) {
+        if !self.default_seed() {
+            return;
+        }
+        let expected: BTreeMap<String, BTreeMap<String, usize>> = self
+            .expected
+            .iter()
+            .map(|(category, names)| {
+                let names = names.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect();
+                ((*category).to_owned(), names)
+            })
+            .collect();
+        assert_eq!(
+            self.outcomes,
+            expected,
+            "{suite} [{}]: the outcomes of the default seed differ from the pinned table; \
+             measured: {}",
+            crate::browser(),
+            self.table()
+        );
     }
 }
 

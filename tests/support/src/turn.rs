@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use js_sys::{Map, Reflect};
-use rtc_peer::testing::{now_ms, sleep, wait_until, LoopbackPair};
+use rtc_peer::testing::{now_ms, sleep, wait_until, within, LoopbackPair};
 use rtc_peer::{Configuration, IceServer, IceTransportPolicy, PeerConnection};
 use wasm_bindgen::JsValue;
 
@@ -185,7 +185,10 @@ pub fn stats_by_id(report: &Map) -> HashMap<String, JsValue> {
 /// `nominated` + `succeeded` pair. Every lookup the browser supports is recorded, so a test
 /// can check that they agree. `None` when no lookup finds a pair yet.
 pub async fn selected_pair(pc: &PeerConnection) -> Option<SelectedPair> {
-    let report = pc.stats().await.expect("getStats");
+    let report = within(WAIT_MS, "pc.stats", pc.stats())
+        .await
+        .expect("getStats settles")
+        .expect("getStats");
     let stats = stats_by_id(&report);
     let of_type = |kind: &str| -> Vec<(&String, &JsValue)> {
         stats
@@ -233,7 +236,10 @@ pub async fn selected_pair(pc: &PeerConnection) -> Option<SelectedPair> {
 
 /// Sum of `framesDecoded` over the report's inbound video RTP streams.
 pub async fn frames_decoded(pc: &PeerConnection) -> f64 {
-    let report = pc.stats().await.expect("getStats");
+    let report = within(WAIT_MS, "pc.stats", pc.stats())
+        .await
+        .expect("getStats settles")
+        .expect("getStats");
     stats_by_id(&report)
         .values()
         .filter(|s| {

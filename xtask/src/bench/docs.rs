@@ -174,16 +174,24 @@ fn leak_cell(page: &Value) -> Cell {
     }
     let fig = &page["figures"]["leak"];
     let rtc = &fig["rtc_peer"];
-    let wanted = num(page, &["config", "leakCycles"]).unwrap_or(0.0);
-    let cycles = num(rtc, &["cycles"]).unwrap_or(0.0);
     let wasm = num(rtc, &["wasm_growth_bytes"]).unwrap_or(f64::NAN);
     let heap = num(rtc, &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
     let listeners = num(rtc, &["listeners_left_pc"]).unwrap_or(f64::NAN);
-    let met = rtc["error"].is_null()
-        && cycles >= wanted
-        && wasm == 0.0
-        && heap <= 0.0
-        && listeners == 0.0;
+    // Met only when both blocks (the full calls and those hung up during setup) ran every
+    // cycle and left no growth, no listener, no open connection and no pending future.
+    let block_met = |block: &Value, cycles_key: &str| {
+        let field = |k: &str| num(block, &[k]).unwrap_or(f64::NAN);
+        block["error"].is_null()
+            && field("cycles") >= num(page, &["config", cycles_key]).unwrap_or(f64::INFINITY)
+            && field("wasm_growth_bytes") == 0.0
+            && field("rust_heap_growth_bytes") <= 0.0
+            && field("listeners_left_pc") == 0.0
+            && field("connections_open_left") == 0.0
+            && field("pending_attach_left") == 0.0
+            && field("pending_candidates_left") == 0.0
+    };
+    let met = block_met(rtc, "leakCycles")
+        && block_met(&fig["hang_up_during_setup"]["rtc_peer"], "leakEarlyCycles");
     let mut text = format!("{} {}", verdict(met), leak_block(rtc, &fig["js"]));
     let mut note = format!(
         "{}: Rust heap {}, wasm memory {}, {} listeners",
@@ -218,15 +226,16 @@ fn leak_cell(page: &Value) -> Cell {
 fn leak_block(rtc: &Value, js: &Value) -> String {
     let field = |v: &Value, k: &str| num(v, &[k]).unwrap_or(f64::NAN);
     let connections = |v: &Value| match num(v, &["connections_left"]) {
-        Some(n) => format!("{n} connections left"),
+        Some(n) => format!("{n} closed connections not yet collected"),
         None => "connections not countable (no forced GC)".to_string(),
     };
     let mut text = format!(
-        "{} cycles: wasm memory {}, Rust heap {}, {} listeners left, {}",
+        "{} cycles: wasm memory {}, Rust heap {}, {} listeners left, {} connections open, {}",
         field(rtc, "cycles"),
         signed_bytes(field(rtc, "wasm_growth_bytes")),
         signed_bytes(field(rtc, "rust_heap_growth_bytes")),
         field(rtc, "listeners_left_pc"),
+        field(rtc, "connections_open_left"),
         connections(rtc),
     );
     let pending = num(rtc, &["pending_candidates_left"]).unwrap_or(0.0)
@@ -642,5 +651,72 @@ mod tests {
             "{}",
             cell.text
         );
+    }
+
+    /// A leak page whose two blocks are clean; `tweak` spoils one field of one block.
+    fn leak_page(tweak: impl FnOnce(&mut Value)) -> Value {
+        let clean = |cycles: u32| {
+            json!({
+                "cycles": cycles, "error": null, "wasm_growth_bytes": 0,
+                "rust_heap_growth_bytes": 0, "listeners_left_pc": 0,
+                "connections_open_left": 0, "connections_left": 3,
+                "pending_attach_left": 0, "pending_candidates_left": 0
+            })
+        };
+        let mut page = json!({
+            "errors": {},
+            "config": { "leakCycles": 1000, "leakEarlyCycles": 200 },
+            "figures": { "leak": {
+                "rtc_peer": clean(1000), "js": clean(1000),
+                "hang_up_during_setup": { "rtc_peer": clean(200), "js": clean(200) }
+            } }
+        });
+        tweak(&mut page["figures"]["leak"]);
+        page
+    }
+
+    #[test]
+    fn the_leak_verdict_covers_both_blocks_pending_futures_and_open_connections() {
+        assert_eq!(leak_cell(&leak_page(|_| {})).met, Some(true));
+        let early = |key: &'static str, value: Value| {
+            move |fig: &mut Value| fig["hang_up_during_setup"]["rtc_peer"][key] = value
+        };
+        for (what, spoil) in [
+            (
+                "early Rust heap",
+                early("rust_heap_growth_bytes", json!(64)),
+            ),
+            ("early listeners", early("listeners_left_pc", json!(1))),
+            (
+                "early open connection",
+                early("connections_open_left", json!(1)),
+            ),
+            (
+                "early pending candidate",
+                early("pending_candidates_left", json!(2)),
+            ),
+            (
+                "early pending attach",
+                early("pending_attach_left", json!(1)),
+            ),
+            ("early cycles short", early("cycles", json!(150))),
+        ] {
+            let cell = leak_cell(&leak_page(spoil));
+            assert_eq!(cell.met, Some(false), "{what}: {}", cell.text);
+        }
+        let cell = leak_cell(&leak_page(|fig| {
+            fig["rtc_peer"]["pending_candidates_left"] = json!(1);
+        }));
+        assert_eq!(cell.met, Some(false), "full calls, pending future");
+        assert!(
+            cell.text.contains("1 futures never completed"),
+            "{}",
+            cell.text
+        );
+        let cell = leak_cell(&leak_page(|fig| {
+            fig["rtc_peer"]["connections_open_left"] = json!(2);
+        }));
+        assert_eq!(cell.met, Some(false), "full calls, open connection");
+        assert!(cell.text.contains("2 connections open"), "{}", cell.text);
     }
 }

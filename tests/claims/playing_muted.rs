@@ -1,0 +1,106 @@
+//! `attach_stream` reports `Playback::PlayingMuted` when the browser refuses unmuted autoplay
+//! (README: "muted-autoplay fallback reported as `Playback::PlayingMuted`").
+//!
+//! Headless Chromium refuses unmuted autoplay on its own (the fallback runs for real there);
+//! Firefox under WebDriver allows it. So that both browsers also check the path explicitly, the
+//! refusal is made on the element itself too: its own `play` property rejects with the
+//! `NotAllowedError` an autoplay policy gives while the element is unmuted, and otherwise
+//! calls the browser's own `play()`.
+
+use rtc_peer::{attach_stream, Error, Playback};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use support::{canvas, engine, muted_video, within, Engine, WAIT_MS};
+
+#[wasm_bindgen(inline_js = r#"
+export function refuse_unmuted_autoplay(element, even_muted) {
+  const calls = [];
+  element.play = function () {
+    calls.push(this.muted ? "muted" : "unmuted");
+    if (!this.muted || even_muted) {
+      return Promise.reject(new DOMException("play() refused without a user gesture", "NotAllowedError"));
+    }
+    return HTMLMediaElement.prototype.play.call(this);
+  };
+  return calls;
+}
+"#)]
+extern "C" {
+    /// Makes `element.play()` reject with `NotAllowedError` while unmuted (always, with
+    /// `even_muted`); returns the array of calls it saw ("muted" / "unmuted").
+    fn refuse_unmuted_autoplay(element: &JsValue, even_muted: bool) -> js_sys::Array;
+}
+
+fn calls(seen: &js_sys::Array) -> Vec<String> {
+    seen.iter().filter_map(|v| v.as_string()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_unmuted_autoplay_plays_muted_and_says_so() {
+    let source = canvas();
+    let video = muted_video();
+    video.set_muted(false);
+    let seen = refuse_unmuted_autoplay(&video, false);
+    let played = within(
+        WAIT_MS,
+        "attach_stream",
+        attach_stream(video.unchecked_ref(), source.stream()),
+    )
+    .await
+    .expect("attach_stream settles");
+    assert_eq!(played, Ok(Playback::PlayingMuted));
+    assert!(video.muted(), "the element was muted for the fallback");
+    assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
+    assert!(
+        !video.paused(),
+        "the element plays (the browser's own play())"
+    );
+    video.remove();
+}
+
+/// The browser's own policy, no shim: headless Chromium refuses unmuted autoplay without a
+/// user gesture (so the fallback runs for real), Firefox under WebDriver allows it.
+#[wasm_bindgen_test]
+async fn an_unmuted_autoplay_as_each_browser_decides() {
+    let source = canvas();
+    let video = muted_video();
+    video.set_muted(false);
+    let played = within(
+        WAIT_MS,
+        "attach_stream",
+        attach_stream(video.unchecked_ref(), source.stream()),
+    )
+    .await
+    .expect("attach_stream settles");
+    let expected = match engine() {
+        Engine::Chromium => Playback::PlayingMuted,
+        Engine::Firefox => Playback::Playing,
+    };
+    assert_eq!(played, Ok(expected), "{:?}", engine());
+    assert_eq!(video.muted(), expected == Playback::PlayingMuted, "muted");
+    assert!(!video.paused(), "the element plays");
+    video.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_even_muted_is_the_browsers_error() {
+    let source = canvas();
+    let video = muted_video();
+    video.set_muted(false);
+    let seen = refuse_unmuted_autoplay(&video, true);
+    let played = within(
+        WAIT_MS,
+        "attach_stream",
+        attach_stream(video.unchecked_ref(), source.stream()),
+    )
+    .await
+    .expect("attach_stream settles");
+    assert!(
+        matches!(&played, Err(Error::NotAllowed { message }) if message.contains("refused")),
+        "{played:?}"
+    );
+    assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
+    video.remove();
+}
