@@ -1,7 +1,7 @@
-//! A program written only against the API block of `DESIGN.md` (the fixed public names),
-//! without reading `src/`: it uses `rtc_peer::*` for every WebRTC type (the crate re-exports
-//! the `web_sys` media types, so no `web-sys` features are needed here), and exercises each
-//! name of that block once. If a name in DESIGN.md changes shape, this file stops compiling.
+//! A program written only against the crate's fixed public names (the API at a glance in the
+//! README), without reading `src/`: it uses `rtc_peer::*` for every WebRTC type (the crate
+//! re-exports the `web_sys` media types, so no `web-sys` features are needed here), and
+//! exercises each of those names once. If one of them changes shape, this file stops compiling.
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;

@@ -136,7 +136,7 @@ pub fn ensure() -> Result<Tools> {
     let firefox = require(&firefox_s.binary, "apt-get install firefox-esr")?;
     let turnserver = require("turnserver", "apt-get install coturn")?;
 
-    // Node tools (wasm-opt from binaryen, tsc, and other engineers' lockfiles).
+    // Node tools (wasm-opt from binaryen, tsc, and the lockfiles of the JS tests and benches).
     let node = require("node", "Node.js 20 must be installed")?;
     let npm = require("npm", "npm must be installed with Node.js")?;
     for dir in NPM_DIRS {
