@@ -134,11 +134,6 @@ impl Turn {
         format!("turn:127.0.0.1:{}?transport=udp", self.port)
     }
 
-    /// The UDP/TCP port coturn listens on.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// coturn's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -297,7 +292,7 @@ mod tests {
     #[test]
     fn starts_listens_redacts_and_stops_on_drop() {
         let turn = Turn::start_with(turnserver()).unwrap();
-        let (port, pid, dir) = (turn.port(), turn.pid(), turn.dir.path().to_path_buf());
+        let (port, pid, dir) = (turn.port, turn.pid(), turn.dir.path().to_path_buf());
         let alive = move || Path::new(&format!("/proc/{pid}")).exists();
         assert!(
             answers_stun(port, Duration::from_secs(5)),
@@ -337,7 +332,7 @@ mod tests {
     fn two_servers_get_distinct_ports_and_credentials() {
         let a = Turn::start_with(turnserver()).unwrap();
         let b = Turn::start_with(turnserver()).unwrap();
-        assert_ne!(a.port(), b.port());
+        assert_ne!(a.port, b.port);
         assert_ne!(a.username, b.username);
         assert_ne!(a.credential, b.credential);
     }
