@@ -92,12 +92,17 @@ fn finish(mut child: Child, name: &str, deadline: Instant, limit: Duration) -> R
     })
 }
 
-/// Runs `cmd` with inherited stdio after printing it, within `limit`; returns whether it
-/// succeeded. Failing to start, or running past `limit`, is an error.
-pub fn status_within(cmd: &mut Command, limit: Duration) -> Result<bool> {
+/// Runs `cmd` with inherited stdout and stderr after printing it, within `limit`; returns how
+/// it exited. Failing to start, or running past `limit`, is an error.
+pub fn exit_within(cmd: &mut Command, limit: Duration) -> Result<ExitStatus> {
     println!("$ {}", display(cmd));
     let child = spawn(cmd)?;
-    Ok(finish(child, &display(cmd), Instant::now() + limit, limit)?.success())
+    finish(child, &display(cmd), Instant::now() + limit, limit)
+}
+
+/// [`exit_within`], and whether it succeeded.
+pub fn status_within(cmd: &mut Command, limit: Duration) -> Result<bool> {
+    Ok(exit_within(cmd, limit)?.success())
 }
 
 /// [`status_within`] with the [`LONG`] deadline.
