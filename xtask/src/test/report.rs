@@ -38,8 +38,14 @@ fn place(browser: Option<Browser>) -> String {
 
 impl Report {
     pub fn add(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
-        let where_ = place(browser);
-        println!("xtask: {suite} [{where_}]: {passed} passed, {failed} failed");
+        println!(
+            "xtask: {suite} [{}]: {passed} passed, {failed} failed",
+            place(browser)
+        );
+        self.push(suite, browser, passed, failed);
+    }
+
+    fn push(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
         self.results.push(SuiteResult {
             suite: suite.to_string(),
             browser,
@@ -58,12 +64,7 @@ impl Report {
         let where_ = place(browser);
         println!("xtask: {suite} [{where_}]: FAILED: {why}");
         self.problems.push(format!("{where_}: {suite}: {why}"));
-        self.results.push(SuiteResult {
-            suite: suite.to_string(),
-            browser,
-            passed: 0,
-            failed: 1,
-        });
+        self.push(suite, browser, 0, 1);
     }
 
     /// A line for the summary (e.g. a test's `NOTE:` output).
@@ -82,8 +83,6 @@ impl Report {
     /// Runs one whole suite meant for `browsers` (none: the host): `f` adds its own counts;
     /// an `Err` from it counts as one failure of `name` in each of those browsers, with the
     /// error as the reason. Never stops the run.
-    ///
-    /// `report.suite("e2e demo", &tools.settings.browsers, |r| e2e::run(&tools, r));`
     pub fn suite(
         &mut self,
         name: &str,
@@ -134,8 +133,7 @@ impl Report {
 
     /// Prints one line per browser and a final `N passed, N failed` line.
     pub fn print_summary(&self) {
-        println!();
-        println!("summary:");
+        println!("\nsummary:");
         for r in &self.results {
             println!(
                 "  {:<38} {:<9} {:>4} passed, {:>3} failed",
@@ -151,13 +149,12 @@ impl Report {
                 println!("  {name:<38} {:>7.1}s", took.as_secs_f64());
             }
         }
-        if !self.notes.is_empty() {
-            println!("notes:");
-            for n in &self.notes {
-                println!("  {n}");
-            }
-        }
-        for (title, lines) in [("left out:", &self.left_out), ("problems:", &self.problems)] {
+        let sections = [
+            ("notes:", &self.notes),
+            ("left out:", &self.left_out),
+            ("problems:", &self.problems),
+        ];
+        for (title, lines) in sections {
             if !lines.is_empty() {
                 println!("{title}");
                 for line in lines {
