@@ -46,15 +46,7 @@ pub struct Size {
 /// `cargo xtask build [--bundler]`.
 pub fn run(flags: &flags::Build) -> Result<()> {
     let tools = setup::ensure()?;
-    package(
-        &tools,
-        if flags.bundler {
-            Target::Bundler
-        } else {
-            Target::Web
-        },
-    )
-    .map(drop)
+    package(&tools, if flags.bundler { Target::Bundler } else { Target::Web }).map(drop)
 }
 
 /// Builds the npm package (features from `wasm-pack.toml`) and returns its out-dir (absolute).
@@ -139,16 +131,9 @@ pub fn measure(out: &Path) -> Result<Size> {
     if !wasm.is_file() {
         bail!("{} is missing", wasm.display());
     }
-    let ((wasm, wasm_gz), (js, js_gz)) = (
-        sizes(&["rtc_peer_bg.wasm"])?,
-        sizes(&["rtc_peer.js", "rtc_peer_bg.js"])?,
-    );
-    Ok(Size {
-        wasm,
-        wasm_gz,
-        js,
-        js_gz,
-    })
+    let ((wasm, wasm_gz), (js, js_gz)) =
+        (sizes(&["rtc_peer_bg.wasm"])?, sizes(&["rtc_peer.js", "rtc_peer_bg.js"])?);
+    Ok(Size { wasm, wasm_gz, js, js_gz })
 }
 
 /// `gzip -9` of `bytes`.

@@ -66,23 +66,14 @@ impl Turn {
         let (username, credential) = (format!("rtcpeer-{}", random_hex(4)?), random_hex(16)?);
         let port = free_port()?;
         // Made 0700: only this user can read the config.
-        let dir = tempfile::Builder::new()
-            .prefix("rtc-peer-turn-")
-            .tempdir()?;
+        let dir = tempfile::Builder::new().prefix("rtc-peer-turn-").tempdir()?;
         let file = |name: &str| dir.path().join(name);
-        fs::write(
-            file("turnserver.conf"),
-            format!("user={username}:{credential}\n"),
-        )?;
+        fs::write(file("turnserver.conf"), format!("user={username}:{credential}\n"))?;
         let log = File::create(file("turnserver.log")).context("creating coturn's log")?;
         let child = Command::new(turnserver)
             .arg("-c")
             .arg(file("turnserver.conf"))
-            .args([
-                "--listening-ip=127.0.0.1",
-                "--relay-ip=127.0.0.1",
-                "--allow-loopback-peers",
-            ])
+            .args(["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--allow-loopback-peers"])
             .args(["--no-cli", "--lt-cred-mech", "--no-tls", "--no-dtls"])
             .args(["--log-file=stdout", "--simple-log"])
             .arg(format!("--realm={REALM}"))
@@ -95,13 +86,7 @@ impl Turn {
             .spawn()
             .with_context(|| format!("starting {}", turnserver.display()))?;
         // From here on the guard owns the process and the directory.
-        let mut turn = Turn {
-            child,
-            dir,
-            port,
-            username,
-            credential,
-        };
+        let mut turn = Turn { child, dir, port, username, credential };
         turn.wait_listening(LISTEN_TIMEOUT)?;
         Ok(turn)
     }
@@ -148,9 +133,7 @@ impl Turn {
     pub fn log_tail(&self) -> String {
         let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(20)..]
-            .join("\n")
-            .replace(&self.credential, "<redacted>")
+        lines[lines.len().saturating_sub(20)..].join("\n").replace(&self.credential, "<redacted>")
     }
 
     /// Whether coturn's log mentions the credential anywhere (it must not).
@@ -261,14 +244,8 @@ mod tests {
                 let _ = echo.send_to(&buf[..n], from);
             }
         });
-        assert!(
-            !answers_stun(port, Duration::from_millis(300)),
-            "an echo is not a STUN server"
-        );
-        assert!(
-            !answers_stun(free_port().unwrap(), Duration::from_millis(300)),
-            "nothing listens"
-        );
+        assert!(!answers_stun(port, Duration::from_millis(300)), "an echo is not a STUN server");
+        assert!(!answers_stun(free_port().unwrap(), Duration::from_millis(300)), "nothing listens");
     }
 
     #[test]
@@ -304,24 +281,16 @@ mod tests {
         assert_eq!(turn.credential.len(), 32);
 
         let shown = format!("{turn:?}");
-        assert!(
-            shown.contains(&turn.username) && shown.contains("<redacted>"),
-            "{shown}"
-        );
+        assert!(shown.contains(&turn.username) && shown.contains("<redacted>"), "{shown}");
         assert!(!shown.contains(&turn.credential), "Debug leaks: {shown}");
         let args = String::from_utf8_lossy(&fs::read(format!("/proc/{pid}/cmdline")).unwrap())
             .into_owned();
-        assert!(
-            !args.contains(&turn.credential),
-            "the command line shows it"
-        );
+        assert!(!args.contains(&turn.credential), "the command line shows it");
         assert!(!turn.log_leaks_credential(), "coturn's log shows it");
         assert!(!turn.log_tail().contains(&turn.credential));
 
         drop(turn);
-        eventually(&format!("coturn (pid {pid}) is gone after drop"), || {
-            !alive()
-        });
+        eventually(&format!("coturn (pid {pid}) is gone after drop"), || !alive());
         eventually(&format!("nothing answers STUN on {port}"), || {
             !answers_stun(port, Duration::from_millis(200))
         });

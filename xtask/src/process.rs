@@ -120,14 +120,8 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 
 /// Quietly runs `cmd` and returns its trimmed stdout if it succeeded (for version probes).
 pub fn probe(cmd: &mut Command) -> Option<String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// How a streamed child ended.
@@ -148,11 +142,7 @@ pub fn stream(cmd: &mut Command, limit: Duration) -> Result<Streamed> {
     // One pipe for both streams, so lines keep the order they were written in (cargo's
     // `Running …` on stderr before the runner's output on stdout).
     let (reader, writer) = std::io::pipe().context("creating a pipe")?;
-    let child = spawn(
-        cmd.stdin(Stdio::null())
-            .stdout(writer.try_clone()?)
-            .stderr(writer),
-    );
+    let child = spawn(cmd.stdin(Stdio::null()).stdout(writer.try_clone()?).stderr(writer));
     // `cmd` keeps its copies of the writing end until told otherwise: drop them, or the pipe
     // never ends.
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
@@ -160,9 +150,7 @@ pub fn stream(cmd: &mut Command, limit: Duration) -> Result<Streamed> {
     let (tx, rx) = mpsc::channel::<String>();
     thread::spawn(move || {
         for line in BufReader::new(reader).split(b'\n').map_while(|l| l.ok()) {
-            let line = String::from_utf8_lossy(&line)
-                .trim_end_matches('\r')
-                .to_string();
+            let line = String::from_utf8_lossy(&line).trim_end_matches('\r').to_string();
             if tx.send(line).is_err() {
                 break;
             }
@@ -200,17 +188,10 @@ mod tests {
             Duration::from_millis(500),
         )
         .unwrap();
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
         assert_eq!(out.lines, ["started"]);
         assert!(out.status.is_none());
-        assert!(
-            out.killed.unwrap().contains("sh -c"),
-            "the message names the command"
-        );
+        assert!(out.killed.unwrap().contains("sh -c"), "the message names the command");
         let err = status_within(Command::new("sleep").arg("30"), Duration::from_millis(200));
         assert!(format!("{:#}", err.unwrap_err()).contains("killed `sleep 30`"));
     }

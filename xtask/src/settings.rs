@@ -102,14 +102,9 @@ impl Settings {
 fn wasm_opt_args(manifest: &toml::Table) -> Result<Vec<String>> {
     let key = "[package.metadata.wasm-pack.profile.release] wasm-opt";
     let path = ["metadata", "wasm-pack", "profile", "release", "wasm-opt"];
-    let value = path
-        .iter()
-        .fold(manifest.get("package"), |v, k| v.and_then(|v| v.get(k)));
+    let value = path.iter().fold(manifest.get("package"), |v, k| v.and_then(|v| v.get(k)));
     let value = value.with_context(|| format!("Cargo.toml has no {key}"))?;
-    value
-        .clone()
-        .try_into()
-        .with_context(|| format!("Cargo.toml: {key} must be a list of strings"))
+    value.clone().try_into().with_context(|| format!("Cargo.toml: {key} must be a list of strings"))
 }
 
 #[cfg(test)]

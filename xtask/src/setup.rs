@@ -17,14 +17,8 @@ use crate::settings::Settings;
 
 /// Directories (relative to the repo root) whose committed `package-lock.json` is installed
 /// with `npm ci`; those without one are skipped.
-pub const NPM_DIRS: &[&str] = &[
-    "tools",
-    "tests/ts",
-    "examples/bundler-app",
-    "www",
-    "benches/size",
-    "tests/interop",
-];
+pub const NPM_DIRS: &[&str] =
+    &["tools", "tests/ts", "examples/bundler-app", "www", "benches/size", "tests/interop"];
 
 /// Where every tool the tasks need was found (or installed).
 #[derive(Debug, Clone)]
@@ -115,11 +109,8 @@ pub fn ensure() -> Result<Tools> {
         (firefox_s.binary.as_str(), "firefox-esr"),
         ("turnserver", "coturn"),
     ];
-    let missing: Vec<&str> = apt_wanted
-        .iter()
-        .filter(|(exe, _)| find(exe).is_none())
-        .map(|(_, pkg)| *pkg)
-        .collect();
+    let missing: Vec<&str> =
+        apt_wanted.iter().filter(|(exe, _)| find(exe).is_none()).map(|(_, pkg)| *pkg).collect();
     if !missing.is_empty() {
         s.apt_install(&missing)?;
     }
@@ -138,11 +129,7 @@ pub fn ensure() -> Result<Tools> {
         }
         if let Err(why) = npm_up_to_date(&dir) {
             println!("setup: {}: {why}", dir.display());
-            s.run(
-                Command::new(&npm)
-                    .args(["ci", "--no-audit", "--no-fund"])
-                    .current_dir(&dir),
-            )?;
+            s.run(Command::new(&npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
         }
     }
     let wasm_opt_dir = node_bin_dir;
@@ -168,10 +155,7 @@ pub fn ensure() -> Result<Tools> {
         let out = process::probe(Command::new(find(exe)?).arg("--version"))?;
         out.split_whitespace().nth(1).map(str::to_string)
     };
-    let have = (
-        installed("wasm-bindgen"),
-        installed("wasm-bindgen-test-runner"),
-    );
+    let have = (installed("wasm-bindgen"), installed("wasm-bindgen-test-runner"));
     if have.0.as_deref() != Some(&want) || have.1.as_deref() != Some(&want) {
         println!(
             "setup: wasm-bindgen CLI is {} / test runner {}; Cargo.lock wants {want}",
@@ -179,12 +163,7 @@ pub fn ensure() -> Result<Tools> {
             have.1.as_deref().unwrap_or("missing"),
         );
         // No --locked: one of its locked dependencies is not in the registry.
-        s.run(&mut cargo_install(&[
-            "wasm-bindgen-cli",
-            "--version",
-            &want,
-            "--force",
-        ]))?;
+        s.run(&mut cargo_install(&["wasm-bindgen-cli", "--version", &want, "--force"]))?;
         let now = installed("wasm-bindgen");
         if now.as_deref() != Some(&want) {
             bail!("wasm-bindgen --version says {now:?} after installing {want}");
@@ -230,11 +209,7 @@ pub fn print_tools(tools: &Tools) {
     let rows: [(&str, &Path, &str); 11] = [
         ("wasm-pack", &tools.wasm_pack, "--version"),
         ("wasm-bindgen", &tools.wasm_bindgen, "--version"),
-        (
-            "wasm-bindgen-test-runner",
-            &tools.wasm_bindgen_test_runner,
-            "--version",
-        ),
+        ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner, "--version"),
         ("wasm-opt", &tools.wasm_opt(), "--version"),
         ("chromium", &tools.chromium, "--version"),
         ("chromedriver", &tools.chromedriver, "--version"),
@@ -270,15 +245,11 @@ impl Setup {
     fn apt_install(&mut self, packages: &[&str]) -> Result<()> {
         let sudo = !is_root();
         if sudo && find("sudo").is_none() {
-            bail!(
-                "missing {packages:?}: run `apt-get install -y {}` as root",
-                packages.join(" ")
-            );
+            bail!("missing {packages:?}: run `apt-get install -y {}` as root", packages.join(" "));
         }
         let apt = |args: &[&str]| {
             let mut cmd = Command::new(if sudo { "sudo" } else { "env" });
-            cmd.args(sudo.then_some("env"))
-                .args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+            cmd.args(sudo.then_some("env")).args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]);
             cmd.args(args);
             cmd
         };
@@ -306,9 +277,7 @@ fn has_wasm_target() -> bool {
     let Some(sysroot) = process::probe(Command::new("rustc").args(["--print", "sysroot"])) else {
         return false;
     };
-    Path::new(&sysroot)
-        .join("lib/rustlib/wasm32-unknown-unknown/lib")
-        .is_dir()
+    Path::new(&sysroot).join("lib/rustlib/wasm32-unknown-unknown/lib").is_dir()
 }
 
 /// `$CARGO_HOME/bin`, else `~/.cargo/bin`.
@@ -393,10 +362,7 @@ mod tests {
         let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.80\"\n\n\
                     [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
         assert_eq!(wasm_bindgen_version(lock).as_deref(), Some("0.2.130"));
-        assert_eq!(
-            wasm_bindgen_version("[[package]]\nname = \"x\"\nversion = \"1\"\n"),
-            None
-        );
+        assert_eq!(wasm_bindgen_version("[[package]]\nname = \"x\"\nversion = \"1\"\n"), None);
     }
 
     #[test]
@@ -420,10 +386,7 @@ mod tests {
         .unwrap();
         for (installed, want) in [
             (None, Err("node_modules/a is not installed".to_string())),
-            (
-                Some("0.9.0"),
-                Err("node_modules/a is 0.9.0, the lockfile wants 1.0.0".into()),
-            ),
+            (Some("0.9.0"), Err("node_modules/a is 0.9.0, the lockfile wants 1.0.0".into())),
             (Some("1.0.0"), Ok(())),
         ] {
             if let Some(v) = installed {

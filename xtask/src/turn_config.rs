@@ -48,10 +48,7 @@ pub struct TurnConfig {
 impl TurnConfig {
     /// Serves `turn`'s URL and credentials on `listener`.
     pub fn start(listener: TcpListener, turn: &Turn) -> Result<TurnConfig> {
-        let port = listener
-            .local_addr()
-            .context("the TURN config port")?
-            .port();
+        let port = listener.local_addr().context("the TURN config port")?.port();
         let body = serde_json::to_vec(&serde_json::json!({
             "url": turn.url(), "username": turn.username, "credential": turn.credential,
         }))?;
@@ -65,12 +62,7 @@ impl TurnConfig {
             // Ends when `unblock` is called on drop.
             .spawn(move || h.incoming_requests().for_each(|r| respond(r, &body, &s)))
             .context("spawning the TURN config thread")?;
-        Ok(TurnConfig {
-            http,
-            served,
-            port,
-            worker: Some(worker),
-        })
+        Ok(TurnConfig { http, served, port, worker: Some(worker) })
     }
 
     /// `http://127.0.0.1:PORT/turn.json`.
@@ -163,20 +155,11 @@ mod tests {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        let get = |origin: &str| {
-            agent
-                .get(config.url())
-                .header("Origin", origin)
-                .call()
-                .unwrap()
-        };
+        let get = |origin: &str| agent.get(config.url()).header("Origin", origin).call().unwrap();
 
         let mut ok = get("http://127.0.0.1:9");
         assert_eq!(ok.status(), 200);
-        assert_eq!(
-            ok.headers()["access-control-allow-origin"],
-            "http://127.0.0.1:9"
-        );
+        assert_eq!(ok.headers()["access-control-allow-origin"], "http://127.0.0.1:9");
         let body: serde_json::Value = ok.body_mut().read_json().unwrap();
         assert_eq!(body["url"], turn.url());
         assert_eq!(body["username"], turn.username);

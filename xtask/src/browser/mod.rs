@@ -91,10 +91,7 @@ pub struct SessionOptions {
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions {
-            fake_media: true,
-            bench: false,
-        }
+        SessionOptions { fake_media: true, bench: false }
     }
 }
 
@@ -102,16 +99,9 @@ impl BrowserSettings {
     /// `{"goog:chromeOptions": …}` or `{"moz:firefoxOptions": …}` for a session of `browser`
     /// started from `binary`: the browser's own settings, then the layers `options` asks for.
     pub fn capabilities(&self, browser: Browser, binary: &Path, options: SessionOptions) -> Value {
-        let media = if options.fake_media {
-            &self.fake_media
-        } else {
-            &self.no_media
-        };
+        let media = if options.fake_media { &self.fake_media } else { &self.no_media };
         let (mut args, mut prefs) = (self.args.clone(), self.prefs.clone());
-        for layer in [Some(media), options.bench.then_some(&self.bench)]
-            .into_iter()
-            .flatten()
-        {
+        for layer in [Some(media), options.bench.then_some(&self.bench)].into_iter().flatten() {
             args.extend(layer.args.iter().cloned());
             prefs.extend(layer.prefs.clone());
         }
@@ -141,10 +131,7 @@ mod tests {
                 Chromium,
                 true,
                 false,
-                &[
-                    "--use-fake-device-for-media-stream",
-                    "WebRtcHideLocalIpsWithMdns",
-                ][..],
+                &["--use-fake-device-for-media-stream", "WebRtcHideLocalIpsWithMdns"][..],
                 "",
             ),
             (
@@ -158,33 +145,16 @@ mod tests {
                 Firefox,
                 true,
                 false,
-                &[
-                    r#""media.navigator.streams.fake":true"#,
-                    "obfuscate_host_addresses",
-                ],
+                &[r#""media.navigator.streams.fake":true"#, "obfuscate_host_addresses"],
                 "",
             ),
-            (
-                Firefox,
-                false,
-                false,
-                &[r#""permissions.default.camera":1"#],
-                "streams.fake",
-            ),
+            (Firefox, false, false, &[r#""permissions.default.camera":1"#], "streams.fake"),
         ] {
             let opts = SessionOptions { fake_media, bench };
-            let caps = settings
-                .browser(browser)
-                .capabilities(browser, Path::new("/b"), opts)
-                .to_string();
-            assert!(
-                present.iter().all(|p| caps.contains(p)),
-                "{present:?} in {caps}"
-            );
-            assert!(
-                absent.is_empty() || !caps.contains(absent),
-                "{absent} in {caps}"
-            );
+            let caps =
+                settings.browser(browser).capabilities(browser, Path::new("/b"), opts).to_string();
+            assert!(present.iter().all(|p| caps.contains(p)), "{present:?} in {caps}");
+            assert!(absent.is_empty() || !caps.contains(absent), "{absent} in {caps}");
         }
     }
 }

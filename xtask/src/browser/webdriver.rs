@@ -62,9 +62,7 @@ impl Driver {
         let (port, log) = (free_port()?, NamedTempFile::new()?);
         let mut cmd = Command::new(path);
         match browser {
-            Browser::Chromium => cmd
-                .arg(format!("--port={port}"))
-                .arg("--allowed-ips=127.0.0.1"),
+            Browser::Chromium => cmd.arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1"),
             Browser::Firefox => cmd
                 .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--websocket-port", &free_port()?.to_string()]),
@@ -100,12 +98,8 @@ impl Driver {
                     driver.log_tail()
                 );
             }
-            if let Ok(v) = call(
-                &driver.agent,
-                "GET",
-                &format!("{}/status", driver.base),
-                json!({}),
-            ) {
+            if let Ok(v) = call(&driver.agent, "GET", &format!("{}/status", driver.base), json!({}))
+            {
                 if v["ready"] == true {
                     return Ok(driver);
                 }
@@ -140,9 +134,7 @@ impl Driver {
     /// A new headless session with the browser's settings, the layers `options` asks for, and
     /// 60 s script and page-load timeouts.
     pub fn session_with(&self, options: &SessionOptions) -> Result<Session> {
-        let mut caps = self
-            .settings
-            .capabilities(self.browser, &self.binary, *options);
+        let mut caps = self.settings.capabilities(self.browser, &self.binary, *options);
         caps["timeouts"] = json!({ "script": 60_000, "pageLoad": 60_000, "implicit": 0 });
         caps["browserName"] = json!(match self.browser {
             Browser::Chromium => "chrome",
@@ -151,13 +143,8 @@ impl Driver {
         let body = json!({ "capabilities": { "alwaysMatch": caps } });
         let value = call(&self.agent, "POST", &format!("{}/session", self.base), body)
             .with_context(|| format!("opening a {} session", self.browser))?;
-        let id = value["sessionId"]
-            .as_str()
-            .with_context(|| format!("no sessionId in {value}"))?;
-        Ok(Session {
-            agent: self.agent.clone(),
-            base: format!("{}/session/{id}", self.base),
-        })
+        let id = value["sessionId"].as_str().with_context(|| format!("no sessionId in {value}"))?;
+        Ok(Session { agent: self.agent.clone(), base: format!("{}/session/{id}", self.base) })
     }
 }
 
@@ -170,10 +157,7 @@ impl Drop for Driver {
 
 /// Sends one WebDriver command (`body` only for POST); its `value`, or the driver's error.
 fn call(agent: &ureq::Agent, method: &str, url: &str, body: Value) -> Result<Value> {
-    let what = format!(
-        "WebDriver {method} {}",
-        url.rsplit("/session/").next().unwrap_or(url)
-    );
+    let what = format!("WebDriver {method} {}", url.rsplit("/session/").next().unwrap_or(url));
     let resp = match method {
         "GET" => agent.get(url).call(),
         "DELETE" => agent.delete(url).call(),
@@ -181,18 +165,11 @@ fn call(agent: &ureq::Agent, method: &str, url: &str, body: Value) -> Result<Val
     };
     let mut resp = resp.with_context(|| format!("{what}: the request failed"))?;
     let status = resp.status().as_u16();
-    let v: Value = resp
-        .body_mut()
-        .read_json()
-        .with_context(|| format!("{what}: HTTP {status}, not JSON"))?;
+    let v: Value =
+        resp.body_mut().read_json().with_context(|| format!("{what}: HTTP {status}, not JSON"))?;
     let value = v.get("value").cloned().unwrap_or(Value::Null);
     if status >= 400 || value["error"].is_string() {
-        let msg = value["message"]
-            .as_str()
-            .unwrap_or("")
-            .lines()
-            .next()
-            .unwrap_or("");
+        let msg = value["message"].as_str().unwrap_or("").lines().next().unwrap_or("");
         bail!(
             "{what}: {}: {}",
             value["error"].as_str().unwrap_or("unknown error"),
@@ -215,15 +192,8 @@ impl Session {
     }
 
     fn get_str(&self, path: &str) -> Result<String> {
-        let v = call(
-            &self.agent,
-            "GET",
-            &format!("{}{path}", self.base),
-            Value::Null,
-        )?;
-        v.as_str()
-            .map(str::to_string)
-            .with_context(|| format!("GET {path}: not a string: {v}"))
+        let v = call(&self.agent, "GET", &format!("{}{path}", self.base), Value::Null)?;
+        v.as_str().map(str::to_string).with_context(|| format!("GET {path}: not a string: {v}"))
     }
 
     /// Navigates to `url` and waits for the load event.
@@ -285,15 +255,12 @@ impl Session {
     /// A PNG screenshot of the current window's viewport.
     pub fn screenshot_png(&self) -> Result<Vec<u8>> {
         let b64 = self.get_str("/screenshot")?;
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .context("screenshot: invalid base64")
+        base64::engine::general_purpose::STANDARD.decode(b64).context("screenshot: invalid base64")
     }
 
     /// Sets the outer window size.
     pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
-        self.post("/window/rect", json!({ "width": width, "height": height }))
-            .map(drop)
+        self.post("/window/rect", json!({ "width": width, "height": height })).map(drop)
     }
 
     /// The handle of the current window.
@@ -347,10 +314,7 @@ mod tests {
             let s = d.session().unwrap();
             s.goto(&server.url()).unwrap();
             s.execute("document.body.innerHTML = '<button id=b>x</button>'; document.getElementById('b').onclick = () => { window.clicked = 1 + arguments.length; }; return null;", vec![]).unwrap();
-            let sum = s.execute(
-                "return arguments[0] + arguments[1];",
-                vec![json!(2), json!(3)],
-            );
+            let sum = s.execute("return arguments[0] + arguments[1];", vec![json!(2), json!(3)]);
             assert_eq!(sum.unwrap(), json!(5));
             assert_eq!(s.execute_async("const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] * 2), 50);", vec![json!(21)]).unwrap(), json!(42));
             s.click("#b").unwrap();
@@ -358,14 +322,11 @@ mod tests {
             assert_eq!(clicked.unwrap(), json!(1));
             // JavaScript's truthiness: 0, "" and null keep it waiting; [] and {} end the wait.
             for falsy in ["window.never", "0", "''", "null", "false"] {
-                let err = s
-                    .wait_until(falsy, Duration::from_millis(300), "never")
-                    .unwrap_err();
+                let err = s.wait_until(falsy, Duration::from_millis(300), "never").unwrap_err();
                 assert!(format!("{err}").contains("never"), "{falsy}: {err}");
             }
             for truthy in ["[]", "({})", "'x'", "1"] {
-                s.wait_until(truthy, Duration::from_secs(5), truthy)
-                    .unwrap();
+                s.wait_until(truthy, Duration::from_secs(5), truthy).unwrap();
             }
             let png = s.screenshot_png().unwrap();
             assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

@@ -223,9 +223,7 @@ fn wait_links_up(links: &[&str]) -> Result<()> {
         let up = |link: &str| {
             brief.lines().any(|l| {
                 let mut words = l.split_whitespace();
-                words
-                    .next()
-                    .is_some_and(|n| n.split('@').next() == Some(link))
+                words.next().is_some_and(|n| n.split('@').next() == Some(link))
                     && words.next() == Some("UP")
             })
         };
@@ -280,14 +278,8 @@ mod tests {
         let err = run_inside_with(&fake, "test", &[], Duration::from_secs(30)).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("no private network namespace"), "{text}");
-        assert!(
-            text.contains("Operation not permitted"),
-            "the reason: {text}"
-        );
-        assert!(
-            text.contains(HOST_NETWORK_FLAG),
-            "how to run anyway: {text}"
-        );
+        assert!(text.contains("Operation not permitted"), "the reason: {text}");
+        assert!(text.contains(HOST_NETWORK_FLAG), "how to run anyway: {text}");
         let err = check_available(&fake).unwrap_err();
         assert!(format!("{err:#}").contains(HOST_NETWORK_FLAG));
     }
@@ -332,10 +324,7 @@ mod tests {
         assert_eq!(network(&["test"]), Network::Namespace);
         assert_eq!(network(&["test", "--host-network"]), Network::Host);
         assert_eq!(network(&["bench", "--smoke"]), Network::Namespace);
-        assert_eq!(
-            network(&["bench", "--host-network", "--smoke"]),
-            Network::Host
-        );
+        assert_eq!(network(&["bench", "--host-network", "--smoke"]), Network::Host);
     }
 
     #[test]

@@ -35,15 +35,8 @@ use crate::setup::Tools;
 const PAGE_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Fields every generated `package.json` must carry.
-const PACKAGE_FIELDS: &[&str] = &[
-    "name",
-    "description",
-    "version",
-    "license",
-    "repository",
-    "files",
-    "sideEffects",
-];
+const PACKAGE_FIELDS: &[&str] =
+    &["name", "description", "version", "license", "repository", "files", "sideEffects"];
 
 /// Names the `.d.ts` must use for this package's API.
 const DTS_NAMES: &[&str] = &[
@@ -77,10 +70,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         )?;
         Ok((out.status.is_some_and(|s| s.success()), out.lines))
     };
-    report.check(
-        "tsc --strict: tests/ts/consumer.ts compiles",
-        tsc("tsconfig.json")?.0,
-    );
+    report.check("tsc --strict: tests/ts/consumer.ts compiles", tsc("tsconfig.json")?.0);
     let (ok, lines) = tsc("tsconfig.must-fail.json")?;
     let errors: Vec<&String> = lines.iter().filter(|l| l.contains("error TS")).collect();
     let expected = !ok
@@ -88,10 +78,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     if !expected {
         println!("xtask: must_fail.ts should fail with exactly one TS2322 (tsc passed: {ok}): {errors:?}");
     }
-    report.check(
-        "tsc --strict: tests/ts/must_fail.ts fails with its one TS2322",
-        expected,
-    );
+    report.check("tsc --strict: tests/ts/must_fail.ts fails with its one TS2322", expected);
 
     // 2. The generated types and package metadata.
     let dts = fs::read_to_string(web.join("rtc_peer.d.ts")).context("reading rtc_peer.d.ts")?;
@@ -105,10 +92,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     for p in &problems {
         println!("xtask: rtc_peer.d.ts: {p}");
     }
-    report.check(
-        "rtc_peer.d.ts: DOM types, no `any` / bare `Function`",
-        problems.is_empty(),
-    );
+    report.check("rtc_peer.d.ts: DOM types, no `any` / bare `Function`", problems.is_empty());
     for dir in [&web, &bundler] {
         let path = dir.join("package.json");
         let json: Value = serde_json::from_str(&fs::read_to_string(&path)?)
@@ -122,10 +106,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
             println!("xtask: {} lacks {}", path.display(), missing.join(", "));
         }
         let name = dir.file_name().unwrap_or_default().to_string_lossy();
-        report.check(
-            &format!("{name}/package.json: publishable fields"),
-            missing.is_empty(),
-        );
+        report.check(&format!("{name}/package.json: publishable fields"), missing.is_empty());
     }
 
     // 3. The bundler example.
@@ -140,16 +121,11 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
 
     // 4. The pages, in every browser.
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let web_pages = vec![
-        ("/".to_string(), root.join("tests/js")),
-        ("/pkg/".to_string(), web.clone()),
-    ];
+    let web_pages =
+        vec![("/".to_string(), root.join("tests/js")), ("/pkg/".to_string(), web.clone())];
     let web_server = Server::start(loopback, web_pages)?;
     let bundler_server = if built {
-        Some(Server::start(
-            loopback,
-            vec![("/".to_string(), app.join("dist"))],
-        )?)
+        Some(Server::start(loopback, vec![("/".to_string(), app.join("dist"))])?)
     } else {
         None
     };
@@ -189,14 +165,9 @@ fn npm_bin(dir: &Path, name: &str) -> Result<PathBuf> {
 /// The identifiers of the API part of a `.d.ts`: before wasm-bindgen's init declarations
 /// (raw wasm exports typed `any`), comment lines left out.
 fn api_tokens(dts: &str) -> Vec<&str> {
-    let api = dts
-        .find("export type InitInput")
-        .map_or(dts, |end| &dts[..end]);
-    let code = api.lines().filter(|l| {
-        !["/*", "*", "//"]
-            .iter()
-            .any(|c| l.trim_start().starts_with(c))
-    });
+    let api = dts.find("export type InitInput").map_or(dts, |end| &dts[..end]);
+    let code =
+        api.lines().filter(|l| !["/*", "*", "//"].iter().any(|c| l.trim_start().starts_with(c)));
     code.flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')))
         .filter(|t| !t.is_empty())
         .collect()
@@ -224,11 +195,7 @@ fn run_pages(
     let session = driver.session()?;
     for (name, server) in pages {
         let Some(server) = server else {
-            report.fail(
-                name,
-                Some(browser),
-                "not run: its page did not build (see above)",
-            );
+            report.fail(name, Some(browser), "not run: its page did not build (see above)");
             continue;
         };
         let url = format!("{}index.html", server.url());
@@ -279,12 +246,7 @@ fn record(name: &str, browser: Browser, page: Value, report: &mut Report) -> Res
         match t.status.as_str() {
             "passed" => passed += 1,
             "skipped" if t.declared && !why.is_empty() => {
-                report.left_out(
-                    name,
-                    Some(browser),
-                    &t.name,
-                    &format!("declared skip: {why}"),
-                );
+                report.left_out(name, Some(browser), &t.name, &format!("declared skip: {why}"));
             }
             status => {
                 failed += 1;
@@ -310,14 +272,9 @@ mod tests {
             "/** may be called any number of times */\nexport function f(a: Foo): void;\n// any\n";
         assert_eq!(api_problems(dts), Vec::<String>::new());
         let problems = api_problems("export function onTrack(pc: any, cb: Function): void;");
-        assert_eq!(
-            problems,
-            ["`any` appears 1 time(s)", "`Function` appears 1 time(s)"]
-        );
-        let dts = format!(
-            "export declare {};\nexport type InitInput = any;\n",
-            DTS_NAMES.join(" ")
-        );
+        assert_eq!(problems, ["`any` appears 1 time(s)", "`Function` appears 1 time(s)"]);
+        let dts =
+            format!("export declare {};\nexport type InitInput = any;\n", DTS_NAMES.join(" "));
         assert_eq!(api_problems(&dts), Vec::<String>::new());
         assert!(DTS_NAMES.iter().all(|n| api_tokens(&dts).contains(n)));
     }
@@ -325,22 +282,10 @@ mod tests {
     #[test]
     fn a_skip_counts_as_failed_unless_declared_with_its_reason() {
         for (test, failed) in [
-            (
-                json!({"name": "s", "status": "skipped", "message": "no using"}),
-                1,
-            ),
-            (
-                json!({"name": "s", "status": "skipped", "declared": true, "message": ""}),
-                1,
-            ),
-            (
-                json!({"name": "s", "status": "skipped", "declared": true, "message": "no using"}),
-                0,
-            ),
-            (
-                json!({"name": "s", "status": "failed", "message": "boom"}),
-                1,
-            ),
+            (json!({"name": "s", "status": "skipped", "message": "no using"}), 1),
+            (json!({"name": "s", "status": "skipped", "declared": true, "message": ""}), 1),
+            (json!({"name": "s", "status": "skipped", "declared": true, "message": "no using"}), 0),
+            (json!({"name": "s", "status": "failed", "message": "boom"}), 1),
         ] {
             let page =
                 json!({ "done": true, "results": [{"name": "ok", "status": "passed"}, test] });

@@ -47,11 +47,7 @@ pub fn parse_result_line(line: &str) -> Option<(u32, u32, u32)> {
             (parts.next() == Some(word)).then(|| n.parse().ok())?
         })
     };
-    Some((
-        count("passed")?,
-        count("failed")?,
-        count("ignored").unwrap_or(0),
-    ))
+    Some((count("passed")?, count("failed")?, count("ignored").unwrap_or(0)))
 }
 
 /// cargo's status line for a test binary: `     Running tests/a.rs (target/…/a-123.wasm)` or
@@ -65,9 +61,7 @@ fn cargo_header(line: &str) -> Option<String> {
         let (name, path) = rest.split_once(" (")?;
         return path.ends_with(')').then(|| name.to_string());
     }
-    trimmed
-        .strip_prefix("Doc-tests ")
-        .map(|name| format!("doctests {name}"))
+    trimmed.strip_prefix("Doc-tests ").map(|name| format!("doctests {name}"))
 }
 
 /// The tests each binary lists (`cargo test … -- --list`): (binary, number of tests).

@@ -18,46 +18,29 @@ pub const SUITE: &str = "plain wasm-pack build --release --target web";
 
 /// What the `.d.ts` must declare, each a (what, text) pair.
 const EXPORTS: &[(&str, &str)] = &[
-    (
-        "onTrack(pc: RTCPeerConnection, …)",
-        "export function onTrack(pc: RTCPeerConnection",
-    ),
-    (
-        "the TrackSubscription class",
-        "export class TrackSubscription",
-    ),
+    ("onTrack(pc: RTCPeerConnection, …)", "export function onTrack(pc: RTCPeerConnection"),
+    ("the TrackSubscription class", "export class TrackSubscription"),
     (
         "connectPair(offerer: RTCPeerConnection, answerer: RTCPeerConnection)",
         "export function connectPair(offerer: RTCPeerConnection, answerer: RTCPeerConnection)",
     ),
     ("the TrackView interface", "export interface TrackView"),
-    (
-        "TrackView.track: MediaStreamTrack",
-        "readonly track: MediaStreamTrack;",
-    ),
-    (
-        "TrackView.streams: MediaStream[]",
-        "readonly streams: ReadonlyArray<MediaStream>;",
-    ),
-    (
-        "TrackView.event: RTCTrackEvent",
-        "readonly event: RTCTrackEvent;",
-    ),
+    ("TrackView.track: MediaStreamTrack", "readonly track: MediaStreamTrack;"),
+    ("TrackView.streams: MediaStream[]", "readonly streams: ReadonlyArray<MediaStream>;"),
+    ("TrackView.event: RTCTrackEvent", "readonly event: RTCTrackEvent;"),
 ];
 
 /// Runs the plain build and checks its `.d.ts`; one check per expected export.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&tools.root)
-            .args(["build", "--release", "--target", "web"]),
-    )?;
+    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args([
+        "build",
+        "--release",
+        "--target",
+        "web",
+    ]))?;
     let dts = tools.root.join("pkg").join("rtc_peer.d.ts");
     for (what, ok) in check_dts(&dts)? {
-        println!(
-            "xtask: plain build: {} {what}",
-            if ok { "ok    " } else { "FAILED" }
-        );
+        println!("xtask: plain build: {} {what}", if ok { "ok    " } else { "FAILED" });
         report.check(&format!("{SUITE}: .d.ts has {what}"), ok);
     }
     Ok(())
@@ -67,15 +50,10 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
 /// `any` nor bare `Function` is in its API part.
 fn check_dts(path: &Path) -> Result<Vec<(String, bool)>> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut checks: Vec<(String, bool)> = EXPORTS
-        .iter()
-        .map(|(what, needle)| (what.to_string(), text.contains(needle)))
-        .collect();
+    let mut checks: Vec<(String, bool)> =
+        EXPORTS.iter().map(|(what, needle)| (what.to_string(), text.contains(needle))).collect();
     let untyped = js_tests::api_problems(&text);
-    checks.push((
-        format!("no `any` nor bare `Function` {untyped:?}"),
-        untyped.is_empty(),
-    ));
+    checks.push((format!("no `any` nor bare `Function` {untyped:?}"), untyped.is_empty()));
     Ok(checks)
 }
 

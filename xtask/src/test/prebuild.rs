@@ -41,32 +41,19 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
             build::package(tools, target).map(drop),
         );
     }
-    check(
-        "the demo app builds (www/pkg)",
-        crate::demo::build_app(tools).map(drop),
-    );
+    check("the demo app builds (www/pkg)", crate::demo::build_app(tools).map(drop));
 
     // A binary that does not compile is reported by its own suite (compiled again there).
     for &(package, _) in wasm_suites::PACKAGES {
         let built = process::stream(&mut test_binaries(tools, package), process::LONG)?;
-        let built = built
-            .status
-            .filter(|s| s.success())
-            .map(drop)
-            .context("see its output above");
-        check(
-            &format!("wasm test binaries of {package} build (cargo test --no-run)"),
-            built,
-        );
+        let built = built.status.filter(|s| s.success()).map(drop).context("see its output above");
+        check(&format!("wasm test binaries of {package} build (cargo test --no-run)"), built);
     }
 
     // Removed first, so a failed build is never replaced by a stale page.
     let smoke = bench::smoke::out_dir(tools);
     let _ = fs::remove_dir_all(smoke.join("pkg"));
-    check(
-        "bench smoke package builds",
-        bench::build_bench(tools, &smoke, false).map(drop),
-    );
+    check("bench smoke package builds", bench::build_bench(tools, &smoke, false).map(drop));
     Ok(())
 }
 

@@ -38,20 +38,12 @@ fn place(browser: Option<Browser>) -> String {
 
 impl Report {
     pub fn add(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
-        println!(
-            "xtask: {suite} [{}]: {passed} passed, {failed} failed",
-            place(browser)
-        );
+        println!("xtask: {suite} [{}]: {passed} passed, {failed} failed", place(browser));
         self.push(suite, browser, passed, failed);
     }
 
     fn push(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
-        self.results.push(SuiteResult {
-            suite: suite.to_string(),
-            browser,
-            passed,
-            failed,
-        });
+        self.results.push(SuiteResult { suite: suite.to_string(), browser, passed, failed });
     }
 
     /// A check that either passes or fails as a whole (fmt, clippy, a build).
@@ -69,8 +61,7 @@ impl Report {
 
     /// A line for the summary (e.g. a test's `NOTE:` output).
     pub fn note(&mut self, browser: Option<Browser>, text: &str) {
-        self.notes
-            .push(format!("[{}] {}", place(browser), text.trim()));
+        self.notes.push(format!("[{}] {}", place(browser), text.trim()));
     }
 
     /// Something a filter (like `XTASK_E2E_ONLY`) or a browser-specific case left out of a run.
@@ -109,11 +100,7 @@ impl Report {
     pub fn expect_browsers(&mut self, browsers: &[Browser]) {
         for &browser in browsers {
             if !self.results.iter().any(|r| r.browser == Some(browser)) {
-                self.fail(
-                    "browser suites",
-                    Some(browser),
-                    "nothing ran in this browser",
-                );
+                self.fail("browser suites", Some(browser), "nothing ran in this browser");
             }
         }
     }
@@ -149,11 +136,8 @@ impl Report {
                 println!("  {name:<38} {:>7.1}s", took.as_secs_f64());
             }
         }
-        let sections = [
-            ("notes:", &self.notes),
-            ("left out:", &self.left_out),
-            ("problems:", &self.problems),
-        ];
+        let sections =
+            [("notes:", &self.notes), ("left out:", &self.left_out), ("problems:", &self.problems)];
         for (title, lines) in sections {
             if !lines.is_empty() {
                 println!("{title}");

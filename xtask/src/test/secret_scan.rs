@@ -40,12 +40,7 @@ pub fn search(dir: &Path, needle: &[u8]) -> Result<Found> {
         let entry = match entry {
             Ok(entry) => entry,
             // Removed since it was listed (a build running next to us): nothing to search.
-            Err(e)
-                if e.io_error()
-                    .is_some_and(|e| e.kind() == ErrorKind::NotFound) =>
-            {
-                continue
-            }
+            Err(e) if e.io_error().is_some_and(|e| e.kind() == ErrorKind::NotFound) => continue,
             Err(e) => return Err(e).context("listing target/"),
         };
         if entry.file_type().is_file() {
@@ -78,9 +73,8 @@ fn file_contains(
     let mut filled = 0;
     let mut total = 0u64;
     loop {
-        let n = file
-            .read(&mut buf[filled..])
-            .with_context(|| format!("reading {}", path.display()))?;
+        let n =
+            file.read(&mut buf[filled..]).with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             return Ok((false, total));
         }
@@ -118,11 +112,7 @@ pub fn check_target(report: &mut Report, target: &Path, credential: &str) {
                 report.fail(NAME, None, &why);
             }
         }
-        Err(err) => report.fail(
-            NAME,
-            None,
-            &format!("searching {}: {err:#}", target.display()),
-        ),
+        Err(err) => report.fail(NAME, None, &format!("searching {}: {err:#}", target.display())),
     }
 }
 
@@ -151,10 +141,7 @@ mod tests {
         fs::write(dir.join("a/near.d"), &near).unwrap();
 
         let found = search(&dir, needle).unwrap();
-        assert_eq!(
-            found.files,
-            vec![dir.join("a/b/bin.wasm"), dir.join("a/big.d")]
-        );
+        assert_eq!(found.files, vec![dir.join("a/b/bin.wasm"), dir.join("a/big.d")]);
         assert_eq!(found.searched_files, 4);
 
         let mut report = Report::default();

@@ -43,12 +43,7 @@ const RUNNER_ENV: &[&str] = &[
 
 /// `cargo <this> -p PACKAGE` builds and runs the wasm test binaries (the same flags build them
 /// beforehand).
-pub const CARGO_TEST: &[&str] = &[
-    "test",
-    "--target",
-    "wasm32-unknown-unknown",
-    "--all-features",
-];
+pub const CARGO_TEST: &[&str] = &["test", "--target", "wasm32-unknown-unknown", "--all-features"];
 
 /// The packages whose wasm tests run, and whether their `--lib` has tests of its own.
 pub const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", false)];
@@ -95,11 +90,8 @@ pub fn targets(tools: &Tools) -> Result<Vec<(&'static str, Vec<String>)>> {
         if lib {
             targets.push((name, vec!["--lib".to_string()]));
         }
-        targets.extend(
-            tests
-                .into_iter()
-                .map(|t| (name, vec!["--test".to_string(), t.to_string()])),
-        );
+        targets
+            .extend(tests.into_iter().map(|t| (name, vec!["--test".to_string(), t.to_string()])));
     }
     Ok(targets)
 }
@@ -110,10 +102,7 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
     std::fs::create_dir_all(caps.parent().unwrap_or(&tools.root))?;
     let binary = tools.browser_binary(browser);
     let json =
-        tools
-            .settings
-            .browser(browser)
-            .capabilities(browser, binary, SessionOptions::default());
+        tools.settings.browser(browser).capabilities(browser, binary, SessionOptions::default());
     std::fs::write(&caps, serde_json::to_string_pretty(&json)?)
         .with_context(|| format!("writing {}", caps.display()))?;
     let driver_var = match browser {
@@ -124,10 +113,7 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
     for (package, target) in targets(tools)? {
         let cargo = || {
             let mut cmd = process::cargo();
-            cmd.current_dir(&tools.root)
-                .args(CARGO_TEST)
-                .args(["-p", package])
-                .args(&target);
+            cmd.current_dir(&tools.root).args(CARGO_TEST).args(["-p", package]).args(&target);
             for var in RUNNER_ENV {
                 cmd.env_remove(var);
             }
@@ -158,13 +144,7 @@ pub fn host(tools: &Tools, suite: &str, args: &[&str], report: &mut Report) -> R
         cmd
     };
     let prefix = format!("{suite} ");
-    cargo_test(
-        report,
-        (&prefix, &args.join(" ")),
-        None,
-        &cargo,
-        (LIST_LIMIT, HOST_RUN_LIMIT),
-    )
+    cargo_test(report, (&prefix, &args.join(" ")), None, &cargo, (LIST_LIMIT, HOST_RUN_LIMIT))
 }
 
 /// Lists the tests of `cargo()` (a `cargo test …` command without `--`), runs them, and
@@ -220,14 +200,8 @@ mod tests {
         let mut report = Report::default();
         let limits = (Duration::from_secs(30), run_limit);
         let firefox = Some(Browser::Firefox);
-        cargo_test(
-            &mut report,
-            ("wasm ", "--test t"),
-            firefox,
-            &|| Command::new(&cargo),
-            limits,
-        )
-        .unwrap();
+        cargo_test(&mut report, ("wasm ", "--test t"), firefox, &|| Command::new(&cargo), limits)
+            .unwrap();
         let (p, f) = report.totals(|r| r.browser == firefox);
         (p, f, report)
     }
@@ -250,13 +224,7 @@ mod tests {
                 (0, 1),
                 "ran no tests",
             ),
-            (
-                "a shortfall",
-                LIST_TWO,
-                result(1),
-                (1, 1),
-                "firefox: wasm tests/t.rs: ran 1 of 2",
-            ),
+            ("a shortfall", LIST_TWO, result(1), (1, 1), "firefox: wasm tests/t.rs: ran 1 of 2"),
             (
                 "a crashed runner",
                 LIST_TWO,
