@@ -149,12 +149,7 @@ mod tests {
     fn serves_the_credentials_with_cors_and_nothing_else() {
         let turn = Turn::start_with(Path::new("/usr/bin/turnserver")).unwrap();
         let config = TurnConfig::start(listen_any().unwrap(), &turn).unwrap();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
+        let agent = crate::browser::webdriver::loopback_agent(Duration::from_secs(30));
         let get = |origin: &str| agent.get(config.url()).header("Origin", origin).call().unwrap();
 
         let mut ok = get("http://127.0.0.1:9");

@@ -35,6 +35,12 @@ pub struct Driver {
     log: NamedTempFile,
 }
 
+/// An HTTP client for servers on loopback: no proxy, every status readable, `timeout` per call.
+pub fn loopback_agent(timeout: Duration) -> ureq::Agent {
+    let config = ureq::Agent::config_builder().http_status_as_error(false).proxy(None);
+    config.timeout_global(Some(timeout)).build().into()
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")
         .context("finding a free loopback port")?
@@ -74,12 +80,7 @@ impl Driver {
             .process_group(0)
             .spawn()
             .with_context(|| format!("starting {}", path.display()))?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
+        let agent = loopback_agent(Duration::from_secs(120));
         let mut driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
