@@ -11,6 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use wait_timeout::ChildExt;
 
 /// The deadline of a child that names none (installs, builds, lints on a busy machine).
 pub const LONG: Duration = Duration::from_secs(60 * 60);
@@ -18,19 +19,10 @@ pub const LONG: Duration = Duration::from_secs(60 * 60);
 /// Process groups still running, killed on Ctrl-C.
 static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// `program arg arg…` as a shell-like line for logs (env and cwd left out).
+/// `program arg arg…` quoted as a shell would need it, for logs (env and cwd left out).
 pub fn display(cmd: &Command) -> String {
-    let mut out = cmd.get_program().to_string_lossy().into_owned();
-    for arg in cmd.get_args() {
-        let arg = arg.to_string_lossy();
-        out.push(' ');
-        if arg.is_empty() || arg.contains(char::is_whitespace) {
-            out.push_str(&format!("'{arg}'"));
-        } else {
-            out.push_str(&arg);
-        }
-    }
-    out
+    let words = std::iter::once(cmd.get_program()).chain(cmd.get_args());
+    shell_words::join(words.map(|w| w.to_string_lossy()))
 }
 
 /// A `cargo` command: the cargo that runs us (`$CARGO`), else `cargo` from PATH.
@@ -71,15 +63,8 @@ fn spawn(cmd: &mut Command) -> Result<Child> {
 /// Waits for `child` until `deadline`, then kills its group; kills what the group left behind
 /// either way. `Err` names the command and the deadline when it was killed.
 fn finish(mut child: Child, name: &str, deadline: Instant, limit: Duration) -> Result<ExitStatus> {
-    let status = loop {
-        if let Some(status) = child.try_wait().context("waiting for a child process")? {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            break None;
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let status = child.wait_timeout(left).context("waiting for a child process")?;
     kill_group(child.id());
     let _ = child.wait();
     if let Ok(mut groups) = GROUPS.lock() {
@@ -188,7 +173,11 @@ mod tests {
             Duration::from_millis(500),
         )
         .unwrap();
-        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_secs(10),
+            "not killed at its 500 ms deadline: ended after {took:?}"
+        );
         assert_eq!(out.lines, ["started"]);
         assert!(out.status.is_none());
         assert!(out.killed.unwrap().contains("sh -c"), "the message names the command");
