@@ -229,10 +229,10 @@ pub fn print_tools(tools: &Tools) {
     }
 }
 
+/// Counts the install steps run.
 #[derive(Default)]
 struct Setup {
     actions: u32,
-    apt_updated: bool,
 }
 
 impl Setup {
@@ -253,10 +253,7 @@ impl Setup {
             cmd.args(args);
             cmd
         };
-        if !self.apt_updated {
-            self.run(&mut apt(&["update"]))?;
-            self.apt_updated = true;
-        }
+        self.run(&mut apt(&["update"]))?;
         let mut args = vec!["install", "-y"];
         args.extend_from_slice(packages);
         self.run(&mut apt(&args))
