@@ -120,40 +120,44 @@ impl Report {
 
     /// Prints one line per browser and a final `N passed, N failed` line.
     pub fn print_summary(&self) {
-        println!("\nsummary:");
+        print!("{}", self.summary());
+    }
+
+    /// The closing summary: every result, the timings, notes, what was left out, the problems,
+    /// a line per browser and the host, and last `N passed, N failed`.
+    fn summary(&self) -> String {
+        let mut out = String::from("\nsummary:\n");
+        let mut line = |text: String| {
+            out.push_str(&text);
+            out.push('\n');
+        };
         for r in &self.results {
-            println!(
-                "  {:<38} {:<9} {:>4} passed, {:>3} failed",
-                r.suite,
-                place(r.browser),
-                r.passed,
-                r.failed
-            );
+            let (suite, place, p, f) = (&r.suite, place(r.browser), r.passed, r.failed);
+            line(format!("  {suite:<38} {place:<9} {p:>4} passed, {f:>3} failed"));
         }
-        if !self.timings.is_empty() {
-            println!("timings:");
-            for (name, took) in &self.timings {
-                println!("  {name:<38} {:>7.1}s", took.as_secs_f64());
-            }
-        }
-        let sections =
-            [("notes:", &self.notes), ("left out:", &self.left_out), ("problems:", &self.problems)];
-        for (title, lines) in sections {
-            if !lines.is_empty() {
-                println!("{title}");
-                for line in lines {
-                    println!("  {line}");
-                }
-            }
+        let timings = self
+            .timings
+            .iter()
+            .map(|(name, took)| format!("{name:<38} {:>7.1}s", took.as_secs_f64()));
+        let sections = [
+            ("timings:", timings.collect()),
+            ("notes:", self.notes.clone()),
+            ("left out:", self.left_out.clone()),
+            ("problems:", self.problems.clone()),
+        ];
+        for (title, lines) in sections.iter().filter(|(_, lines)| !lines.is_empty()) {
+            line(title.to_string());
+            lines.iter().for_each(|l| line(format!("  {l}")));
         }
         for browser in Browser::ALL {
             let (p, f) = self.totals(|r| r.browser == Some(browser));
-            println!("{browser}: {p} passed, {f} failed");
+            line(format!("{browser}: {p} passed, {f} failed"));
         }
         let (p, f) = self.totals(|r| r.browser.is_none());
-        println!("host: {p} passed, {f} failed");
+        line(format!("host: {p} passed, {f} failed"));
         let (p, f) = self.totals(|_| true);
-        println!("{p} passed, {f} failed");
+        line(format!("{p} passed, {f} failed"));
+        out
     }
 
     pub fn totals(&self, keep: impl Fn(&SuiteResult) -> bool) -> (u32, u32) {
@@ -161,5 +165,25 @@ impl Report {
             .iter()
             .filter(|r| keep(r))
             .fold((0, 0), |(p, f), r| (p + r.passed, f + r.failed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_what_was_left_out_and_ends_with_the_totals() {
+        let mut r = Report::default();
+        r.add("e2e demo page", Some(Browser::Firefox), 3, 0);
+        r.left_out("e2e demo page", Some(Browser::Firefox), "two tabs", "XTASK_E2E_ONLY=loopback");
+        r.fail("coturn", None, "did not start");
+        let summary = r.summary();
+        let after = |title: &str| summary.split(title).nth(1).unwrap_or_default().to_string();
+        let left_out = "firefox: e2e demo page: left out `two tabs` (XTASK_E2E_ONLY=loopback)";
+        assert!(after("left out:\n").starts_with(&format!("  {left_out}\n")), "{summary}");
+        assert!(after("problems:\n").starts_with("  host: coturn: did not start\n"), "{summary}");
+        assert!(summary.contains("firefox: 3 passed, 0 failed\n"), "{summary}");
+        assert!(summary.ends_with("\nhost: 0 passed, 1 failed\n3 passed, 1 failed\n"), "{summary}");
     }
 }
