@@ -1,9 +1,6 @@
-//! `cargo xtask build`: the wasm package, release, with wasm-pack, then wasm-opt.
-//!
-//! Out-dirs, scope and features come from `wasm-pack.toml`. wasm-pack runs with `--no-opt`; this
-//! module then runs binaryen's `wasm-opt` (from `tools/node_modules/.bin`, also first on PATH)
-//! with the arguments of Cargo.toml's `[package.metadata.wasm-pack.profile.release]`, the ones a
-//! plain `wasm-pack build` uses.
+//! `cargo xtask build`: the wasm package, release, with wasm-pack (`--no-opt`; out-dirs, scope
+//! and features from `wasm-pack.toml`), then binaryen's `wasm-opt` with the arguments a plain
+//! `wasm-pack build` uses (Cargo.toml's `[package.metadata.wasm-pack.profile.release]`).
 
 use std::fs;
 use std::io::Write;
@@ -49,12 +46,7 @@ pub struct Size {
 /// `cargo xtask build [--bundler]`.
 pub fn run(flags: &flags::Build) -> Result<()> {
     let tools = setup::ensure()?;
-    let target = if flags.bundler {
-        Target::Bundler
-    } else {
-        Target::Web
-    };
-    package(&tools, target).map(|_| ())
+    package(&tools, if flags.bundler { Target::Bundler } else { Target::Web }).map(drop)
 }
 
 /// Builds the npm package (features from `wasm-pack.toml`) and returns its out-dir (absolute).
@@ -124,33 +116,24 @@ pub fn optimize(tools: &Tools, wasm: &Path) -> Result<()> {
 }
 
 /// Raw and gzip -9 sizes of `rtc_peer_bg.wasm` and the JS glue (`rtc_peer.js` plus, for the
-/// bundler target, `rtc_peer_bg.js`) in a package dir.
+/// bundler target, `rtc_peer_bg.js`) in a package dir; each file compressed on its own.
 pub fn measure(out: &Path) -> Result<Size> {
-    let (wasm, wasm_gz) = sizes(&[out.join("rtc_peer_bg.wasm")])?;
-    let glue: Vec<PathBuf> = ["rtc_peer.js", "rtc_peer_bg.js"]
-        .iter()
-        .map(|f| out.join(f))
-        .filter(|p| p.is_file())
-        .collect();
-    let (js, js_gz) = sizes(&glue)?;
-    Ok(Size {
-        wasm,
-        wasm_gz,
-        js,
-        js_gz,
-    })
-}
-
-/// Total raw size and total gzip -9 size (each file compressed on its own).
-fn sizes(files: &[PathBuf]) -> Result<(u64, u64)> {
-    let mut raw = 0;
-    let mut gz = 0;
-    for f in files {
-        let bytes = fs::read(f).with_context(|| format!("reading {}", f.display()))?;
-        raw += bytes.len() as u64;
-        gz += gzip9(&bytes)?.len() as u64;
+    let sizes = |files: &[&str]| -> Result<(u64, u64)> {
+        let (mut raw, mut gz) = (0, 0);
+        for f in files.iter().map(|f| out.join(f)).filter(|p| p.is_file()) {
+            let bytes = fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
+            raw += bytes.len() as u64;
+            gz += gzip9(&bytes)?.len() as u64;
+        }
+        Ok((raw, gz))
+    };
+    let wasm = out.join("rtc_peer_bg.wasm");
+    if !wasm.is_file() {
+        bail!("{} is missing", wasm.display());
     }
-    Ok((raw, gz))
+    let ((wasm, wasm_gz), (js, js_gz)) =
+        (sizes(&["rtc_peer_bg.wasm"])?, sizes(&["rtc_peer.js", "rtc_peer_bg.js"])?);
+    Ok(Size { wasm, wasm_gz, js, js_gz })
 }
 
 /// `gzip -9` of `bytes`.

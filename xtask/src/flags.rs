@@ -84,27 +84,19 @@ mod tests {
 
     #[test]
     fn every_command_parses_its_options_and_refuses_others() {
-        let XtaskCmd::Bench(b) = parse(&["bench", "--browser", "firefox", "--smoke"])
-            .unwrap()
-            .subcommand
+        let XtaskCmd::Bench(b) =
+            parse(&["bench", "--browser", "firefox", "--smoke"]).unwrap().subcommand
         else {
             panic!("not bench")
         };
-        assert_eq!(
-            (b.browser, b.smoke, b.render),
-            (vec![Browser::Firefox], true, false)
-        );
+        assert_eq!((b.browser, b.smoke, b.render), (vec![Browser::Firefox], true, false));
         assert!(parse(&["bench", "--browser", "safari"]).is_err());
         let XtaskCmd::Demo(d) = parse(&["demo", "--port", "9000"]).unwrap().subcommand else {
             panic!("not demo")
         };
         assert_eq!(d.port, Some(9000));
-        for bad in [
-            &["test", "--fast"][..],
-            &["test", "x"],
-            &["build", "--web2"],
-            &["demo", "-p"],
-        ] {
+        for bad in [&["test", "--fast"][..], &["test", "x"], &["build", "--web2"], &["demo", "-p"]]
+        {
             assert!(parse(bad).is_err(), "{bad:?} was accepted");
         }
         let help = parse(&["test", "--help"]).unwrap_err().to_string();

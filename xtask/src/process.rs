@@ -11,6 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use wait_timeout::ChildExt;
 
 /// The deadline of a child that names none (installs, builds, lints on a busy machine).
 pub const LONG: Duration = Duration::from_secs(60 * 60);
@@ -18,19 +19,10 @@ pub const LONG: Duration = Duration::from_secs(60 * 60);
 /// Process groups still running, killed on Ctrl-C.
 static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
-/// `program arg arg…` as a shell-like line for logs (env and cwd left out).
+/// `program arg arg…` quoted as a shell would need it, for logs (env and cwd left out).
 pub fn display(cmd: &Command) -> String {
-    let mut out = cmd.get_program().to_string_lossy().into_owned();
-    for arg in cmd.get_args() {
-        let arg = arg.to_string_lossy();
-        out.push(' ');
-        if arg.is_empty() || arg.contains(char::is_whitespace) {
-            out.push_str(&format!("'{arg}'"));
-        } else {
-            out.push_str(&arg);
-        }
-    }
-    out
+    let words = std::iter::once(cmd.get_program()).chain(cmd.get_args());
+    shell_words::join(words.map(|w| w.to_string_lossy()))
 }
 
 /// A `cargo` command: the cargo that runs us (`$CARGO`), else `cargo` from PATH.
@@ -71,15 +63,8 @@ fn spawn(cmd: &mut Command) -> Result<Child> {
 /// Waits for `child` until `deadline`, then kills its group; kills what the group left behind
 /// either way. `Err` names the command and the deadline when it was killed.
 fn finish(mut child: Child, name: &str, deadline: Instant, limit: Duration) -> Result<ExitStatus> {
-    let status = loop {
-        if let Some(status) = child.try_wait().context("waiting for a child process")? {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            break None;
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let status = child.wait_timeout(left).context("waiting for a child process")?;
     kill_group(child.id());
     let _ = child.wait();
     if let Ok(mut groups) = GROUPS.lock() {
@@ -92,12 +77,17 @@ fn finish(mut child: Child, name: &str, deadline: Instant, limit: Duration) -> R
     })
 }
 
-/// Runs `cmd` with inherited stdio after printing it, within `limit`; returns whether it
-/// succeeded. Failing to start, or running past `limit`, is an error.
-pub fn status_within(cmd: &mut Command, limit: Duration) -> Result<bool> {
+/// Runs `cmd` with inherited stdout and stderr after printing it, within `limit`; returns how
+/// it exited. Failing to start, or running past `limit`, is an error.
+pub fn exit_within(cmd: &mut Command, limit: Duration) -> Result<ExitStatus> {
     println!("$ {}", display(cmd));
     let child = spawn(cmd)?;
-    Ok(finish(child, &display(cmd), Instant::now() + limit, limit)?.success())
+    finish(child, &display(cmd), Instant::now() + limit, limit)
+}
+
+/// [`exit_within`], and whether it succeeded.
+pub fn status_within(cmd: &mut Command, limit: Duration) -> Result<bool> {
+    Ok(exit_within(cmd, limit)?.success())
 }
 
 /// [`status_within`] with the [`LONG`] deadline.
@@ -115,14 +105,8 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 
 /// Quietly runs `cmd` and returns its trimmed stdout if it succeeded (for version probes).
 pub fn probe(cmd: &mut Command) -> Option<String> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// How a streamed child ended.
@@ -143,11 +127,7 @@ pub fn stream(cmd: &mut Command, limit: Duration) -> Result<Streamed> {
     // One pipe for both streams, so lines keep the order they were written in (cargo's
     // `Running …` on stderr before the runner's output on stdout).
     let (reader, writer) = std::io::pipe().context("creating a pipe")?;
-    let child = spawn(
-        cmd.stdin(Stdio::null())
-            .stdout(writer.try_clone()?)
-            .stderr(writer),
-    );
+    let child = spawn(cmd.stdin(Stdio::null()).stdout(writer.try_clone()?).stderr(writer));
     // `cmd` keeps its copies of the writing end until told otherwise: drop them, or the pipe
     // never ends.
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
@@ -155,9 +135,7 @@ pub fn stream(cmd: &mut Command, limit: Duration) -> Result<Streamed> {
     let (tx, rx) = mpsc::channel::<String>();
     thread::spawn(move || {
         for line in BufReader::new(reader).split(b'\n').map_while(|l| l.ok()) {
-            let line = String::from_utf8_lossy(&line)
-                .trim_end_matches('\r')
-                .to_string();
+            let line = String::from_utf8_lossy(&line).trim_end_matches('\r').to_string();
             if tx.send(line).is_err() {
                 break;
             }
@@ -195,17 +173,14 @@ mod tests {
             Duration::from_millis(500),
         )
         .unwrap();
+        let took = started.elapsed();
         assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{:?}",
-            started.elapsed()
+            took < Duration::from_secs(10),
+            "not killed at its 500 ms deadline: ended after {took:?}"
         );
         assert_eq!(out.lines, ["started"]);
         assert!(out.status.is_none());
-        assert!(
-            out.killed.unwrap().contains("sh -c"),
-            "the message names the command"
-        );
+        assert!(out.killed.unwrap().contains("sh -c"), "the message names the command");
         let err = status_within(Command::new("sleep").arg("30"), Duration::from_millis(200));
         assert!(format!("{:#}", err.unwrap_err()).contains("killed `sleep 30`"));
     }

@@ -1,6 +1,6 @@
-//! The project's build and test settings: `wasm-pack.toml` (which wasm-pack itself never reads)
-//! and the wasm-opt arguments of Cargo.toml's `[package.metadata.wasm-pack.profile.release]`
-//! (what a plain `wasm-pack build` uses too), both read with the `toml` crate.
+//! The project's build and test settings, read with the `toml` crate: `wasm-pack.toml` (which
+//! wasm-pack itself never reads) and the wasm-opt arguments of Cargo.toml's
+//! `[package.metadata.wasm-pack.profile.release]` (a plain `wasm-pack build` uses them too).
 
 use std::path::Path;
 
@@ -101,20 +101,10 @@ impl Settings {
 /// `[package.metadata.wasm-pack.profile.release] wasm-opt` of a Cargo manifest.
 fn wasm_opt_args(manifest: &toml::Table) -> Result<Vec<String>> {
     let key = "[package.metadata.wasm-pack.profile.release] wasm-opt";
-    let mut table = manifest;
-    for k in ["package", "metadata", "wasm-pack", "profile", "release"] {
-        table = table
-            .get(k)
-            .and_then(toml::Value::as_table)
-            .with_context(|| format!("Cargo.toml has no {key}"))?;
-    }
-    let value = table
-        .get("wasm-opt")
-        .with_context(|| format!("Cargo.toml has no {key}"))?;
-    value
-        .clone()
-        .try_into()
-        .with_context(|| format!("Cargo.toml: {key} must be a list of strings"))
+    let path = ["metadata", "wasm-pack", "profile", "release", "wasm-opt"];
+    let value = path.iter().fold(manifest.get("package"), |v, k| v.and_then(|v| v.get(k)));
+    let value = value.with_context(|| format!("Cargo.toml has no {key}"))?;
+    value.clone().try_into().with_context(|| format!("Cargo.toml: {key} must be a list of strings"))
 }
 
 #[cfg(test)]

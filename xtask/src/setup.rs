@@ -1,35 +1,24 @@
-//! `cargo xtask setup`: installs exactly what is missing.
-//!
-//! Every tool is checked first; only what is missing (or the wrong version) is installed, and
-//! each install command is printed before it runs. Running it twice does nothing the second
-//! time. On success the process `PATH` starts with `tools/node_modules/.bin` (wasm-opt) and
-//! cargo's bin dir, so every child process (wasm-pack, the wasm test runner) finds them.
-//!
-//! Node tools live in `tools/` (package.json + committed package-lock.json) and are installed
-//! with `npm ci` into `tools/node_modules` (gitignored). Other directories with a committed
-//! lockfile are listed in [`NPM_DIRS`].
+//! `cargo xtask setup`: installs exactly what is missing (or the wrong version), printing each
+//! install command first; a second run does nothing. Afterwards `PATH` starts with
+//! `tools/node_modules/.bin` (wasm-opt, tsc) and cargo's bin dir, for every child process.
 
-use std::ffi::OsString;
+use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
 
 use crate::browser::Browser;
 use crate::process;
 use crate::settings::Settings;
 
 /// Directories (relative to the repo root) whose committed `package-lock.json` is installed
-/// with `npm ci`. Directories that do not exist yet are skipped. Add yours here.
-pub const NPM_DIRS: &[&str] = &[
-    "tools",
-    "tests/ts",
-    "examples/bundler-app",
-    "www",
-    "benches/size",
-    "tests/interop",
-];
+/// with `npm ci`; those without one are skipped.
+pub const NPM_DIRS: &[&str] =
+    &["tools", "tests/ts", "examples/bundler-app", "www", "benches/size", "tests/interop"];
 
 /// Where every tool the tasks need was found (or installed).
 #[derive(Debug, Clone)]
@@ -97,10 +86,7 @@ pub fn target_dir(root: &Path) -> PathBuf {
 pub fn ensure() -> Result<Tools> {
     let root = repo_root();
     let settings = Settings::load(&root)?;
-    let mut s = Setup {
-        actions: 0,
-        apt_updated: false,
-    };
+    let mut s = Setup::default();
 
     let cargo_bin = cargo_bin_dir();
     let node_bin_dir = root.join("tools").join("node_modules").join(".bin");
@@ -123,11 +109,8 @@ pub fn ensure() -> Result<Tools> {
         (firefox_s.binary.as_str(), "firefox-esr"),
         ("turnserver", "coturn"),
     ];
-    let missing: Vec<&str> = apt_wanted
-        .iter()
-        .filter(|(exe, _)| find(exe).is_none())
-        .map(|(_, pkg)| *pkg)
-        .collect();
+    let missing: Vec<&str> =
+        apt_wanted.iter().filter(|(exe, _)| find(exe).is_none()).map(|(_, pkg)| *pkg).collect();
     if !missing.is_empty() {
         s.apt_install(&missing)?;
     }
@@ -144,16 +127,9 @@ pub fn ensure() -> Result<Tools> {
         if !dir.join("package-lock.json").is_file() {
             continue;
         }
-        match npm_up_to_date(&dir) {
-            Ok(()) => {}
-            Err(why) => {
-                println!("setup: {}: {why}", dir.display());
-                s.run(
-                    Command::new(&npm)
-                        .args(["ci", "--no-audit", "--no-fund"])
-                        .current_dir(&dir),
-                )?;
-            }
+        if let Err(why) = npm_up_to_date(&dir) {
+            println!("setup: {}: {why}", dir.display());
+            s.run(Command::new(&npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
         }
     }
     let wasm_opt_dir = node_bin_dir;
@@ -176,14 +152,10 @@ pub fn ensure() -> Result<Tools> {
     let want = wasm_bindgen_version(&lock)
         .ok_or_else(|| anyhow!("Cargo.lock has no wasm-bindgen package"))?;
     let installed = |exe: &str| {
-        find(exe)
-            .and_then(|p| process::probe(Command::new(p).arg("--version")))
-            .and_then(|out| out.split_whitespace().nth(1).map(str::to_string))
+        let out = process::probe(Command::new(find(exe)?).arg("--version"))?;
+        out.split_whitespace().nth(1).map(str::to_string)
     };
-    let have = (
-        installed("wasm-bindgen"),
-        installed("wasm-bindgen-test-runner"),
-    );
+    let have = (installed("wasm-bindgen"), installed("wasm-bindgen-test-runner"));
     if have.0.as_deref() != Some(&want) || have.1.as_deref() != Some(&want) {
         println!(
             "setup: wasm-bindgen CLI is {} / test runner {}; Cargo.lock wants {want}",
@@ -191,12 +163,7 @@ pub fn ensure() -> Result<Tools> {
             have.1.as_deref().unwrap_or("missing"),
         );
         // No --locked: one of its locked dependencies is not in the registry.
-        s.run(&mut cargo_install(&[
-            "wasm-bindgen-cli",
-            "--version",
-            &want,
-            "--force",
-        ]))?;
+        s.run(&mut cargo_install(&["wasm-bindgen-cli", "--version", &want, "--force"]))?;
         let now = installed("wasm-bindgen");
         if now.as_deref() != Some(&want) {
             bail!("wasm-bindgen --version says {now:?} after installing {want}");
@@ -242,11 +209,7 @@ pub fn print_tools(tools: &Tools) {
     let rows: [(&str, &Path, &str); 11] = [
         ("wasm-pack", &tools.wasm_pack, "--version"),
         ("wasm-bindgen", &tools.wasm_bindgen, "--version"),
-        (
-            "wasm-bindgen-test-runner",
-            &tools.wasm_bindgen_test_runner,
-            "--version",
-        ),
+        ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner, "--version"),
         ("wasm-opt", &tools.wasm_opt(), "--version"),
         ("chromium", &tools.chromium, "--version"),
         ("chromedriver", &tools.chromedriver, "--version"),
@@ -266,9 +229,10 @@ pub fn print_tools(tools: &Tools) {
     }
 }
 
+/// Counts the install steps run.
+#[derive(Default)]
 struct Setup {
     actions: u32,
-    apt_updated: bool,
 }
 
 impl Setup {
@@ -281,27 +245,15 @@ impl Setup {
     fn apt_install(&mut self, packages: &[&str]) -> Result<()> {
         let sudo = !is_root();
         if sudo && find("sudo").is_none() {
-            bail!(
-                "missing {}: run `apt-get install -y {}` as root",
-                packages.join(", "),
-                packages.join(" ")
-            );
+            bail!("missing {packages:?}: run `apt-get install -y {}` as root", packages.join(" "));
         }
         let apt = |args: &[&str]| {
-            let mut cmd = if sudo {
-                let mut c = Command::new("sudo");
-                c.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-                c
-            } else {
-                Command::new("apt-get")
-            };
-            cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+            let mut cmd = Command::new(if sudo { "sudo" } else { "env" });
+            cmd.args(sudo.then_some("env")).args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+            cmd.args(args);
             cmd
         };
-        if !self.apt_updated {
-            self.run(&mut apt(&["update"]))?;
-            self.apt_updated = true;
-        }
+        self.run(&mut apt(&["update"]))?;
         let mut args = vec!["install", "-y"];
         args.extend_from_slice(packages);
         self.run(&mut apt(&args))
@@ -314,17 +266,15 @@ fn cargo_install(args: &[&str]) -> Command {
     cmd
 }
 
-fn is_root() -> bool {
-    process::probe(Command::new("id").arg("-u")).as_deref() == Some("0")
+pub fn is_root() -> bool {
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 fn has_wasm_target() -> bool {
     let Some(sysroot) = process::probe(Command::new("rustc").args(["--print", "sysroot"])) else {
         return false;
     };
-    Path::new(&sysroot)
-        .join("lib/rustlib/wasm32-unknown-unknown/lib")
-        .is_dir()
+    Path::new(&sysroot).join("lib/rustlib/wasm32-unknown-unknown/lib").is_dir()
 }
 
 /// `$CARGO_HOME/bin`, else `~/.cargo/bin`.
@@ -338,24 +288,15 @@ fn cargo_bin_dir() -> PathBuf {
 /// Puts `dirs` first on this process's PATH (children inherit it), without duplicates.
 fn prepend_path(dirs: &[&Path]) -> Result<()> {
     let old = std::env::var_os("PATH").unwrap_or_default();
-    let mut parts: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
-    parts.extend(std::env::split_paths(&old).filter(|p| !dirs.contains(&p.as_path())));
-    let new: OsString = std::env::join_paths(parts).context("joining PATH")?;
-    std::env::set_var("PATH", new);
+    let rest = std::env::split_paths(&old).filter(|p| !dirs.contains(&p.as_path()));
+    let path = std::env::join_paths(dirs.iter().map(|d| d.to_path_buf()).chain(rest))?;
+    std::env::set_var("PATH", path);
     Ok(())
 }
 
-/// An executable: `name` itself when it contains a `/`, else the first match on PATH.
+/// An executable: `name` itself when it is a path, else the first match on PATH.
 pub fn find(name: &str) -> Option<PathBuf> {
-    let is_exe = |p: &Path| p.is_file();
-    if name.contains('/') {
-        let p = PathBuf::from(name);
-        return is_exe(&p).then_some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| is_exe(p))
+    which::which(name).ok()
 }
 
 fn require(name: &str, how: &str) -> Result<PathBuf> {
@@ -371,28 +312,38 @@ pub fn wasm_bindgen_version(lock: &str) -> Option<String> {
     })
 }
 
+/// A `package-lock.json` entry, or an installed `package.json`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct NpmPackage {
+    version: String,
+    optional: bool,
+    link: bool,
+}
+
 /// Ok when every package in `dir/package-lock.json` is in `dir/node_modules` at the locked
 /// version; otherwise why not (then `npm ci` is needed).
 fn npm_up_to_date(dir: &Path) -> Result<(), String> {
-    let lock = fs::read_to_string(dir.join("package-lock.json")).map_err(|e| e.to_string())?;
-    let lock: serde_json::Value =
-        serde_json::from_str(&lock).map_err(|e| format!("package-lock.json: {e}"))?;
-    let packages = lock["packages"]
-        .as_object()
-        .ok_or("package-lock.json has no `packages` (lockfileVersion >= 2 needed)")?;
-    for (key, entry) in packages {
-        if !key.starts_with("node_modules/") || entry["optional"] == true || entry["link"] == true {
+    #[derive(Deserialize)]
+    struct Lock {
+        packages: BTreeMap<String, NpmPackage>,
+    }
+    let read = |p: &Path| fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let lock: Lock = serde_json::from_str(&read(&dir.join("package-lock.json"))?)
+        .map_err(|e| format!("package-lock.json (lockfileVersion >= 2 needed): {e}"))?;
+    for (key, want) in lock.packages {
+        if !key.starts_with("node_modules/") || want.optional || want.link {
             continue;
         }
-        let want = entry["version"].as_str().unwrap_or_default();
-        let manifest = dir.join(key).join("package.json");
-        let have = fs::read_to_string(&manifest)
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v["version"].as_str().map(str::to_string));
-        match have {
-            Some(v) if v == want => {}
-            Some(v) => return Err(format!("{key} is {v}, the lockfile wants {want}")),
+        let have = read(&dir.join(&key).join("package.json")).ok();
+        match have.and_then(|t| serde_json::from_str::<NpmPackage>(&t).ok()) {
+            Some(have) if have.version == want.version => {}
+            Some(have) => {
+                return Err(format!(
+                    "{key} is {}, the lockfile wants {}",
+                    have.version, want.version
+                ))
+            }
             None => return Err(format!("{key} is not installed")),
         }
     }
@@ -408,10 +359,7 @@ mod tests {
         let lock = "[[package]]\nname = \"wasm-bindgen-futures\"\nversion = \"0.4.80\"\n\n\
                     [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
         assert_eq!(wasm_bindgen_version(lock).as_deref(), Some("0.2.130"));
-        assert_eq!(
-            wasm_bindgen_version("[[package]]\nname = \"x\"\nversion = \"1\"\n"),
-            None
-        );
+        assert_eq!(wasm_bindgen_version("[[package]]\nname = \"x\"\nversion = \"1\"\n"), None);
     }
 
     #[test]
@@ -423,8 +371,8 @@ mod tests {
 
     #[test]
     fn npm_check_compares_installed_versions_with_the_lockfile() {
-        let dir = std::env::temp_dir().join(format!("xtask-npm-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
         fs::create_dir_all(dir.join("node_modules/a")).unwrap();
         fs::write(
             dir.join("package-lock.json"),
@@ -433,25 +381,16 @@ mod tests {
                 "node_modules/opt":{"version":"2.0.0","optional":true}}}"#,
         )
         .unwrap();
-        assert_eq!(
-            npm_up_to_date(&dir),
-            Err("node_modules/a is not installed".into())
-        );
-        fs::write(
-            dir.join("node_modules/a/package.json"),
-            r#"{"version":"0.9.0"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            npm_up_to_date(&dir),
-            Err("node_modules/a is 0.9.0, the lockfile wants 1.0.0".into())
-        );
-        fs::write(
-            dir.join("node_modules/a/package.json"),
-            r#"{"version":"1.0.0"}"#,
-        )
-        .unwrap();
-        assert_eq!(npm_up_to_date(&dir), Ok(()));
-        fs::remove_dir_all(&dir).unwrap();
+        for (installed, want) in [
+            (None, Err("node_modules/a is not installed".to_string())),
+            (Some("0.9.0"), Err("node_modules/a is 0.9.0, the lockfile wants 1.0.0".into())),
+            (Some("1.0.0"), Ok(())),
+        ] {
+            if let Some(v) = installed {
+                let manifest = format!(r#"{{"version":"{v}"}}"#);
+                fs::write(dir.join("node_modules/a/package.json"), manifest).unwrap();
+            }
+            assert_eq!(npm_up_to_date(dir), want, "{installed:?}");
+        }
     }
 }

@@ -28,14 +28,6 @@ impl Browser {
             Browser::Firefox => "firefox",
         }
     }
-
-    /// The capability that carries the browser's own options.
-    pub fn options_key(self) -> &'static str {
-        match self {
-            Browser::Chromium => "goog:chromeOptions",
-            Browser::Firefox => "moz:firefoxOptions",
-        }
-    }
 }
 
 impl fmt::Display for Browser {
@@ -99,10 +91,7 @@ pub struct SessionOptions {
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions {
-            fake_media: true,
-            bench: false,
-        }
+        SessionOptions { fake_media: true, bench: false }
     }
 }
 
@@ -110,17 +99,9 @@ impl BrowserSettings {
     /// `{"goog:chromeOptions": …}` or `{"moz:firefoxOptions": …}` for a session of `browser`
     /// started from `binary`: the browser's own settings, then the layers `options` asks for.
     pub fn capabilities(&self, browser: Browser, binary: &Path, options: SessionOptions) -> Value {
-        let media = if options.fake_media {
-            &self.fake_media
-        } else {
-            &self.no_media
-        };
-        let mut args = self.args.clone();
-        let mut prefs = self.prefs.clone();
-        for layer in [Some(media), options.bench.then_some(&self.bench)]
-            .into_iter()
-            .flatten()
-        {
+        let media = if options.fake_media { &self.fake_media } else { &self.no_media };
+        let (mut args, mut prefs) = (self.args.clone(), self.prefs.clone());
+        for layer in [Some(media), options.bench.then_some(&self.bench)].into_iter().flatten() {
             args.extend(layer.args.iter().cloned());
             prefs.extend(layer.prefs.clone());
         }
@@ -128,7 +109,11 @@ impl BrowserSettings {
         if !prefs.is_empty() {
             opts["prefs"] = Value::Object(prefs);
         }
-        json!({ browser.options_key(): opts })
+        let key = match browser {
+            Browser::Chromium => "goog:chromeOptions",
+            Browser::Firefox => "moz:firefoxOptions",
+        };
+        json!({ key: opts })
     }
 }
 
@@ -140,37 +125,36 @@ mod tests {
     #[test]
     fn sessions_get_the_layers_they_ask_for() {
         let settings = Settings::load(&crate::setup::repo_root()).unwrap();
-        let caps = |b: Browser, fake_media, bench| {
+        use Browser::{Chromium, Firefox};
+        for (browser, fake_media, bench, present, absent) in [
+            (
+                Chromium,
+                true,
+                false,
+                &["--use-fake-device-for-media-stream", "WebRtcHideLocalIpsWithMdns"][..],
+                "",
+            ),
+            (
+                Chromium,
+                false,
+                true,
+                &["--use-fake-ui-for-media-stream", "--js-flags=--expose-gc"],
+                "--use-fake-device",
+            ),
+            (
+                Firefox,
+                true,
+                false,
+                &[r#""media.navigator.streams.fake":true"#, "obfuscate_host_addresses"],
+                "",
+            ),
+            (Firefox, false, false, &[r#""permissions.default.camera":1"#], "streams.fake"),
+        ] {
             let opts = SessionOptions { fake_media, bench };
-            settings
-                .browser(b)
-                .capabilities(b, Path::new("/b"), opts)
-                .to_string()
-        };
-        let chromium = caps(Browser::Chromium, true, false);
-        assert!(
-            chromium.contains("--use-fake-device-for-media-stream"),
-            "{chromium}"
-        );
-        assert!(
-            chromium.contains("WebRtcHideLocalIpsWithMdns"),
-            "{chromium}"
-        );
-        let bench = caps(Browser::Chromium, false, true);
-        assert!(!bench.contains("--use-fake-device"), "{bench}");
-        assert!(bench.contains("--use-fake-ui-for-media-stream"), "{bench}");
-        assert!(bench.contains("--js-flags=--expose-gc"), "{bench}");
-        let firefox = caps(Browser::Firefox, true, false);
-        assert!(
-            firefox.contains(r#""media.navigator.streams.fake":true"#),
-            "{firefox}"
-        );
-        assert!(firefox.contains("obfuscate_host_addresses"), "{firefox}");
-        let no_media = caps(Browser::Firefox, false, false);
-        assert!(!no_media.contains("streams.fake"), "{no_media}");
-        assert!(
-            no_media.contains(r#""permissions.default.camera":1"#),
-            "{no_media}"
-        );
+            let caps =
+                settings.browser(browser).capabilities(browser, Path::new("/b"), opts).to_string();
+            assert!(present.iter().all(|p| caps.contains(p)), "{present:?} in {caps}");
+            assert!(absent.is_empty() || !caps.contains(absent), "{absent} in {caps}");
+        }
     }
 }

@@ -1,11 +1,10 @@
-//! A minimal W3C WebDriver client (over `ureq`) for the browser tests and the benchmark page.
+//! A small W3C WebDriver client over `ureq` for the browser tests and the benchmark page.
 //!
-//! `Driver::start(&tools, browser)` spawns chromedriver or geckodriver on a free loopback port
-//! (its process group is killed on drop); `driver.session()` opens a session with the
-//! browser's settings from `wasm-pack.toml`; a `Session` navigates, runs scripts, clicks, polls
-//! with a deadline, takes screenshots and manages windows; dropping it ends the session.
+//! [`Driver::start`] runs chromedriver or geckodriver on a free loopback port (its process
+//! group is killed on drop); [`Driver::session`] opens a session with the browser's settings
+//! from `wasm-pack.toml`. A [`Session`] navigates, runs scripts, clicks, waits with a deadline,
+//! takes screenshots and switches windows; dropping it ends the session.
 
-use std::fs::File;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -15,14 +14,12 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use base64::Engine;
 use serde_json::{json, Value};
+use tempfile::NamedTempFile;
 
 pub use super::SessionOptions;
 use super::{Browser, BrowserSettings};
 use crate::process;
 use crate::setup::Tools;
-
-/// The W3C key under which an element reference travels.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// How long a driver gets to answer `/status` with `ready: true`.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,85 +32,62 @@ pub struct Driver {
     binary: PathBuf,
     settings: BrowserSettings,
     agent: ureq::Agent,
-    log: PathBuf,
+    log: NamedTempFile,
 }
 
-impl std::fmt::Debug for Driver {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Driver")
-            .field("browser", &self.browser)
-            .field("base", &self.base)
-            .finish()
-    }
+/// An HTTP client for servers on loopback: no proxy, every status readable, `timeout` per call.
+pub fn loopback_agent(timeout: Duration) -> ureq::Agent {
+    let config = ureq::Agent::config_builder().http_status_as_error(false).proxy(None);
+    config.timeout_global(Some(timeout)).build().into()
 }
 
 fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("cannot find a free loopback port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(120)))
-        .build()
-        .into()
+    Ok(TcpListener::bind("127.0.0.1:0")
+        .context("finding a free loopback port")?
+        .local_addr()?
+        .port())
 }
 
 impl Driver {
-    /// Spawns the browser's WebDriver server on a free 127.0.0.1 port and waits until it is
-    /// ready.
-    ///
-    /// # Errors
-    /// When the driver cannot be spawned or is not ready within 30 s (the error carries the
-    /// tail of its log).
+    /// Starts the browser's WebDriver server on a free 127.0.0.1 port and waits (30 s at most)
+    /// until it is ready; the error carries the tail of its log.
     pub fn start(tools: &Tools, browser: Browser) -> Result<Driver> {
-        let mut last_err = None;
-        // A port picked as free can be taken before the driver binds it; try a few.
+        // A port picked as free can be taken before the driver binds it: try a few.
+        let mut last = anyhow!("the {browser} driver was not started");
         for _ in 0..3 {
             match Self::try_start(tools, browser) {
-                Ok(d) => return Ok(d),
-                Err(e) => last_err = Some(e),
+                Ok(driver) => return Ok(driver),
+                Err(err) => last = err,
             }
         }
-        Err(last_err.unwrap_or_else(|| anyhow!("cannot start the {browser} driver")))
+        Err(last)
     }
 
     fn try_start(tools: &Tools, browser: Browser) -> Result<Driver> {
-        let driver_path = tools.driver(browser);
-        let port = free_port()?;
-        let log = std::env::temp_dir().join(format!("xtask-{}driver-{port}.log", browser.name()));
-        let log_file =
-            File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
-        let mut cmd = Command::new(driver_path);
+        let path = tools.driver(browser);
+        let (port, log) = (free_port()?, NamedTempFile::new()?);
+        let mut cmd = Command::new(path);
         match browser {
-            Browser::Chromium => {
-                cmd.arg(format!("--port={port}"))
-                    .arg("--allowed-ips=127.0.0.1")
-                    .arg(format!("--log-path={}", log.display()));
-            }
-            Browser::Firefox => {
-                let ws_port = free_port()?;
-                cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()])
-                    .args(["--websocket-port", &ws_port.to_string()]);
-            }
-        }
-        let err_file = log_file.try_clone()?;
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::from(log_file))
-            .stderr(Stdio::from(err_file))
-            .process_group(0);
+            Browser::Chromium => cmd.arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1"),
+            Browser::Firefox => cmd
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--websocket-port", &free_port()?.to_string()]),
+        };
         let child = cmd
+            .stdin(Stdio::null())
+            .stdout(log.reopen()?)
+            .stderr(log.reopen()?)
+            .process_group(0)
             .spawn()
-            .with_context(|| format!("cannot spawn {}", driver_path.display()))?;
+            .with_context(|| format!("starting {}", path.display()))?;
+        let agent = loopback_agent(Duration::from_secs(120));
         let mut driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
             browser,
             binary: tools.browser_binary(browser).to_path_buf(),
             settings: tools.settings.browser(browser).clone(),
-            agent: agent(),
+            agent,
             log,
         };
         let deadline = Instant::now() + DRIVER_START_TIMEOUT;
@@ -121,22 +95,20 @@ impl Driver {
             if let Ok(Some(status)) = driver.child.try_wait() {
                 bail!(
                     "{} exited ({status}) before it was ready; log:\n{}",
-                    driver_path.display(),
+                    path.display(),
                     driver.log_tail()
                 );
             }
-            if let Ok(mut resp) = driver.agent.get(format!("{}/status", driver.base)).call() {
-                if let Ok(v) = resp.body_mut().read_json::<Value>() {
-                    if v["value"]["ready"] == json!(true) {
-                        return Ok(driver);
-                    }
+            if let Ok(v) = call(&driver.agent, "GET", &format!("{}/status", driver.base), json!({}))
+            {
+                if v["ready"] == true {
+                    return Ok(driver);
                 }
             }
             if Instant::now() > deadline {
                 bail!(
-                    "{} was not ready on port {port} within {:?}; log:\n{}",
-                    driver_path.display(),
-                    DRIVER_START_TIMEOUT,
+                    "{} was not ready on port {port} within {DRIVER_START_TIMEOUT:?}; log:\n{}",
+                    path.display(),
                     driver.log_tail()
                 );
             }
@@ -145,7 +117,7 @@ impl Driver {
     }
 
     fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let text = std::fs::read_to_string(self.log.path()).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
@@ -160,39 +132,20 @@ impl Driver {
         self.session_with(&SessionOptions::default())
     }
 
-    /// A new headless session with the given options.
+    /// A new headless session with the browser's settings, the layers `options` asks for, and
+    /// 60 s script and page-load timeouts.
     pub fn session_with(&self, options: &SessionOptions) -> Result<Session> {
-        let caps = self.capabilities(options);
-        let body = json!({ "capabilities": { "alwaysMatch": caps } });
-        let value = call(
-            &self.agent,
-            "POST",
-            &format!("{}/session", self.base),
-            Some(body),
-            "new session",
-        )
-        .with_context(|| format!("cannot open a {} session", self.browser))?;
-        let id = value["sessionId"]
-            .as_str()
-            .ok_or_else(|| anyhow!("new session answered without a sessionId: {value}"))?
-            .to_string();
-        Ok(Session {
-            agent: self.agent.clone(),
-            base: format!("{}/session/{id}", self.base),
-        })
-    }
-
-    /// The browser's settings from `wasm-pack.toml` with `options`, plus session timeouts.
-    fn capabilities(&self, options: &SessionOptions) -> Value {
-        let mut caps = self
-            .settings
-            .capabilities(self.browser, &self.binary, *options);
+        let mut caps = self.settings.capabilities(self.browser, &self.binary, *options);
         caps["timeouts"] = json!({ "script": 60_000, "pageLoad": 60_000, "implicit": 0 });
         caps["browserName"] = json!(match self.browser {
             Browser::Chromium => "chrome",
             Browser::Firefox => "firefox",
         });
-        caps
+        let body = json!({ "capabilities": { "alwaysMatch": caps } });
+        let value = call(&self.agent, "POST", &format!("{}/session", self.base), body)
+            .with_context(|| format!("opening a {} session", self.browser))?;
+        let id = value["sessionId"].as_str().with_context(|| format!("no sessionId in {value}"))?;
+        Ok(Session { agent: self.agent.clone(), base: format!("{}/session/{id}", self.base) })
     }
 }
 
@@ -200,36 +153,31 @@ impl Drop for Driver {
     fn drop(&mut self) {
         process::kill_group(self.child.id());
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
     }
 }
 
-/// Sends one WebDriver command; returns its `value`, or the driver's error as an `Err`.
-fn call(
-    agent: &ureq::Agent,
-    method: &str,
-    url: &str,
-    body: Option<Value>,
-    what: &str,
-) -> Result<Value> {
-    let resp = match (method, body) {
-        ("GET", _) => agent.get(url).call(),
-        ("DELETE", _) => agent.delete(url).call(),
-        (_, body) => agent.post(url).send_json(body.unwrap_or_else(|| json!({}))),
+/// Sends one WebDriver command (`body` only for POST); its `value`, or the driver's error.
+fn call(agent: &ureq::Agent, method: &str, url: &str, body: Value) -> Result<Value> {
+    let what = format!("WebDriver {method} {}", url.rsplit("/session/").next().unwrap_or(url));
+    let resp = match method {
+        "GET" => agent.get(url).call(),
+        "DELETE" => agent.delete(url).call(),
+        _ => agent.post(url).send_json(body),
     };
-    let mut resp = resp.with_context(|| format!("WebDriver {what}: request to {url} failed"))?;
+    let mut resp = resp.with_context(|| format!("{what}: the request failed"))?;
     let status = resp.status().as_u16();
-    let v: Value = resp
-        .body_mut()
-        .read_json()
-        .with_context(|| format!("WebDriver {what}: the answer (HTTP {status}) is not JSON"))?;
-    if status >= 400 || v["value"]["error"].is_string() {
-        let err = v["value"]["error"].as_str().unwrap_or("unknown error");
-        let msg = v["value"]["message"].as_str().unwrap_or("");
-        let msg: String = msg.lines().next().unwrap_or("").chars().take(600).collect();
-        bail!("WebDriver {what}: {err}: {msg}");
+    let v: Value =
+        resp.body_mut().read_json().with_context(|| format!("{what}: HTTP {status}, not JSON"))?;
+    let value = v.get("value").cloned().unwrap_or(Value::Null);
+    if status >= 400 || value["error"].is_string() {
+        let msg = value["message"].as_str().unwrap_or("").lines().next().unwrap_or("");
+        bail!(
+            "{what}: {}: {}",
+            value["error"].as_str().unwrap_or("unknown error"),
+            &msg[..msg.len().min(600)]
+        );
     }
-    Ok(v.get("value").cloned().unwrap_or(Value::Null))
+    Ok(value)
 }
 
 /// One browser session; ends (closing its windows) on drop.
@@ -239,100 +187,63 @@ pub struct Session {
     base: String,
 }
 
-/// Whether a value returned by a script counts as "true" for [`Session::wait_until`].
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
 impl Session {
-    fn post(&self, path: &str, body: Value, what: &str) -> Result<Value> {
-        call(
-            &self.agent,
-            "POST",
-            &format!("{}{path}", self.base),
-            Some(body),
-            what,
-        )
+    fn post(&self, path: &str, body: Value) -> Result<Value> {
+        call(&self.agent, "POST", &format!("{}{path}", self.base), body)
     }
 
-    fn get(&self, path: &str, what: &str) -> Result<Value> {
-        call(
-            &self.agent,
-            "GET",
-            &format!("{}{path}", self.base),
-            None,
-            what,
-        )
+    fn get_str(&self, path: &str) -> Result<String> {
+        let v = call(&self.agent, "GET", &format!("{}{path}", self.base), Value::Null)?;
+        v.as_str().map(str::to_string).with_context(|| format!("GET {path}: not a string: {v}"))
     }
 
     /// Navigates to `url` and waits for the load event.
     pub fn goto(&self, url: &str) -> Result<()> {
-        self.post("/url", json!({ "url": url }), &format!("goto {url}"))?;
-        Ok(())
+        self.post("/url", json!({ "url": url })).map(drop)
     }
 
     /// Runs `js` (a function body; `arguments[i]` are `args`) and returns what it returns.
     pub fn execute(&self, js: &str, args: Vec<Value>) -> Result<Value> {
-        self.post(
-            "/execute/sync",
-            json!({ "script": js, "args": args }),
-            "execute",
-        )
+        self.post("/execute/sync", json!({ "script": js, "args": args }))
     }
 
     /// Runs `js` asynchronously: the callback is the last of `arguments`; returns what it is
     /// called with (the session's script timeout, 60 s, bounds it).
     pub fn execute_async(&self, js: &str, args: Vec<Value>) -> Result<Value> {
-        self.post(
-            "/execute/async",
-            json!({ "script": js, "args": args }),
-            "execute_async",
-        )
+        self.post("/execute/async", json!({ "script": js, "args": args }))
     }
 
     /// Runs `command` (`click`, `value`) on the first element matching `css`.
-    fn element(&self, css: &str, command: &str, body: Value, what: &str) -> Result<()> {
-        let found = json!({ "using": "css selector", "value": css });
-        let v = self.post("/element", found, &format!("find `{css}`"))?;
-        let id = v[ELEMENT_KEY]
-            .as_str()
-            .ok_or_else(|| anyhow!("find `{css}`: no element reference in {v}"))?;
-        self.post(
-            &format!("/element/{id}/{command}"),
-            body,
-            &format!("{what} `{css}`"),
-        )?;
-        Ok(())
+    fn element(&self, css: &str, command: &str, body: Value) -> Result<()> {
+        let found = self.post("/element", json!({ "using": "css selector", "value": css }))?;
+        // The W3C key under which an element reference travels.
+        let id = found["element-6066-11e4-a52e-4f735466cecf"].as_str();
+        let id = id.with_context(|| format!("`{css}`: no element reference in {found}"))?;
+        self.post(&format!("/element/{id}/{command}"), body)
+            .with_context(|| format!("{command} `{css}`"))
+            .map(drop)
     }
 
     /// Clicks the first element matching `css` (a real, trusted click: it counts as a user
     /// gesture for autoplay and permissions).
     pub fn click(&self, css: &str) -> Result<()> {
-        self.element(css, "click", json!({}), "click")
+        self.element(css, "click", json!({}))
     }
 
     /// Types `text` into the first element matching `css`.
     pub fn send_keys(&self, css: &str, text: &str) -> Result<()> {
-        self.element(css, "value", json!({ "text": text }), "type into")
+        self.element(css, "value", json!({ "text": text }))
     }
 
-    /// Polls `js_expr` (an expression) every 100 ms until it is truthy and returns its value.
-    ///
-    /// # Errors
-    /// After `timeout`: an error naming `what` and the last value (or script error) seen.
+    /// Evaluates `js_expr` every 100 ms until it is truthy (in JavaScript's sense) and returns
+    /// its value; after `timeout`, an error naming `what` and the last value or script error.
     pub fn wait_until(&self, js_expr: &str, timeout: Duration, what: &str) -> Result<Value> {
-        let script = format!("return ({js_expr});");
+        let script = format!("const v = ({js_expr}); return [!!v, v === undefined ? null : v];");
         let deadline = Instant::now() + timeout;
         loop {
             let last = match self.execute(&script, vec![]) {
-                Ok(v) if truthy(&v) => return Ok(v),
-                Ok(v) => v.to_string(),
+                Ok(v) if v[0] == true => return Ok(v[1].clone()),
+                Ok(v) => v[1].to_string(),
                 Err(e) => format!("script error: {e:#}"),
             };
             if Instant::now() >= deadline {
@@ -344,49 +255,38 @@ impl Session {
 
     /// A PNG screenshot of the current window's viewport.
     pub fn screenshot_png(&self) -> Result<Vec<u8>> {
-        let v = self.get("/screenshot", "screenshot")?;
-        let b64 = v
-            .as_str()
-            .ok_or_else(|| anyhow!("screenshot: not a base64 string"))?;
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .context("screenshot: invalid base64")
+        let b64 = self.get_str("/screenshot")?;
+        base64::engine::general_purpose::STANDARD.decode(b64).context("screenshot: invalid base64")
     }
 
     /// Sets the outer window size.
     pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
-        let rect = json!({ "width": width, "height": height });
-        self.post("/window/rect", rect, "set window rect")?;
-        Ok(())
+        self.post("/window/rect", json!({ "width": width, "height": height })).map(drop)
     }
 
     /// The handle of the current window.
     pub fn window_handle(&self) -> Result<String> {
-        let v = self.get("/window", "window handle")?;
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| anyhow!("window handle: not a string: {v}"))
+        self.get_str("/window")
     }
 
     /// Opens a new window (not switched to) and returns its handle.
     pub fn new_window(&self) -> Result<String> {
-        let v = self.post("/window/new", json!({ "type": "window" }), "new window")?;
+        let v = self.post("/window/new", json!({ "type": "window" }))?;
         v["handle"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| anyhow!("new window: no handle in {v}"))
+            .with_context(|| format!("new window: no handle in {v}"))
     }
 
     /// Makes the window `handle` the target of the following commands.
     pub fn switch_to(&self, handle: &str) -> Result<()> {
-        self.post("/window", json!({ "handle": handle }), "switch window")?;
-        Ok(())
+        self.post("/window", json!({ "handle": handle })).map(drop)
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = call(&self.agent, "DELETE", &self.base, None, "delete session");
+        let _ = call(&self.agent, "DELETE", &self.base, Value::Null);
     }
 }
 
@@ -399,16 +299,15 @@ mod tests {
     #[ignore]
     fn drives_both_installed_browsers() {
         let tools = crate::setup::ensure().unwrap();
-        let dir = std::env::temp_dir().join(format!("xtask-wd-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         std::fs::write(
-            dir.join("index.html"),
+            dir.path().join("index.html"),
             "<!doctype html><title>t</title><body></body>",
         )
         .unwrap();
         let server = super::super::server::Server::start(
             "127.0.0.1:0".parse().unwrap(),
-            vec![("/".into(), dir.clone())],
+            vec![("/".into(), dir.path().to_path_buf())],
         )
         .unwrap();
         for browser in Browser::ALL {
@@ -416,25 +315,20 @@ mod tests {
             let s = d.session().unwrap();
             s.goto(&server.url()).unwrap();
             s.execute("document.body.innerHTML = '<button id=b>x</button>'; document.getElementById('b').onclick = () => { window.clicked = 1 + arguments.length; }; return null;", vec![]).unwrap();
-            assert_eq!(
-                s.execute(
-                    "return arguments[0] + arguments[1];",
-                    vec![json!(2), json!(3)]
-                )
-                .unwrap(),
-                json!(5)
-            );
+            let sum = s.execute("return arguments[0] + arguments[1];", vec![json!(2), json!(3)]);
+            assert_eq!(sum.unwrap(), json!(5));
             assert_eq!(s.execute_async("const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] * 2), 50);", vec![json!(21)]).unwrap(), json!(42));
             s.click("#b").unwrap();
-            assert_eq!(
-                s.wait_until("window.clicked", Duration::from_secs(5), "the click")
-                    .unwrap(),
-                json!(1)
-            );
-            let err = s
-                .wait_until("window.never", Duration::from_millis(300), "never")
-                .unwrap_err();
-            assert!(format!("{err}").contains("never"), "{err}");
+            let clicked = s.wait_until("window.clicked", Duration::from_secs(5), "the click");
+            assert_eq!(clicked.unwrap(), json!(1));
+            // JavaScript's truthiness: 0, "" and null keep it waiting; [] and {} end the wait.
+            for falsy in ["window.never", "0", "''", "null", "false"] {
+                let err = s.wait_until(falsy, Duration::from_millis(300), "never").unwrap_err();
+                assert!(format!("{err}").contains("never"), "{falsy}: {err}");
+            }
+            for truthy in ["[]", "({})", "'x'", "1"] {
+                s.wait_until(truthy, Duration::from_secs(5), truthy).unwrap();
+            }
             let png = s.screenshot_png().unwrap();
             assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
             let first = s.window_handle().unwrap();
@@ -445,17 +339,5 @@ mod tests {
             let media = s.execute_async("const done = arguments[arguments.length - 1]; navigator.mediaDevices.getUserMedia({video: true}).then(s => done(s.getVideoTracks().length), e => done(String(e)));", vec![]).unwrap();
             assert_eq!(media, json!(1), "{browser}");
         }
-    }
-
-    #[test]
-    fn truthiness_follows_javascript() {
-        assert!(!truthy(&json!(null)));
-        assert!(!truthy(&json!(false)));
-        assert!(!truthy(&json!(0)));
-        assert!(!truthy(&json!("")));
-        assert!(truthy(&json!(1)));
-        assert!(truthy(&json!("x")));
-        assert!(truthy(&json!({})));
-        assert!(truthy(&json!([])));
     }
 }

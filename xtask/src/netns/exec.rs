@@ -1,10 +1,6 @@
-//! `cargo xtask netns -- CMD…`: one command in the test network of the browser phases, for
-//! running a single suite by hand the way `cargo xtask test` runs it.
-//!
-//! CMD runs in a fresh private network namespace (see [`crate::netns`]) with coturn and its
-//! config endpoint up (`tests/common/turn.rs` reads it), as the test command's browser phases
-//! do. Build first: nothing inside can reach a registry (cargo runs `--offline`). Afterwards
-//! `target/` is searched for the TURN credential, as after `cargo xtask test`.
+//! `cargo xtask netns -- CMD…`: one command (a single suite by hand) in the test network of
+//! the browser phases, with coturn and its config endpoint up. Build first: nothing inside can
+//! reach a registry. Afterwards `target/` is searched for the TURN credential.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -13,11 +9,10 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::coturn::Turn;
-use crate::netns;
-use crate::setup;
 use crate::test::report::Report;
 use crate::test::secret_scan;
 use crate::turn_config::{self, TurnConfig};
+use crate::{netns, process, setup};
 
 /// How long CMD may run.
 const DEADLINE: Duration = Duration::from_secs(60 * 60);
@@ -52,12 +47,8 @@ pub fn inside(command: &[String]) -> Result<Value> {
         turn.pid(),
         config.url()
     );
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .spawn()
-        .with_context(|| format!("starting {program}"))?;
-    let status = netns::wait_with_deadline(&mut child, DEADLINE, program)?;
+    let mut cmd = Command::new(program);
+    let status = process::exit_within(cmd.args(args).stdin(Stdio::null()), DEADLINE)?;
     println!(
         "xtask: netns: {program} ended ({status}); the TURN config was read {} times",
         config.served()
@@ -67,8 +58,5 @@ pub fn inside(command: &[String]) -> Result<Value> {
     drop(turn);
     let mut report = Report::default();
     secret_scan::check_target(&mut report, &setup::target_dir(&tools.root), &credential);
-    Ok(json!({
-        "code": status.code().unwrap_or(1),
-        "leaked": report.failed() > 0,
-    }))
+    Ok(json!({ "code": status.code().unwrap_or(1), "leaked": report.failed() > 0 }))
 }

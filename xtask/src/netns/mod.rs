@@ -1,33 +1,26 @@
-//! A private network namespace for the browser phases of `cargo xtask test` and `bench`.
+//! A private network namespace for the browser phases of `cargo xtask test` and `bench`:
+//! browsers talk only to loopback or to the test-host addresses of a network the run made.
 //!
-//! Browser tests may only talk to loopback or to test-host addresses of a network the run made
-//! itself. On the host network Chromium gathers no loopback candidates (it pairs over the
-//! machine's own address), and what the browsers see depends on the machine's network. So the
-//! command builds everything on the host network, where registries are reachable, then runs
-//! itself again under `unshare` with the hidden command [`INNER`]. That process brings up `lo`
-//! and a veth pair with the test-host addresses [`TEST_HOSTS`], prints `ip -brief addr` and
-//! `ip route`, refuses to go on if a default route exists, runs the phase, and writes its result
-//! as JSON to a file the parent reads back.
-//!
-//! The namespace gets its own PID namespace too: the inner xtask is its first process, so when it
-//! ends, or the parent kills it at the deadline, the kernel ends every process started inside
-//! (coturn, drivers, browsers) with it.
-//!
-//! If no namespace can be made the run fails and says how to run anyway: `--host-network`
-//! ([`Network::Host`]) runs the phases on the host network, with a printed warning.
+//! The command builds on the host network (registries reachable), then runs itself again under
+//! `unshare` with the hidden command [`INNER`]: that process brings up `lo` and a veth pair with
+//! [`TEST_HOSTS`], prints the addresses and routes, refuses a default route, runs the phase and
+//! writes its result as JSON to a file the parent reads back. Its own PID namespace ends every
+//! process started inside (coturn, drivers, browsers) with it. Where no namespace can be made
+//! the run fails and names `--host-network` ([`Network::Host`]), which runs on the host network
+//! with a warning.
 
 pub mod exec;
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 
-use crate::process;
+use crate::{process, setup};
 
 /// The hidden command the parent runs itself with inside the namespace:
 /// `xtask __in-netns <phase> <result.json> <args…>`.
@@ -86,15 +79,11 @@ impl Network {
     }
 }
 
-fn is_root() -> bool {
-    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
-
 /// `unshare` with a new network, PID and mount namespace (the mount namespace only gives the
 /// new PID namespace its own `/proc`); as a normal user also a user namespace (`-r`).
 fn unshare_command(unshare: &Path) -> Command {
     let mut cmd = Command::new(unshare);
-    if !is_root() {
+    if !setup::is_root() {
         cmd.arg("--map-root-user");
     }
     cmd.args(["--net", "--pid", "--fork", "--kill-child", "--mount-proc"]);
@@ -140,65 +129,28 @@ pub fn run_inside_with(
 ) -> Result<Value> {
     check_available(unshare)?;
     let exe = std::env::current_exe().context("finding the xtask binary")?;
-    let result = result_file(phase)?;
+    let result = tempfile::NamedTempFile::new()?;
     let mut cmd = unshare_command(unshare);
     cmd.arg("--")
         .arg(&exe)
         .args([INNER, phase])
-        .arg(&result)
+        .arg(result.path())
         .args(args)
         // Nothing inside can reach a registry: cargo must not try.
         .env("CARGO_NET_OFFLINE", "true")
         .env(HOST_NETNS_VAR, netns_id()?)
         .stdin(Stdio::null());
-    println!("$ {}", process::display(&cmd));
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("could not start `{}`", process::display(&cmd)))?;
-    let status = wait_with_deadline(&mut child, deadline, "the run inside the network namespace")?;
-    let text = fs::read_to_string(&result);
-    let _ = fs::remove_file(&result);
-    let text = text.with_context(|| {
-        format!(
-            "the {phase} run inside the network namespace ended ({status}) without handing back \
-             its results; see its output above"
-        )
-    })?;
-    serde_json::from_str(&text).context("reading the results handed back from the namespace")
-}
-
-/// A file for the inner run's result, in the temporary directory (it holds no secret).
-fn result_file(phase: &str) -> Result<PathBuf> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    Ok(std::env::temp_dir().join(format!(
-        "xtask-netns-{phase}-{}-{nanos}.json",
-        std::process::id()
-    )))
-}
-
-/// Waits for `child` (named `what` in messages) until `deadline`, then kills it by its pid and
-/// fails. For the namespace run, the child is `unshare`: with `--kill-child` and the PID
-/// namespace, every process inside goes with it.
-pub fn wait_with_deadline(child: &mut Child, deadline: Duration, what: &str) -> Result<ExitStatus> {
-    let end = Instant::now() + deadline;
-    loop {
-        if let Some(status) = child
-            .try_wait()
-            .with_context(|| format!("waiting for {what}"))?
-        {
-            return Ok(status);
-        }
-        if Instant::now() >= end {
-            let pid = child.id();
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("{what} did not finish within {deadline:?}: killed it (pid {pid})");
-        }
-        std::thread::sleep(Duration::from_millis(200));
+    // At the deadline its process group goes: `unshare`, and with its PID namespace every
+    // process inside.
+    let ok = process::status_within(&mut cmd, deadline)?;
+    let text = fs::read_to_string(result.path())?;
+    if text.is_empty() {
+        bail!(
+            "the {phase} run inside the network namespace ended (success: {ok}) without handing \
+             back its results; see its output above"
+        );
     }
+    serde_json::from_str(&text).context("reading the results handed back from the namespace")
 }
 
 /// The inode of this process's network namespace.
@@ -271,9 +223,7 @@ fn wait_links_up(links: &[&str]) -> Result<()> {
         let up = |link: &str| {
             brief.lines().any(|l| {
                 let mut words = l.split_whitespace();
-                words
-                    .next()
-                    .is_some_and(|n| n.split('@').next() == Some(link))
+                words.next().is_some_and(|n| n.split('@').next() == Some(link))
                     && words.next() == Some("UP")
             })
         };
@@ -310,33 +260,26 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     /// A fake `unshare` that refuses like a kernel without namespace rights does.
-    fn refusing_unshare() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-unshare-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("unshare");
+    fn refusing_unshare() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("unshare");
         fs::write(
             &path,
             "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
         )
         .unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-        path
+        (dir, path)
     }
 
     #[test]
     fn a_refused_unshare_fails_loudly_with_why_and_how_to_run_anyway() {
-        let fake = refusing_unshare();
+        let (_dir, fake) = refusing_unshare();
         let err = run_inside_with(&fake, "test", &[], Duration::from_secs(30)).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("no private network namespace"), "{text}");
-        assert!(
-            text.contains("Operation not permitted"),
-            "the reason: {text}"
-        );
-        assert!(
-            text.contains(HOST_NETWORK_FLAG),
-            "how to run anyway: {text}"
-        );
+        assert!(text.contains("Operation not permitted"), "the reason: {text}");
+        assert!(text.contains(HOST_NETWORK_FLAG), "how to run anyway: {text}");
         let err = check_available(&fake).unwrap_err();
         assert!(format!("{err:#}").contains(HOST_NETWORK_FLAG));
     }
@@ -381,10 +324,7 @@ mod tests {
         assert_eq!(network(&["test"]), Network::Namespace);
         assert_eq!(network(&["test", "--host-network"]), Network::Host);
         assert_eq!(network(&["bench", "--smoke"]), Network::Namespace);
-        assert_eq!(
-            network(&["bench", "--host-network", "--smoke"]),
-            Network::Host
-        );
+        assert_eq!(network(&["bench", "--host-network", "--smoke"]), Network::Host);
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! Reading `cargo test` output (libtest and wasm-bindgen-test print the same lines) and turning
-//! it into [`Report`] entries. Every binary is held to its own list of tests (`-- --list`): a
-//! compile error, a crashed or killed runner, a binary that ran none of its tests, or fewer
-//! than it lists, is a failure and never a silent 0/0.
+//! Reading `cargo test` output (libtest and wasm-bindgen-test print the same lines) into
+//! [`Report`] entries, each binary held to its own list of tests (`-- --list`): a compile error,
+//! a crashed or killed runner, a binary that ran none or fewer than it lists, is a failure.
 
 use super::report::Report;
 use crate::browser::Browser;
@@ -20,12 +19,8 @@ const ALLOWED_EMPTY: &[(&str, &str)] = &[
 /// How one test binary ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// It printed `test result: … N passed; M failed; K ignored`.
-    Finished {
-        passed: u32,
-        failed: u32,
-        ignored: u32,
-    },
+    /// It printed `test result: … N passed; M failed; K ignored`: (N, M, K).
+    Finished(u32, u32, u32),
     /// wasm-bindgen-test-runner found no tests in it (`no tests to run!`).
     NoTests,
     /// It started (`Running …`) but never printed a result: crashed, killed or timed out.
@@ -52,11 +47,7 @@ pub fn parse_result_line(line: &str) -> Option<(u32, u32, u32)> {
             (parts.next() == Some(word)).then(|| n.parse().ok())?
         })
     };
-    Some((
-        count("passed")?,
-        count("failed")?,
-        count("ignored").unwrap_or(0),
-    ))
+    Some((count("passed")?, count("failed")?, count("ignored").unwrap_or(0)))
 }
 
 /// cargo's status line for a test binary: `     Running tests/a.rs (target/…/a-123.wasm)` or
@@ -70,9 +61,7 @@ fn cargo_header(line: &str) -> Option<String> {
         let (name, path) = rest.split_once(" (")?;
         return path.ends_with(')').then(|| name.to_string());
     }
-    trimmed
-        .strip_prefix("Doc-tests ")
-        .map(|name| format!("doctests {name}"))
+    trimmed.strip_prefix("Doc-tests ").map(|name| format!("doctests {name}"))
 }
 
 /// The tests each binary lists (`cargo test … -- --list`): (binary, number of tests).
@@ -102,11 +91,7 @@ pub fn parse(lines: &[String]) -> Parsed {
             parsed.binaries.push((name, Outcome::Crashed));
             open = Some(parsed.binaries.len() - 1);
         } else if let Some((passed, failed, ignored)) = parse_result_line(trimmed) {
-            let outcome = Outcome::Finished {
-                passed,
-                failed,
-                ignored,
-            };
+            let outcome = Outcome::Finished(passed, failed, ignored);
             match open.take() {
                 Some(i) => parsed.binaries[i].1 = outcome,
                 None => parsed.binaries.push(("tests".into(), outcome)),
@@ -142,11 +127,7 @@ pub fn record(
         let suite = format!("{prefix}{name}");
         let expected = listed.iter().find(|(n, _)| n == name).map(|(_, n)| *n);
         let (passed, f, ignored) = match *outcome {
-            Outcome::Finished {
-                passed,
-                failed,
-                ignored,
-            } => (passed, failed, ignored),
+            Outcome::Finished(passed, failed, ignored) => (passed, failed, ignored),
             Outcome::NoTests => (0, 0, 0),
             Outcome::Crashed => {
                 failed += 1;
@@ -242,11 +223,7 @@ mod tests {
              test result: ok. 4 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out\n",
         ));
         assert_eq!(parsed.notes, ["NOTE: hostile cases: 7"]);
-        let finished = |passed, failed, ignored| Outcome::Finished {
-            passed,
-            failed,
-            ignored,
-        };
+        let finished = Outcome::Finished;
         assert_eq!(
             parsed.binaries,
             [

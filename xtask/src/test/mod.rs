@@ -88,9 +88,7 @@ pub fn run(flags: &flags::Test) -> Result<bool> {
         }
     };
     report.suite(plain_build::SUITE, &[], |r| plain_build::run(&tools, r));
-    report.suite("build for the browser phases", &[], |r| {
-        prebuild::run(&tools, r)
-    });
+    report.suite("build for the browser phases", &[], |r| prebuild::run(&tools, r));
 
     // 4. The browser phases, in the run's own network namespace (or, asked for, on the host).
     match host_config {
@@ -138,9 +136,7 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
         ),
         Err(e) => report.fail("coturn", None, &format!("{e:#}")),
     }
-    report.suite("fresh test binaries", &[], |r| {
-        prebuild::check_nothing_rebuilt(tools, r)
-    });
+    report.suite("fresh test binaries", &[], |r| prebuild::check_nothing_rebuilt(tools, r));
 
     // The wasm-bindgen-test suites, in every browser from wasm-pack.toml (Chromium, Firefox).
     for &browser in &browsers {
@@ -150,10 +146,7 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
     }
     if let Ok((_, config)) = &turn {
         println!("xtask: the TURN config was read {} times", config.served());
-        report.check(
-            "wasm suites read the TURN config at run time",
-            config.served() > 0,
-        );
+        report.check("wasm suites read the TURN config at run time", config.served() > 0);
     }
 
     // The browser suites of the demo, the JS package and the bench page.
@@ -161,9 +154,7 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
     report.suite("demo abuse", &browsers, |r| abuse::run(tools, r));
     report.suite("JS package", &browsers, |r| js_tests::run(tools, r));
     let smoke_browsers: [Browser; 1] = [crate::bench::smoke::BROWSER];
-    report.suite("bench smoke", &smoke_browsers, |r| {
-        crate::bench::smoke::run(tools, r)
-    });
+    report.suite("bench smoke", &smoke_browsers, |r| crate::bench::smoke::run(tools, r));
 
     if let Ok((t, config)) = turn {
         let credential = t.credential.clone();
@@ -193,15 +184,9 @@ mod tests {
     #[test]
     fn a_suite_that_errors_counts_against_its_browsers_and_silence_is_a_failure() {
         let mut r = Report::default();
-        r.suite("e2e", &[Browser::Firefox], |_| {
-            anyhow::bail!("driver crashed")
-        });
+        r.suite("e2e", &[Browser::Firefox], |_| anyhow::bail!("driver crashed"));
         assert_eq!(r.totals(|s| s.browser == Some(Browser::Firefox)), (0, 1));
-        assert_eq!(
-            r.totals(|s| s.browser.is_none()),
-            (0, 0),
-            "not counted on the host"
-        );
+        assert_eq!(r.totals(|s| s.browser.is_none()), (0, 0), "not counted on the host");
         let mut r = Report::default();
         r.add("wasm tests/a.rs", Some(Browser::Chromium), 3, 0);
         r.expect_browsers(&Browser::ALL);

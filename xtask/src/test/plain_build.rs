@@ -1,8 +1,6 @@
 //! The package a user builds: a plain `wasm-pack build --release --target web` of the library
-//! (no other flags, as its users run it) must give the whole JS API with a typed `.d.ts`.
-//!
-//! It writes `pkg/`, where `cargo xtask build` puts the web package built from the same
-//! features (the test command rebuilds that right after).
+//! (no other flags) must give the whole JS API with a typed `.d.ts`. It writes `pkg/`, which
+//! the test command rebuilds right after with `cargo xtask build`.
 
 use std::fs;
 use std::path::Path;
@@ -10,6 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use super::js_tests;
 use super::report::Report;
 use crate::process;
 use crate::setup::Tools;
@@ -19,68 +18,42 @@ pub const SUITE: &str = "plain wasm-pack build --release --target web";
 
 /// What the `.d.ts` must declare, each a (what, text) pair.
 const EXPORTS: &[(&str, &str)] = &[
-    (
-        "onTrack(pc: RTCPeerConnection, …)",
-        "export function onTrack(pc: RTCPeerConnection",
-    ),
-    (
-        "the TrackSubscription class",
-        "export class TrackSubscription",
-    ),
+    ("onTrack(pc: RTCPeerConnection, …)", "export function onTrack(pc: RTCPeerConnection"),
+    ("the TrackSubscription class", "export class TrackSubscription"),
     (
         "connectPair(offerer: RTCPeerConnection, answerer: RTCPeerConnection)",
         "export function connectPair(offerer: RTCPeerConnection, answerer: RTCPeerConnection)",
     ),
     ("the TrackView interface", "export interface TrackView"),
-    (
-        "TrackView.track: MediaStreamTrack",
-        "readonly track: MediaStreamTrack;",
-    ),
-    (
-        "TrackView.streams: MediaStream[]",
-        "readonly streams: ReadonlyArray<MediaStream>;",
-    ),
-    (
-        "TrackView.event: RTCTrackEvent",
-        "readonly event: RTCTrackEvent;",
-    ),
+    ("TrackView.track: MediaStreamTrack", "readonly track: MediaStreamTrack;"),
+    ("TrackView.streams: MediaStream[]", "readonly streams: ReadonlyArray<MediaStream>;"),
+    ("TrackView.event: RTCTrackEvent", "readonly event: RTCTrackEvent;"),
 ];
 
 /// Runs the plain build and checks its `.d.ts`; one check per expected export.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&tools.root)
-            .args(["build", "--release", "--target", "web"]),
-    )?;
+    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args([
+        "build",
+        "--release",
+        "--target",
+        "web",
+    ]))?;
     let dts = tools.root.join("pkg").join("rtc_peer.d.ts");
     for (what, ok) in check_dts(&dts)? {
-        println!(
-            "xtask: plain build: {} {what}",
-            if ok { "ok    " } else { "FAILED" }
-        );
+        println!("xtask: plain build: {} {what}", if ok { "ok    " } else { "FAILED" });
         report.check(&format!("{SUITE}: .d.ts has {what}"), ok);
     }
     Ok(())
 }
 
-/// Each expected export of the `.d.ts` at `path`, and whether it is there; plus one entry for
-/// "no export takes or returns `any`".
+/// Each expected export of the `.d.ts` at `path`, and whether it is there; last, whether no
+/// `any` nor bare `Function` is in its API part.
 fn check_dts(path: &Path) -> Result<Vec<(String, bool)>> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut checks: Vec<(String, bool)> = EXPORTS
-        .iter()
-        .map(|(what, needle)| (what.to_string(), text.contains(needle)))
-        .collect();
-    let untyped: Vec<&str> = text
-        .lines()
-        .filter(|l| l.trim_start().starts_with("export function") || l.contains("(pc:"))
-        .filter(|l| l.contains(": any"))
-        .collect();
-    checks.push((
-        format!("no export typed `any` ({})", untyped.join(" | ")),
-        untyped.is_empty(),
-    ));
+    let mut checks: Vec<(String, bool)> =
+        EXPORTS.iter().map(|(what, needle)| (what.to_string(), text.contains(needle))).collect();
+    let untyped = js_tests::api_problems(&text);
+    checks.push((format!("no `any` nor bare `Function` {untyped:?}"), untyped.is_empty()));
     Ok(checks)
 }
 
@@ -101,9 +74,8 @@ mod tests {
 
     #[test]
     fn an_empty_or_untyped_dts_fails() {
-        let dir = std::env::temp_dir().join(format!("xtask-dts-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("rtc_peer.d.ts");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rtc_peer.d.ts");
         // What a build without the `js` feature gives.
         fs::write(&path, "/* tslint:disable */\n/* eslint-disable */\n").unwrap();
         assert!(check_dts(&path).unwrap().iter().filter(|c| !c.1).count() >= EXPORTS.len());
@@ -114,6 +86,5 @@ mod tests {
         typed.push_str("export function onTrack(pc: any, callback: any): TrackSubscription;\n");
         fs::write(&path, &typed).unwrap();
         assert!(!check_dts(&path).unwrap().last().unwrap().1);
-        fs::remove_dir_all(dir).unwrap();
     }
 }

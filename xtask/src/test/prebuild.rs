@@ -8,7 +8,7 @@
 
 use std::fs;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::bench;
 use crate::build::{self, Target};
@@ -29,38 +29,31 @@ fn test_binaries(tools: &Tools, package: &str) -> std::process::Command {
 
 /// Builds everything the browser phases use; one check per build.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    for target in [Target::Web, Target::Bundler] {
-        let name = format!("wasm-pack build --target {}", target.name());
-        let built = build::package(tools, target);
+    let mut check = |name: &str, built: Result<()>| {
         if let Err(err) = &built {
             println!("xtask: {name}: {err:#}");
         }
-        report.check(&name, built.is_ok());
+        report.check(name, built.is_ok());
+    };
+    for target in [Target::Web, Target::Bundler] {
+        check(
+            &format!("wasm-pack build --target {}", target.name()),
+            build::package(tools, target).map(drop),
+        );
     }
-
-    let built = crate::demo::build_app(tools);
-    if let Err(err) = &built {
-        println!("xtask: the demo app: {err:#}");
-    }
-    report.check("the demo app builds (www/pkg)", built.is_ok());
+    check("the demo app builds (www/pkg)", crate::demo::build_app(tools).map(drop));
 
     // A binary that does not compile is reported by its own suite (compiled again there).
     for &(package, _) in wasm_suites::PACKAGES {
         let built = process::stream(&mut test_binaries(tools, package), process::LONG)?;
-        report.check(
-            &format!("wasm test binaries of {package} build (cargo test --no-run)"),
-            built.status.is_some_and(|s| s.success()),
-        );
+        let built = built.status.filter(|s| s.success()).map(drop).context("see its output above");
+        check(&format!("wasm test binaries of {package} build (cargo test --no-run)"), built);
     }
 
     // Removed first, so a failed build is never replaced by a stale page.
     let smoke = bench::smoke::out_dir(tools);
     let _ = fs::remove_dir_all(smoke.join("pkg"));
-    let built = bench::build_bench(tools, &smoke, false);
-    if let Err(err) = &built {
-        println!("xtask: bench smoke package: {err:#}");
-    }
-    report.check("bench smoke package builds", built.is_ok());
+    check("bench smoke package builds", bench::build_bench(tools, &smoke, false).map(drop));
     Ok(())
 }
 

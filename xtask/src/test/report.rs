@@ -38,14 +38,12 @@ fn place(browser: Option<Browser>) -> String {
 
 impl Report {
     pub fn add(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
-        let where_ = place(browser);
-        println!("xtask: {suite} [{where_}]: {passed} passed, {failed} failed");
-        self.results.push(SuiteResult {
-            suite: suite.to_string(),
-            browser,
-            passed,
-            failed,
-        });
+        println!("xtask: {suite} [{}]: {passed} passed, {failed} failed", place(browser));
+        self.push(suite, browser, passed, failed);
+    }
+
+    fn push(&mut self, suite: &str, browser: Option<Browser>, passed: u32, failed: u32) {
+        self.results.push(SuiteResult { suite: suite.to_string(), browser, passed, failed });
     }
 
     /// A check that either passes or fails as a whole (fmt, clippy, a build).
@@ -58,18 +56,12 @@ impl Report {
         let where_ = place(browser);
         println!("xtask: {suite} [{where_}]: FAILED: {why}");
         self.problems.push(format!("{where_}: {suite}: {why}"));
-        self.results.push(SuiteResult {
-            suite: suite.to_string(),
-            browser,
-            passed: 0,
-            failed: 1,
-        });
+        self.push(suite, browser, 0, 1);
     }
 
     /// A line for the summary (e.g. a test's `NOTE:` output).
     pub fn note(&mut self, browser: Option<Browser>, text: &str) {
-        self.notes
-            .push(format!("[{}] {}", place(browser), text.trim()));
+        self.notes.push(format!("[{}] {}", place(browser), text.trim()));
     }
 
     /// Something a filter (like `XTASK_E2E_ONLY`) or a browser-specific case left out of a run.
@@ -82,8 +74,6 @@ impl Report {
     /// Runs one whole suite meant for `browsers` (none: the host): `f` adds its own counts;
     /// an `Err` from it counts as one failure of `name` in each of those browsers, with the
     /// error as the reason. Never stops the run.
-    ///
-    /// `report.suite("e2e demo", &tools.settings.browsers, |r| e2e::run(&tools, r));`
     pub fn suite(
         &mut self,
         name: &str,
@@ -110,11 +100,7 @@ impl Report {
     pub fn expect_browsers(&mut self, browsers: &[Browser]) {
         for &browser in browsers {
             if !self.results.iter().any(|r| r.browser == Some(browser)) {
-                self.fail(
-                    "browser suites",
-                    Some(browser),
-                    "nothing ran in this browser",
-                );
+                self.fail("browser suites", Some(browser), "nothing ran in this browser");
             }
         }
     }
@@ -134,45 +120,44 @@ impl Report {
 
     /// Prints one line per browser and a final `N passed, N failed` line.
     pub fn print_summary(&self) {
-        println!();
-        println!("summary:");
+        print!("{}", self.summary());
+    }
+
+    /// The closing summary: every result, the timings, notes, what was left out, the problems,
+    /// a line per browser and the host, and last `N passed, N failed`.
+    fn summary(&self) -> String {
+        let mut out = String::from("\nsummary:\n");
+        let mut line = |text: String| {
+            out.push_str(&text);
+            out.push('\n');
+        };
         for r in &self.results {
-            println!(
-                "  {:<38} {:<9} {:>4} passed, {:>3} failed",
-                r.suite,
-                place(r.browser),
-                r.passed,
-                r.failed
-            );
+            let (suite, place, p, f) = (&r.suite, place(r.browser), r.passed, r.failed);
+            line(format!("  {suite:<38} {place:<9} {p:>4} passed, {f:>3} failed"));
         }
-        if !self.timings.is_empty() {
-            println!("timings:");
-            for (name, took) in &self.timings {
-                println!("  {name:<38} {:>7.1}s", took.as_secs_f64());
-            }
-        }
-        if !self.notes.is_empty() {
-            println!("notes:");
-            for n in &self.notes {
-                println!("  {n}");
-            }
-        }
-        for (title, lines) in [("left out:", &self.left_out), ("problems:", &self.problems)] {
-            if !lines.is_empty() {
-                println!("{title}");
-                for line in lines {
-                    println!("  {line}");
-                }
-            }
+        let timings = self
+            .timings
+            .iter()
+            .map(|(name, took)| format!("{name:<38} {:>7.1}s", took.as_secs_f64()));
+        let sections = [
+            ("timings:", timings.collect()),
+            ("notes:", self.notes.clone()),
+            ("left out:", self.left_out.clone()),
+            ("problems:", self.problems.clone()),
+        ];
+        for (title, lines) in sections.iter().filter(|(_, lines)| !lines.is_empty()) {
+            line(title.to_string());
+            lines.iter().for_each(|l| line(format!("  {l}")));
         }
         for browser in Browser::ALL {
             let (p, f) = self.totals(|r| r.browser == Some(browser));
-            println!("{browser}: {p} passed, {f} failed");
+            line(format!("{browser}: {p} passed, {f} failed"));
         }
         let (p, f) = self.totals(|r| r.browser.is_none());
-        println!("host: {p} passed, {f} failed");
+        line(format!("host: {p} passed, {f} failed"));
         let (p, f) = self.totals(|_| true);
-        println!("{p} passed, {f} failed");
+        line(format!("{p} passed, {f} failed"));
+        out
     }
 
     pub fn totals(&self, keep: impl Fn(&SuiteResult) -> bool) -> (u32, u32) {
@@ -180,5 +165,25 @@ impl Report {
             .iter()
             .filter(|r| keep(r))
             .fold((0, 0), |(p, f), r| (p + r.passed, f + r.failed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_what_was_left_out_and_ends_with_the_totals() {
+        let mut r = Report::default();
+        r.add("e2e demo page", Some(Browser::Firefox), 3, 0);
+        r.left_out("e2e demo page", Some(Browser::Firefox), "two tabs", "XTASK_E2E_ONLY=loopback");
+        r.fail("coturn", None, "did not start");
+        let summary = r.summary();
+        let after = |title: &str| summary.split(title).nth(1).unwrap_or_default().to_string();
+        let left_out = "firefox: e2e demo page: left out `two tabs` (XTASK_E2E_ONLY=loopback)";
+        assert!(after("left out:\n").starts_with(&format!("  {left_out}\n")), "{summary}");
+        assert!(after("problems:\n").starts_with("  host: coturn: did not start\n"), "{summary}");
+        assert!(summary.contains("firefox: 3 passed, 0 failed\n"), "{summary}");
+        assert!(summary.ends_with("\nhost: 0 passed, 1 failed\n3 passed, 1 failed\n"), "{summary}");
     }
 }

@@ -5,8 +5,8 @@
 //! cargo's dep-info files (and in the test binary); this search, of text and binary files
 //! alike, finds that.
 
-use std::fs::{self, File};
-use std::io::Read;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -35,23 +35,20 @@ pub fn search(dir: &Path, needle: &[u8]) -> Result<Found> {
         return Ok(found);
     }
     let finder = Finder::new(needle);
-    let mut stack = vec![dir.to_path_buf()];
     let mut buf = vec![0u8; CHUNK + needle.len()];
-    while let Some(dir) = stack.pop() {
-        let entries = fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
-        for entry in entries {
-            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
-            let kind = entry.file_type()?;
-            let path = entry.path();
-            if kind.is_dir() {
-                stack.push(path);
-            } else if kind.is_file() {
-                let (hit, bytes) = file_contains(&path, &finder, needle.len(), &mut buf)?;
-                found.searched_files += 1;
-                found.searched_bytes += bytes;
-                if hit {
-                    found.files.push(path);
-                }
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            // Removed since it was listed (a build running next to us): nothing to search.
+            Err(e) if e.io_error().is_some_and(|e| e.kind() == ErrorKind::NotFound) => continue,
+            Err(e) => return Err(e).context("listing target/"),
+        };
+        if entry.file_type().is_file() {
+            let (hit, bytes) = file_contains(entry.path(), &finder, needle.len(), &mut buf)?;
+            found.searched_files += 1;
+            found.searched_bytes += bytes;
+            if hit {
+                found.files.push(entry.into_path());
             }
         }
     }
@@ -69,16 +66,15 @@ fn file_contains(
     let mut file = match File::open(path) {
         Ok(f) => f,
         // Removed since it was listed (a build running next to us): nothing to search.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((false, 0)),
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok((false, 0)),
         Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
     };
     let keep = needle_len - 1;
     let mut filled = 0;
     let mut total = 0u64;
     loop {
-        let n = file
-            .read(&mut buf[filled..])
-            .with_context(|| format!("reading {}", path.display()))?;
+        let n =
+            file.read(&mut buf[filled..]).with_context(|| format!("reading {}", path.display()))?;
         if n == 0 {
             return Ok((false, total));
         }
@@ -108,28 +104,15 @@ pub fn check_target(report: &mut Report, target: &Path, credential: &str) {
             if found.files.is_empty() {
                 report.check(NAME, true);
             } else {
-                let files: Vec<String> = found
-                    .files
-                    .iter()
-                    .map(|f| f.display().to_string())
-                    .collect();
-                report.fail(
-                    NAME,
-                    None,
-                    &format!(
-                        "the TURN credential of this run is written in {} file(s): {} \
-                         (was it read at compile time, e.g. with option_env!?)",
-                        files.len(),
-                        files.join(", ")
-                    ),
+                let why = format!(
+                    "the TURN credential of this run is written in {:?} (was it read at compile \
+                     time, e.g. with option_env!?)",
+                    found.files
                 );
+                report.fail(NAME, None, &why);
             }
         }
-        Err(err) => report.fail(
-            NAME,
-            None,
-            &format!("searching {}: {err:#}", target.display()),
-        ),
+        Err(err) => report.fail(NAME, None, &format!("searching {}: {err:#}", target.display())),
     }
 }
 
@@ -139,8 +122,9 @@ mod tests {
 
     #[test]
     fn finds_the_needle_in_text_binary_nested_and_across_chunks() {
-        let dir = std::env::temp_dir().join(format!("xtask-scan-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        use std::fs;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         fs::create_dir_all(dir.join("a/b")).unwrap();
         let needle = b"0123456789abcdef0123456789abcdef";
         fs::write(dir.join("clean.txt"), b"nothing here").unwrap();
@@ -157,10 +141,7 @@ mod tests {
         fs::write(dir.join("a/near.d"), &near).unwrap();
 
         let found = search(&dir, needle).unwrap();
-        assert_eq!(
-            found.files,
-            vec![dir.join("a/b/bin.wasm"), dir.join("a/big.d")]
-        );
+        assert_eq!(found.files, vec![dir.join("a/b/bin.wasm"), dir.join("a/big.d")]);
         assert_eq!(found.searched_files, 4);
 
         let mut report = Report::default();

@@ -1,17 +1,16 @@
-//! The `cargo test` suites: the wasm-bindgen-test targets of `rtc-peer` (each `tests/` target
-//! cargo knows, and the library's own) and of the demo app `rtc-peer-demo` (`www/tests/`) in one
-//! headless browser through
-//! `wasm-bindgen-test-runner` (the cargo runner in `.cargo/config.toml`), and the host tests.
+//! The `cargo test` suites: every wasm-bindgen-test target of [`PACKAGES`] in one headless
+//! browser through `wasm-bindgen-test-runner` (the cargo runner in `.cargo/config.toml`), and
+//! the host tests.
 //!
-//! Each target is its own `cargo test` run, so a compile error in one fails that one only.
-//! Each is first asked for its own list of tests (`-- --list`, which also builds it), then run
-//! and held to that list; both steps have a deadline. Browser capabilities come from the one
-//! browser description in `wasm-pack.toml`.
+//! Each target is its own `cargo test` run (a compile error fails that one only), first asked
+//! for its list of tests (`-- --list`, which also builds it), then run and held to that list;
+//! both steps have a deadline.
 
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{ensure, Context, Result};
+use serde::Deserialize;
 
 use super::libtest;
 use super::report::Report;
@@ -44,12 +43,7 @@ const RUNNER_ENV: &[&str] = &[
 
 /// `cargo <this> -p PACKAGE` builds and runs the wasm test binaries (the same flags build them
 /// beforehand).
-pub const CARGO_TEST: &[&str] = &[
-    "test",
-    "--target",
-    "wasm32-unknown-unknown",
-    "--all-features",
-];
+pub const CARGO_TEST: &[&str] = &["test", "--target", "wasm32-unknown-unknown", "--all-features"];
 
 /// The packages whose wasm tests run, and whether their `--lib` has tests of its own.
 pub const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", false)];
@@ -57,44 +51,47 @@ pub const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", fa
 /// The wasm test targets: for each of [`PACKAGES`], its name and `--lib` (when listed) plus
 /// `--test <name>` for each integration test cargo knows (from `cargo metadata`).
 pub fn targets(tools: &Tools) -> Result<Vec<(&'static str, Vec<String>)>> {
+    #[derive(Deserialize)]
+    struct Metadata {
+        packages: Vec<Package>,
+    }
+    #[derive(Deserialize)]
+    struct Package {
+        name: String,
+        targets: Vec<Target>,
+    }
+    #[derive(Deserialize)]
+    struct Target {
+        name: String,
+        kind: Vec<String>,
+    }
     let out = process::cargo()
         .current_dir(&tools.root)
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .output()
         .context("running cargo metadata")?;
-    if !out.status.success() {
-        return Err(anyhow!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Metadata = serde_json::from_slice(&out.stdout).context("reading cargo metadata")?;
     let mut targets = Vec::new();
     for &(name, lib) in PACKAGES {
-        let package = meta["packages"]
-            .as_array()
-            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
-            .ok_or_else(|| anyhow!("cargo metadata lists no {name} package"))?;
-        let mut tests: Vec<String> = package["targets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| {
-                t["kind"]
-                    .as_array()
-                    .is_some_and(|k| k.iter().any(|k| k == "test"))
-            })
-            .filter_map(|t| t["name"].as_str().map(str::to_string))
+        let package = meta.packages.iter().find(|p| p.name == name);
+        let package = package.with_context(|| format!("cargo metadata lists no {name} package"))?;
+        let mut tests: Vec<&str> = package
+            .targets
+            .iter()
+            .filter(|t| t.kind.iter().any(|k| k == "test"))
+            .map(|t| t.name.as_str())
             .collect();
         tests.sort();
         if lib {
             targets.push((name, vec!["--lib".to_string()]));
         }
-        targets.extend(
-            tests
-                .into_iter()
-                .map(|t| (name, vec!["--test".to_string(), t])),
-        );
+        targets
+            .extend(tests.into_iter().map(|t| (name, vec!["--test".to_string(), t.to_string()])));
     }
     Ok(targets)
 }
@@ -105,10 +102,7 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
     std::fs::create_dir_all(caps.parent().unwrap_or(&tools.root))?;
     let binary = tools.browser_binary(browser);
     let json =
-        tools
-            .settings
-            .browser(browser)
-            .capabilities(browser, binary, SessionOptions::default());
+        tools.settings.browser(browser).capabilities(browser, binary, SessionOptions::default());
     std::fs::write(&caps, serde_json::to_string_pretty(&json)?)
         .with_context(|| format!("writing {}", caps.display()))?;
     let driver_var = match browser {
@@ -119,10 +113,7 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
     for (package, target) in targets(tools)? {
         let cargo = || {
             let mut cmd = process::cargo();
-            cmd.current_dir(&tools.root)
-                .args(CARGO_TEST)
-                .args(["-p", package])
-                .args(&target);
+            cmd.current_dir(&tools.root).args(CARGO_TEST).args(["-p", package]).args(&target);
             for var in RUNNER_ENV {
                 cmd.env_remove(var);
             }
@@ -153,13 +144,7 @@ pub fn host(tools: &Tools, suite: &str, args: &[&str], report: &mut Report) -> R
         cmd
     };
     let prefix = format!("{suite} ");
-    cargo_test(
-        report,
-        (&prefix, &args.join(" ")),
-        None,
-        &cargo,
-        (LIST_LIMIT, HOST_RUN_LIMIT),
-    )
+    cargo_test(report, (&prefix, &args.join(" ")), None, &cargo, (LIST_LIMIT, HOST_RUN_LIMIT))
 }
 
 /// Lists the tests of `cargo()` (a `cargo test …` command without `--`), runs them, and
@@ -199,97 +184,82 @@ mod tests {
 
     /// A fake `cargo test` (a shell script written by the test): `-- --list` prints `list`,
     /// the run prints `run` (both through `sh -c`).
-    fn fake_cargo(name: &str, list: &str, run: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-fake-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("cargo");
+    fn fake_cargo(list: &str, run: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cargo");
         let script =
             format!("#!/bin/sh\ncase \"$*\" in\n  *--list*) {list} ;;\n  *) {run} ;;\nesac\n");
         std::fs::write(&path, script).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
+        (dir, path)
     }
 
-    /// Runs the fake as one wasm target in Firefox; returns (passed, failed) of Firefox.
-    fn run_fake(name: &str, list: &str, run: &str, run_limit: Duration) -> (u32, u32, Report) {
-        let cargo = fake_cargo(name, list, run);
+    /// Runs the fake as one wasm target in Firefox: (passed, failed) of Firefox, and the report.
+    fn run_fake(list: &str, run: &str, run_limit: Duration) -> (u32, u32, Report) {
+        let (_dir, cargo) = fake_cargo(list, run);
         let mut report = Report::default();
-        let command = || Command::new(&cargo);
         let limits = (Duration::from_secs(30), run_limit);
-        cargo_test(
-            &mut report,
-            ("wasm ", "--test t"),
-            Some(Browser::Firefox),
-            &command,
-            limits,
-        )
-        .unwrap();
-        let _ = std::fs::remove_dir_all(cargo.parent().unwrap());
-        let (p, f) = report.totals(|r| r.browser == Some(Browser::Firefox));
+        let firefox = Some(Browser::Firefox);
+        cargo_test(&mut report, ("wasm ", "--test t"), firefox, &|| Command::new(&cargo), limits)
+            .unwrap();
+        let (p, f) = report.totals(|r| r.browser == firefox);
         (p, f, report)
     }
 
     const HEADER: &str = "echo '     Running tests/t.rs (t.wasm)' >&2";
     const LIST_TWO: &str =
         "echo '     Running tests/t.rs (t.wasm)' >&2; echo 'a: test'; echo 'b: test'";
-    const LONG: Duration = Duration::from_secs(30);
 
     #[test]
-    fn a_binary_that_runs_all_it_lists_passes() {
-        let run = format!("{HEADER}; echo 'test result: ok. 2 passed; 0 failed; 0 ignored'");
-        assert_eq!(run_fake("ok", LIST_TWO, &run, LONG).1, 0);
-    }
-
-    #[test]
-    fn an_empty_binary_fails_the_run() {
-        let (_, failed, _) = run_fake(
-            "empty",
-            HEADER,
-            &format!("{HEADER}; echo 'no tests to run!'"),
-            LONG,
-        );
-        assert_eq!(failed, 1, "a binary with no tests, not in ALLOWED_EMPTY");
-    }
-
-    #[test]
-    fn a_shortfall_fails_with_ran_n_of_m() {
-        let run = format!("{HEADER}; echo 'test result: ok. 1 passed; 0 failed; 0 ignored'");
-        let (passed, failed, report) = run_fake("short", LIST_TWO, &run, LONG);
-        assert_eq!((passed, failed), (1, 1));
-        assert!(
-            format!("{report:?}").contains("firefox: wasm tests/t.rs: ran 1 of 2"),
-            "{report:?}"
-        );
+    fn a_binary_is_held_to_its_own_list_of_tests() {
+        let result = |passed| {
+            format!("{HEADER}; echo 'test result: ok. {passed} passed; 0 failed; 0 ignored'")
+        };
+        for (what, list, run, want, reason) in [
+            ("all it lists", LIST_TWO, result(2), (2, 0), ""),
+            (
+                "an empty binary",
+                HEADER,
+                format!("{HEADER}; echo 'no tests to run!'"),
+                (0, 1),
+                "ran no tests",
+            ),
+            ("a shortfall", LIST_TWO, result(1), (1, 1), "firefox: wasm tests/t.rs: ran 1 of 2"),
+            (
+                "a crashed runner",
+                LIST_TWO,
+                format!("{HEADER}; echo 'running 2 tests'; exit 101"),
+                (0, 1),
+                "without a `test result`",
+            ),
+            (
+                "a build error",
+                "echo 'error[E0425]' >&2; exit 101",
+                "exit 101".into(),
+                (0, 1),
+                "compile error",
+            ),
+            (
+                "a listed binary that never started",
+                LIST_TWO,
+                "echo 'test result: ok. 2 passed; 0 failed'; exit 101".into(),
+                (2, 1),
+                "it never started",
+            ),
+        ] {
+            let (passed, failed, report) = run_fake(list, &run, Duration::from_secs(30));
+            assert_eq!((passed, failed), want, "{what}: {report:?}");
+            assert!(format!("{report:?}").contains(reason), "{what}: {report:?}");
+        }
     }
 
     #[test]
     fn a_hung_runner_is_killed_and_fails_the_run() {
         let started = std::time::Instant::now();
         let run = format!("{HEADER}; echo 'running 2 tests'; sleep 60");
-        let (_, failed, report) = run_fake("hung", LIST_TWO, &run, Duration::from_secs(1));
+        let (_, failed, report) = run_fake(LIST_TWO, &run, Duration::from_secs(1));
         assert!(started.elapsed() < Duration::from_secs(20));
         assert!(failed >= 1);
         assert!(format!("{report:?}").contains("killed `"), "{report:?}");
-    }
-
-    #[test]
-    fn a_crashed_runner_or_a_build_error_fails_the_run() {
-        let crashed = format!("{HEADER}; echo 'running 2 tests'; exit 101");
-        assert!(run_fake("crash", LIST_TWO, &crashed, LONG).1 >= 1);
-        assert_eq!(
-            run_fake(
-                "build",
-                "echo 'error[E0425]' >&2; exit 101",
-                "exit 101",
-                LONG
-            )
-            .1,
-            1
-        );
-        let no_binary = "echo 'test result: ok. 2 passed; 0 failed'; exit 101";
-        assert!(
-            run_fake("exit", LIST_TWO, no_binary, LONG).1 >= 1,
-            "listed binary never started"
-        );
     }
 }
