@@ -72,7 +72,10 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
 /// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source).
 fn screenshot(tools: &Tools) -> Result<()> {
     let www = build_app(tools)?;
-    let server = Server::start("127.0.0.1:0".parse().context("loopback address")?, mounts(www))?;
+    let server = Server::start(
+        "127.0.0.1:0".parse().context("loopback address")?,
+        mounts(www),
+    )?;
     crate::test::e2e::readme_screenshot(
         tools,
         &server.url(),
