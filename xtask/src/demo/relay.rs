@@ -130,6 +130,8 @@ struct Shared {
     /// Open (or opening) connections.
     connections: AtomicUsize,
     next_id: AtomicU64,
+    /// Connection threads that panicked (none should; the tests check).
+    panics: AtomicUsize,
     stopping: AtomicBool,
     /// Every open connection's socket, to shut down when the relay stops.
     sockets: Mutex<Vec<(MemberId, TcpStream)>>,
@@ -156,6 +158,12 @@ impl Relay {
     #[cfg(test)]
     pub fn rooms(&self) -> usize {
         self.shared.rooms.len()
+    }
+
+    /// How many of the relay's threads panicked.
+    #[cfg(test)]
+    pub fn panics(&self) -> usize {
+        self.shared.panics.load(Ordering::SeqCst)
     }
 
     /// How many connections are open (or opening).
@@ -259,8 +267,8 @@ impl Relay {
                 // Leaving drops the outbox, which ends the writer once it has written what
                 // was queued; only then may the close frame go.
                 shared.rooms.leave(room, id);
-                if let Some(writer) = writer {
-                    let _ = writer.join();
+                if writer.is_some_and(|w| w.join().is_err()) {
+                    shared.panics.fetch_add(1, Ordering::SeqCst);
                 }
                 end
             }
@@ -407,6 +415,9 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.panics.fetch_add(1, Ordering::SeqCst);
+        }
         self.0.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
