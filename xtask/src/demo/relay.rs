@@ -315,8 +315,8 @@ impl Relay {
                 }
                 Err(Error::Io(err))
                     if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(Error::Capacity(_)) => return End::Close(CloseCode::Size, "message too big"),
-                Err(Error::Utf8(_)) => return End::Close(CloseCode::Invalid, "text is not UTF-8"),
+                Err(Error::Capacity(_)) => return End::Fail(CloseCode::Size, "message too big"),
+                Err(Error::Utf8(_)) => return End::Fail(CloseCode::Invalid, "text is not UTF-8"),
                 Err(Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => {
                     return End::Gone
                 }
@@ -422,33 +422,53 @@ impl Drop for Slot {
     }
 }
 
-/// How a connection ends: the other side went (or broke the connection), or the relay closes
-/// it with a code and reason.
+/// How a connection ends.
 #[derive(Debug)]
 enum End {
+    /// The other side closed or broke the connection.
     Gone,
+    /// The relay closes it with this code and reason.
     Close(CloseCode, &'static str),
+    /// The relay closes it with this code and reason after a frame it could not read: nothing
+    /// more is read as frames.
+    Fail(CloseCode, &'static str),
 }
 
-/// Sends the close frame (if any) and the pending replies, then waits (at most [`LINGER`]) for
-/// the other side to close, so the close frame is read before the connection goes.
+/// Ends a connection: sends the close frame (if the relay closes it) and, when the stream is
+/// still readable, waits for the other side's (the close handshake: Firefox was seen to drop a
+/// message whose close frame came with the end of the connection), then half-closes and waits
+/// for the other side to close, each at most until [`LINGER`] is up.
 fn finish(ws: &mut WebSocket<Duplex>, socket: &TcpStream, end: End) {
-    if let End::Close(code, reason) = end {
+    let deadline = Instant::now() + LINGER;
+    let timed_out =
+        |err: &std::io::Error| matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    let (close, readable) = match end {
+        End::Gone => (None, false),
+        End::Close(code, reason) => (Some((code, reason)), true),
+        End::Fail(code, reason) => (Some((code, reason)), false),
+    };
+    if let Some((code, reason)) = close {
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
         let _ = ws.close(Some(frame));
     }
+    while readable && Instant::now() < deadline {
+        match ws.read() {
+            Ok(_) => {}
+            Err(Error::Io(err)) if timed_out(&err) => {}
+            Err(_) => break,
+        }
+    }
     let _ = ws.flush();
     let _ = socket.shutdown(Shutdown::Write);
-    let deadline = Instant::now() + LINGER;
     let mut sink = [0u8; 4096];
     while Instant::now() < deadline {
         match ws.get_mut().read.read(&mut sink) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(err) if timed_out(&err) => {}
             Err(_) => break,
         }
     }

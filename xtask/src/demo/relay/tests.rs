@@ -16,6 +16,16 @@ type Client = WebSocket<TcpStream>;
 /// How long any one wait in these tests may take.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// The memory test runs alone among these tests: the others hold this lock shared while they
+/// run, the memory test holds it exclusively.
+static MEMORY: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn shared_memory() -> std::sync::RwLockReadGuard<'static, ()> {
+    MEMORY
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn serve(limits: Limits) -> (Server, Relay) {
     let relay = Relay::new(limits);
     let server = Server::start_with(
@@ -140,6 +150,7 @@ fn upgrade_request(target: &str, extra: &str) -> String {
 
 #[test]
 fn joins_relays_verbatim_and_tells_of_peers() {
+    let _memory = shared_memory();
     let (server, relay) = serve(Limits::default());
     let (mut a, first) = join(&server, "call-1");
     assert_eq!(first, r#"{"relay":"joined","peers":0}"#);
@@ -178,6 +189,7 @@ fn joins_relays_verbatim_and_tells_of_peers() {
 
 #[test]
 fn a_third_member_is_told_the_room_is_full_and_disturbs_nothing() {
+    let _memory = shared_memory();
     let (server, relay) = serve(Limits::default());
     let (mut a, mut b) = pair(&server, "full");
     let (mut third, first) = join(&server, "full");
@@ -193,6 +205,7 @@ fn a_third_member_is_told_the_room_is_full_and_disturbs_nothing() {
 
 #[test]
 fn bad_requests_get_a_plain_http_error_and_no_upgrade() {
+    let _memory = shared_memory();
     let (server, _relay) = serve(Limits::default());
     let long = "a".repeat(65);
     for target in [
@@ -322,6 +335,7 @@ fn attack(server: &Server, a: &mut Client, room: &str, what: &str, bytes: &[u8],
 
 #[test]
 fn malformed_frames_close_only_their_sender() {
+    let _memory = shared_memory();
     let (server, relay) = serve(Limits::default());
     let (mut c, mut d) = pair(&server, "bystanders");
     let (mut a, _) = join(&server, "fuzz");
@@ -398,6 +412,7 @@ fn malformed_frames_close_only_their_sender() {
 
 #[test]
 fn limits_close_only_the_member_over_them() {
+    let _memory = shared_memory();
     let (server, relay) = serve(Limits::default());
     let (mut a, _) = join(&server, "limits");
     let over = vec![b'x'; 64 * 1024 + 1];
@@ -464,6 +479,7 @@ fn limits_close_only_the_member_over_them() {
 
 #[test]
 fn connections_beyond_the_limit_get_503() {
+    let _memory = shared_memory();
     let limits = Limits {
         max_connections: 3,
         ..Limits::default()
@@ -485,6 +501,7 @@ fn connections_beyond_the_limit_get_503() {
 
 #[test]
 fn quiet_rooms_are_dropped_and_busy_ones_kept() {
+    let _memory = shared_memory();
     let limits = Limits {
         idle: Duration::from_secs(2),
         ..Limits::default()
@@ -515,6 +532,7 @@ fn quiet_rooms_are_dropped_and_busy_ones_kept() {
 
 #[test]
 fn quiet_connections_are_pinged_and_dead_ones_dropped() {
+    let _memory = shared_memory();
     let limits = Limits {
         ping_after: Duration::from_millis(300),
         dead_after: Duration::from_millis(1500),
@@ -585,6 +603,9 @@ fn churn_once(server: &Server, host: &mut Client, i: usize) {
 
 #[test]
 fn a_thousand_joins_and_leaves_leave_nothing_behind() {
+    let _alone = MEMORY
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let (server, relay) = serve(Limits::default());
     let (mut a, mut b) = pair(&server, "resident");
     let (mut host, _) = join(&server, "churn");
@@ -614,6 +635,7 @@ fn a_thousand_joins_and_leaves_leave_nothing_behind() {
 
 #[test]
 fn garbage_instead_of_http_leaves_the_relay_serving() {
+    let _memory = shared_memory();
     let (server, relay) = serve(Limits::default());
     let (mut a, mut b) = pair(&server, "steady");
     for seed in 1..20 {
