@@ -506,6 +506,38 @@ mod tests {
     }
 
     #[test]
+    fn a_handler_takes_over_its_exact_path_only() {
+        let root = temp_tree();
+        let hook: Handler = Arc::new(|request: Request, server: SocketAddr| {
+            let body = format!("hooked {} on {}", request.url(), server.port());
+            let _ = request.respond(Response::from_string(body));
+        });
+        let server = Server::start_with(
+            "127.0.0.1:0".parse().unwrap(),
+            vec![("/".into(), root.join("www"))],
+            None,
+            vec![("/hook", hook)],
+        )
+        .unwrap();
+        let port = server.addr().port();
+        let (st, _, body) = get(&server, "/hook?room=x");
+        assert_eq!(st, 200);
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            format!("hooked /hook?room=x on {port}")
+        );
+        assert_eq!(get(&server, "/hook/").0, 404, "not the exact path");
+        assert_eq!(get(&server, "/hookx").0, 404, "not the exact path");
+        assert_eq!(
+            get(&server, "/app.js").2,
+            b"export {}",
+            "the files are still served"
+        );
+        drop(server);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
     fn a_taken_port_gives_a_clear_message() {
         let root = temp_tree();
         let first = start(&root);
