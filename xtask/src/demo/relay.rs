@@ -39,9 +39,10 @@
 //! upgraded stream with `WebSocket::from_raw_socket`, so it fits the tiny_http page server
 //! without an async runtime): the page server hands `/signal` to [`Relay::handler`], which
 //! checks the request, answers `101` with `tungstenite::handshake::derive_accept_key`, and
-//! gives each connection two threads. The reader runs the WebSocket (reads with a [`POLL`]
-//! timeout, to ping and to see idleness); the writer writes what the room queued for the
-//! member. Both write whole frames to the socket under one lock, and the room queues in one
+//! gives each connection two threads. tiny_http hands the upgraded connection out as one boxed
+//! stream that only one thread can use and nothing can time out, so [`upgraded_socket`] finds
+//! the socket under it. The reader runs the WebSocket (reads with a [`POLL`] timeout, to ping
+//! and to see idleness); the writer writes what the room queued for the member. Both write whole frames to the socket under one lock, and the room queues in one
 //! order under its table lock, so a member sees `joined` first and every notice and message
 //! in the order it happened.
 
@@ -174,8 +175,8 @@ impl Relay {
 
     /// Checks a request to [`PATH`], upgrades it and starts its connection's thread.
     fn accept(&self, request: Request, server: SocketAddr) {
-        let room = match check(&request) {
-            Ok(room) => room,
+        let (room, key) = match check(&request) {
+            Ok(checked) => checked,
             Err((status, why)) => return refuse(request, status, why),
         };
         let Some(slot) = Slot::take(&self.shared) else {
@@ -184,9 +185,6 @@ impl Relay {
                 503,
                 "the relay is at its connection limit; try later",
             );
-        };
-        let Some(key) = header(&request, "Sec-WebSocket-Key").map(str::to_owned) else {
-            return refuse(request, 400, "a WebSocket upgrade needs Sec-WebSocket-Key");
         };
         let Some(peer) = request.remote_addr().copied() else {
             return refuse(request, 500, "no remote address");
@@ -506,8 +504,9 @@ impl Bucket {
     }
 }
 
-/// The room name of a request to [`PATH`], or the HTTP status and reason to refuse it with.
-fn check(request: &Request) -> Result<String, (u16, &'static str)> {
+/// The room name and `Sec-WebSocket-Key` of a request to [`PATH`], or the HTTP status and
+/// reason to refuse it with.
+fn check(request: &Request) -> Result<(String, String), (u16, &'static str)> {
     if *request.method() != tiny_http::Method::Get {
         return Err((405, "the relay takes GET with a WebSocket upgrade"));
     }
@@ -536,16 +535,19 @@ fn check(request: &Request) -> Result<String, (u16, &'static str)> {
     if header(request, "Sec-WebSocket-Version") != Some("13") {
         return Err((400, "the relay speaks WebSocket version 13"));
     }
+    let Some(key) = header(request, "Sec-WebSocket-Key") else {
+        return Err((400, "a WebSocket upgrade needs Sec-WebSocket-Key"));
+    };
     if let Some(origin) = header(request, "Origin") {
         let host = header(request, "Host").unwrap_or("");
         let origin_host = origin
             .strip_prefix("http://")
             .or_else(|| origin.strip_prefix("https://"));
-        if origin_host != Some(host) {
+        if !origin_host.is_some_and(|o| o.eq_ignore_ascii_case(host)) {
             return Err((403, "the relay serves pages of its own origin only"));
         }
     }
-    Ok(room.to_string())
+    Ok((room.to_string(), key.to_string()))
 }
 
 /// Whether `name` is a room name: 1–64 characters of `[A-Za-z0-9_-]`.

@@ -141,6 +141,16 @@ fn http(server: &Server, request: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Sends a raw HTTP request and returns the status of the first line only.
+fn http_status_line(server: &Server, request: &str) -> u16 {
+    let mut s = TcpStream::connect(server.addr()).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    String::from_utf8_lossy(&head[9..12]).parse().unwrap()
+}
+
 fn upgrade_request(target: &str, extra: &str) -> String {
     format!(
         "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
@@ -232,6 +242,14 @@ fn bad_requests_get_a_plain_http_error_and_no_upgrade() {
     assert_eq!(http(&server, &post).0, 405);
     let old = upgrade_request("/signal?room=ok", "").replace("Version: 13", "Version: 8");
     assert_eq!(http(&server, &old).0, 400);
+    let keyless = upgrade_request("/signal?room=ok", "").replace("Sec-WebSocket-Key", "X-Key");
+    assert_eq!(http(&server, &keyless).0, 400);
+    let same = upgrade_request("/signal?room=ok", "Origin: http://127.0.0.1\r\n");
+    assert_eq!(
+        http_status_line(&server, &same),
+        101,
+        "the page's own origin is let in"
+    );
     let (mut ok, first) = join(&server, &"A-z_0".repeat(12));
     assert_eq!(
         first, r#"{"relay":"joined","peers":0}"#,
