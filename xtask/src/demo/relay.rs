@@ -60,7 +60,7 @@ use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tungstenite::{Bytes, Error, Message, Utf8Bytes, WebSocket};
 
-use super::rooms::{Joined, Member, MemberId, Outgoing, Rooms};
+use super::rooms::{Joined, Member, MemberId, Rooms};
 use super::upgraded_socket;
 use crate::browser::server::Handler;
 
@@ -343,8 +343,8 @@ impl Relay {
 /// A connection's writer thread: writes what the room queued for the member, each message one
 /// text frame written whole, until the member leaves the room. A write that fails or times out
 /// shuts the socket, which ends the reader too.
-fn write_all(inbox: &Receiver<Outgoing>, socket: &Mutex<TcpStream>) {
-    for Outgoing::Text(text) in inbox {
+fn write_all(inbox: &Receiver<Utf8Bytes>, socket: &Mutex<TcpStream>) {
+    for text in inbox {
         let mut bytes = Vec::with_capacity(text.len() + 10);
         let frame = Frame::message(Bytes::from(text), OpCode::Data(OpData::Text), true);
         let mut socket = lock(socket);

@@ -18,24 +18,19 @@ pub const CAPACITY: usize = 2;
 /// Identifies one connection for the life of the relay.
 pub type MemberId = u64;
 
-/// What the relay asks one member's connection to send, in order.
-#[derive(Debug)]
-pub enum Outgoing {
-    /// A text frame: a relay notice or a message from the other member, byte for byte.
-    Text(Utf8Bytes),
-}
-
 /// One room member, as the table sees it.
 #[derive(Debug)]
 pub struct Member {
     pub id: MemberId,
-    pub outbox: SyncSender<Outgoing>,
+    /// The text frames to send the member, in order: relay notices and the other member's
+    /// messages, byte for byte.
+    pub outbox: SyncSender<Utf8Bytes>,
     /// The member's socket, shut down when its outbox is full (it cannot keep up).
     pub socket: TcpStream,
 }
 
 impl Member {
-    fn send(&self, out: Outgoing) {
+    fn send(&self, out: Utf8Bytes) {
         if let Err(TrySendError::Full(_)) = self.outbox.try_send(out) {
             let _ = self.socket.shutdown(Shutdown::Both);
         }
@@ -98,7 +93,7 @@ impl Rooms {
             last_heard: Instant::now(),
         });
         for present in &room.members {
-            present.send(Outgoing::Text(Utf8Bytes::from_static(PEER_JOINED)));
+            present.send(Utf8Bytes::from_static(PEER_JOINED));
         }
         room.members.push(member);
         room.last_heard = Instant::now();
@@ -118,7 +113,7 @@ impl Rooms {
         if let Some(room) = self.table().get_mut(name) {
             room.last_heard = Instant::now();
             for other in room.members.iter().filter(|m| m.id != from) {
-                other.send(Outgoing::Text(text.clone()));
+                other.send(text.clone());
             }
         }
     }
@@ -147,7 +142,7 @@ impl Rooms {
             return;
         }
         for other in &room.members {
-            other.send(Outgoing::Text(Utf8Bytes::from_static(PEER_LEFT)));
+            other.send(Utf8Bytes::from_static(PEER_LEFT));
         }
     }
 
