@@ -18,7 +18,7 @@
 //! - media to send: [`CanvasSource`] (video of a chosen size and colour), [`ToneSource`]
 //!   (audio);
 //! - checks on what arrives: [`media_flows`], [`pixel_colour`], and without a `<video>`:
-//!   [`frames_decoded`], [`frames_grow`];
+//!   [`frames_decoded`], [`frames_grow`]; every `track` event of a connection: [`TrackLog`];
 //! - the browser's own event-listener registry: [`ListenerCount`], and what the page logged
 //!   as errors: [`no_page_errors`], [`take_page_errors`]; leak checks: [`open_connections`],
 //!   [`live_local_tracks`].
@@ -62,6 +62,7 @@ pub mod probe;
 mod seeded_rng;
 mod signal_channel;
 mod tone_source;
+mod track_log;
 mod wait;
 
 pub use canvas_source::{CanvasSource, Colour};
@@ -76,4 +77,5 @@ pub use page_errors::{live_local_tracks, no_page_errors, open_connections, take_
 pub use seeded_rng::SeededRng;
 pub use signal_channel::{SignalChannel, SignalDelay};
 pub use tone_source::ToneSource;
+pub use track_log::TrackLog;
 pub use wait::{now_ms, sleep, wait_until, wait_until_async, wait_until_with, within};
