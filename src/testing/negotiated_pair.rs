@@ -38,8 +38,8 @@ type Seen<T> = Rc<RefCell<Vec<T>>>;
 /// let to_ours = SignalChannel::new(2, SignalDelay::default());
 /// let ours = NegotiatedSide::new("ours", PeerConnection::new()?, Role::Polite, &to_theirs);
 /// to_ours.connect(ours.deliverer());
-/// to_theirs.connect(|text| { /* hand `text` to the other peer */ # drop(text);
-/// });
+/// to_theirs.connect(|text| web_sys::console::log_1(&text.into())); // to the other peer
+/// # drop(ours);
 /// # Ok(()) }
 /// ```
 pub struct NegotiatedSide {

@@ -56,14 +56,14 @@ async fn glare_converges_with_one_track_event_each_and_video_both_ways() -> Resu
             "round {round}: both sides offered first (a real glare)"
         );
         frames_grow(
-            &call.polite.pc(),
+            call.polite.pc(),
             0,
             WAIT_MS,
             &format!("round {round}: video to polite"),
         )
         .await?;
         frames_grow(
-            &call.impolite.pc(),
+            call.impolite.pc(),
             0,
             WAIT_MS,
             &format!("round {round}: video to impolite"),

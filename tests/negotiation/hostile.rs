@@ -134,14 +134,14 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates(
     )
     .await?;
     frames_grow(
-        &call.polite.pc(),
+        call.polite.pc(),
         0,
         WAIT_MS,
         "video of the track added after",
     )
     .await?;
     frames_grow(
-        &call.impolite.pc(),
+        call.impolite.pc(),
         0,
         WAIT_MS,
         "video of the first track, still",

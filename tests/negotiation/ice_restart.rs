@@ -70,7 +70,7 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() -> Res
         || call.describe(),
     )
     .await?;
-    let before = frames_grow(&call.impolite.pc(), 0, WAIT_MS, "video before the restart").await?;
+    let before = frames_grow(call.impolite.pc(), 0, WAIT_MS, "video before the restart").await?;
     wait_until_with(
         WAIT_MS,
         "first gathering complete",
@@ -78,39 +78,39 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() -> Res
         || format!("{:?}", gathering.borrow()),
     )
     .await?;
-    let old_ufrag = local_ufrag(&call.polite.pc()).expect("a local ufrag");
+    let old_ufrag = local_ufrag(call.polite.pc()).expect("a local ufrag");
 
     call.polite.negotiator().restart_ice();
-    let frames_at_restart = frames_decoded(&call.impolite.pc()).await;
+    let frames_at_restart = frames_decoded(call.impolite.pc()).await;
     wait_until_with(
         WAIT_MS,
         "the restart offer and its answer are applied",
         || {
             call.settled()
-                && local_ufrag(&call.polite.pc()).is_some_and(|u| u != old_ufrag)
-                && remote_ufrag(&call.impolite.pc()) == local_ufrag(&call.polite.pc())
+                && local_ufrag(call.polite.pc()).is_some_and(|u| u != old_ufrag)
+                && remote_ufrag(call.impolite.pc()) == local_ufrag(call.polite.pc())
                 && call.polite.pc().ice_gathering_state() == IceGatheringState::Complete
         },
         || {
             format!(
                 "{}; ufrag {old_ufrag} -> {:?} (remote side has {:?}); gathering {:?}",
                 call.describe(),
-                local_ufrag(&call.polite.pc()),
-                remote_ufrag(&call.impolite.pc()),
+                local_ufrag(call.polite.pc()),
+                remote_ufrag(call.impolite.pc()),
                 gathering.borrow()
             )
         },
     )
     .await?;
     let during = frames_grow(
-        &call.impolite.pc(),
+        call.impolite.pc(),
         frames_at_restart.max(before),
         WAIT_MS,
         "video across the restart",
     )
     .await?;
     frames_grow(
-        &call.impolite.pc(),
+        call.impolite.pc(),
         during,
         WAIT_MS,
         "video after the restart",

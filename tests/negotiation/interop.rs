@@ -84,7 +84,7 @@ async fn glare_against_mdn(role: Role) -> Result<(), TestFailure> {
             WAIT_MS,
             &format!("{name}, round {round}: both stable with a track event each"),
             || {
-                stable(&ours.pc())
+                stable(ours.pc())
                     && stable(&theirs)
                     && to_ours.in_flight() == 0
                     && to_theirs.in_flight() == 0
@@ -113,7 +113,7 @@ async fn glare_against_mdn(role: Role) -> Result<(), TestFailure> {
             "{name}, round {round}: both sides offered first (a real glare)"
         );
         frames_grow(
-            &ours.pc(),
+            ours.pc(),
             0,
             WAIT_MS,
             &format!("{name}, round {round}: video to rtc-peer"),

@@ -121,8 +121,8 @@ async fn thirty_random_operations_per_side_converge() -> Result<(), TestFailure>
     .await;
     let converged = || {
         call.settled()
-            && sending_mids(&call.polite.pc()) == receiving_mids(&call.impolite.pc())
-            && sending_mids(&call.impolite.pc()) == receiving_mids(&call.polite.pc())
+            && sending_mids(call.polite.pc()) == receiving_mids(call.impolite.pc())
+            && sending_mids(call.impolite.pc()) == receiving_mids(call.polite.pc())
             && call.impolite.track_events().len() == polite_adds as usize
             && call.polite.track_events().len() == impolite_adds as usize
     };
@@ -132,10 +132,10 @@ async fn thirty_random_operations_per_side_converge() -> Result<(), TestFailure>
              receives {:?}; adds {polite_adds}/{impolite_adds}; track events on polite for \
              {:?}, on impolite for {:?}",
             call.describe(),
-            sending_mids(&call.polite.pc()),
-            receiving_mids(&call.impolite.pc()),
-            sending_mids(&call.impolite.pc()),
-            receiving_mids(&call.polite.pc()),
+            sending_mids(call.polite.pc()),
+            receiving_mids(call.impolite.pc()),
+            sending_mids(call.impolite.pc()),
+            receiving_mids(call.polite.pc()),
             event_mids(&call.polite),
             event_mids(&call.impolite),
         )
