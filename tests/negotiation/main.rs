@@ -17,6 +17,7 @@ mod hostile;
 mod ice_restart;
 mod interop;
 mod js_api;
+mod kit;
 mod storm;
 mod wire;
 
