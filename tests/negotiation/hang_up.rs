@@ -9,7 +9,7 @@ use support::{
     TestFailure,
 };
 
-use crate::{camera, WAIT_MS};
+use crate::{call_is_up, camera, WAIT_MS};
 
 /// `true` for an `Err` named `name`.
 fn is_error(result: &Result<(), Error>, name: &str) -> bool {
@@ -19,17 +19,7 @@ fn is_error(result: &Result<(), Error>, name: &str) -> bool {
 async fn live_call(test: &str) -> Result<(NegotiatedPair, CanvasSource), TestFailure> {
     let call = seeded_call(test);
     let camera = camera()?;
-    call.polite
-        .pc()
-        .add_track(camera.track(), &[camera.stream()])
-        .expect("addTrack");
-    wait_until_with(
-        WAIT_MS,
-        "the call is up",
-        || call.settled() && call.impolite.track_events().len() == 1,
-        || call.describe(),
-    )
-    .await?;
+    call_is_up(&call, &camera).await?;
     Ok((call, camera))
 }
 

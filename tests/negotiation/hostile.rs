@@ -6,7 +6,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use support::{frames_grow, seed, seeded_call, wait_until_with, within, SeededRng, TestFailure};
 
-use crate::{camera, WAIT_MS};
+use crate::{call_is_up, camera, WAIT_MS};
 
 const SIGNALS: u32 = 300;
 const BYES: u32 = 10;
@@ -80,17 +80,7 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates(
     let mut rng = SeededRng::new(seed("hostile"));
     let call = seeded_call("hostile call");
     let first = camera()?;
-    call.polite
-        .pc()
-        .add_track(first.track(), &[first.stream()])
-        .expect("addTrack");
-    wait_until_with(
-        WAIT_MS,
-        "the call is up",
-        || call.settled() && call.impolite.track_events().len() == 1,
-        || call.describe(),
-    )
-    .await?;
+    call_is_up(&call, &first).await?;
     let answer_sdp = call
         .impolite
         .pc()

@@ -9,7 +9,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use support::{frames_decoded, frames_grow, seeded_call, wait_until_with, TestFailure};
 
-use crate::{camera, WAIT_MS};
+use crate::{call_is_up, camera, WAIT_MS};
 
 /// The `a=ice-ufrag:` of a connection's current local description.
 fn local_ufrag(pc: &PeerConnection) -> Option<String> {
@@ -59,17 +59,7 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() -> Res
             .on_ice_gathering_state_change(move |state| gathering.borrow_mut().push(state))
     };
     let camera = camera()?;
-    call.polite
-        .pc()
-        .add_track(camera.track(), &[camera.stream()])
-        .expect("addTrack");
-    wait_until_with(
-        WAIT_MS,
-        "the call is up",
-        || call.settled() && call.impolite.track_events().len() == 1,
-        || call.describe(),
-    )
-    .await?;
+    call_is_up(&call, &camera).await?;
     let before = frames_grow(call.impolite.pc(), 0, WAIT_MS, "video before the restart").await?;
     wait_until_with(
         WAIT_MS,

@@ -8,7 +8,7 @@
 //! (read at run time from the endpoint the test run serves). `js_api`
 //! drives the JavaScript surface (`negotiate`), so the suite needs the `js` feature.
 
-use support::{CanvasSource, Colour, TestFailure};
+use support::{CanvasSource, Colour, NegotiatedPair, TestFailure};
 
 mod candidate_error;
 mod glare;
@@ -29,4 +29,16 @@ const WAIT_MS: u32 = 20_000;
 /// The video each side sends: small, so that fifty rounds of glare stay light.
 fn camera() -> Result<CanvasSource, TestFailure> {
     CanvasSource::new(160, 120, Colour::rgb(0, 0, 128))
+}
+
+/// The polite side sends `camera`; waits until the call is up (settled, one track event on
+/// the impolite side).
+async fn call_is_up(call: &NegotiatedPair, camera: &CanvasSource) -> Result<(), TestFailure> {
+    call.polite
+        .pc()
+        .add_track(camera.track(), &[camera.stream()])?;
+    call.settle(WAIT_MS, "the call is up", |call| {
+        call.impolite.track_events().len() == 1
+    })
+    .await
 }
