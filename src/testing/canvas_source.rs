@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MediaStream, MediaStreamTrack};
 
 use super::page::{body, create, js_failure, window};
-use super::TestFailure;
+use super::{SeededRng, TestFailure};
 
 /// A colour, 8 bits per channel.
 ///
@@ -127,6 +127,38 @@ impl CanvasSource {
     /// # Ok(()) }
     /// ```
     pub fn new(width: u32, height: u32, colour: Colour) -> Result<CanvasSource, TestFailure> {
+        CanvasSource::painting(width, height, colour, false)
+    }
+
+    /// As [`new`](Self::new), with 60 rectangles of random colours drawn over every frame:
+    /// video that is hard to compress, so the encoder needs its full bitrate (for tests of
+    /// bitrate limits). The centre is no longer one colour.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn example(pc: rtc_peer::PeerConnection) -> Result<(), rtc_peer::testing::TestFailure> {
+    /// use rtc_peer::testing::{CanvasSource, Colour};
+    ///
+    /// let busy = CanvasSource::noisy(640, 480, Colour::rgb(0, 64, 128))?;
+    /// let sender = pc.add_track(busy.track(), &[busy.stream()])?;
+    /// # drop(sender);
+    /// # Ok(()) }
+    /// ```
+    pub fn noisy(width: u32, height: u32, colour: Colour) -> Result<CanvasSource, TestFailure> {
+        CanvasSource::painting(width, height, colour, true)
+    }
+
+    fn painting(
+        width: u32,
+        height: u32,
+        colour: Colour,
+        noisy: bool,
+    ) -> Result<CanvasSource, TestFailure> {
         let canvas: HtmlCanvasElement = create("canvas")?;
         canvas.set_width(width);
         canvas.set_height(height);
@@ -151,11 +183,15 @@ impl CanvasSource {
         let (w, h) = (f64::from(width), f64::from(height));
         let side = (h / 8.0).max(2.0);
         let frame = Rc::new(Cell::new(0u32));
+        let mut noise = SeededRng::new(u64::from(width) << 32 | u64::from(height));
         let paint = move || {
             let n = frame.get().wrapping_add(1);
             frame.set(n);
             context.set_fill_style_str(&fill);
             context.fill_rect(0.0, 0.0, w, h);
+            if noisy {
+                scribble(&context, &mut noise, (width, height));
+            }
             context.set_fill_style_str("white");
             let x = f64::from(n % 64) / 64.0 * (w - side).max(0.0);
             context.fill_rect(x, h - side, side, side);
@@ -242,6 +278,20 @@ impl CanvasSource {
     /// ```
     pub fn stop(self) {
         drop(self);
+    }
+}
+
+/// Draws 60 rectangles of random colours, places and sizes.
+fn scribble(context: &CanvasRenderingContext2d, rng: &mut SeededRng, (w, h): (u32, u32)) {
+    for _ in 0..60 {
+        let (r, g, b) = (rng.upto(255), rng.upto(255), rng.upto(255));
+        context.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+        context.fill_rect(
+            f64::from(rng.upto(w)),
+            f64::from(rng.upto(h)),
+            f64::from(8 + rng.upto(60)),
+            f64::from(8 + rng.upto(60)),
+        );
     }
 }
 

@@ -23,8 +23,8 @@ type Record = Rc<RefCell<Vec<String>>>;
 ///
 /// Both connections are closed when the pair is dropped.
 ///
-/// The variant driven by two `Negotiator`s over an in-page signalling channel is to live
-/// beside this one (`LoopbackPair::negotiated`), once the negotiator exists.
+/// For two connections that negotiate by themselves (a `Negotiator` on each, signals over a
+/// delayed in-page channel) see [`LoopbackPair::negotiated`].
 ///
 /// # Examples
 ///

@@ -8,6 +8,12 @@ use super::page::{create, js_failure};
 use super::{now_ms, sleep, Colour, TestFailure};
 
 /// How long [`media_flows`] waits, in milliseconds.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(rtc_peer::testing::MEDIA_FLOW_MS, 5_000);
+/// ```
 pub const MEDIA_FLOW_MS: u32 = 5_000;
 
 /// Checks that `video` shows frames and that new ones keep arriving: `videoWidth > 0`, then the

@@ -120,3 +120,79 @@ pub async fn wait_until(
     }
     Ok(())
 }
+
+/// [`wait_until`], its failure message ending with `reading()` taken at the deadline: what the
+/// test saw instead (`timed out after 5000 ms waiting until: both stable (polite
+/// have-local-offer, …)`).
+///
+/// # Errors
+///
+/// A [`TestFailure`] `timed out after {ms} ms waiting until: {what} ({reading})`.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn example(pc: rtc_peer::PeerConnection) -> Result<(), rtc_peer::testing::TestFailure> {
+/// use rtc_peer::{testing::wait_until_with, SignalingState};
+///
+/// wait_until_with(
+///     10_000,
+///     "the connection is stable",
+///     || pc.signaling_state() == SignalingState::Stable,
+///     || format!("{:?}", pc.signaling_state()),
+/// )
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub async fn wait_until_with(
+    ms: u32,
+    what: &str,
+    condition: impl FnMut() -> bool,
+    reading: impl FnOnce() -> String,
+) -> Result<(), TestFailure> {
+    match wait_until(ms, what, condition).await {
+        Ok(()) => Ok(()),
+        Err(failure) => Err(TestFailure::new(format!("{failure} ({})", reading()))),
+    }
+}
+
+/// Polls the async `condition` every `every_ms` until it holds, for at most `ms`
+/// milliseconds (for conditions read from `getStats()` and the like).
+///
+/// # Errors
+///
+/// A [`TestFailure`] `timed out after {ms} ms waiting until: {what}`.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn example(pc: rtc_peer::PeerConnection) -> Result<(), rtc_peer::testing::TestFailure> {
+/// use rtc_peer::testing::wait_until_async;
+///
+/// wait_until_async(10_000, 200, "a selected candidate pair", || async {
+///     pc.stats_report().await.is_ok_and(|r| r.selected_candidate_pair().is_some())
+/// })
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub async fn wait_until_async<F, Fut>(
+    ms: u32,
+    every_ms: u32,
+    what: &str,
+    mut condition: F,
+) -> Result<(), TestFailure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = now_ms() + f64::from(ms);
+    while !condition().await {
+        if now_ms() > deadline {
+            return Err(TestFailure::new(format!(
+                "timed out after {ms} ms waiting until: {what}"
+            )));
+        }
+        sleep(every_ms).await;
+    }
+    Ok(())
+}

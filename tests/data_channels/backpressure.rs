@@ -6,9 +6,12 @@ use std::rc::Rc;
 use rtc_peer::{DataChannel, DataChannelOptions, Message};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{
-    engine, log, now_ms, wait_until, wasm_memory_bytes, within, Checksum, Pair, WAIT_MS,
+use support::{
+    engine, log, now_ms, wait_until, wasm_memory_bytes, within, LoopbackPair, TestFailure,
 };
+
+use crate::bytes::Checksum;
+use crate::WAIT_MS;
 
 const CHUNK: usize = 16 * 1024;
 const TOTAL: usize = 20 * 1024 * 1024;
@@ -44,26 +47,29 @@ impl Source {
 
 /// Sends 20 MiB through `writable()`; returns the sender's checksum and the highest
 /// `bufferedAmount` seen right after each send.
-async fn send_all(channel: &DataChannel) -> (Checksum, u32) {
+async fn send_all(channel: &DataChannel) -> Result<(Checksum, u32), TestFailure> {
     let mut source = Source::new();
     let mut sum = Checksum::new();
     let mut peak = 0;
     for index in 0..TOTAL / CHUNK {
         within(WAIT_MS, "writable()", channel.writable())
-            .await
+            .await?
             .expect("writable()");
         let chunk = source.next_chunk(index);
         sum.feed(chunk);
         channel.send_bytes(chunk).expect("send_bytes");
         peak = peak.max(channel.buffered_amount());
     }
-    (sum, peak)
+    Ok((sum, peak))
 }
 
 #[wasm_bindgen_test]
-async fn twenty_mib_in_16_kib_chunks_stays_under_the_mark_and_arrives_intact() {
-    let pair = Pair::new();
-    let (a, b) = pair.open_channel("bulk", &DataChannelOptions::new()).await;
+async fn twenty_mib_in_16_kib_chunks_stays_under_the_mark_and_arrives_intact(
+) -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let (a, b) = pair
+        .open_channel("bulk", &DataChannelOptions::new())
+        .await?;
     assert_eq!(a.low_water_mark(), DataChannel::DEFAULT_LOW_WATER_MARK);
     let received = Rc::new(Cell::new(0usize));
     let sum = Rc::new(RefCell::new(Checksum::new()));
@@ -79,11 +85,11 @@ async fn twenty_mib_in_16_kib_chunks_stays_under_the_mark_and_arrives_intact() {
     };
     let memory_before = wasm_memory_bytes();
     let started = now_ms();
-    let (sent_sum, peak) = send_all(&a).await;
+    let (sent_sum, peak) = send_all(&a).await?;
     wait_until(WAIT_MS * 3, "all 20 MiB received", || {
         received.get() == TOTAL
     })
-    .await;
+    .await?;
     let elapsed = now_ms() - started;
     let growth = wasm_memory_bytes() - memory_before;
     log(&format!(
@@ -106,21 +112,22 @@ async fn twenty_mib_in_16_kib_chunks_stays_under_the_mark_and_arrives_intact() {
         growth < 2.0 * 1024.0 * 1024.0,
         "wasm memory grew by {growth} bytes"
     );
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_smaller_mark_is_honoured() {
-    let pair = Pair::new();
+async fn a_smaller_mark_is_honoured() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let (a, _b) = pair
         .open_channel("small-mark", &DataChannelOptions::new())
-        .await;
+        .await?;
     a.set_low_water_mark(32 * 1024);
     assert_eq!(a.low_water_mark(), 32 * 1024);
     let chunk = vec![1u8; CHUNK];
     let mut peak = 0;
     for _ in 0..400 {
         within(WAIT_MS, "writable()", a.writable())
-            .await
+            .await?
             .expect("writable()");
         a.send_bytes(&chunk).expect("send_bytes");
         peak = peak.max(a.buffered_amount());
@@ -129,4 +136,5 @@ async fn a_smaller_mark_is_honoured() {
         peak <= 32 * 1024 + CHUNK as u32,
         "bufferedAmount reached {peak}"
     );
+    Ok(())
 }

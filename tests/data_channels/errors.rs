@@ -7,9 +7,10 @@ use rtc_peer::{DataChannelOptions, DataChannelState, Message, SessionDescription
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{
-    engine, log, pattern, try_within, wait_open, wait_until, within, Pair, WAIT_MS,
-};
+use support::{channel_open, engine, log, wait_until, within, LoopbackPair, TestFailure};
+
+use crate::bytes::pattern;
+use crate::WAIT_MS;
 
 /// `pc.sctp.maxMessageSize`, once the SCTP transport exists.
 fn max_message_size(pc: &rtc_peer::PeerConnection) -> Option<f64> {
@@ -20,8 +21,9 @@ fn max_message_size(pc: &rtc_peer::PeerConnection) -> Option<f64> {
 }
 
 #[wasm_bindgen_test]
-async fn sending_before_open_and_after_close_is_an_invalid_state_error() {
-    let pair = Pair::new();
+async fn sending_before_open_and_after_close_is_an_invalid_state_error() -> Result<(), TestFailure>
+{
+    let pair = LoopbackPair::new()?;
     let channel = pair
         .a
         .create_data_channel("early", &DataChannelOptions::new())
@@ -41,15 +43,15 @@ async fn sending_before_open_and_after_close_is_an_invalid_state_error() {
         pair.b
             .on_data_channel(move |c| *received.borrow_mut() = Some(c))
     };
-    pair.negotiate().await;
-    wait_open(&channel, "a's channel").await;
+    pair.negotiate().await?;
+    channel_open(&channel, WAIT_MS, "a's channel").await?;
     channel.send_text("on time").expect("send when open");
 
     channel.close();
     wait_until(WAIT_MS, "a's channel closed", || {
         channel.state() == DataChannelState::Closed
     })
-    .await;
+    .await?;
     log(&format!(
         "{:?}: the raw send() after close: {:?}",
         engine(),
@@ -64,13 +66,14 @@ async fn sending_before_open_and_after_close_is_an_invalid_state_error() {
     let err = channel.send_bytes(&[1]).expect_err("send after close");
     assert_eq!(err.name(), "InvalidStateError", "{err}");
     let err = within(WAIT_MS, "writable() after close", channel.writable())
-        .await
+        .await?
         .expect_err("writable after close");
     assert_eq!(err.name(), "InvalidStateError", "{err}");
+    Ok(())
 }
 
 /// Offer/answer where the answer announces `max-message-size: limit` to the offerer.
-async fn negotiate_with_limit(pair: &Pair, limit: u32) {
+async fn negotiate_with_limit(pair: &LoopbackPair, limit: u32) {
     let offer = pair.a.create_offer().await.expect("create_offer");
     pair.a
         .set_local_description(&offer)
@@ -109,9 +112,9 @@ async fn negotiate_with_limit(pair: &Pair, limit: u32) {
 }
 
 #[wasm_bindgen_test]
-async fn an_oversize_message_is_an_error_and_loses_nothing() {
+async fn an_oversize_message_is_an_error_and_loses_nothing() -> Result<(), TestFailure> {
     const LIMIT: u32 = 65_536;
-    let pair = Pair::new();
+    let pair = LoopbackPair::new()?;
     let received = std::rc::Rc::new(std::cell::RefCell::new(None));
     let _incoming = {
         let received = received.clone();
@@ -123,10 +126,10 @@ async fn an_oversize_message_is_an_error_and_loses_nothing() {
         .create_data_channel("big", &DataChannelOptions::new())
         .expect("create_data_channel");
     negotiate_with_limit(&pair, LIMIT).await;
-    wait_open(&a, "a's channel").await;
-    wait_until(WAIT_MS, "b's channel", || received.borrow().is_some()).await;
+    channel_open(&a, WAIT_MS, "a's channel").await?;
+    wait_until(WAIT_MS, "b's channel", || received.borrow().is_some()).await?;
     let b = received.borrow_mut().take().expect("b's channel");
-    wait_open(&b, "b's channel").await;
+    channel_open(&b, WAIT_MS, "b's channel").await?;
     log(&format!(
         "{:?}: maxMessageSize a (remote said {LIMIT}) {:?}, b (browser default) {:?}",
         engine(),
@@ -164,67 +167,69 @@ async fn an_oversize_message_is_an_error_and_loses_nothing() {
     let at_limit = pattern(LIMIT as usize, 4);
     a.send_bytes(&at_limit)
         .expect("a message of exactly maxMessageSize");
-    let got = within(WAIT_MS, "the message at the limit", at_b.next()).await;
+    let got = within(WAIT_MS, "the message at the limit", at_b.next()).await?;
     assert_eq!(
         got,
         Some(Message::Binary(at_limit)),
         "the next message arrives intact"
     );
     assert_eq!(a.state(), DataChannelState::Open);
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn messages_end_when_the_remote_side_closes_the_channel() {
-    let pair = Pair::new();
+async fn messages_end_when_the_remote_side_closes_the_channel() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let (a, b) = pair
         .open_channel("ending", &DataChannelOptions::new())
-        .await;
+        .await?;
     let mut at_a = a.messages();
     let mut at_b = b.messages();
     a.send_text("last words").expect("send");
     // Chromium can drop what is still buffered at close() (see the next test).
-    wait_until(WAIT_MS, "a's buffer to drain", || a.buffered_amount() == 0).await;
+    wait_until(WAIT_MS, "a's buffer to drain", || a.buffered_amount() == 0).await?;
     a.close();
     assert_eq!(
-        within(WAIT_MS, "the message sent before close", at_b.next()).await,
+        within(WAIT_MS, "the message sent before close", at_b.next()).await?,
         Some(Message::Text("last words".into())),
         "a message sent before close() is delivered, before the end"
     );
     assert_eq!(
-        within(WAIT_MS, "b's stream to end", at_b.next()).await,
+        within(WAIT_MS, "b's stream to end", at_b.next()).await?,
         None
     );
     assert_eq!(
-        within(WAIT_MS, "a's stream to end", at_a.next()).await,
+        within(WAIT_MS, "a's stream to end", at_a.next()).await?,
         None
     );
     // A stream made after the close ends at once.
     assert_eq!(
-        within(WAIT_MS, "a stream of a closed channel", b.messages().next()).await,
+        within(WAIT_MS, "a stream of a closed channel", b.messages().next()).await?,
         None
     );
+    Ok(())
 }
 
 /// What each browser does with a message still in `bufferedAmount` when `close()` is called
 /// (recorded, not asserted: it is the browser's behaviour, not ours).
 #[wasm_bindgen_test]
-async fn what_close_does_with_a_message_still_buffered() {
+async fn what_close_does_with_a_message_still_buffered() -> Result<(), TestFailure> {
     const RUNS: u32 = 20;
     let mut lost = 0;
     for _ in 0..RUNS {
-        let pair = Pair::new();
+        let pair = LoopbackPair::new()?;
         let (a, b) = pair
             .open_channel("close-buffered", &DataChannelOptions::new())
-            .await;
+            .await?;
         let mut at_b = b.messages();
         a.send_text("last words").expect("send");
         a.close();
-        let first = within(WAIT_MS, "b's first item", at_b.next()).await;
+        let first = within(WAIT_MS, "b's first item", at_b.next()).await?;
         if first.is_none() {
             lost += 1;
         } else {
             assert_eq!(
-                within(WAIT_MS, "b's stream to end", at_b.next()).await,
+                within(WAIT_MS, "b's stream to end", at_b.next()).await?,
                 None
             );
         }
@@ -233,36 +238,38 @@ async fn what_close_does_with_a_message_still_buffered() {
         "{:?}: a message sent right before close() was lost in {lost} of {RUNS} runs",
         engine()
     ));
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn messages_and_writable_end_when_the_remote_connection_closes() {
-    let pair = Pair::new();
+async fn messages_and_writable_end_when_the_remote_connection_closes() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let (a, _b) = pair
         .open_channel("remote-close", &DataChannelOptions::new())
-        .await;
+        .await?;
     let mut at_a = a.messages();
-    let started = crate::support::now_ms();
+    let started = support::now_ms();
     pair.b.close();
     assert_eq!(
-        within(WAIT_MS, "a's stream to end", at_a.next()).await,
+        within(WAIT_MS, "a's stream to end", at_a.next()).await?,
         None
     );
     log(&format!(
         "{:?}: a's channel closed {} ms after the remote connection's close()",
         engine(),
-        crate::support::now_ms() - started
+        support::now_ms() - started
     ));
     let err = within(WAIT_MS, "writable()", a.writable())
-        .await
+        .await?
         .expect_err("writable on a closed channel");
     assert_eq!(err.name(), "InvalidStateError", "{err}");
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_pending_writable_ends_when_the_local_connection_closes() {
+async fn a_pending_writable_ends_when_the_local_connection_closes() -> Result<(), TestFailure> {
     // While connecting.
-    let pair = Pair::new();
+    let pair = LoopbackPair::new()?;
     let channel = pair
         .a
         .create_data_channel("never-open", &DataChannelOptions::new())
@@ -270,7 +277,7 @@ async fn a_pending_writable_ends_when_the_local_connection_closes() {
     let mut messages = channel.messages();
     let pending = pending_writable(&channel).await;
     pair.a.close();
-    let outcome = try_within(WAIT_MS, pending).await;
+    let outcome = within(WAIT_MS, "the future to settle", pending).await.ok();
     log(&format!(
         "{:?}: connecting channel after the local close(): state {:?}, writable {outcome:?}",
         engine(),
@@ -281,16 +288,18 @@ async fn a_pending_writable_ends_when_the_local_connection_closes() {
         .expect_err("writable on a closed connection");
     assert_eq!(err.name(), "InvalidStateError", "{err}");
     assert_eq!(
-        try_within(WAIT_MS, messages.next()).await,
+        within(WAIT_MS, "the future to settle", messages.next())
+            .await
+            .ok(),
         Some(None),
         "messages() ended"
     );
 
     // While waiting for bufferedamountlow.
-    let pair = Pair::new();
+    let pair = LoopbackPair::new()?;
     let (a, _b) = pair
         .open_channel("buffered", &DataChannelOptions::new())
-        .await;
+        .await?;
     a.set_low_water_mark(0);
     let chunk = pattern(16 * 1024, 9);
     for _ in 0..256 {
@@ -299,7 +308,7 @@ async fn a_pending_writable_ends_when_the_local_connection_closes() {
     let mut messages = a.messages();
     let pending = pending_writable(&a).await;
     pair.a.close();
-    let outcome = try_within(WAIT_MS, pending).await;
+    let outcome = within(WAIT_MS, "the future to settle", pending).await.ok();
     log(&format!(
         "{:?}: open channel with {} bytes buffered after the local close(): state {:?}, writable {outcome:?}",
         engine(),
@@ -311,10 +320,13 @@ async fn a_pending_writable_ends_when_the_local_connection_closes() {
         .expect_err("writable on a closed connection");
     assert_eq!(err.name(), "InvalidStateError", "{err}");
     assert_eq!(
-        try_within(WAIT_MS, messages.next()).await,
+        within(WAIT_MS, "the future to settle", messages.next())
+            .await
+            .ok(),
         Some(None),
         "messages() ended"
     );
+    Ok(())
 }
 
 /// Starts `channel.writable()` in a task of its own and lets it register its listeners; the
@@ -327,6 +339,6 @@ async fn pending_writable(
     wasm_bindgen_futures::spawn_local(async move {
         let _ = sender.send(channel.writable().await);
     });
-    crate::support::sleep(0).await;
+    support::sleep(0).await;
     async move { receiver.await.expect("the writable() task ran") }
 }

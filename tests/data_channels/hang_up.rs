@@ -9,10 +9,16 @@ use rtc_peer::{
     CallEnd, DataChannelState, MediaKind, Negotiator, PeerConnection, PeerConnectionState, Role,
     Signal, TransceiverDirection,
 };
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{engine, log, now_ms, sleep, wait_until, Probe, WAIT_MS};
+use support::{
+    engine, log, no_page_errors, now_ms, sleep, take_page_errors, wait_until, ListenerCount,
+    TestFailure,
+};
+
+use crate::WAIT_MS;
 
 const RUNS: usize = 20;
 
@@ -90,7 +96,7 @@ impl Call {
     }
 
     /// Both sides' liveness channels open (the second negotiation round done).
-    async fn liveness_open(&self) {
+    async fn liveness_open(&self) -> Result<(), TestFailure> {
         let open = |side: &Side| {
             side.negotiator
                 .liveness_channel()
@@ -99,7 +105,7 @@ impl Call {
         wait_until(WAIT_MS, "both liveness channels open", || {
             open(&self.polite) && open(&self.impolite)
         })
-        .await;
+        .await?;
         let channel = self
             .polite
             .negotiator
@@ -107,6 +113,7 @@ impl Call {
             .expect("a channel");
         assert_eq!(channel.id(), Some(rtc_peer::Liveness::CHANNEL_ID));
         assert_eq!(channel.label(), rtc_peer::Liveness::LABEL);
+        Ok(())
     }
 
     async fn connected(&self) {
@@ -143,7 +150,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// `hang_up` (or a bare `close()` when `bare_close`) on the polite side with its `Bye`
 /// dropped; returns how long the impolite side took to report `RemoteHangUp`.
-async fn hang_up_without_bye(bare_close: bool) -> f64 {
+async fn hang_up_without_bye(bare_close: bool) -> Result<f64, TestFailure> {
     let call = Call::new(true);
     assert!(
         call.polite.negotiator.has_liveness(),
@@ -151,7 +158,7 @@ async fn hang_up_without_bye(bare_close: bool) -> f64 {
     );
     call.start();
     call.connected().await;
-    call.liveness_open().await;
+    call.liveness_open().await?;
     call.drop_bye.set(true);
     let start = now_ms();
     if bare_close {
@@ -168,7 +175,7 @@ async fn hang_up_without_bye(bare_close: bool) -> f64 {
         "RemoteHangUp on the other side (its Bye was dropped)",
         || !call.impolite.ends.borrow().is_empty(),
     )
-    .await;
+    .await?;
     let (end, at) = call.impolite.ends.borrow()[0];
     assert_eq!(end, CallEnd::RemoteHangUp);
     sleep(50).await;
@@ -178,15 +185,15 @@ async fn hang_up_without_bye(bare_close: bool) -> f64 {
         rtc_peer::SignalingState::Closed,
         "the ended call's connection is closed"
     );
-    at - start
+    Ok(at - start)
 }
 
 #[wasm_bindgen_test]
-async fn a_lost_bye_still_gives_remote_hang_up_within_a_second() {
+async fn a_lost_bye_still_gives_remote_hang_up_within_a_second() -> Result<(), TestFailure> {
     for bare_close in [false, true] {
         let mut latencies = Vec::new();
         for _ in 0..RUNS {
-            latencies.push(hang_up_without_bye(bare_close).await);
+            latencies.push(hang_up_without_bye(bare_close).await?);
         }
         latencies.sort_by(f64::total_cmp);
         let (p50, max) = (percentile(&latencies, 0.5), percentile(&latencies, 1.0));
@@ -197,37 +204,39 @@ async fn a_lost_bye_still_gives_remote_hang_up_within_a_second() {
         ));
         assert!(max < 1000.0, "the slowest RemoteHangUp took {max} ms");
     }
-    let probe = Probe::install();
+    let _ = take_page_errors(); // what earlier tests logged is theirs
     assert_eq!(
-        probe.listeners(),
+        ListenerCount::live_total(),
         0,
         "listeners left: {}",
-        probe.listener_types()
+        ListenerCount::types_on(&JsValue::UNDEFINED)
     );
-    probe.assert_no_errors();
+    no_page_errors("the page")?;
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn the_bye_and_the_liveness_channel_end_the_call_once() {
+async fn the_bye_and_the_liveness_channel_end_the_call_once() -> Result<(), TestFailure> {
     let call = Call::new(true);
     call.start();
     call.connected().await;
-    call.liveness_open().await;
+    call.liveness_open().await?;
     // Bye delivered: both the Bye and the channel closing say the same; one end.
     call.polite.negotiator.hang_up();
     wait_until(WAIT_MS, "RemoteHangUp", || {
         !call.impolite.ends.borrow().is_empty()
     })
-    .await;
+    .await?;
     sleep(300).await;
     let ends: Vec<CallEnd> = call.impolite.ends.borrow().iter().map(|e| e.0).collect();
     assert_eq!(ends, [CallEnd::RemoteHangUp]);
     let ends: Vec<CallEnd> = call.polite.ends.borrow().iter().map(|e| e.0).collect();
     assert_eq!(ends, [CallEnd::LocalHangUp]);
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn without_liveness_a_lost_bye_is_left_to_the_browser() {
+async fn without_liveness_a_lost_bye_is_left_to_the_browser() -> Result<(), TestFailure> {
     const WATCH_MS: f64 = 40_000.0;
     let call = Call::new(false);
     assert!(!call.polite.negotiator.has_liveness());
@@ -270,4 +279,5 @@ async fn without_liveness_a_lost_bye_is_left_to_the_browser() {
         "{:?}: liveness off, Bye lost: connectionState {states:?}; on_end {end:?} (watched {WATCH_MS} ms)",
         engine()
     ));
+    Ok(())
 }

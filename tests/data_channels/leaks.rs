@@ -4,9 +4,15 @@
 
 use futures_util::StreamExt;
 use rtc_peer::{DataChannelOptions, Message};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{engine, log, wasm_memory_bytes, within, Pair, Probe, WAIT_MS};
+use support::{
+    engine, log, no_page_errors, open_connections, probe, take_page_errors, wasm_memory_bytes,
+    within, ListenerCount, LoopbackPair, TestFailure,
+};
+
+use crate::WAIT_MS;
 
 const CALLS: u32 = 200;
 /// Calls before memory is measured: wasm memory climbs by 64 KiB pages over the first ~150
@@ -18,19 +24,21 @@ const WARM_UP: u32 = 100;
 
 /// One call: a channel each way, a message each way (callback and stream), `writable()`,
 /// open/close/error listeners, the channel closed, the connections closed.
-async fn one_call(probe: &Probe, n: u32) {
-    let pair = Pair::new();
-    let (a, b) = pair.open_channel("leak", &DataChannelOptions::new()).await;
+async fn one_call(n: u32) -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let (a, b) = pair
+        .open_channel("leak", &DataChannelOptions::new())
+        .await?;
     let _opened = a.on_open(|| {});
     let _closed = b.on_close(|| {});
     let _failed = b.on_error(|_| {});
     let mut at_b = b.messages();
     within(WAIT_MS, "writable()", a.writable())
-        .await
+        .await?
         .expect("writable()");
     a.send_text("ping").expect("send");
     assert_eq!(
-        within(WAIT_MS, "ping", at_b.next()).await,
+        within(WAIT_MS, "ping", at_b.next()).await?,
         Some(Message::Text("ping".into()))
     );
     let (reply_sender, reply) = futures_channel::oneshot::channel();
@@ -42,28 +50,29 @@ async fn one_call(probe: &Probe, n: u32) {
     });
     b.send_bytes(&n.to_le_bytes()).expect("send");
     assert_eq!(
-        within(WAIT_MS, "pong", reply).await.ok(),
+        within(WAIT_MS, "pong", reply).await?.ok(),
         Some(Message::Binary(n.to_le_bytes().to_vec()))
     );
     assert!(
-        probe.listeners_on(a.as_raw()) > 0,
+        ListenerCount::on(a.as_raw()) > 0,
         "the probe sees our listeners"
     );
     a.close();
     assert_eq!(
-        within(WAIT_MS, "b's stream to end", at_b.next()).await,
+        within(WAIT_MS, "b's stream to end", at_b.next()).await?,
         None
     );
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn calls_leave_no_listener_and_no_memory() {
-    let probe = Probe::install();
-    probe.forget_connections();
-    let baseline = probe.listeners();
+async fn calls_leave_no_listener_and_no_memory() -> Result<(), TestFailure> {
+    let _ = take_page_errors(); // what earlier tests logged is theirs
+    probe::forget_connections();
+    let baseline = ListenerCount::live_total();
     let mut memory_after_warm_up = 0.0;
     for n in 0..CALLS {
-        one_call(&probe, n).await;
+        one_call(n).await?;
         if n + 1 == WARM_UP {
             memory_after_warm_up = wasm_memory_bytes();
         }
@@ -75,28 +84,29 @@ async fn calls_leave_no_listener_and_no_memory() {
             ));
             // The probe's record of every connection keeps them from being collected, and
             // Chromium counts uncollected closed connections against its limit.
-            assert_eq!(probe.open_connections(), 0, "connections left open");
-            probe.forget_connections();
+            assert_eq!(open_connections().0, 0, "connections left open");
+            probe::forget_connections();
         }
     }
     let growth = wasm_memory_bytes() - memory_after_warm_up;
     log(&format!(
         "{:?}: {CALLS} calls; listeners left {} (before {baseline}); wasm memory {} B, +{growth} B after the first {WARM_UP}",
         engine(),
-        probe.listeners(),
+        ListenerCount::live_total(),
         wasm_memory_bytes(),
     ));
     assert_eq!(
-        probe.listeners(),
+        ListenerCount::live_total(),
         baseline,
         "listeners left on WebRTC objects: {}",
-        probe.listener_types()
+        ListenerCount::types_on(&JsValue::UNDEFINED)
     );
-    assert_eq!(probe.open_connections(), 0, "connections left open");
+    assert_eq!(open_connections().0, 0, "connections left open");
     assert!(
         growth <= 65_536.0,
         "wasm memory grew by {growth} bytes over {} calls",
         CALLS - WARM_UP
     );
-    probe.assert_no_errors();
+    no_page_errors("the page")?;
+    Ok(())
 }

@@ -7,33 +7,38 @@ use std::rc::Rc;
 use rtc_peer::{DataChannelOptions, DataChannelState, Liveness, PeerConnectionState};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{engine, log, now_ms, sleep, wait_open, wait_until, Pair, Probe, WAIT_MS};
+use support::{
+    channel_open, engine, log, no_page_errors, now_ms, sleep, take_page_errors, wait_until,
+    ListenerCount, LoopbackPair, TestFailure,
+};
+
+use crate::WAIT_MS;
 
 const RUNS: usize = 20;
 
 /// Both sides watching, connected; `gone[0]` / `gone[1]` record when a / b reported.
 struct Watched {
-    pair: Pair,
+    pair: LoopbackPair,
     gone: [Rc<RefCell<Vec<f64>>>; 2],
     liveness: [Liveness; 2],
 }
 
-async fn watched() -> Watched {
-    let pair = Pair::new();
+async fn watched() -> Result<Watched, TestFailure> {
+    let pair = LoopbackPair::new()?;
     let gone: [Rc<RefCell<Vec<f64>>>; 2] = Default::default();
     let watch = |pc, gone: &Rc<RefCell<Vec<f64>>>| {
         let gone = gone.clone();
         Liveness::watch(pc, move || gone.borrow_mut().push(now_ms())).expect("Liveness::watch")
     };
     let liveness = [watch(&pair.a, &gone[0]), watch(&pair.b, &gone[1])];
-    pair.negotiate().await;
-    wait_open(liveness[0].channel(), "a's liveness channel").await;
-    wait_open(liveness[1].channel(), "b's liveness channel").await;
-    Watched {
+    pair.negotiate().await?;
+    channel_open(liveness[0].channel(), WAIT_MS, "a's liveness channel").await?;
+    channel_open(liveness[1].channel(), WAIT_MS, "b's liveness channel").await?;
+    Ok(Watched {
         pair,
         gone,
         liveness,
-    }
+    })
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -42,8 +47,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 #[wasm_bindgen_test]
-async fn the_channel_is_documented_and_negotiated() {
-    let w = watched().await;
+async fn the_channel_is_documented_and_negotiated() -> Result<(), TestFailure> {
+    let w = watched().await?;
     let channel = w.liveness[0].channel();
     assert_eq!(channel.id(), Some(Liveness::CHANNEL_ID));
     assert_eq!(channel.label(), Liveness::LABEL);
@@ -62,20 +67,21 @@ async fn the_channel_is_documented_and_negotiated() {
         .create_data_channel("user", &DataChannelOptions::new())
         .expect("a user channel");
     assert_ne!(user.id(), Some(Liveness::CHANNEL_ID));
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_remote_close_is_reported_once_within_a_second() {
-    let probe = Probe::install();
+async fn a_remote_close_is_reported_once_within_a_second() -> Result<(), TestFailure> {
+    let _ = take_page_errors(); // what earlier tests logged is theirs
     let mut latencies = Vec::new();
     for _ in 0..RUNS {
-        let w = watched().await;
+        let w = watched().await?;
         let closed_at = now_ms();
         w.pair.b.close();
         wait_until(2_000, "a's liveness report", || {
             !w.gone[0].borrow().is_empty()
         })
-        .await;
+        .await?;
         let latency = w.gone[0].borrow()[0] - closed_at;
         latencies.push(latency);
         // Nothing more comes: not twice, not for the side that closed.
@@ -98,38 +104,40 @@ async fn a_remote_close_is_reported_once_within_a_second() {
         engine()
     ));
     assert!(max < 1000.0, "the slowest report took {max} ms");
-    probe.assert_no_errors();
+    no_page_errors("the page")?;
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_remote_close_of_the_channel_alone_is_reported() {
-    let w = watched().await;
+async fn a_remote_close_of_the_channel_alone_is_reported() -> Result<(), TestFailure> {
+    let w = watched().await?;
     let closed_at = now_ms();
     w.liveness[1].channel().close();
     wait_until(2_000, "a's liveness report", || {
         !w.gone[0].borrow().is_empty()
     })
-    .await;
+    .await?;
     log(&format!(
         "{:?}: remote channel close() reported after {:.0} ms",
         engine(),
         w.gone[0].borrow()[0] - closed_at
     ));
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_local_close_and_a_dropped_watcher_report_nothing() {
-    let w = watched().await;
+async fn a_local_close_and_a_dropped_watcher_report_nothing() -> Result<(), TestFailure> {
+    let w = watched().await?;
     w.pair.a.close();
     sleep(300).await;
     assert!(
         w.gone[0].borrow().is_empty(),
         "a's own close() is not the other side going"
     );
-    wait_until(WAIT_MS, "b's report", || !w.gone[1].borrow().is_empty()).await;
+    wait_until(WAIT_MS, "b's report", || !w.gone[1].borrow().is_empty()).await?;
 
     // Dropping the watcher removes its listeners and leaves the channel open.
-    let w = watched().await;
+    let w = watched().await?;
     let Watched {
         pair,
         gone,
@@ -138,8 +146,8 @@ async fn a_local_close_and_a_dropped_watcher_report_nothing() {
     let [a_live, b_live] = liveness;
     let channel = a_live.channel().clone();
     drop(a_live);
-    let probe = Probe::install();
-    assert_eq!(probe.listeners_on(channel.as_raw()), 0, "no listener left");
+    let _ = take_page_errors(); // what earlier tests logged is theirs
+    assert_eq!(ListenerCount::on(channel.as_raw()), 0, "no listener left");
     assert_eq!(
         channel.state(),
         DataChannelState::Open,
@@ -149,4 +157,5 @@ async fn a_local_close_and_a_dropped_watcher_report_nothing() {
     sleep(300).await;
     assert!(gone[0].borrow().is_empty(), "a stopped watching");
     drop(b_live);
+    Ok(())
 }

@@ -6,10 +6,13 @@
 //! `cargo test --target wasm32-unknown-unknown -p rtc-peer --all-features --test data_channels`
 //! with `CHROMEDRIVER` or `GECKODRIVER` set. The interop module needs
 //! `tests/interop/node_modules` (`npm ci` there; `cargo xtask setup` runs it).
+//!
+//! The pair, the waits and the page checks are `rtc_peer::testing`'s (through `support`).
 
 use wasm_bindgen_test::wasm_bindgen_test_configure;
 
 mod backpressure;
+mod bytes;
 mod errors;
 mod hang_up;
 mod interop;
@@ -18,6 +21,8 @@ mod liveness;
 mod options;
 mod ordering;
 mod round_trips;
-mod support;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// The default bound of the waits in this suite, in milliseconds.
+const WAIT_MS: u32 = 20_000;

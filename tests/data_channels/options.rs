@@ -7,16 +7,19 @@ use futures_util::StreamExt;
 use rtc_peer::{DataChannelOptions, Message};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{engine, log, wait_open, within, Pair, WAIT_MS};
+use support::{channel_open, engine, log, within, LoopbackPair, TestFailure};
+
+use crate::WAIT_MS;
 
 #[wasm_bindgen_test]
-async fn max_retransmits_unordered_and_protocol_reach_the_remote_channel() {
-    let pair = Pair::new();
+async fn max_retransmits_unordered_and_protocol_reach_the_remote_channel() -> Result<(), TestFailure>
+{
+    let pair = LoopbackPair::new()?;
     let options = DataChannelOptions::new()
         .ordered(false)
         .max_retransmits(3)
         .protocol("game/2");
-    let (a, b) = pair.open_channel("positions", &options).await;
+    let (a, b) = pair.open_channel("positions", &options).await?;
     assert_eq!(b.label(), "positions");
     assert!(!b.ordered(), "ordered");
     assert_eq!(b.max_retransmits(), Some(3));
@@ -25,22 +28,24 @@ async fn max_retransmits_unordered_and_protocol_reach_the_remote_channel() {
     assert!(!b.negotiated(), "negotiated");
     assert_eq!(b.id(), a.id(), "both sides name the same SCTP stream");
     assert!(a.id().is_some(), "an id once open");
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn max_packet_life_time_reaches_the_remote_channel() {
-    let pair = Pair::new();
+async fn max_packet_life_time_reaches_the_remote_channel() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let options = DataChannelOptions::new().max_packet_life_time(150);
-    let (_a, b) = pair.open_channel("lifetime", &options).await;
+    let (_a, b) = pair.open_channel("lifetime", &options).await?;
     assert_eq!(b.max_packet_life_time(), Some(150));
     assert_eq!(b.max_retransmits(), None);
     assert!(b.ordered(), "ordered by default");
     assert_eq!(b.protocol(), "");
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-fn refused_combinations_give_the_browsers_error() {
-    let pair = Pair::new();
+fn refused_combinations_give_the_browsers_error() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let both = DataChannelOptions::new()
         .max_retransmits(1)
         .max_packet_life_time(100);
@@ -85,11 +90,12 @@ fn refused_combinations_give_the_browsers_error() {
         .create_data_channel("closed", &DataChannelOptions::new())
         .expect_err("a closed connection");
     assert_eq!(err.name(), "InvalidStateError", "{err}");
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_negotiated_pair_opens_without_a_datachannel_event() {
-    let pair = Pair::new();
+async fn a_negotiated_pair_opens_without_a_datachannel_event() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let events = Rc::new(Cell::new(0u32));
     let count = |events: &Rc<Cell<u32>>| {
         let events = events.clone();
@@ -109,19 +115,19 @@ async fn a_negotiated_pair_opens_without_a_datachannel_event() {
     assert_eq!(a.id(), Some(5));
     assert!(a.negotiated() && b.negotiated());
     // A data channel needs an m=application section; the negotiated one gives it.
-    pair.negotiate().await;
-    wait_open(&a, "a's negotiated channel").await;
-    wait_open(&b, "b's negotiated channel").await;
+    pair.negotiate().await?;
+    channel_open(&a, WAIT_MS, "a's negotiated channel").await?;
+    channel_open(&b, WAIT_MS, "b's negotiated channel").await?;
     let mut at_b = b.messages();
     let mut at_a = a.messages();
     a.send_text("to b").expect("send a");
     b.send_bytes(b"to a").expect("send b");
     assert_eq!(
-        within(WAIT_MS, "b receives", at_b.next()).await,
+        within(WAIT_MS, "b receives", at_b.next()).await?,
         Some(Message::Text("to b".into()))
     );
     assert_eq!(
-        within(WAIT_MS, "a receives", at_a.next()).await,
+        within(WAIT_MS, "a receives", at_a.next()).await?,
         Some(Message::Binary(b"to a".to_vec()))
     );
     assert_eq!(
@@ -129,4 +135,5 @@ async fn a_negotiated_pair_opens_without_a_datachannel_event() {
         0,
         "negotiated channels fire no datachannel event"
     );
+    Ok(())
 }

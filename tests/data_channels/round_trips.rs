@@ -4,7 +4,10 @@ use futures_util::StreamExt;
 use rtc_peer::{DataChannel, DataChannelOptions, Message};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{pattern, within, Pair, Probe, WAIT_MS};
+use support::{no_page_errors, take_page_errors, within, LoopbackPair, TestFailure};
+
+use crate::bytes::pattern;
+use crate::WAIT_MS;
 
 fn payloads() -> Vec<Message> {
     let long_text: String = (0..64 * 1024)
@@ -31,7 +34,11 @@ fn send(channel: &DataChannel, message: &Message) {
     .unwrap_or_else(|err| panic!("sending {} bytes: {err}", message.len()));
 }
 
-async fn round_trip(from: &DataChannel, to: &DataChannel, direction: &str) {
+async fn round_trip(
+    from: &DataChannel,
+    to: &DataChannel,
+    direction: &str,
+) -> Result<(), TestFailure> {
     let mut received = to.messages();
     for message in payloads() {
         send(from, &message);
@@ -40,7 +47,7 @@ async fn round_trip(from: &DataChannel, to: &DataChannel, direction: &str) {
             &format!("{direction}: a {}-byte message", message.len()),
             received.next(),
         )
-        .await
+        .await?
         .expect("the stream ended early");
         assert_eq!(
             got,
@@ -50,26 +57,28 @@ async fn round_trip(from: &DataChannel, to: &DataChannel, direction: &str) {
             got.len()
         );
     }
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn text_and_bytes_arrive_unchanged_both_ways() {
-    let probe = Probe::install();
-    let pair = Pair::new();
+async fn text_and_bytes_arrive_unchanged_both_ways() -> Result<(), TestFailure> {
+    let _ = take_page_errors(); // what earlier tests logged is theirs
+    let pair = LoopbackPair::new()?;
     let (a, b) = pair
         .open_channel("round-trips", &DataChannelOptions::new())
-        .await;
-    round_trip(&a, &b, "a to b").await;
-    round_trip(&b, &a, "b to a").await;
-    probe.assert_no_errors();
+        .await?;
+    round_trip(&a, &b, "a to b").await?;
+    round_trip(&b, &a, "b to a").await?;
+    no_page_errors("the page")?;
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn binary_arrives_as_bytes_even_when_the_raw_channel_said_blob() {
-    let pair = Pair::new();
+async fn binary_arrives_as_bytes_even_when_the_raw_channel_said_blob() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let (a, b) = pair
         .open_channel("binary-type", &DataChannelOptions::new())
-        .await;
+        .await?;
     // The browser's default is "blob"; wrapping (again) sets "arraybuffer".
     let key = wasm_bindgen::JsValue::from_str("binaryType");
     js_sys::Reflect::set(b.as_raw(), &key, &"blob".into()).expect("binaryType = blob");
@@ -78,6 +87,7 @@ async fn binary_arrives_as_bytes_even_when_the_raw_channel_said_blob() {
     assert_eq!(binary_type.as_string().as_deref(), Some("arraybuffer"));
     let mut received = b.messages();
     a.send_bytes(&[1, 2, 3]).expect("send_bytes");
-    let got = within(WAIT_MS, "the binary message", received.next()).await;
+    let got = within(WAIT_MS, "the binary message", received.next()).await?;
     assert_eq!(got, Some(Message::Binary(vec![1, 2, 3])));
+    Ok(())
 }

@@ -9,7 +9,7 @@ use rtc_peer::{
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::wait_until;
+use support::{now_ms, wait_until_with, TestFailure};
 
 /// The coturn of this run: URL, user name, credential (read at run time from the endpoint
 /// the test run serves). Fails, never skips, without them.
@@ -19,7 +19,11 @@ fn turn_server() -> (&'static str, &'static str, &'static str) {
 }
 
 /// Gathers with `server` only, and returns the first candidate error with `code`.
-async fn first_candidate_error(server: IceServer, code: u16, what: &str) -> IceCandidateError {
+async fn first_candidate_error(
+    server: IceServer,
+    code: u16,
+    what: &str,
+) -> Result<IceCandidateError, TestFailure> {
     let pc = PeerConnection::with_configuration(&Configuration::new().ice_server(server))
         .expect("a PeerConnection");
     let errors: Rc<RefCell<Vec<IceCandidateError>>> = Rc::default();
@@ -33,33 +37,31 @@ async fn first_candidate_error(server: IceServer, code: u16, what: &str) -> IceC
     pc.set_local_description(&offer)
         .await
         .expect("setLocalDescription");
-    let start = crate::support::now_ms();
+    let start = now_ms();
     let turn_error = || errors.borrow().iter().find(|e| e.code() == code).cloned();
-    wait_until(
+    wait_until_with(
         60_000,
         what,
         || turn_error().is_some(),
         || format!("{:?}", errors.borrow()),
     )
-    .await;
-    web_sys::console::log_1(
-        &format!("{what}: after {} ms", crate::support::now_ms() - start).into(),
-    );
+    .await?;
+    web_sys::console::log_1(&format!("{what}: after {} ms", now_ms() - start).into());
     pc.close();
     let first = turn_error().expect("a TURN error");
     web_sys::console::log_1(&format!("{what}: {first:?}").into());
-    first
+    Ok(first)
 }
 
 #[wasm_bindgen_test]
-async fn a_wrong_turn_credential_gives_401_with_the_server_url() {
+async fn a_wrong_turn_credential_gives_401_with_the_server_url() -> Result<(), TestFailure> {
     let (url, user, _) = turn_server();
     let error = first_candidate_error(
         IceServer::new(url).credentials(user, "certainly-not-the-password"),
         401,
         "401 from coturn",
     )
-    .await;
+    .await?;
     assert_eq!(error.code(), 401, "{error:?}");
     // Firefox drops the `?transport=` part of the URL.
     let without_query = |u: &str| u.split('?').next().unwrap_or_default().to_owned();
@@ -68,10 +70,11 @@ async fn a_wrong_turn_credential_gives_401_with_the_server_url() {
         without_query(url),
         "the URL of the server that refused: {error:?}"
     );
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn a_turn_port_with_nothing_listening_gives_701() {
+async fn a_turn_port_with_nothing_listening_gives_701() -> Result<(), TestFailure> {
     let (_, user, credential) = turn_server();
     // Nothing listens on port 49151 of loopback (the last registered port; not coturn's port
     // + 1, which coturn itself uses as its alternate port; not a low port, which Firefox
@@ -82,7 +85,7 @@ async fn a_turn_port_with_nothing_listening_gives_701() {
         701,
         "701 from a dead TURN port",
     )
-    .await;
+    .await?;
     assert_eq!(error.code(), 701, "{error:?}");
     // Firefox names the TURN URL; Chromium names the server as the STUN server it also used
     // it as ("stun:127.0.0.1:49151"), whose binding request is what timed out (after about 40 s).
@@ -90,4 +93,5 @@ async fn a_turn_port_with_nothing_listening_gives_701() {
         error.url().contains("127.0.0.1:49151"),
         "the dead server's URL: {error:?}"
     );
+    Ok(())
 }

@@ -2,8 +2,9 @@
 
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::call::Call;
-use crate::support::{frames_grow, seed, sleep, wait_until, CanvasSource, Rng, WAIT_MS};
+use support::{frames_grow, seed, sleep, wait_until_with, LoopbackPair, SeededRng, TestFailure};
+
+use crate::{camera, WAIT_MS};
 
 const ROUNDS: u32 = 50;
 
@@ -19,32 +20,33 @@ pub fn first_description_type(messages: &[String]) -> Option<String> {
 }
 
 #[wasm_bindgen_test]
-async fn glare_converges_with_one_track_event_each_and_video_both_ways() {
-    let rng = std::rc::Rc::new(std::cell::RefCell::new(Rng::new(seed("glare"))));
-    let polite_camera = CanvasSource::new();
-    let impolite_camera = CanvasSource::new();
+async fn glare_converges_with_one_track_event_each_and_video_both_ways() -> Result<(), TestFailure>
+{
+    let mut rng = SeededRng::new(seed("glare"));
+    let polite_camera = camera()?;
+    let impolite_camera = camera()?;
     for round in 1..=ROUNDS {
-        let call = Call::with_rng(&rng);
+        let call = LoopbackPair::negotiated(rng.next_u64())?;
         // The same task: both `negotiationneeded` events fire before any signal arrives.
         call.polite
-            .pc
-            .add_track(&polite_camera.track, &[&polite_camera.stream])
+            .pc()
+            .add_track(polite_camera.track(), &[polite_camera.stream()])
             .expect("addTrack (polite)");
         call.impolite
-            .pc
-            .add_track(&impolite_camera.track, &[&impolite_camera.stream])
+            .pc()
+            .add_track(impolite_camera.track(), &[impolite_camera.stream()])
             .expect("addTrack (impolite)");
-        wait_until(
+        wait_until_with(
             WAIT_MS,
             &format!("round {round}: both stable with a track event each"),
             || {
                 call.settled()
-                    && !call.polite.tracks.borrow().is_empty()
-                    && !call.impolite.tracks.borrow().is_empty()
+                    && !call.polite.track_events().is_empty()
+                    && !call.impolite.track_events().is_empty()
             },
             || call.describe(),
         )
-        .await;
+        .await?;
         assert_eq!(
             (
                 first_description_type(&call.to_impolite.log()).as_deref(),
@@ -54,29 +56,31 @@ async fn glare_converges_with_one_track_event_each_and_video_both_ways() {
             "round {round}: both sides offered first (a real glare)"
         );
         frames_grow(
-            &call.polite.pc,
-            0.0,
+            call.polite.pc(),
+            0,
+            WAIT_MS,
             &format!("round {round}: video to polite"),
         )
-        .await;
+        .await?;
         frames_grow(
-            &call.impolite.pc,
-            0.0,
+            call.impolite.pc(),
+            0,
+            WAIT_MS,
             &format!("round {round}: video to impolite"),
         )
-        .await;
+        .await?;
         // A late second event would show up here.
         sleep(50).await;
         for (side, sender) in [
             (&call.polite, &impolite_camera),
             (&call.impolite, &polite_camera),
         ] {
-            let tracks = side.tracks.borrow();
+            let tracks = side.track_events();
             assert_eq!(
                 tracks.len(),
                 1,
                 "round {round}: {} saw {} track events",
-                side.name,
+                side.name(),
                 tracks.len()
             );
             let stream = tracks[0]
@@ -84,17 +88,18 @@ async fn glare_converges_with_one_track_event_each_and_video_both_ways() {
                 .expect("the event carries a stream");
             assert_eq!(
                 stream.id(),
-                sender.stream.id(),
+                sender.stream().id(),
                 "round {round}: {} got the other side's stream",
-                side.name
+                side.name()
             );
-            assert!(side.stable(), "round {round}: {} stable", side.name);
+            assert!(side.stable(), "round {round}: {} stable", side.name());
         }
-        call.assert_no_errors(&format!("round {round}"));
+        call.no_errors(&format!("round {round}"))?;
         assert_eq!(
             call.polite.negotiator().ended(),
             None,
             "round {round}: still on"
         );
     }
+    Ok(())
 }

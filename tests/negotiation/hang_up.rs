@@ -4,70 +4,60 @@ use rtc_peer::{CallEnd, Error, PeerConnection, Role, Signal, SignalingState};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::call::{is_error, Call};
-use crate::probe;
-use crate::support::{now_ms, sleep, wait_until, within, CanvasSource, WAIT_MS};
+use support::{
+    now_ms, probe, seeded_call, sleep, wait_until_with, within, CanvasSource, NegotiatedPair,
+    TestFailure,
+};
 
-async fn live_call(test: &str) -> (Call, CanvasSource) {
-    let call = Call::new(test);
-    let camera = CanvasSource::new();
-    call.polite
-        .pc
-        .add_track(&camera.track, &[&camera.stream])
-        .expect("addTrack");
-    wait_until(
-        WAIT_MS,
-        "the call is up",
-        || call.settled() && call.impolite.tracks.borrow().len() == 1,
-        || call.describe(),
-    )
-    .await;
-    (call, camera)
+use crate::{call_is_up, camera, WAIT_MS};
+
+/// `true` for an `Err` named `name`.
+fn is_error(result: &Result<(), Error>, name: &str) -> bool {
+    matches!(result, Err(err) if err.name() == name)
+}
+
+async fn live_call(test: &str) -> Result<(NegotiatedPair, CanvasSource), TestFailure> {
+    let call = seeded_call(test);
+    let camera = camera()?;
+    call_is_up(&call, &camera).await?;
+    Ok((call, camera))
 }
 
 #[wasm_bindgen_test]
-async fn bye_gives_remote_hang_up_within_a_second() {
-    let (call, _camera) = live_call("hang up").await;
-    call.assert_no_errors("before hanging up");
+async fn bye_gives_remote_hang_up_within_a_second() -> Result<(), TestFailure> {
+    let (call, _camera) = live_call("hang up").await?;
+    call.no_errors("before hanging up")?;
     let start = now_ms();
     call.polite.negotiator().hang_up();
     call.polite.negotiator().hang_up(); // twice is fine
-    assert_eq!(*call.polite.ends.borrow(), [CallEnd::LocalHangUp]);
+    assert_eq!(call.polite.ends(), [CallEnd::LocalHangUp]);
     assert_eq!(
-        call.polite.pc.signaling_state(),
+        call.polite.pc().signaling_state(),
         SignalingState::Closed,
         "closed at once"
     );
-    wait_until(
+    wait_until_with(
         1_000,
         "RemoteHangUp on the other side",
-        || !call.impolite.ends.borrow().is_empty(),
+        || !call.impolite.ends().is_empty(),
         || call.describe(),
     )
-    .await;
+    .await?;
     let elapsed = now_ms() - start;
     assert_eq!(
-        *call.impolite.ends.borrow(),
+        call.impolite.ends(),
         [CallEnd::RemoteHangUp],
         "after {elapsed} ms"
     );
     // The browser's own state: both connections closed.
-    for pc in [&call.polite.pc, &call.impolite.pc] {
+    for pc in [&call.polite.pc(), &call.impolite.pc()] {
         let raw =
             js_sys::Reflect::get(pc.as_raw(), &"signalingState".into()).expect("signalingState");
         assert_eq!(raw, JsValue::from_str("closed"));
     }
     sleep(100).await;
-    assert_eq!(
-        call.polite.ends.borrow().len(),
-        1,
-        "on_end fired once (local)"
-    );
-    assert_eq!(
-        call.impolite.ends.borrow().len(),
-        1,
-        "on_end fired once (remote)"
-    );
+    assert_eq!(call.polite.ends().len(), 1, "on_end fired once (local)");
+    assert_eq!(call.impolite.ends().len(), 1, "on_end fired once (remote)");
     // A late registration hears how the call ended, at once.
     let late = std::rc::Rc::new(std::cell::Cell::new(None));
     {
@@ -79,18 +69,19 @@ async fn bye_gives_remote_hang_up_within_a_second() {
     assert_eq!(late.get(), Some(CallEnd::RemoteHangUp));
     // Signals still arriving (or being applied) when the call ended are refused, nothing else.
     for side in [&call.polite, &call.impolite] {
-        for error in side.errors.borrow().iter() {
+        for error in side.errors().iter() {
             assert!(
                 error.contains("InvalidStateError"),
                 "after hanging up: {error}"
             );
         }
     }
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn receive_after_close_is_invalid_state() {
-    let (call, _camera) = live_call("receive after close").await;
+async fn receive_after_close_is_invalid_state() -> Result<(), TestFailure> {
+    let (call, _camera) = live_call("receive after close").await?;
     call.impolite.negotiator().hang_up();
     for signal in [
         Signal::Bye,
@@ -102,7 +93,7 @@ async fn receive_after_close_is_invalid_state() {
             "receive",
             call.impolite.negotiator().receive(signal.clone()),
         )
-        .await;
+        .await?;
         assert!(
             is_error(&result, "InvalidStateError"),
             "{signal:?} after hang-up gave {result:?}"
@@ -117,20 +108,21 @@ async fn receive_after_close_is_invalid_state() {
         "receive",
         negotiator.receive(Signal::EndOfCandidates),
     )
-    .await;
+    .await?;
     assert!(
         matches!(result, Err(Error::InvalidState { .. })),
         "after close(): {result:?}"
     );
     assert_eq!(
-        *call.impolite.ends.borrow(),
+        call.impolite.ends(),
         [CallEnd::LocalHangUp],
         "no second end"
     );
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() {
+async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() -> Result<(), TestFailure> {
     let pc = PeerConnection::new().expect("a PeerConnection");
     let raw = JsValue::from(pc.as_raw());
     assert_eq!(
@@ -149,17 +141,17 @@ async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() {
         "the negotiator's listeners: {}",
         probe::listener_types(&raw)
     );
-    let camera = CanvasSource::new();
-    pc.add_track(&camera.track, &[&camera.stream])
+    let camera = camera()?;
+    pc.add_track(camera.track(), &[camera.stream()])
         .expect("addTrack");
     // negotiationneeded fires in a task of its own: wait until the offer is in flight.
-    wait_until(
+    wait_until_with(
         WAIT_MS,
         "the offer is being made",
         || pc.signaling_state() == SignalingState::HaveLocalOffer || !sent.borrow().is_empty(),
         || format!("{:?}", pc.signaling_state()),
     )
-    .await;
+    .await?;
     drop(negotiator);
     assert_eq!(
         probe::listeners(&raw),
@@ -170,4 +162,5 @@ async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() {
     sleep(200).await;
     assert_eq!(probe::listeners(&raw), 0, "none came back");
     pc.close();
+    Ok(())
 }

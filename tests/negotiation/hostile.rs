@@ -4,8 +4,9 @@
 use rtc_peer::{CallEnd, SessionDescription, Signal};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::call::Call;
-use crate::support::{frames_grow, seed, wait_until, within, CanvasSource, Rng, WAIT_MS};
+use support::{frames_grow, seed, seeded_call, wait_until_with, within, SeededRng, TestFailure};
+
+use crate::{call_is_up, camera, WAIT_MS};
 
 const SIGNALS: u32 = 300;
 const BYES: u32 = 10;
@@ -13,7 +14,7 @@ const BYES: u32 = 10;
 /// A hostile text: garbage, wrong shapes, oversize, an answer in `stable`, candidates for
 /// unknown mids. Returns the text and what must come of it: `Some(name)` for an error of that
 /// name, `None` for "an error or ignored".
-fn hostile(rng: &mut Rng, answer_sdp: &str) -> (String, Option<&'static str>) {
+fn hostile(rng: &mut SeededRng, answer_sdp: &str) -> (String, Option<&'static str>) {
     let garbage = [
         "",
         "{",
@@ -30,7 +31,7 @@ fn hostile(rng: &mut Rng, answer_sdp: &str) -> (String, Option<&'static str>) {
             Some("SyntaxError"),
         ),
         1 => ("[]".to_owned(), Some("TypeError")),
-        2 => (format!("{}", rng.next()), Some("TypeError")),
+        2 => (format!("{}", rng.next_u64()), Some("TypeError")),
         3 => (r#"{"v":2,"bye":true}"#.to_owned(), Some("TypeError")),
         4 => (
             r#"{"v":1,"bye":true,"description":{}}"#.to_owned(),
@@ -74,28 +75,24 @@ fn hostile(rng: &mut Rng, answer_sdp: &str) -> (String, Option<&'static str>) {
 }
 
 #[wasm_bindgen_test]
-async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() {
-    let mut rng = Rng::new(seed("hostile"));
-    let call = Call::new("hostile call");
-    let first = CanvasSource::new();
-    call.polite
-        .pc
-        .add_track(&first.track, &[&first.stream])
-        .expect("addTrack");
-    wait_until(
-        WAIT_MS,
-        "the call is up",
-        || call.settled() && call.impolite.tracks.borrow().len() == 1,
-        || call.describe(),
-    )
-    .await;
-    let answer_sdp = call.impolite.pc.local_description().expect("an answer").sdp;
+async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates(
+) -> Result<(), TestFailure> {
+    let mut rng = SeededRng::new(seed("hostile"));
+    let call = seeded_call("hostile call");
+    let first = camera()?;
+    call_is_up(&call, &first).await?;
+    let answer_sdp = call
+        .impolite
+        .pc()
+        .local_description()
+        .expect("an answer")
+        .sdp;
     let negotiator = call.impolite.negotiator();
     let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
     for i in 0..SIGNALS - BYES {
         let (text, expected) = hostile(&mut rng, &answer_sdp);
         let result = match Signal::from_json(&text) {
-            Ok(signal) => within(WAIT_MS, "receive settles", negotiator.receive(signal)).await,
+            Ok(signal) => within(WAIT_MS, "receive settles", negotiator.receive(signal)).await?,
             Err(err) => Err(err),
         };
         let got = result.as_ref().err().map(|e| e.name().to_owned());
@@ -114,25 +111,37 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() 
     assert_eq!(negotiator.ended(), None, "no hostile signal ended the call");
 
     // The same negotiator still negotiates: a new track from the attacked side.
-    let second = CanvasSource::new();
+    let second = camera()?;
     call.impolite
-        .pc
-        .add_track(&second.track, &[&second.stream])
+        .pc()
+        .add_track(second.track(), &[second.stream()])
         .expect("addTrack after");
-    wait_until(
+    wait_until_with(
         WAIT_MS,
         "renegotiation after the hostile signals",
-        || call.settled() && call.polite.tracks.borrow().len() == 1,
+        || call.settled() && call.polite.track_events().len() == 1,
         || call.describe(),
     )
-    .await;
-    frames_grow(&call.polite.pc, 0.0, "video of the track added after").await;
-    frames_grow(&call.impolite.pc, 0.0, "video of the first track, still").await;
-    call.assert_no_errors("hostile: the channel's own signals");
+    .await?;
+    frames_grow(
+        call.polite.pc(),
+        0,
+        WAIT_MS,
+        "video of the track added after",
+    )
+    .await?;
+    frames_grow(
+        call.impolite.pc(),
+        0,
+        WAIT_MS,
+        "video of the first track, still",
+    )
+    .await?;
+    call.no_errors("hostile: the channel's own signals")?;
 
     // Repeated Bye: the first ends the call, the others are refused.
     for i in 0..BYES {
-        let result = within(WAIT_MS, "receive(Bye)", negotiator.receive(Signal::Bye)).await;
+        let result = within(WAIT_MS, "receive(Bye)", negotiator.receive(Signal::Bye)).await?;
         if i == 0 {
             assert_eq!(result, Ok(()), "the first Bye");
         } else {
@@ -143,8 +152,9 @@ async fn three_hundred_hostile_signals_then_the_negotiator_still_renegotiates() 
         }
     }
     assert_eq!(
-        *call.impolite.ends.borrow(),
+        call.impolite.ends(),
         [CallEnd::RemoteHangUp],
         "on_end fired once"
     );
+    Ok(())
 }

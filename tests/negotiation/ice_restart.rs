@@ -7,8 +7,9 @@ use std::rc::Rc;
 use rtc_peer::{IceConnectionState, IceGatheringState, PeerConnection};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::call::Call;
-use crate::support::{frames_decoded, frames_grow, wait_until, CanvasSource, WAIT_MS};
+use support::{frames_decoded, frames_grow, seeded_call, wait_until_with, TestFailure};
+
+use crate::{call_is_up, camera, WAIT_MS};
 
 /// The `a=ice-ufrag:` of a connection's current local description.
 fn local_ufrag(pc: &PeerConnection) -> Option<String> {
@@ -40,85 +41,83 @@ fn may_follow(from: IceConnectionState, to: IceConnectionState) -> bool {
 }
 
 #[wasm_bindgen_test]
-async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() {
-    let call = Call::new("ice restart");
+async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() -> Result<(), TestFailure>
+{
+    let call = seeded_call("ice restart");
     let ice_states: Rc<RefCell<Vec<IceConnectionState>>> = Rc::default();
     let gathering: Rc<RefCell<Vec<IceGatheringState>>> = Rc::default();
     let _ice = {
         let ice_states = Rc::clone(&ice_states);
         call.polite
-            .pc
+            .pc()
             .on_ice_connection_state_change(move |state| ice_states.borrow_mut().push(state))
     };
     let _gathering = {
         let gathering = Rc::clone(&gathering);
         call.polite
-            .pc
+            .pc()
             .on_ice_gathering_state_change(move |state| gathering.borrow_mut().push(state))
     };
-    let camera = CanvasSource::new();
-    call.polite
-        .pc
-        .add_track(&camera.track, &[&camera.stream])
-        .expect("addTrack");
-    wait_until(
-        WAIT_MS,
-        "the call is up",
-        || call.settled() && call.impolite.tracks.borrow().len() == 1,
-        || call.describe(),
-    )
-    .await;
-    let before = frames_grow(&call.impolite.pc, 0.0, "video before the restart").await;
-    wait_until(
+    let camera = camera()?;
+    call_is_up(&call, &camera).await?;
+    let before = frames_grow(call.impolite.pc(), 0, WAIT_MS, "video before the restart").await?;
+    wait_until_with(
         WAIT_MS,
         "first gathering complete",
-        || call.polite.pc.ice_gathering_state() == IceGatheringState::Complete,
+        || call.polite.pc().ice_gathering_state() == IceGatheringState::Complete,
         || format!("{:?}", gathering.borrow()),
     )
-    .await;
-    let old_ufrag = local_ufrag(&call.polite.pc).expect("a local ufrag");
+    .await?;
+    let old_ufrag = local_ufrag(call.polite.pc()).expect("a local ufrag");
 
     call.polite.negotiator().restart_ice();
-    let frames_at_restart = frames_decoded(&call.impolite.pc).await;
-    wait_until(
+    let frames_at_restart = frames_decoded(call.impolite.pc()).await;
+    wait_until_with(
         WAIT_MS,
         "the restart offer and its answer are applied",
         || {
             call.settled()
-                && local_ufrag(&call.polite.pc).is_some_and(|u| u != old_ufrag)
-                && remote_ufrag(&call.impolite.pc) == local_ufrag(&call.polite.pc)
-                && call.polite.pc.ice_gathering_state() == IceGatheringState::Complete
+                && local_ufrag(call.polite.pc()).is_some_and(|u| u != old_ufrag)
+                && remote_ufrag(call.impolite.pc()) == local_ufrag(call.polite.pc())
+                && call.polite.pc().ice_gathering_state() == IceGatheringState::Complete
         },
         || {
             format!(
                 "{}; ufrag {old_ufrag} -> {:?} (remote side has {:?}); gathering {:?}",
                 call.describe(),
-                local_ufrag(&call.polite.pc),
-                remote_ufrag(&call.impolite.pc),
+                local_ufrag(call.polite.pc()),
+                remote_ufrag(call.impolite.pc()),
                 gathering.borrow()
             )
         },
     )
-    .await;
+    .await?;
     let during = frames_grow(
-        &call.impolite.pc,
+        call.impolite.pc(),
         frames_at_restart.max(before),
+        WAIT_MS,
         "video across the restart",
     )
-    .await;
-    frames_grow(&call.impolite.pc, during, "video after the restart").await;
-    wait_until(
+    .await?;
+    frames_grow(
+        call.impolite.pc(),
+        during,
+        WAIT_MS,
+        "video after the restart",
+    )
+    .await?;
+    wait_until_with(
         WAIT_MS,
         "ICE connected again",
         || {
             matches!(
-                call.polite.pc.ice_connection_state(),
+                call.polite.pc().ice_connection_state(),
                 IceConnectionState::Connected | IceConnectionState::Completed
             )
         },
         || format!("{:?}", ice_states.borrow()),
     )
-    .await;
+    .await?;
 
     let states = ice_states.borrow().clone();
     assert_eq!(
@@ -151,9 +150,10 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() {
         "gathering ran once more for the restart"
     );
     assert_eq!(
-        call.impolite.tracks.borrow().len(),
+        call.impolite.track_events().len(),
         1,
         "a restart adds no track"
     );
-    call.assert_no_errors("ice restart");
+    call.no_errors("ice restart")?;
+    Ok(())
 }

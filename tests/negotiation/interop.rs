@@ -9,10 +9,13 @@ use rtc_peer::{PeerConnection, Role, TrackEvent};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::call::Side;
-use crate::channel::Link;
+use support::{
+    frames_grow, seed, sleep, wait_until_with, NegotiatedSide, SeededRng, SignalChannel,
+    SignalDelay, TestFailure,
+};
+
 use crate::glare::first_description_type;
-use crate::support::{frames_grow, seed, sleep, wait_until, CanvasSource, Rng, WAIT_MS};
+use crate::{camera, WAIT_MS};
 
 #[wasm_bindgen(module = "/tests/negotiation/mdn_pattern.js")]
 extern "C" {
@@ -30,19 +33,19 @@ extern "C" {
 
 const ROUNDS: u32 = 5;
 
-async fn glare_against_mdn(role: Role) {
+async fn glare_against_mdn(role: Role) -> Result<(), TestFailure> {
     let name = if role == Role::Polite {
         "interop (rtc-peer polite)"
     } else {
         "interop (rtc-peer impolite)"
     };
-    let rng = Rc::new(RefCell::new(Rng::new(seed(name))));
-    let ours_camera = CanvasSource::new();
-    let theirs_camera = CanvasSource::new();
+    let mut rng = SeededRng::new(seed(name));
+    let ours_camera = camera()?;
+    let theirs_camera = camera()?;
     for round in 1..=ROUNDS {
-        let to_ours = Link::new(&rng);
-        let to_theirs = Link::new(&rng);
-        let ours = Side::new(
+        let to_ours = SignalChannel::new(rng.next_u64(), SignalDelay::default());
+        let to_theirs = SignalChannel::new(rng.next_u64(), SignalDelay::default());
+        let ours = NegotiatedSide::new(
             "rtc-peer",
             PeerConnection::new().expect("a PeerConnection"),
             role,
@@ -70,37 +73,37 @@ async fn glare_against_mdn(role: Role) {
                 let _ = mdn.receive(&text);
             });
         }
-        ours.pc
-            .add_track(&ours_camera.track, &[&ours_camera.stream])
+        ours.pc()
+            .add_track(ours_camera.track(), &[ours_camera.stream()])
             .expect("addTrack (rtc-peer)");
         theirs
-            .add_track(&theirs_camera.track, &[&theirs_camera.stream])
+            .add_track(theirs_camera.track(), &[theirs_camera.stream()])
             .expect("addTrack (MDN)");
         let stable = |pc: &PeerConnection| pc.signaling_state() == rtc_peer::SignalingState::Stable;
-        wait_until(
+        wait_until_with(
             WAIT_MS,
             &format!("{name}, round {round}: both stable with a track event each"),
             || {
-                stable(&ours.pc)
+                stable(ours.pc())
                     && stable(&theirs)
                     && to_ours.in_flight() == 0
                     && to_theirs.in_flight() == 0
-                    && ours.tracks.borrow().len() == 1
+                    && ours.track_events().len() == 1
                     && theirs_tracks.borrow().len() == 1
             },
             || {
                 format!(
                     "rtc-peer {:?}, {} events, errors {:?}; MDN {:?}, {} events, errors {}",
-                    ours.pc.signaling_state(),
-                    ours.tracks.borrow().len(),
-                    ours.errors.borrow(),
+                    ours.pc().signaling_state(),
+                    ours.track_events().len(),
+                    ours.errors(),
                     theirs.signaling_state(),
                     theirs_tracks.borrow().len(),
                     mdn.errors()
                 )
             },
         )
-        .await;
+        .await?;
         assert_eq!(
             (
                 first_description_type(&to_theirs.log()).as_deref(),
@@ -110,20 +113,22 @@ async fn glare_against_mdn(role: Role) {
             "{name}, round {round}: both sides offered first (a real glare)"
         );
         frames_grow(
-            &ours.pc,
-            0.0,
+            ours.pc(),
+            0,
+            WAIT_MS,
             &format!("{name}, round {round}: video to rtc-peer"),
         )
-        .await;
+        .await?;
         frames_grow(
             &theirs,
-            0.0,
+            0,
+            WAIT_MS,
             &format!("{name}, round {round}: video to MDN"),
         )
-        .await;
+        .await?;
         sleep(50).await;
         assert_eq!(
-            ours.tracks.borrow().len(),
+            ours.track_events().len(),
             1,
             "{name}, round {round}: one event on rtc-peer"
         );
@@ -133,19 +138,19 @@ async fn glare_against_mdn(role: Role) {
             "{name}, round {round}: one event on MDN"
         );
         assert_eq!(
-            ours.tracks.borrow()[0].first_stream().map(|s| s.id()),
-            Some(theirs_camera.stream.id()),
+            ours.track_events()[0].first_stream().map(|s| s.id()),
+            Some(theirs_camera.stream().id()),
             "{name}, round {round}: rtc-peer got MDN's stream"
         );
         assert_eq!(
             theirs_tracks.borrow()[0].first_stream().map(|s| s.id()),
-            Some(ours_camera.stream.id()),
+            Some(ours_camera.stream().id()),
             "{name}, round {round}: MDN got rtc-peer's stream"
         );
         assert!(
-            ours.errors.borrow().is_empty(),
+            ours.errors().is_empty(),
             "{name}: rtc-peer errors {:?}",
-            ours.errors.borrow()
+            ours.errors()
         );
         assert_eq!(
             mdn.errors(),
@@ -159,14 +164,17 @@ async fn glare_against_mdn(role: Role) {
         );
         theirs.close();
     }
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn negotiator_polite_against_mdn_impolite() {
-    glare_against_mdn(Role::Polite).await;
+async fn negotiator_polite_against_mdn_impolite() -> Result<(), TestFailure> {
+    glare_against_mdn(Role::Polite).await?;
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn negotiator_impolite_against_mdn_polite() {
-    glare_against_mdn(Role::Impolite).await;
+async fn negotiator_impolite_against_mdn_polite() -> Result<(), TestFailure> {
+    glare_against_mdn(Role::Impolite).await?;
+    Ok(())
 }

@@ -10,9 +10,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::channel::Link;
-use crate::probe;
-use crate::support::{seed, wait_until, within, CanvasSource, Rng, WAIT_MS};
+use support::{
+    probe, seed, wait_until_with, within, SeededRng, SignalChannel, SignalDelay, TestFailure,
+};
+
+use crate::{camera, WAIT_MS};
 
 /// Calls `object.name(...args)` as JavaScript would.
 fn call(object: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
@@ -35,7 +37,7 @@ struct JsSide {
     _track: rtc_peer::Listener,
 }
 
-fn js_side(polite: bool, out: &Link) -> JsSide {
+fn js_side(polite: bool, out: &SignalChannel) -> JsSide {
     let pc = PeerConnection::new().expect("a PeerConnection");
     let tracks: Rc<RefCell<Vec<TrackEvent>>> = Rc::default();
     let track = {
@@ -88,27 +90,28 @@ async fn rejection_name(negotiation: &JsValue, message: JsValue) -> String {
     let promise: Promise = call(negotiation, "receive", &[message]).unchecked_into();
     let err = within(WAIT_MS, "receive settles", JsFuture::from(promise))
         .await
+        .unwrap_or_else(|failure| panic!("{failure}"))
         .expect_err("a rejection");
     rtc_peer::Error::from(err).name().to_owned()
 }
 
 #[wasm_bindgen_test]
-async fn two_js_negotiations_glare_converge_and_hang_up() {
-    let rng = Rc::new(RefCell::new(Rng::new(seed("js api"))));
-    let to_a = Link::new(&rng);
-    let to_b = Link::new(&rng);
+async fn two_js_negotiations_glare_converge_and_hang_up() -> Result<(), TestFailure> {
+    let mut seeds = SeededRng::new(seed("js api"));
+    let to_a = SignalChannel::new(seeds.next_u64(), SignalDelay::default());
+    let to_b = SignalChannel::new(seeds.next_u64(), SignalDelay::default());
     let a = js_side(true, &to_b);
     let b = js_side(false, &to_a);
     let errors: Rc<RefCell<Vec<String>>> = Rc::default();
     to_a.connect(deliver_to(&a, &errors));
     to_b.connect(deliver_to(&b, &errors));
-    let camera_a = CanvasSource::new();
-    let camera_b = CanvasSource::new();
-    a.pc.add_track(&camera_a.track, &[&camera_a.stream])
+    let camera_a = camera().expect("a canvas source");
+    let camera_b = camera().expect("a canvas source");
+    a.pc.add_track(camera_a.track(), &[camera_a.stream()])
         .expect("addTrack a");
-    b.pc.add_track(&camera_b.track, &[&camera_b.stream])
+    b.pc.add_track(camera_b.track(), &[camera_b.stream()])
         .expect("addTrack b");
-    wait_until(
+    wait_until_with(
         WAIT_MS,
         "both stable with a track event each",
         || {
@@ -128,7 +131,7 @@ async fn two_js_negotiations_glare_converge_and_hang_up() {
             )
         },
     )
-    .await;
+    .await?;
     assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
 
     // Bad messages reject with named errors and change nothing.
@@ -152,13 +155,13 @@ async fn two_js_negotiations_glare_converge_and_hang_up() {
     );
     call(&a.negotiation, "hangUp", &[]);
     call(&a.negotiation, "hangUp", &[]);
-    wait_until(
+    wait_until_with(
         1_000,
         "remote-hang-up on b",
         || !b.ends.borrow().is_empty(),
         String::new,
     )
-    .await;
+    .await?;
     assert_eq!(*a.ends.borrow(), ["local-hang-up"]);
     assert_eq!(*b.ends.borrow(), ["remote-hang-up"]);
     assert_eq!(
@@ -183,6 +186,7 @@ async fn two_js_negotiations_glare_converge_and_hang_up() {
             probe::listener_types(&raw)
         );
     }
+    Ok(())
 }
 
 #[wasm_bindgen_test]

@@ -3,14 +3,17 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
-use std::rc::Rc;
 
 use futures_util::future::join;
 use rtc_peer::{PeerConnection, Sender};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::call::{Call, Side};
-use crate::support::{seed, sleep, wait_until, CanvasSource, Rng, WAIT_MS};
+use support::{
+    seed, sleep, wait_until_with, CanvasSource, LoopbackPair, NegotiatedSide, SeededRng,
+    TestFailure,
+};
+
+use crate::{camera, WAIT_MS};
 
 const OPERATIONS: u32 = 30;
 
@@ -43,9 +46,8 @@ fn current_direction(transceiver: &rtc_peer::RtcRtpTransceiver) -> Option<String
         .and_then(|v| v.as_string())
 }
 
-fn event_mids(side: &Side) -> Vec<Option<String>> {
-    side.tracks
-        .borrow()
+fn event_mids(side: &NegotiatedSide) -> Vec<Option<String>> {
+    side.track_events()
         .iter()
         .map(|e| e.transceiver().mid())
         .collect()
@@ -54,13 +56,17 @@ fn event_mids(side: &Side) -> Vec<Option<String>> {
 /// Runs `OPERATIONS` random operations on `side`: add a clone of the camera track, or remove
 /// a sender whose track is negotiated both ways (so each add gives exactly one remote `track`
 /// event); returns how many tracks were added.
-async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell<Rng>) -> u32 {
+async fn operate(
+    side: &NegotiatedSide,
+    other: &NegotiatedSide,
+    camera: &CanvasSource,
+    rng: &RefCell<SeededRng>,
+) -> u32 {
     let added = Cell::new(0);
     let mut senders: Vec<Sender> = Vec::new();
     for _ in 0..OPERATIONS {
         let seen_by_other: BTreeSet<String> = other
-            .tracks
-            .borrow()
+            .track_events()
             .iter()
             .filter_map(|event| event.transceiver().mid())
             .collect();
@@ -71,7 +77,7 @@ async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell
                 // Negotiated both ways: the other side saw the track, and this side applied
                 // the answer (a sender whose `currentDirection` never included sending counts
                 // as never used, and `addTrack` may take it again, which makes no new event).
-                side.pc.transceivers().iter().any(|t| {
+                side.pc().transceivers().iter().any(|t| {
                     &t.sender() == sender.as_raw()
                         && t.mid().is_some_and(|mid| seen_by_other.contains(&mid))
                         && matches!(
@@ -86,28 +92,28 @@ async fn operate(side: &Side, other: &Side, camera: &CanvasSource, rng: &RefCell
         if remove {
             let pick = removable[rng.borrow_mut().upto(removable.len() as u32 - 1) as usize];
             let sender = senders.remove(pick);
-            side.pc.remove_track(&sender).expect("removeTrack");
+            side.pc().remove_track(&sender).expect("removeTrack");
         } else {
-            let track = camera.track.clone(); // the JS clone(): a new track
+            let track = camera.track().clone(); // the JS clone(): a new track
             let sender = side
-                .pc
-                .add_track(&track, &[&camera.stream])
+                .pc()
+                .add_track(&track, &[camera.stream()])
                 .expect("addTrack");
             senders.push(sender);
             added.set(added.get() + 1);
         }
-        let pause = rng.borrow_mut().upto(30) as i32;
+        let pause = rng.borrow_mut().upto(30);
         sleep(pause).await;
     }
     added.get()
 }
 
 #[wasm_bindgen_test]
-async fn thirty_random_operations_per_side_converge() {
-    let rng = Rc::new(RefCell::new(Rng::new(seed("storm"))));
-    let call = Call::with_rng(&rng);
-    let polite_camera = CanvasSource::new();
-    let impolite_camera = CanvasSource::new();
+async fn thirty_random_operations_per_side_converge() -> Result<(), TestFailure> {
+    let rng = RefCell::new(SeededRng::new(seed("storm")));
+    let call = LoopbackPair::negotiated(rng.borrow_mut().next_u64())?;
+    let polite_camera = camera()?;
+    let impolite_camera = camera()?;
     let (polite_adds, impolite_adds) = join(
         operate(&call.polite, &call.impolite, &polite_camera, &rng),
         operate(&call.impolite, &call.polite, &impolite_camera, &rng),
@@ -115,26 +121,26 @@ async fn thirty_random_operations_per_side_converge() {
     .await;
     let converged = || {
         call.settled()
-            && sending_mids(&call.polite.pc) == receiving_mids(&call.impolite.pc)
-            && sending_mids(&call.impolite.pc) == receiving_mids(&call.polite.pc)
-            && call.impolite.tracks.borrow().len() == polite_adds as usize
-            && call.polite.tracks.borrow().len() == impolite_adds as usize
+            && sending_mids(call.polite.pc()) == receiving_mids(call.impolite.pc())
+            && sending_mids(call.impolite.pc()) == receiving_mids(call.polite.pc())
+            && call.impolite.track_events().len() == polite_adds as usize
+            && call.polite.track_events().len() == impolite_adds as usize
     };
-    wait_until(WAIT_MS, "the storm converges", converged, || {
+    wait_until_with(WAIT_MS, "the storm converges", converged, || {
         format!(
             "{}; polite sends {:?}, impolite receives {:?}; impolite sends {:?}, polite \
              receives {:?}; adds {polite_adds}/{impolite_adds}; track events on polite for \
              {:?}, on impolite for {:?}",
             call.describe(),
-            sending_mids(&call.polite.pc),
-            receiving_mids(&call.impolite.pc),
-            sending_mids(&call.impolite.pc),
-            receiving_mids(&call.polite.pc),
+            sending_mids(call.polite.pc()),
+            receiving_mids(call.impolite.pc()),
+            sending_mids(call.impolite.pc()),
+            receiving_mids(call.polite.pc()),
             event_mids(&call.polite),
             event_mids(&call.impolite),
         )
     })
-    .await;
+    .await?;
     // Still converged a moment later (no negotiation left running).
     sleep(200).await;
     assert!(
@@ -142,7 +148,7 @@ async fn thirty_random_operations_per_side_converge() {
         "the storm stays converged: {}",
         call.describe()
     );
-    call.assert_no_errors("storm");
+    call.no_errors("storm")?;
     web_sys::console::log_1(
         &format!(
             "storm: {polite_adds} + {impolite_adds} adds, {} + {} signals",
@@ -151,4 +157,5 @@ async fn thirty_random_operations_per_side_converge() {
         )
         .into(),
     );
+    Ok(())
 }

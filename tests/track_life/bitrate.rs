@@ -5,7 +5,10 @@
 use rtc_peer::Sender;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::kit::{call0, engine, log, prop, sleep, video_bitrates, CanvasSource, Pair};
+use support::{engine, log, sleep, CanvasSource, LoopbackPair, TestFailure, SUITE_COLOUR};
+
+use crate::media::{call0, prop, video_bitrates};
+use crate::WAIT_MS;
 
 const LIMIT: f64 = 200_000.0;
 
@@ -20,22 +23,22 @@ fn max_bitrates(sender: &Sender) -> Vec<Option<f64>> {
 }
 
 #[wasm_bindgen_test]
-async fn set_max_bitrate_caps_the_outbound_bitrate() {
-    let capped = Pair::new();
-    let free = Pair::new();
-    let capped_source = CanvasSource::new(640, 480, true);
-    let free_source = CanvasSource::new(640, 480, true);
+async fn set_max_bitrate_caps_the_outbound_bitrate() -> Result<(), TestFailure> {
+    let capped = LoopbackPair::new()?;
+    let free = LoopbackPair::new()?;
+    let capped_source = CanvasSource::noisy(640, 480, SUITE_COLOUR)?;
+    let free_source = CanvasSource::noisy(640, 480, SUITE_COLOUR)?;
     let sender = capped
         .a
-        .add_track(&capped_source.track, &[&capped_source.stream])
+        .add_track(capped_source.track(), &[capped_source.stream()])
         .expect("add_track");
     free.a
-        .add_track(&free_source.track, &[&free_source.stream])
+        .add_track(free_source.track(), &[free_source.stream()])
         .expect("add_track");
-    capped.negotiate().await;
-    free.negotiate().await;
-    capped.connected().await;
-    free.connected().await;
+    capped.negotiate().await?;
+    free.negotiate().await?;
+    capped.connected(WAIT_MS).await?;
+    free.connected(WAIT_MS).await?;
 
     let unset = max_bitrates(&sender);
     assert!(!unset.is_empty(), "the sender has encodings");
@@ -67,7 +70,7 @@ async fn set_max_bitrate_caps_the_outbound_bitrate() {
     );
     // Let the encoder adapt, then measure both over the same 5 s.
     sleep(3_000).await;
-    let rates = video_bitrates(&[&capped.a, &free.a], 5_000).await;
+    let rates = video_bitrates(&[&capped.a, &free.a], 5_000).await?;
     log(&format!(
         "{:?}: capped at 150 kbit/s: {:.0} bit/s; unconstrained: {:.0} bit/s",
         engine(),
@@ -94,7 +97,7 @@ async fn set_max_bitrate_caps_the_outbound_bitrate() {
         max_bitrates(&sender)
     );
     sleep(5_000).await;
-    let lifted = video_bitrates(&[&capped.a], 5_000).await;
+    let lifted = video_bitrates(&[&capped.a], 5_000).await?;
     log(&format!(
         "{:?}: cap lifted: {:.0} bit/s",
         engine(),
@@ -104,4 +107,5 @@ async fn set_max_bitrate_caps_the_outbound_bitrate() {
         lifted[0] > LIMIT,
         "without the cap the bitrate exceeds 200 kbit/s: {lifted:?}"
     );
+    Ok(())
 }

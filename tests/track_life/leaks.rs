@@ -4,17 +4,21 @@
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::kit::{listener_types, listeners, CanvasSource, Pair};
+use support::{probe, CanvasSource, LoopbackPair, TestFailure, TrackLog, SUITE_COLOUR};
 
 #[wasm_bindgen_test]
-async fn dropping_remote_track_guards_leaves_no_listeners() {
-    let pair = Pair::new();
-    let source = CanvasSource::new(320, 240, false);
+async fn dropping_remote_track_guards_leaves_no_listeners() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let at_b = TrackLog::on(&pair.b);
+    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
-    let remote = pair.last_track().remote_track();
+    pair.negotiate().await?;
+    let remote = at_b
+        .last()
+        .expect("b received a track event")
+        .remote_track();
     let track: JsValue = remote.track().into();
     let stream: JsValue = remote
         .streams()
@@ -23,14 +27,14 @@ async fn dropping_remote_track_guards_leaves_no_listeners() {
         .expect("a stream")
         .into();
     let pc: JsValue = pair.b.as_raw().into();
-    let pc_before = listeners(&pc);
+    let pc_before = probe::listeners(&pc);
     assert_eq!(
-        listeners(&track),
+        probe::listeners(&track),
         0,
         "no listener on the track yet: {}",
-        listener_types(&track)
+        probe::listener_types(&track)
     );
-    assert_eq!(listeners(&stream), 0, "none on the stream yet");
+    assert_eq!(probe::listeners(&stream), 0, "none on the stream yet");
 
     let clone = remote.clone();
     let guards = vec![
@@ -41,31 +45,52 @@ async fn dropping_remote_track_guards_leaves_no_listeners() {
     ];
     // Per pair of guards: mute, unmute, ended (state) + mute, ended (removed) on the track,
     // removetrack on the stream, signalingstatechange on the connection.
-    assert_eq!(listeners(&track), 10, "{}", listener_types(&track));
-    assert_eq!(listeners(&stream), 2, "{}", listener_types(&stream));
-    assert_eq!(listeners(&pc), pc_before + 2, "{}", listener_types(&pc));
+    assert_eq!(
+        probe::listeners(&track),
+        10,
+        "{}",
+        probe::listener_types(&track)
+    );
+    assert_eq!(
+        probe::listeners(&stream),
+        2,
+        "{}",
+        probe::listener_types(&stream)
+    );
+    assert_eq!(
+        probe::listeners(&pc),
+        pc_before + 2,
+        "{}",
+        probe::listener_types(&pc)
+    );
 
     drop(guards);
     assert_eq!(
-        listeners(&track),
+        probe::listeners(&track),
         0,
         "left on the track: {}",
-        listener_types(&track)
+        probe::listener_types(&track)
     );
     assert_eq!(
-        listeners(&stream),
+        probe::listeners(&stream),
         0,
         "left on the stream: {}",
-        listener_types(&stream)
+        probe::listener_types(&stream)
     );
     assert_eq!(
-        listeners(&pc),
+        probe::listeners(&pc),
         pc_before,
         "left on the connection: {}",
-        listener_types(&pc)
+        probe::listener_types(&pc)
     );
 
     // `forget` keeps them all (the opt-out), so the count can tell the difference.
     remote.on_removed(|| {}).forget();
-    assert_eq!(listeners(&track), 2, "{}", listener_types(&track));
+    assert_eq!(
+        probe::listeners(&track),
+        2,
+        "{}",
+        probe::listener_types(&track)
+    );
+    Ok(())
 }

@@ -9,10 +9,13 @@ use std::rc::Rc;
 use rtc_peer::{MediaKind, PeerConnection, TrackState};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::kit::{
-    engine, log, negotiate, now_ms, prop, sleep, wait_until, within, CanvasSource, Engine, Pair,
-    WAIT_MS,
+use support::{
+    engine, log, negotiate, now_ms, sleep, wait_until, within, CanvasSource, Engine, LoopbackPair,
+    TestFailure, TrackLog, SUITE_COLOUR,
 };
+
+use crate::media::prop;
+use crate::WAIT_MS;
 
 /// How long the test watches for `Muted` once media has stopped arriving.
 const MUTE_MS: u32 = 10_000;
@@ -32,6 +35,7 @@ fn mutes_without_media(engine: Engine) -> bool {
 async fn video_bytes_received(pc: &PeerConnection) -> u64 {
     let report = within(WAIT_MS, "stats_report", pc.stats_report())
         .await
+        .expect("stats_report within the bound")
         .expect("stats_report");
     report
         .inbound_rtp()
@@ -60,23 +64,27 @@ async fn wait_video(pc: &PeerConnection, what: &str) {
 }
 
 #[wasm_bindgen_test]
-async fn remote_replace_track_none_mutes_then_live() {
-    let pair = Pair::new();
-    let source = CanvasSource::new(320, 240, false);
+async fn remote_replace_track_none_mutes_then_live() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let at_b = TrackLog::on(&pair.b);
+    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
     let sender = pair
         .a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
-    pair.connected().await;
-    let remote = pair.last_track().remote_track();
+    pair.negotiate().await?;
+    pair.connected(WAIT_MS).await?;
+    let remote = at_b
+        .last()
+        .expect("b received a track event")
+        .remote_track();
     let states: Rc<RefCell<Vec<TrackState>>> = Rc::default();
     let record = Rc::clone(&states);
     let _guard = remote.on_state_change(move |state| record.borrow_mut().push(state));
     wait_until(WAIT_MS, "the remote track to go live", || {
         remote.state() == TrackState::Live
     })
-    .await;
+    .await?;
     wait_video(&pair.b, "video arriving at b").await;
     let rate_live = video_rate(&pair.b).await;
     states.borrow_mut().clear();
@@ -119,14 +127,14 @@ async fn remote_replace_track_none_mutes_then_live() {
 
     let resumed_at = now_ms();
     sender
-        .replace_track(Some(&source.track))
+        .replace_track(Some(source.track()))
         .await
         .expect("replace_track(Some)");
     wait_video(&pair.b, "video again after replacing the track back").await;
     wait_until(WAIT_MS, "Live after replacing the track back", || {
         remote.state() == TrackState::Live
     })
-    .await;
+    .await?;
     log(&format!(
         "{:?}: track back: video and Live within {:.0} ms; reported: {:?}",
         engine(),
@@ -143,18 +151,23 @@ async fn remote_replace_track_none_mutes_then_live() {
         expected,
         "on_state_change saw exactly these changes"
     );
+    Ok(())
 }
 
 #[wasm_bindgen_test]
-async fn remote_stops_its_transceiver() {
-    let pair = Pair::new();
-    let source = CanvasSource::new(320, 240, false);
+async fn remote_stops_its_transceiver() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let at_b = TrackLog::on(&pair.b);
+    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
-    pair.connected().await;
-    let remote = pair.last_track().remote_track();
+    pair.negotiate().await?;
+    pair.connected(WAIT_MS).await?;
+    let remote = at_b
+        .last()
+        .expect("b received a track event")
+        .remote_track();
     let states: Rc<RefCell<Vec<TrackState>>> = Rc::default();
     let record = Rc::clone(&states);
     let _guard = remote.on_state_change(move |state| record.borrow_mut().push(state));
@@ -169,17 +182,17 @@ async fn remote_stops_its_transceiver() {
         .next()
         .expect("a's transceiver");
     transceiver.stop();
-    negotiate(&pair.a, &pair.b).await;
+    negotiate(&pair.a, &pair.b).await?;
     wait_until(
         WAIT_MS,
         "Ended after the remote transceiver stopped",
         || remote.state() == TrackState::Ended,
     )
-    .await;
+    .await?;
     wait_until(WAIT_MS, "on_state_change to report Ended", || {
         states.borrow().last() == Some(&TrackState::Ended)
     })
-    .await;
+    .await?;
     let stream = remote.streams().into_iter().next().expect("a stream");
     log(&format!(
         "{:?}: remote transceiver stopped: reported {:?}, on_removed fired {} time(s), \
@@ -193,5 +206,6 @@ async fn remote_stops_its_transceiver() {
     wait_until(WAIT_MS, "on_removed after the transceiver stopped", || {
         removed.get() == 1
     })
-    .await;
+    .await?;
+    Ok(())
 }

@@ -10,41 +10,46 @@ use rtc_peer::{MediaStream, TrackState};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::kit::{
-    engine, log, negotiate, prop, record_events, same, sleep, wait_until, CanvasSource, Pair,
-    WAIT_MS,
+use support::{
+    engine, log, negotiate, same, sleep, wait_until, CanvasSource, LoopbackPair, TestFailure,
+    TrackLog, SUITE_COLOUR,
 };
 
+use crate::media::{prop, record_events};
+use crate::WAIT_MS;
+
 #[wasm_bindgen_test]
-async fn remote_removes_a_track() {
+async fn remote_removes_a_track() -> Result<(), TestFailure> {
     // The side that removed the track offers (the receiver's removal completes when it
     // applies its own answer), then the receiver offers (it completes when the answer comes).
-    removal(true).await;
-    removal(false).await;
+    removal(true).await?;
+    removal(false).await?;
+    Ok(())
 }
 
 /// One removal, renegotiated by the removing side (`remote_offers`) or by the receiver.
-async fn removal(remote_offers: bool) {
+async fn removal(remote_offers: bool) -> Result<(), TestFailure> {
     log(&format!(
         "{:?}: removal, remote side offers: {remote_offers}",
         engine()
     ));
-    let pair = Pair::new();
-    let in_stream = CanvasSource::new(320, 240, false);
-    let bare = CanvasSource::new(160, 120, false);
+    let pair = LoopbackPair::new()?;
+    let at_b = TrackLog::on(&pair.b);
+    let in_stream = CanvasSource::new(320, 240, SUITE_COLOUR)?;
+    let bare = CanvasSource::new(160, 120, SUITE_COLOUR)?;
     let local_stream = MediaStream::new().expect("new MediaStream");
     let sender_in_stream = pair
         .a
-        .add_track(&in_stream.track, &[&local_stream])
+        .add_track(in_stream.track(), &[&local_stream])
         .expect("add_track in a stream");
     let sender_bare = pair
         .a
-        .add_track(&bare.track, &[])
+        .add_track(bare.track(), &[])
         .expect("add_track with no stream");
-    pair.negotiate().await;
-    pair.connected().await;
+    pair.negotiate().await?;
+    pair.connected(WAIT_MS).await?;
 
-    let events = pair.b_tracks.borrow().clone();
+    let events = at_b.events();
     assert_eq!(events.len(), 2, "one track event per sent track");
     let with_stream = events[0].remote_track();
     let no_stream = events[1].remote_track();
@@ -90,14 +95,14 @@ async fn removal(remote_offers: bool) {
         .remove_track(&sender_bare)
         .expect("remove_track with no stream");
     if remote_offers {
-        negotiate(&pair.a, &pair.b).await;
+        negotiate(&pair.a, &pair.b).await?;
     } else {
-        negotiate(&pair.b, &pair.a).await;
+        negotiate(&pair.b, &pair.a).await?;
     }
     wait_until(WAIT_MS, "on_removed for both remote tracks", || {
         removed_with_stream.get() > 0 && removed_no_stream.get() > 0
     })
-    .await;
+    .await?;
     // Late or repeated events must not call it again.
     sleep(1_000).await;
     log(&format!(
@@ -141,16 +146,13 @@ async fn removal(remote_offers: bool) {
     }
 
     // Adding a track again: a new track event.
-    let again = CanvasSource::new(320, 240, false);
+    let again = CanvasSource::new(320, 240, SUITE_COLOUR)?;
     pair.a
-        .add_track(&again.track, &[&local_stream])
+        .add_track(again.track(), &[&local_stream])
         .expect("add_track again");
-    negotiate(&pair.a, &pair.b).await;
-    wait_until(WAIT_MS, "a third track event", || {
-        pair.b_tracks.borrow().len() == 3
-    })
-    .await;
-    let event = pair.last_track();
+    negotiate(&pair.a, &pair.b).await?;
+    wait_until(WAIT_MS, "a third track event", || at_b.len() == 3).await?;
+    let event = at_b.last().expect("b received a track event");
     let reused = same(&event.transceiver(), &with_stream.transceiver())
         || same(&event.transceiver(), &no_stream.transceiver());
     let same_track = same(&event.track(), &with_stream.track());
@@ -173,7 +175,8 @@ async fn removal(remote_offers: bool) {
     wait_until(WAIT_MS, "the re-added track to go live", || {
         remote_again.state() == TrackState::Live
     })
-    .await;
+    .await?;
     assert_eq!(removed_with_stream.get(), 1, "still once after re-adding");
     assert_eq!(removed_no_stream.get(), 1, "still once after re-adding");
+    Ok(())
 }

@@ -9,10 +9,13 @@ use std::rc::Rc;
 use rtc_peer::{MediaKind, PeerConnection};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::kit::{
-    engine, first_track, log, same, sleep, user_media, video_of, wait_for, wait_until,
-    CanvasSource, Pair, WAIT_MS,
+use support::{
+    engine, log, same, sleep, wait_until, wait_until_async, CanvasSource, LoopbackPair,
+    TestFailure, TrackLog, SUITE_COLOUR,
 };
+
+use crate::media::{first_track, user_media, video_of};
+use crate::WAIT_MS;
 
 /// The remote inbound video's (frames decoded, frame width, frame height).
 async fn inbound_video(pc: &PeerConnection) -> (u32, u32, u32) {
@@ -32,22 +35,23 @@ async fn inbound_video(pc: &PeerConnection) -> (u32, u32, u32) {
 }
 
 #[wasm_bindgen_test]
-async fn camera_to_canvas_without_renegotiation() {
-    let pair = Pair::new();
-    let camera_stream = user_media(true, false).await;
+async fn camera_to_canvas_without_renegotiation() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let at_b = TrackLog::on(&pair.b);
+    let camera_stream = user_media(true, false).await?;
     let camera = first_track(&camera_stream, MediaKind::Video);
     let sender = pair
         .a
         .add_track(&camera, &[&camera_stream])
         .expect("add_track(camera)");
-    pair.negotiate().await;
-    pair.connected().await;
-    let remote = pair.last_track();
+    pair.negotiate().await?;
+    pair.connected(WAIT_MS).await?;
+    let remote = at_b.last().expect("b received a track event");
     let video = video_of(&remote.first_stream().expect("the camera's stream"));
     wait_until(WAIT_MS, "camera frames on b's <video>", || {
         video.video_width() > 0
     })
-    .await;
+    .await?;
     let (camera_w, camera_h) = (video.video_width(), video.video_height());
     log(&format!("{:?}: camera {camera_w}x{camera_h}", engine()));
 
@@ -56,10 +60,10 @@ async fn camera_to_canvas_without_renegotiation() {
     let _nn = pair
         .a
         .on_negotiation_needed(move || count.set(count.get() + 1));
-    let tracks_before = pair.b_tracks.borrow().len();
+    let tracks_before = at_b.len();
 
     // Bad input: an audio track on a video sender.
-    let microphone_stream = user_media(false, true).await;
+    let microphone_stream = user_media(false, true).await?;
     let microphone = first_track(&microphone_stream, MediaKind::Audio);
     let err = sender
         .replace_track(Some(&microphone))
@@ -74,33 +78,34 @@ async fn camera_to_canvas_without_renegotiation() {
     microphone.stop();
 
     // The canvas's size differs from the camera's in both dimensions.
-    let canvas = CanvasSource::new(400, 224, false);
+    let canvas = CanvasSource::new(400, 224, SUITE_COLOUR)?;
     assert!(
         camera_w != 400 && camera_h != 224,
         "the camera is not 400x224"
     );
     let (frames_before, _, _) = inbound_video(&pair.b).await;
     sender
-        .replace_track(Some(&canvas.track))
+        .replace_track(Some(canvas.track()))
         .await
         .expect("replace_track(canvas)");
     assert!(sender
         .track()
-        .is_some_and(|track| same(&track, &canvas.track)));
+        .is_some_and(|track| same(&track, canvas.track())));
     camera.stop();
     wait_until(WAIT_MS, "b's <video> at the canvas's size", || {
         video.video_width() == 400 && video.video_height() == 224
     })
-    .await;
-    wait_for(
+    .await?;
+    wait_until_async(
         WAIT_MS,
+        200,
         "inbound frames at the canvas's size, still growing",
         || async {
             let (frames, width, height) = inbound_video(&pair.b).await;
             width == 400 && height == 224 && frames > frames_before + 30
         },
     )
-    .await;
+    .await?;
     // Let any queued negotiationneeded or track event fire.
     sleep(1_000).await;
     assert_eq!(
@@ -108,10 +113,7 @@ async fn camera_to_canvas_without_renegotiation() {
         0,
         "replace_track needs no renegotiation"
     );
-    assert_eq!(
-        pair.b_tracks.borrow().len(),
-        tracks_before,
-        "no new track event"
-    );
+    assert_eq!(at_b.len(), tracks_before, "no new track event");
     video.remove();
+    Ok(())
 }

@@ -13,13 +13,18 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::kit::{engine, log, wait_for, CanvasSource, Engine, Pair, WAIT_MS};
+use support::{
+    engine, log, wait_until_async, CanvasSource, Engine, LoopbackPair, TestFailure, SUITE_COLOUR,
+};
+
+use crate::WAIT_MS;
 
 /// Waits (bounded) for a selected pair with an RTT on `pc`.
-async fn selected_pair(pc: &PeerConnection, name: &str) -> CandidatePair {
+async fn selected_pair(pc: &PeerConnection, name: &str) -> Result<CandidatePair, TestFailure> {
     let found: Rc<RefCell<Option<CandidatePair>>> = Rc::default();
-    wait_for(
+    wait_until_async(
         WAIT_MS,
+        200,
         &format!("{name}: a selected pair with an RTT"),
         || {
             let pc = pc.clone();
@@ -36,21 +41,23 @@ async fn selected_pair(pc: &PeerConnection, name: &str) -> CandidatePair {
             }
         },
     )
-    .await;
-    found.take().expect("a selected pair")
+    .await?;
+    found
+        .take()
+        .ok_or_else(|| TestFailure::new(format!("{name}: no selected pair")))
 }
 
 #[wasm_bindgen_test]
-async fn loopback_call_is_host_host_and_counts_frames() {
-    let pair = Pair::new();
-    let source = CanvasSource::new(320, 240, false);
+async fn loopback_call_is_host_host_and_counts_frames() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
+    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
-    pair.connected().await;
+    pair.negotiate().await?;
+    pair.connected(WAIT_MS).await?;
     for (pc, name, other) in [(&pair.a, "a", 1), (&pair.b, "b", 0)] {
-        let selected = selected_pair(pc, name).await;
+        let selected = selected_pair(pc, name).await?;
         let report = pc.stats_report().await.expect("stats_report");
         let prflx = peer_reflexive_addresses(&report);
         log(&format!(
@@ -68,7 +75,12 @@ async fn loopback_call_is_host_host_and_counts_frames() {
             // arrives before its trickled candidate (seen on the offerer); it must be one of
             // the host candidates the other side gathered.
             (Engine::Firefox, CandidateType::Prflx) => {
-                let hosts = pair.candidates[other].borrow();
+                let gathered = if other == 0 {
+                    pair.gathered_by_a()
+                } else {
+                    pair.gathered_by_b()
+                };
+                let hosts: Vec<String> = gathered.into_iter().flatten().collect();
                 assert!(
                     !prflx.is_empty()
                         && prflx.iter().all(|(address, port)| hosts.iter().any(|line| {
@@ -96,7 +108,7 @@ async fn loopback_call_is_host_host_and_counts_frames() {
             .find(|rtp| rtp.kind == Some(MediaKind::Video))
     };
     let first = Rc::new(RefCell::new(None));
-    wait_for(WAIT_MS, "b decodes frames", || {
+    wait_until_async(WAIT_MS, 200, "b decodes frames", || {
         let first = Rc::clone(&first);
         async move {
             let rtp = inbound().await;
@@ -105,23 +117,23 @@ async fn loopback_call_is_host_host_and_counts_frames() {
             decoding
         }
     })
-    .await;
+    .await?;
     let first = first.take().expect("an inbound video entry");
     log(&format!("{:?}: inbound video {first:?}", engine()));
     let decoded = first.frames_decoded.unwrap_or(0);
-    wait_for(WAIT_MS, "frames_decoded grows", || async {
+    wait_until_async(WAIT_MS, 200, "frames_decoded grows", || async {
         inbound().await.and_then(|r| r.frames_decoded).unwrap_or(0) > decoded + 30
     })
-    .await;
+    .await?;
     let later = inbound().await.expect("an inbound video entry");
     assert_eq!(
         later.frame_width,
-        Some(source.width),
+        Some(source.canvas().width()),
         "frame_width is the source's"
     );
     assert_eq!(
         later.frame_height,
-        Some(source.height),
+        Some(source.canvas().height()),
         "frame_height is the source's"
     );
     assert!(later.bytes_received.unwrap_or(0) > first.bytes_received.unwrap_or(0));
@@ -147,6 +159,7 @@ async fn loopback_call_is_host_host_and_counts_frames() {
         "frames_encoded: {outbound:?}"
     );
     assert!(report.as_raw().size() > 0, "the raw report is reachable");
+    Ok(())
 }
 
 /// Address and port of every peer-reflexive remote candidate, read from the raw report.
@@ -177,16 +190,16 @@ fn turn_configuration() -> Configuration {
 }
 
 #[wasm_bindgen_test]
-async fn relay_only_call_is_relay_relay() {
-    let pair = Pair::with_configuration(&turn_configuration());
-    let source = CanvasSource::new(320, 240, false);
+async fn relay_only_call_is_relay_relay() -> Result<(), TestFailure> {
+    let pair = LoopbackPair::with_configuration(&turn_configuration())?;
+    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
     pair.a
-        .add_track(&source.track, &[&source.stream])
+        .add_track(source.track(), &[source.stream()])
         .expect("add_track");
-    pair.negotiate().await;
-    pair.connected().await;
+    pair.negotiate().await?;
+    pair.connected(WAIT_MS).await?;
     for (pc, name) in [(&pair.a, "a"), (&pair.b, "b")] {
-        let selected = selected_pair(pc, name).await;
+        let selected = selected_pair(pc, name).await?;
         log(&format!(
             "{:?}: {name}: relay call selected {selected:?}",
             engine()
@@ -197,6 +210,7 @@ async fn relay_only_call_is_relay_relay() {
             "{name}: relay on both ends"
         );
     }
+    Ok(())
 }
 
 fn entry(fields: &[(&str, JsValue)]) -> JsValue {

@@ -12,10 +12,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use rtc_peer::{
-    ice_candidate, Listener, MediaStream, MediaStreamTrack, PeerConnection, RtcIceCandidate,
-    RtcPeerConnection, SdpType, SessionDescription,
+    ice_candidate, Listener, MediaStream, MediaStreamTrack, Message, PeerConnection,
+    RtcIceCandidate, RtcPeerConnection, SdpType, SessionDescription,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -81,11 +81,14 @@ pub struct SimplePeer {
     pub errors: Seen<String>,
     /// How many `connect` events (the data channel opened).
     pub connects: Rc<Cell<u32>>,
+    /// `data` events: what arrived on its data channel.
+    pub data: Seen<Message>,
     handlers: Vec<(&'static str, Handler)>,
 }
 
 impl SimplePeer {
-    /// `new SimplePeer({initiator, trickle: true, config: {iceServers: []}, streams})`.
+    /// `new SimplePeer({initiator, trickle: true, objectMode: true, config: {iceServers: []},
+    /// streams})`. In object mode text arrives as strings and bytes as a `Uint8Array`.
     ///
     /// `iceServers` is emptied because simple-peer's default names public STUN servers, and
     /// these tests talk only to this machine.
@@ -93,6 +96,7 @@ impl SimplePeer {
         let opts = Object::new();
         set(&opts, "initiator", &JsValue::from_bool(initiator));
         set(&opts, "trickle", &JsValue::TRUE);
+        set(&opts, "objectMode", &JsValue::TRUE);
         let config = Object::new();
         set(&config, "iceServers", &Array::new());
         set(&opts, "config", &config);
@@ -112,6 +116,7 @@ impl SimplePeer {
             streams: seen(),
             errors: seen(),
             connects: Rc::default(),
+            data: seen(),
             handlers: Vec::new(),
         };
         let signals = sp.signals.clone();
@@ -136,6 +141,13 @@ impl SimplePeer {
         });
         let connects = sp.connects.clone();
         sp.on("connect", move |_, _| connects.set(connects.get() + 1));
+        let data = sp.data.clone();
+        sp.on("data", move |value, _| {
+            data.borrow_mut().push(match value.as_string() {
+                Some(text) => Message::Text(text),
+                None => Message::Binary(Uint8Array::new(&value).to_vec()),
+            })
+        });
         sp
     }
 
@@ -152,6 +164,15 @@ impl SimplePeer {
     /// `peer.signal(data)`: hands simple-peer a message from the other side.
     pub fn signal(&self, data: &JsValue) {
         call(&self.peer, "signal", &[data]);
+    }
+
+    /// `peer.send(data)` on its data channel: text as a string, bytes as a `Uint8Array`.
+    pub fn send(&self, message: &Message) {
+        let data: JsValue = match message {
+            Message::Text(text) => JsValue::from_str(text),
+            Message::Binary(bytes) => Uint8Array::from(bytes.as_slice()).into(),
+        };
+        call(&self.peer, "send", &[&data]);
     }
 
     /// The oldest `signal` message simple-peer emitted that was not taken yet.

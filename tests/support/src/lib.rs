@@ -19,11 +19,12 @@ pub mod turn;
 
 pub use live_call::{call_delivers_track, js_text, LiveCall};
 pub use negotiation::{
-    finish_answer, fire_track_event, local_offer, next_within, pair, settles_within,
+    finish_answer, fire_track_event, local_offer, next_within, pair, seed, seeded_call,
+    settles_within,
 };
 pub use page::{
-    browser, canvas, document, engine, muted_video, new_stream, record_removals, same, seen,
-    window, ConsoleCapture, Engine, Seen, CLOSURE_ERROR, SUITE_COLOUR,
+    browser, canvas, document, engine, log, muted_video, new_stream, record_removals, same, seen,
+    wasm_memory_bytes, window, ConsoleCapture, Engine, Seen, CLOSURE_ERROR, SUITE_COLOUR,
 };
 pub use rtc_peer::testing::*;
 

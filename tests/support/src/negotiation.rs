@@ -83,3 +83,19 @@ pub fn fire_track_event(pc: &PeerConnection) -> rtc_peer::TrackEvent {
         .expect("dispatchEvent");
     event
 }
+
+/// The seed of this run: `RTC_PEER_NEGOTIATION_SEED` when set at compile time, else the clock;
+/// printed with `test`, so that a failing run can be replayed.
+pub fn seed(test: &str) -> u64 {
+    let seed = option_env!("RTC_PEER_NEGOTIATION_SEED")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(rtc_peer::testing::now_ms() as u64);
+    web_sys::console::log_1(&format!("{test}: seed {seed}").into());
+    seed
+}
+
+/// A [`NegotiatedPair`](rtc_peer::testing::NegotiatedPair) on the printed [`seed`] of `test`
+/// (panics with the browser's reason if it cannot make one).
+pub fn seeded_call(test: &str) -> rtc_peer::testing::NegotiatedPair {
+    LoopbackPair::negotiated(seed(test)).expect("a negotiated pair")
+}

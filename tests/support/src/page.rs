@@ -176,6 +176,18 @@ pub fn muted_video() -> HtmlVideoElement {
     video
 }
 
+/// Prints one line to the test output (the console, shown with `--nocapture`).
+pub fn log(line: &str) {
+    web_sys::console::log_1(&line.into());
+}
+
+/// The wasm module's linear memory, in bytes.
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
+    f64::from(buffer.byte_length())
+}
+
 /// A fresh, empty local `MediaStream`.
 pub fn new_stream() -> MediaStream {
     MediaStream::new().expect("new MediaStream()")

@@ -46,7 +46,12 @@ const RUNNER_ENV: &[&str] = &[
 pub const CARGO_TEST: &[&str] = &["test", "--target", "wasm32-unknown-unknown", "--all-features"];
 
 /// The packages whose wasm tests run, and whether their `--lib` has tests of its own.
-pub const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", false)];
+pub const PACKAGES: &[(&str, bool)] = &[
+    ("rtc-peer", true),
+    ("rtc-peer-demo", false),
+    // The testing example users copy from (examples/testing/tests/).
+    ("rtc-peer-example-testing", false),
+];
 
 /// The wasm test targets: for each of [`PACKAGES`], its name and `--lib` (when listed) plus
 /// `--test <name>` for each integration test cargo knows (from `cargo metadata`).
