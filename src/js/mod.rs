@@ -10,12 +10,14 @@
 //!   `dispose()`); messages are the JSON text of the Rust `Signal`.
 //! - [`connect_pair`]: `connectPair(offerer, answerer)` negotiates two connections of one page
 //!   (a loopback call).
+//! - `allocator`: the package's global allocator (talc).
 //!
 //! Errors thrown (or rejected) to JavaScript are `Error` objects whose `name` is the
 //! DOMException name (`InvalidStateError`, …) and whose `message` is the browser's; a wrong
 //! argument type throws a `TypeError`. The generated `.d.ts` names the DOM types
 //! (`RTCPeerConnection`, `RTCTrackEvent`, `MediaStream`, …).
 
+mod allocator;
 pub mod connect_pair;
 pub mod negotiation;
 pub mod track_subscription;

@@ -47,6 +47,9 @@ xflags::xflags! {
             /// namespace made for the run (prints a warning).
             optional --host-network
         }
+        /// Measure the JS package and the Rust-app figure as users build them (gzip -9), with
+        /// the budgets of wasm-pack.toml and twiggy's top 20; writes docs/size.md.
+        cmd size {}
         /// Run a command in the test network of the browser phases (a private network
         /// namespace with coturn and its config endpoint), e.g. one wasm suite by hand:
         /// `cargo xtask netns -- cargo test --target wasm32-unknown-unknown --test api`.

@@ -11,6 +11,7 @@ mod netns;
 mod process;
 mod settings;
 mod setup;
+mod size;
 mod test;
 mod turn_config;
 
@@ -45,6 +46,7 @@ fn main() {
             }
         }),
         XtaskCmd::Bench(f) => bench::run(&f),
+        XtaskCmd::Size(f) => size::run(&f),
         XtaskCmd::Netns(f) => netns::exec::run(&f.command),
     };
     if let Err(err) = result {

@@ -17,6 +17,9 @@ struct File {
     test: TestFile,
     chromium: BrowserSettings,
     firefox: BrowserSettings,
+    /// The size budgets, read by `crate::size::budget`.
+    #[serde(rename = "size")]
+    _size: toml::Table,
 }
 
 #[derive(Debug, Deserialize)]

@@ -363,5 +363,6 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
         "simple_peer": other(&simple_peer, "simple-peer")?,
         "peerjs": other(&peerjs, "peerjs")?,
         "target_gzip": SIZE_TARGET,
+        "rust_app": crate::size::bench_figure(tools)?,
     }))
 }

@@ -88,6 +88,7 @@ pub fn run(flags: &flags::Test) -> Result<bool> {
         }
     };
     report.suite(plain_build::SUITE, &[], |r| plain_build::run(&tools, r));
+    report.suite(crate::size::budget::SUITE, &[], |r| crate::size::budget::check(&tools, r));
     report.suite("build for the browser phases", &[], |r| prebuild::run(&tools, r));
 
     // 4. The browser phases, in the run's own network namespace (or, asked for, on the host).

@@ -1,0 +1,138 @@
+//! The size budgets (`wasm-pack.toml`'s `[size]` table, their one place) and the check that
+//! holds the builds to them, a step of `cargo xtask test`.
+//!
+//! It builds the JS package and both Rust apps as users build them (so it needs the package
+//! registries and runs before the browser phases' network namespace) and fails when the
+//! package's gzip -9 bytes exceed `package-gzip`, or the rtc-peer app weighs more than
+//! `rust-app-over-raw-gzip` above the raw web-sys app.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use super::{package, rust_apps, thousands};
+use crate::setup::Tools;
+use crate::test::report::Report;
+
+/// Suite name in the report.
+pub const SUITE: &str = "size budgets";
+
+/// `wasm-pack.toml`'s `[size]` table: bytes, gzip -9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Budgets {
+    /// The JS package may weigh at most this (wasm + JS glue); `cargo xtask test` fails above.
+    pub package_gzip: u64,
+    /// What the package should weigh (shown next to the budget).
+    pub package_target_gzip: u64,
+    /// The rtc-peer Rust app may weigh at most this much above the raw web-sys one.
+    pub rust_app_over_raw_gzip: u64,
+    /// What the rtc-peer app should weigh at most above the raw one (shown next to the budget).
+    pub rust_app_over_raw_target_gzip: u64,
+}
+
+#[derive(Deserialize)]
+struct File {
+    size: Budgets,
+}
+
+impl Budgets {
+    /// Reads the `[size]` table of `<root>/wasm-pack.toml`.
+    pub fn load(root: &Path) -> Result<Budgets> {
+        let path = root.join("wasm-pack.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        parse(&text).with_context(|| format!("in {} [size]", path.display()))
+    }
+}
+
+fn parse(text: &str) -> Result<Budgets> {
+    let file: File = toml::from_str(text)?;
+    Ok(file.size)
+}
+
+/// One line per budget: (what, within budget).
+fn verdicts(budgets: &Budgets, package_gzip: u64, over_raw: i64) -> Vec<(String, bool)> {
+    vec![
+        (
+            format!(
+                "JS package {} B gzip -9 within its budget of {} B",
+                thousands(package_gzip),
+                thousands(budgets.package_gzip)
+            ),
+            package_gzip <= budgets.package_gzip,
+        ),
+        (
+            format!(
+                "Rust app with rtc-peer {over_raw:+} B gzip -9 above raw web-sys, within its \
+                 budget of {} B",
+                thousands(budgets.rust_app_over_raw_gzip)
+            ),
+            over_raw <= budgets.rust_app_over_raw_gzip as i64,
+        ),
+    ]
+}
+
+/// Builds and measures, then one check per budget.
+pub fn check(tools: &Tools, report: &mut Report) -> Result<()> {
+    let budgets = Budgets::load(&tools.root)?;
+    let package = package(tools)?;
+    let apps = rust_apps(tools)?;
+    for (what, ok) in verdicts(&budgets, package.gzip(), apps.over_raw()) {
+        println!(
+            "xtask: size: {} {what}",
+            if ok { "ok    " } else { "FAILED" }
+        );
+        report.check(&format!("{SUITE}: {what}"), ok);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Just this check: `cargo test -p xtask size_budgets_by_hand -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "three release builds; `cargo xtask test` runs it"]
+    fn size_budgets_by_hand() {
+        let tools = crate::setup::ensure().expect("tools");
+        let mut report = Report::default();
+        check(&tools, &mut report).expect("the builds");
+        report.print_summary();
+        assert_eq!(report.failed(), 0);
+    }
+
+    #[test]
+    fn the_real_budgets_load() {
+        let b = Budgets::load(&crate::setup::repo_root()).unwrap();
+        assert!(b.package_target_gzip <= b.package_gzip, "{b:?}");
+        assert!(
+            b.rust_app_over_raw_target_gzip <= b.rust_app_over_raw_gzip,
+            "{b:?}"
+        );
+    }
+
+    #[test]
+    fn a_figure_over_its_budget_fails_and_one_at_it_passes() {
+        let b = parse(
+            "[size]\npackage-gzip = 100\npackage-target-gzip = 90\n\
+             rust-app-over-raw-gzip = 10\nrust-app-over-raw-target-gzip = 5\n",
+        )
+        .unwrap();
+        let ok = |p, o| {
+            verdicts(&b, p, o)
+                .into_iter()
+                .map(|(_, ok)| ok)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ok(100, 10), [true, true]);
+        assert_eq!(ok(101, -50), [false, true]);
+        assert_eq!(ok(50, 11), [true, false]);
+        assert!(
+            parse("[size]\npackage-gzip = 1\n").is_err(),
+            "a missing budget is an error"
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! `cargo xtask size`: what the browser downloads, measured as a user builds it.
+//!
+//! - The JS package: a plain `wasm-pack build --release` of the crate (default target, default
+//!   features, the wasm-opt arguments of Cargo.toml), gzip -9 of the wasm and of every JS file
+//!   of the package (the glue).
+//! - The Rust-app figure: the two minimal apps of `benches/rust-app` (the same remote-video app
+//!   with rtc-peer and in raw web-sys), each built the same way; what the rtc-peer app weighs
+//!   above the raw one.
+//! - Where the package's bytes go: `twiggy top` of the same build with its function names kept.
+//!
+//! Prints all of it with the budgets of `wasm-pack.toml`'s `[size]` table, and writes it into
+//! `docs/size.md` between its `size:begin` / `size:end` markers. `cargo xtask test` holds the
+//! same figures to the budgets ([`budget`]); `cargo xtask bench` adds the Rust-app figure to its
+//! table through [`bench_figure`].
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+pub mod budget;
+mod twiggy;
+
+use crate::build;
+use crate::flags;
+use crate::process;
+use crate::setup::{self, Tools};
+use budget::Budgets;
+
+/// The two minimal apps of the Rust-app figure.
+pub const RUST_APP_DIR: &str = "benches/rust-app";
+/// The app that uses rtc-peer (`on_track` → `first_stream()` → `attach_stream`).
+pub const RTC_PEER_APP: &str = "rtc-peer";
+/// The same app in raw web-sys (`Closure` + `set_ontrack` + `forget` + `play()`).
+pub const RAW_APP: &str = "raw-web-sys";
+
+/// The file the command writes its tables into.
+const DOC: &str = "docs/size.md";
+const BEGIN: &str = "<!-- size:begin -->";
+const END: &str = "<!-- size:end -->";
+
+/// Raw and gzip -9 bytes of one built package: its wasm and its JS files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Measured {
+    pub wasm: u64,
+    pub wasm_gzip: u64,
+    pub js: u64,
+    pub js_gzip: u64,
+}
+
+impl Measured {
+    /// What the browser downloads, compressed: wasm plus JS, each gzip -9.
+    pub fn gzip(&self) -> u64 {
+        self.wasm_gzip + self.js_gzip
+    }
+}
+
+/// The Rust-app figure: both apps, measured.
+#[derive(Debug, Clone, Copy)]
+pub struct RustApps {
+    pub rtc_peer: Measured,
+    pub raw: Measured,
+}
+
+impl RustApps {
+    /// Bytes (gzip -9) the rtc-peer app weighs above the raw web-sys app; negative when below.
+    pub fn over_raw(&self) -> i64 {
+        self.rtc_peer.gzip() as i64 - self.raw.gzip() as i64
+    }
+}
+
+/// `cargo xtask size`.
+pub fn run(_flags: &flags::Size) -> Result<()> {
+    let tools = setup::ensure()?;
+    let budgets = Budgets::load(&tools.root)?;
+    let package = package(&tools)?;
+    let apps = rust_apps(&tools)?;
+    let top = twiggy::top(&tools, &out_dir(&tools.root).join("pkg-names"), 20)?;
+    let text = render(&tools.root, &budgets, &package, &apps, &top);
+    println!("\n{text}");
+    write_doc(&tools.root, &text)
+}
+
+/// `target/size` under the repository root: every build this module makes.
+pub fn out_dir(root: &Path) -> PathBuf {
+    setup::target_dir(root).join("size")
+}
+
+/// Builds the JS package as a user does (`wasm-pack build --release`, nothing else but the
+/// out-dir) into `target/size/pkg` and measures it.
+pub fn package(tools: &Tools) -> Result<Measured> {
+    let out = out_dir(&tools.root).join("pkg");
+    plain_build(tools, None, &out, &[])?;
+    measure(&out)
+}
+
+/// Builds both apps of `benches/rust-app` as a user does and measures them.
+pub fn rust_apps(tools: &Tools) -> Result<RustApps> {
+    let build = |name: &str| -> Result<Measured> {
+        let crate_dir = Path::new(RUST_APP_DIR).join(name);
+        let out = out_dir(&tools.root).join("rust-app").join(name);
+        plain_build(tools, Some(&crate_dir), &out, &[])?;
+        measure(&out)
+    };
+    Ok(RustApps {
+        rtc_peer: build(RTC_PEER_APP)?,
+        raw: build(RAW_APP)?,
+    })
+}
+
+/// The Rust-app figure for the bench table: both apps' gzip -9 bytes, the difference, the
+/// budget and the target from `wasm-pack.toml`, and whether each is met.
+pub fn bench_figure(tools: &Tools) -> Result<Value> {
+    let budgets = Budgets::load(&tools.root)?;
+    let apps = rust_apps(tools)?;
+    let over = apps.over_raw();
+    Ok(json!({
+        "rtc_peer": measured_json(&apps.rtc_peer),
+        "raw_web_sys": measured_json(&apps.raw),
+        "over_raw_gzip": over,
+        "budget_gzip": budgets.rust_app_over_raw_gzip,
+        "target_gzip": budgets.rust_app_over_raw_target_gzip,
+        "within_budget": over <= budgets.rust_app_over_raw_gzip as i64,
+        "target_met": over <= budgets.rust_app_over_raw_target_gzip as i64,
+        "command": "cargo xtask size",
+    }))
+}
+
+fn measured_json(m: &Measured) -> Value {
+    json!({
+        "wasm": m.wasm, "wasm_gzip": m.wasm_gzip,
+        "js": m.js, "js_gzip": m.js_gzip,
+        "gzip": m.gzip(),
+    })
+}
+
+/// `wasm-pack build [crate_dir] --release --out-dir <out> [extra…]`, from the repository root.
+fn plain_build(tools: &Tools, crate_dir: Option<&Path>, out: &Path, extra: &[&str]) -> Result<()> {
+    let mut cmd = Command::new(&tools.wasm_pack);
+    cmd.current_dir(&tools.root).arg("build");
+    if let Some(dir) = crate_dir {
+        cmd.arg(dir);
+    }
+    cmd.arg("--release").arg("--out-dir").arg(out).args(extra);
+    process::run(&mut cmd)
+}
+
+/// The package in `dir`: its one `*_bg.wasm` and every `.js` file (the glue, and snippets).
+pub fn measure(dir: &Path) -> Result<Measured> {
+    let mut wasm_files = Vec::new();
+    let mut js_files = Vec::new();
+    collect(dir, &mut wasm_files, &mut js_files)?;
+    if wasm_files.len() != 1 {
+        bail!(
+            "{} should hold one *_bg.wasm, found {}",
+            dir.display(),
+            wasm_files.len()
+        );
+    }
+    let (wasm, wasm_gzip) = sizes(&wasm_files)?;
+    let (js, js_gzip) = sizes(&js_files)?;
+    Ok(Measured {
+        wasm,
+        wasm_gzip,
+        js,
+        js_gzip,
+    })
+}
+
+fn collect(dir: &Path, wasm: &mut Vec<PathBuf>, js: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if path.is_dir() {
+            collect(&path, wasm, js)?;
+        } else if name.ends_with("_bg.wasm") {
+            wasm.push(path);
+        } else if name.ends_with(".js") {
+            js.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Total raw bytes and total gzip -9 bytes (each file compressed on its own, as served).
+fn sizes(files: &[PathBuf]) -> Result<(u64, u64)> {
+    let mut raw = 0;
+    let mut gzip = 0;
+    for file in files {
+        let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        raw += bytes.len() as u64;
+        gzip += build::gzip9(&bytes)?.len() as u64;
+    }
+    Ok((raw, gzip))
+}
+
+/// `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn verdict(value: i64, limit: u64) -> &'static str {
+    if value <= limit as i64 {
+        "✅"
+    } else {
+        "❌"
+    }
+}
+
+/// The tables of `docs/size.md`.
+fn render(
+    root: &Path,
+    budgets: &Budgets,
+    package: &Measured,
+    apps: &RustApps,
+    top: &[twiggy::Row],
+) -> String {
+    let commit = commit(root).unwrap_or_else(|| "unknown".into());
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Measured by `cargo xtask size` on commit `{commit}`; gzip -9, each file on its own.\n"
+    );
+    let _ = writeln!(s, "| what | wasm | JS | gzip -9 total | budget | target |");
+    let _ = writeln!(s, "| --- | --- | --- | --- | --- | --- |");
+    let row = |s: &mut String, what: &str, m: &Measured, budget: String, target: String| {
+        let _ = writeln!(
+            s,
+            "| {what} | {} B (gzip {}) | {} B (gzip {}) | **{} B** | {budget} | {target} |",
+            thousands(m.wasm),
+            thousands(m.wasm_gzip),
+            thousands(m.js),
+            thousands(m.js_gzip),
+            thousands(m.gzip()),
+        );
+    };
+    row(
+        &mut s,
+        "JS package (`wasm-pack build --release`)",
+        package,
+        format!(
+            "{} B {}",
+            thousands(budgets.package_gzip),
+            verdict(package.gzip() as i64, budgets.package_gzip)
+        ),
+        format!(
+            "{} B {}",
+            thousands(budgets.package_target_gzip),
+            verdict(package.gzip() as i64, budgets.package_target_gzip)
+        ),
+    );
+    row(
+        &mut s,
+        "Rust app with rtc-peer (`benches/rust-app/rtc-peer`)",
+        &apps.rtc_peer,
+        String::new(),
+        String::new(),
+    );
+    row(
+        &mut s,
+        "the same app in raw web-sys (`benches/rust-app/raw-web-sys`)",
+        &apps.raw,
+        String::new(),
+        String::new(),
+    );
+    let over = apps.over_raw();
+    let _ = writeln!(
+        s,
+        "| **Rust app: rtc-peer above raw web-sys** | | | **{}{} B** | {} B {} | {} B {} |",
+        if over < 0 { "-" } else { "+" },
+        thousands(over.unsigned_abs()),
+        thousands(budgets.rust_app_over_raw_gzip),
+        verdict(over, budgets.rust_app_over_raw_gzip),
+        thousands(budgets.rust_app_over_raw_target_gzip),
+        verdict(over, budgets.rust_app_over_raw_target_gzip),
+    );
+    let _ = writeln!(
+        s,
+        "\nWhere the package's wasm goes: `twiggy top` of the same build with its function names \
+         kept (wasm-opt `-g`), the names section left out; shallow bytes, uncompressed.\n"
+    );
+    s.push_str(&twiggy::table(top));
+    s
+}
+
+/// `git rev-parse --short HEAD`, with `+dirty` when the work tree has changes.
+fn commit(root: &Path) -> Option<String> {
+    let git = |args: &[&str]| process::probe(Command::new("git").current_dir(root).args(args));
+    let head = git(&["rev-parse", "--short", "HEAD"])?;
+    let dirty = git(&["status", "--porcelain"]).is_none_or(|s| !s.is_empty());
+    Some(format!("{head}{}", if dirty { "+dirty" } else { "" }))
+}
+
+/// Replaces what is between the markers of `docs/size.md` with `text`.
+fn write_doc(root: &Path, text: &str) -> Result<()> {
+    let path = root.join(DOC);
+    let doc = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let updated = replace_between(&doc, text)
+        .with_context(|| format!("{} has no {BEGIN} … {END} markers", path.display()))?;
+    fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
+    println!("xtask: size: wrote {}", path.display());
+    Ok(())
+}
+
+fn replace_between(doc: &str, text: &str) -> Option<String> {
+    let start = doc.find(BEGIN)? + BEGIN.len();
+    let end = start + doc[start..].find(END)?;
+    Some(format!(
+        "{}\n{}\n{}",
+        &doc[..start],
+        text.trim_end(),
+        &doc[end..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_doc_is_replaced_between_its_markers_only() {
+        let doc = format!("intro\n{BEGIN}\nold\n{END}\nafter\n");
+        let new = replace_between(&doc, "new\n").unwrap();
+        assert_eq!(new, format!("intro\n{BEGIN}\nnew\n{END}\nafter\n"));
+        assert!(replace_between("no markers", "x").is_none());
+    }
+
+    #[test]
+    fn measure_counts_the_wasm_and_every_js_file() {
+        let dir = std::env::temp_dir().join(format!("xtask-size-{}", std::process::id()));
+        fs::create_dir_all(dir.join("snippets")).unwrap();
+        fs::write(dir.join("app_bg.wasm"), [0u8; 100]).unwrap();
+        fs::write(dir.join("app.js"), "x".repeat(10)).unwrap();
+        fs::write(dir.join("snippets").join("s.js"), "y".repeat(20)).unwrap();
+        fs::write(dir.join("app.d.ts"), "ignored").unwrap();
+        let m = measure(&dir).unwrap();
+        assert_eq!((m.wasm, m.js), (100, 30));
+        assert!(m.gzip() > 0);
+        fs::remove_file(dir.join("app_bg.wasm")).unwrap();
+        assert!(measure(&dir).is_err(), "no wasm must be an error");
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
