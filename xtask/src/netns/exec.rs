@@ -52,6 +52,8 @@ pub fn inside(command: &[String]) -> Result<Value> {
         turn.pid(),
         config.url()
     );
+    let janus = crate::janus::endpoint::Running::start(&tools.janus)?;
+    println!("xtask: netns: {}", janus.describe());
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())

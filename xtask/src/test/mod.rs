@@ -138,6 +138,12 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
         ),
         Err(e) => report.fail("coturn", None, &format!("{e:#}")),
     }
+    // The SFU of the Janus suites (examples/janus-videoroom), its URL served at run time.
+    let janus = crate::janus::endpoint::Running::start(&tools.janus);
+    match &janus {
+        Ok(j) => println!("xtask: {}", j.describe()),
+        Err(e) => report.fail("janus", None, &format!("{e:#}")),
+    }
     report.suite("fresh test binaries", &[], |r| {
         prebuild::check_nothing_rebuilt(tools, r)
     });
@@ -155,6 +161,8 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
             config.served() > 0,
         );
     }
+
+    drop(janus);
 
     // The browser suites of the demo, the JS package and the bench page.
     report.suite("e2e demo page", &browsers, |r| e2e::run(tools, r));
