@@ -52,7 +52,11 @@ pub const CARGO_TEST: &[&str] = &[
 ];
 
 /// The packages whose wasm tests run, and whether their `--lib` has tests of its own.
-pub const PACKAGES: &[(&str, bool)] = &[("rtc-peer", true), ("rtc-peer-demo", false)];
+pub const PACKAGES: &[(&str, bool)] = &[
+    ("rtc-peer", true),
+    ("rtc-peer-demo", false),
+    ("janus-videoroom", false),
+];
 
 /// The wasm test targets: for each of [`PACKAGES`], its name and `--lib` (when listed) plus
 /// `--test <name>` for each integration test cargo knows (from `cargo metadata`).
