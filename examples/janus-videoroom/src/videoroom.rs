@@ -47,7 +47,8 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// Joins `room` as a publisher named `display` and publishes `track` (in `stream`).
+    /// Joins `room` as a publisher named `display`, publishes `track` (in `stream`) and waits
+    /// until Janus reports the connection up (`webrtcup`).
     ///
     /// # Errors
     ///
@@ -85,6 +86,12 @@ impl Publisher {
             .jsep
             .ok_or_else(|| JanusError::Malformed("publish was answered without a jsep".into()))?;
         connection.set_remote_description(&answer).await?;
+        // Subscribers can ask for the feed once Janus has its media path up (before, 428).
+        handle
+            .wait_for(EVENT_MS, "webrtcup for the publisher", |e| {
+                e.kind == "webrtcup"
+            })
+            .await?;
         Ok(Publisher {
             connection,
             handle,
@@ -93,12 +100,16 @@ impl Publisher {
         })
     }
 
-    /// Leaves the room and closes the connection (subscribers get an updated offer).
+    /// Unpublishes (subscribers get an updated offer with its m-line inactive), leaves the
+    /// room and closes the connection. A bare `leave` sent no offer to subscribers here.
     ///
     /// # Errors
     ///
     /// As [`Handle::message`].
     pub async fn leave(&self) -> Result<(), JanusError> {
+        self.handle
+            .send(json!({"request": "unpublish"}), None, EVENT_MS)
+            .await?;
         let result = self.handle.message(json!({"request": "leave"}), None).await;
         self.connection.close();
         result.map(drop)
