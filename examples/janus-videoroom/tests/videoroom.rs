@@ -136,7 +136,8 @@ async fn one_subscription_carries_every_publisher_as_they_come_and_go() -> Resul
 
     let mut videos = Vec::new();
     let mut seen_publishers = Vec::new();
-    for event in events.borrow().clone() {
+    let first_three = events.borrow().clone();
+    for event in first_three {
         let who = publisher_of(&subscription, &publishers, &event)?;
         assert!(
             !seen_publishers.contains(&who),
