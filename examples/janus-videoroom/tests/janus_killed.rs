@@ -42,7 +42,8 @@ async fn a_killed_janus_is_an_error_on_every_waiting_call() -> Result<(), TestFa
         !events.borrow().is_empty()
     })
     .await?;
-    let video = play(&events.borrow()[0].track()).await?;
+    let echoed = events.borrow()[0].track();
+    let video = play(&echoed).await?;
     media_flows_within(15_000, &video).await?;
     // Drain what Janus said so far (webrtcup, media).
     while echo.handle.next_event(200).await.is_ok() {}
