@@ -65,6 +65,11 @@ impl Janus {
                  (it never gathers ICE on loopback); the SFU tests cannot run on the host network"
             )
         })?;
+        Janus::start_within(binary, READY_TIMEOUT)
+    }
+
+    /// [`Janus::start`] without the namespace check, waiting at most `timeout`.
+    fn start_within(binary: &Path, timeout: Duration) -> Result<Janus> {
         let dir = std::env::temp_dir().join(format!(
             "rtc-peer-janus-{}-{}",
             std::process::id(),
@@ -91,7 +96,7 @@ impl Janus {
             dir,
             port,
         };
-        janus.wait_ready(READY_TIMEOUT)?;
+        janus.wait_ready(timeout)?;
         Ok(janus)
     }
 
@@ -354,6 +359,61 @@ mod tests {
     fn a_missing_line_is_an_error_not_a_silent_default() {
         let err = replace_line("a = 1\n", "#broadcast", "broadcast = false").unwrap_err();
         assert!(format!("{err}").contains("#broadcast"));
+    }
+
+    /// A stand-in `janus` that runs `script`.
+    fn fake_janus(name: &str, script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir =
+            std::env::temp_dir().join(format!("xtask-fake-janus-{}-{name}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("janus");
+        fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_janus_that_exits_fails_with_its_log_tail() {
+        if packaged("janus.jcfg").is_none() {
+            return; // the config copy needs the package
+        }
+        let fake = fake_janus("exits", "echo '[FATAL] could not load janus.jcfg'; exit 3");
+        let err = Janus::start_within(&fake, Duration::from_secs(10))
+            .err()
+            .expect("no start");
+        let text = format!("{err:#}");
+        assert!(text.contains("exited"), "{text}");
+        assert!(
+            text.contains("[FATAL] could not load janus.jcfg"),
+            "the log tail: {text}"
+        );
+    }
+
+    #[test]
+    fn a_janus_that_never_answers_is_stopped_at_the_deadline() {
+        if packaged("janus.jcfg").is_none() {
+            return;
+        }
+        let fake = fake_janus("hangs", "echo 'starting…'; exec sleep 600");
+        let started = Instant::now();
+        let err = Janus::start_within(&fake, Duration::from_secs(2))
+            .err()
+            .expect("no start");
+        assert!(started.elapsed() < Duration::from_secs(15), "bounded");
+        let text = format!("{err:#}");
+        assert!(text.contains("did not answer"), "{text}");
+        assert!(text.contains("starting…"), "the log tail: {text}");
+        let pid = text
+            .split("pid ")
+            .nth(1)
+            .and_then(|t| t.split(')').next())
+            .unwrap()
+            .to_string();
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "pid {pid} was stopped"
+        );
     }
 
     #[test]
