@@ -49,22 +49,19 @@ async fn run_room(janus_url: &str, room: u64) -> Result<(), JanusError> {
 
     let connection = PeerConnection::new()?;
     let subscription: Rc<RefCell<Option<Rc<Subscription>>>> = Rc::default();
+    // The remote tiles by mid, captioned once Janus's list says whose each mid is (the
+    // track events fire while its offer is applied, before that call returns).
+    let captions: Rc<RefCell<Vec<(String, Element)>>> = Rc::default();
     let _tracks = {
-        let (subscription, document, tiles) =
-            (Rc::clone(&subscription), document.clone(), tiles.clone());
+        let (captions, document, tiles) = (Rc::clone(&captions), document.clone(), tiles.clone());
         connection.on_track(move |event| {
-            let feed = event.mid().and_then(|mid| {
-                subscription
-                    .borrow()
-                    .as_ref()
-                    .and_then(|s| s.feed_of_mid(&mid))
-            });
-            let label = feed.map_or("?".to_string(), |f| format!("feed {f}"));
+            let Some(mid) = event.mid() else { return };
             let Ok(stream) = MediaStream::new_with_tracks(&js_sys::Array::of1(&event.track()))
             else {
                 return;
             };
-            if let Ok(tile) = add_tile(&document, &tiles, &label, &stream) {
+            if let Ok(tile) = add_tile(&document, &tiles, "…", &stream) {
+                captions.borrow_mut().push((mid, tile.clone()));
                 event
                     .remote_track()
                     .on_removed(move || tile.remove())
@@ -72,11 +69,29 @@ async fn run_room(janus_url: &str, room: u64) -> Result<(), JanusError> {
             }
         })
     };
+    let names: RefCell<Vec<(u64, String)>> = RefCell::new(Vec::new());
+    let relabel = |subscription: &Subscription| {
+        for (mid, tile) in captions.borrow().iter() {
+            let Some(feed) = subscription.feed_of_mid(mid) else {
+                continue;
+            };
+            let name = names.borrow().iter().find(|(f, _)| *f == feed).map_or_else(
+                || format!("feed {feed}"),
+                |(_, n)| format!("feed {feed}: {n}"),
+            );
+            if let Some(caption) = tile.query_selector("figcaption").ok().flatten() {
+                caption.set_text_content(Some(&name));
+            }
+        }
+    };
     let mut known: Vec<u64> = Vec::new();
-    if !me.others.is_empty() {
-        let s = Subscription::join(&session, room, connection.clone(), &me.others).await?;
+    names.borrow_mut().extend(me.others.iter().cloned());
+    let others: Vec<u64> = me.others.iter().map(|(f, _)| *f).collect();
+    if !others.is_empty() {
+        let s = Subscription::join(&session, room, connection.clone(), &others).await?;
+        relabel(&s);
         *subscription.borrow_mut() = Some(Rc::new(s));
-        known.extend(&me.others);
+        known.extend(others);
     }
     // One loop for both handles (each is waited on by one task only): the room's news, then
     // any offer Janus makes on its own (a publisher left).
@@ -85,25 +100,33 @@ async fn run_room(janus_url: &str, room: u64) -> Result<(), JanusError> {
             Err(JanusError::Timeout(_)) => None,
             other => Some(other?),
         };
-        let feeds: Vec<u64> = event
-            .map(|e| videoroom::publishers(&e))
-            .unwrap_or_default()
+        let listed = event.map(|e| videoroom::publishers(&e)).unwrap_or_default();
+        names.borrow_mut().extend(listed.iter().cloned());
+        let feeds: Vec<u64> = listed
             .into_iter()
+            .map(|(f, _)| f)
             .filter(|f| *f != me.feed && !known.contains(f))
             .collect();
         let current = subscription.borrow().clone();
         if !feeds.is_empty() {
             match &current {
-                Some(s) => s.add(&feeds).await?,
+                Some(s) => {
+                    s.add(&feeds).await?;
+                    relabel(s);
+                }
                 None => {
                     let s = Subscription::join(&session, room, connection.clone(), &feeds).await?;
+                    relabel(&s);
                     *subscription.borrow_mut() = Some(Rc::new(s));
                 }
             }
             known.extend(feeds);
         } else if let Some(s) = current {
             match s.next_offer(200).await {
-                Ok(offer) => s.answer(&offer).await?,
+                Ok(offer) => {
+                    s.answer(&offer).await?;
+                    relabel(&s);
+                }
                 Err(JanusError::Timeout(_)) => {}
                 Err(e) => return Err(e),
             }

@@ -42,8 +42,8 @@ pub struct Publisher {
     pub handle: Handle,
     /// Its feed id in the room (what subscribers ask for).
     pub feed: u64,
-    /// The feeds that were publishing in the room when it joined.
-    pub others: Vec<u64>,
+    /// The feeds (id and display name) publishing in the room when it joined.
+    pub others: Vec<(u64, String)>,
 }
 
 impl Publisher {
@@ -290,13 +290,20 @@ pub fn parse_streams(value: &Value) -> Result<Vec<StreamInfo>, JanusError> {
         .collect()
 }
 
-/// The feed ids of the publishers an event lists (`publishers` in `joined` and in the
-/// room's later events).
-pub fn publishers(event: &Event) -> Vec<u64> {
+/// The feed ids and display names of the publishers an event lists (`publishers` in
+/// `joined` and in the room's later events).
+pub fn publishers(event: &Event) -> Vec<(u64, String)> {
     event
         .data
         .as_ref()
         .and_then(|d| d["publishers"].as_array())
-        .map(|list| list.iter().filter_map(|p| p["id"].as_u64()).collect())
+        .map(|list| {
+            list.iter()
+                .filter_map(|p| {
+                    let display = p["display"].as_str().unwrap_or_default().to_string();
+                    Some((p["id"].as_u64()?, display))
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
