@@ -9,7 +9,7 @@ xflags::xflags! {
     /// The one entry point for setting up, building, serving, testing and measuring rtc-peer.
     cmd xtask {
         /// Install whatever is missing (wasm target, wasm-pack, wasm-bindgen CLI, Chromium,
-        /// Firefox, their drivers, wasm-opt, coturn, npm packages).
+        /// Firefox, their drivers, wasm-opt, coturn, Janus, npm packages).
         cmd setup {}
         /// Build the wasm package (release) with wasm-pack into pkg/; settings from
         /// wasm-pack.toml.

@@ -7,6 +7,7 @@ mod build;
 mod coturn;
 mod demo;
 mod flags;
+mod janus;
 mod netns;
 mod process;
 mod settings;

@@ -29,6 +29,8 @@ pub struct Tools {
     pub firefox: PathBuf,
     pub geckodriver: PathBuf,
     pub turnserver: PathBuf,
+    /// The Janus WebRTC server (Debian's `janus`), the SFU of the SFU tests.
+    pub janus: PathBuf,
     /// Directory holding `wasm-opt` (binaryen from npm), first on PATH: `tools/node_modules/.bin`
     /// (also has `tsc`).
     pub wasm_opt_dir: PathBuf,
@@ -108,6 +110,7 @@ pub fn ensure() -> Result<Tools> {
         (chromium_s.driver.as_str(), "chromium-driver"),
         (firefox_s.binary.as_str(), "firefox-esr"),
         ("turnserver", "coturn"),
+        ("janus", "janus"),
     ];
     let missing: Vec<&str> =
         apt_wanted.iter().filter(|(exe, _)| find(exe).is_none()).map(|(_, pkg)| *pkg).collect();
@@ -118,6 +121,7 @@ pub fn ensure() -> Result<Tools> {
     let chromedriver = require(&chromium_s.driver, "apt-get install chromium-driver")?;
     let firefox = require(&firefox_s.binary, "apt-get install firefox-esr")?;
     let turnserver = require("turnserver", "apt-get install coturn")?;
+    let janus = require("janus", "apt-get install janus")?;
 
     // Node tools (wasm-opt from binaryen, tsc, and the lockfiles of the JS tests and benches).
     let node = require("node", "Node.js 20 must be installed")?;
@@ -177,7 +181,7 @@ pub fn ensure() -> Result<Tools> {
         println!(
             "setup: nothing to install: wasm32 target, wasm-pack, wasm-bindgen {want}, \
              {wasm_opt_version}, chromium, chromedriver, firefox, geckodriver, coturn, \
-             npm packages are all present"
+             janus, npm packages are all present"
         );
     } else {
         println!("setup: done ({} install steps)", s.actions);
@@ -189,6 +193,7 @@ pub fn ensure() -> Result<Tools> {
         firefox,
         geckodriver,
         turnserver,
+        janus,
         wasm_opt_dir,
         wasm_bindgen,
         wasm_bindgen_test_runner,
@@ -206,7 +211,7 @@ pub fn print_tools(tools: &Tools) {
             .and_then(|v| v.lines().next().map(str::to_string))
             .unwrap_or_else(|| "?".into())
     };
-    let rows: [(&str, &Path, &str); 11] = [
+    let rows: [(&str, &Path, &str); 12] = [
         ("wasm-pack", &tools.wasm_pack, "--version"),
         ("wasm-bindgen", &tools.wasm_bindgen, "--version"),
         ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner, "--version"),
@@ -216,6 +221,7 @@ pub fn print_tools(tools: &Tools) {
         ("firefox", &tools.firefox, "--version"),
         ("geckodriver", &tools.geckodriver, "--version"),
         ("turnserver", &tools.turnserver, "--help"),
+        ("janus", &tools.janus, "--version"),
         ("node", &tools.node, "--version"),
         ("npm", &tools.npm, "--version"),
     ];

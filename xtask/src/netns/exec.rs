@@ -47,6 +47,8 @@ pub fn inside(command: &[String]) -> Result<Value> {
         turn.pid(),
         config.url()
     );
+    let janus = crate::janus::endpoint::Running::start(&tools.janus)?;
+    println!("xtask: netns: {}", janus.describe());
     let mut cmd = Command::new(program);
     let status = process::exit_within(cmd.args(args).stdin(Stdio::null()), DEADLINE)?;
     println!(

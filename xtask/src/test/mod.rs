@@ -72,6 +72,12 @@ pub fn run(flags: &flags::Test) -> Result<bool> {
     report.suite("host tests", &[], |r| {
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--lib"], r)?;
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--doc"], r)?;
+        wasm_suites::host(
+            &tools,
+            "janus-videoroom",
+            &["-p", "janus-videoroom", "--lib"],
+            r,
+        )?;
         wasm_suites::host(&tools, "xtask", &["-p", "xtask"], r)
     });
 
@@ -137,6 +143,12 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
         ),
         Err(e) => report.fail("coturn", None, &format!("{e:#}")),
     }
+    // The SFU of the Janus suites (examples/janus-videoroom), its URL served at run time.
+    let janus = crate::janus::endpoint::Running::start(&tools.janus);
+    match &janus {
+        Ok(j) => println!("xtask: {}", j.describe()),
+        Err(e) => report.fail("janus", None, &format!("{e:#}")),
+    }
     report.suite("fresh test binaries", &[], |r| prebuild::check_nothing_rebuilt(tools, r));
 
     // The wasm-bindgen-test suites, in every browser from wasm-pack.toml (Chromium, Firefox).
@@ -149,6 +161,8 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
         println!("xtask: the TURN config was read {} times", config.served());
         report.check("wasm suites read the TURN config at run time", config.served() > 0);
     }
+
+    drop(janus);
 
     // The browser suites of the demo, the JS package and the bench page.
     report.suite("e2e demo page", &browsers, |r| e2e::run(tools, r));

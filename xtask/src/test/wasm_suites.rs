@@ -51,6 +51,8 @@ pub const PACKAGES: &[(&str, bool)] = &[
     ("rtc-peer-demo", false),
     // The testing example users copy from (examples/testing/tests/).
     ("rtc-peer-example-testing", false),
+    // The SFU example and its suites against Janus (examples/janus-videoroom/tests/).
+    ("janus-videoroom", false),
 ];
 
 /// The wasm test targets: for each of [`PACKAGES`], its name and `--lib` (when listed) plus
