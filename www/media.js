@@ -36,8 +36,19 @@ export async function localMedia() {
   }
 }
 
-/** An animated test pattern and a tone. @returns {LocalMedia} */
-export function synthetic(reason) {
+/** The camera alone (for "Switch camera"). @returns {Promise<LocalMedia>} */
+export async function cameraVideo() {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: WIDTH }, height: { ideal: HEIGHT } },
+  });
+  return { stream, synthetic: false, reason: "", release() {} };
+}
+
+/**
+ * An animated test pattern and, unless `withAudio` is false, a tone.
+ * @returns {LocalMedia}
+ */
+export function synthetic(reason, withAudio = true) {
   const canvas = document.createElement("canvas");
   canvas.width = WIDTH;
   canvas.height = HEIGHT;
@@ -90,21 +101,23 @@ export function synthetic(reason) {
   const stream = canvas.captureStream(30);
 
   let audio = null;
-  try {
-    const AudioCtx = window.AudioContext || window.webkitAudioContext;
-    const ac = new AudioCtx();
-    const osc = ac.createOscillator();
-    const gain = ac.createGain();
-    osc.type = "sine";
-    osc.frequency.value = 440;
-    gain.gain.value = 0.04;
-    const out = ac.createMediaStreamDestination();
-    osc.connect(gain).connect(out);
-    osc.start();
-    for (const track of out.stream.getAudioTracks()) stream.addTrack(track);
-    audio = { ac, osc };
-  } catch (err) {
-    console.info("synthetic source: no audio tone", err && err.name);
+  if (withAudio) {
+    try {
+      const AudioCtx = window.AudioContext || window.webkitAudioContext;
+      const ac = new AudioCtx();
+      const osc = ac.createOscillator();
+      const gain = ac.createGain();
+      osc.type = "sine";
+      osc.frequency.value = 440;
+      gain.gain.value = 0.04;
+      const out = ac.createMediaStreamDestination();
+      osc.connect(gain).connect(out);
+      osc.start();
+      for (const track of out.stream.getAudioTracks()) stream.addTrack(track);
+      audio = { ac, osc };
+    } catch (err) {
+      console.info("synthetic source: no audio tone", err && err.name);
+    }
   }
 
   return {
