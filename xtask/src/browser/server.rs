@@ -4,6 +4,8 @@
 //! MIME types browsers insist on (`application/wasm` for streaming compilation, `text/javascript`
 //! for module scripts), and refuses every path that would leave a mounted directory (`..`
 //! segments, also when percent-encoded, backslashes, NUL bytes). The server stops when dropped.
+//! [`Server::start_with`] also hands every request to one exact path to a [`Handler`] (the
+//! demo's WebSocket relay at `/signal`).
 
 use std::fs;
 use std::net::SocketAddr;
@@ -18,6 +20,10 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 /// How many threads answer requests (browsers open several connections at once).
 const WORKERS: usize = 4;
+
+/// Takes over every request to one exact path: answers it (or upgrades it) itself, quickly (a
+/// long-lived connection gets its own thread). Also given the server's bound address.
+pub type Handler = Arc<dyn Fn(Request, SocketAddr) + Send + Sync>;
 
 /// A running static file server; stops (and joins its threads) on drop.
 pub struct Server {
@@ -47,28 +53,27 @@ impl Server {
     /// # Errors
     /// A clear message when the port is already taken, or when a mounted directory is missing.
     pub fn start(addr: SocketAddr, mounts: Vec<(String, PathBuf)>) -> Result<Server> {
-        Server::start_serving(addr, mounts, None)
+        Server::start_with(addr, mounts, None, Vec::new())
     }
 
-    /// As [`Server::start`], for the browser tests: also serves `probe` (a module script) at
-    /// `/__probe.js` and loads it in every served HTML page before the page's own scripts
-    /// (right after the page's Content-Security-Policy, so the policy covers it too).
-    pub fn start_with_probe(
+    /// As [`Server::start`], plus `handlers` (exact path such as `"/signal"`, handler) taking
+    /// over the requests to their paths, whatever the query, and, for the browser tests, the
+    /// page probe: `probe` (a module script) is served at `/__probe.js` and loaded in every
+    /// served HTML page before the page's own scripts (right after the page's
+    /// Content-Security-Policy, so the policy covers it too).
+    pub fn start_with(
         addr: SocketAddr,
         mounts: Vec<(String, PathBuf)>,
-        probe: &Path,
+        probe: Option<&Path>,
+        handlers: Vec<(&'static str, Handler)>,
     ) -> Result<Server> {
         let probe = probe
-            .canonicalize()
-            .with_context(|| format!("the page probe {} is missing", probe.display()))?;
-        Server::start_serving(addr, mounts, Some(probe))
-    }
-
-    fn start_serving(
-        addr: SocketAddr,
-        mounts: Vec<(String, PathBuf)>,
-        probe: Option<PathBuf>,
-    ) -> Result<Server> {
+            .map(|probe| {
+                probe
+                    .canonicalize()
+                    .with_context(|| format!("the page probe {} is missing", probe.display()))
+            })
+            .transpose()?;
         let mut table = Vec::with_capacity(mounts.len());
         for (prefix, dir) in mounts {
             let mut prefix = prefix;
@@ -113,6 +118,8 @@ impl Server {
         let table = Arc::new(Site {
             mounts: table,
             probe,
+            handlers,
+            addr: bound,
         });
         let workers = (0..WORKERS)
             .map(|i| {
@@ -163,10 +170,12 @@ impl Drop for Server {
     }
 }
 
-/// What a server serves: its mounts and, for the browser tests, the page probe.
+/// What a server serves: its mounts, its handlers and, for the browser tests, the page probe.
 struct Site {
     mounts: Vec<Mount>,
     probe: Option<PathBuf>,
+    handlers: Vec<(&'static str, Handler)>,
+    addr: SocketAddr,
 }
 
 /// The URL of the page probe, and the tag that loads it.
@@ -201,6 +210,10 @@ fn header(name: &str, value: &str) -> Header {
 }
 
 fn respond(request: Request, site: &Site) {
+    let path = request.url().split(['?', '#']).next().unwrap_or("");
+    if let Some((_, handler)) = site.handlers.iter().find(|(p, _)| *p == path) {
+        return handler(request, site.addr);
+    }
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
         let _ = request
@@ -539,10 +552,11 @@ mod tests {
             "the demo's page must be served as it is"
         );
         assert_eq!(get(&plain, PROBE_URL).0, 404);
-        let probed = Server::start_with_probe(
+        let probed = Server::start_with(
             "127.0.0.1:0".parse().unwrap(),
             vec![("/".into(), root.join("www"))],
-            &root.join("probe.js"),
+            Some(&root.join("probe.js")),
+            Vec::new(),
         )
         .unwrap();
         let (_, _, page) = get(&probed, "/?mode=tabs");

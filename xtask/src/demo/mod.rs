@@ -1,5 +1,10 @@
 //! `cargo xtask demo [--port N] [--host IP] [--screenshot]`: set up, build the demo app (`www/`,
-//! release, with wasm-pack into `www/pkg/`), serve `www/`, print the URL, serve until Ctrl-C.
+//! release, with wasm-pack into `www/pkg/`), serve `www/` and the signalling relay
+//! ([`relay`], at `/signal`), print the URL, serve until Ctrl-C.
+
+pub mod relay;
+mod rooms;
+mod upgraded_socket;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -7,7 +12,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::browser::server::Server;
+use crate::browser::server::{Handler, Server};
 use crate::build;
 use crate::flags;
 use crate::process;
@@ -47,13 +52,24 @@ pub fn mounts(www: PathBuf) -> Vec<(String, PathBuf)> {
     vec![("/".to_string(), www)]
 }
 
+/// The demo's handlers: the signalling relay at [`relay::PATH`], with the default limits.
+pub fn handlers() -> Vec<(&'static str, Handler)> {
+    let relay = relay::Relay::new(relay::Limits::default());
+    vec![(relay::PATH, relay.handler())]
+}
+
+/// Starts the demo's server on `addr`: the app (with the page probe when given) and the relay.
+fn start(addr: SocketAddr, www: PathBuf, probe: Option<&Path>) -> Result<Server> {
+    Server::start_with(addr, mounts(www), probe, handlers())
+}
+
 /// The page probe that the browser tests inject into the served page (`/__probe.js`).
 pub fn probe_script(root: &Path) -> PathBuf {
     root.join("src").join("testing").join("probe.js")
 }
 
-/// Serves the app on a free loopback port for the browser tests, with the page probe injected
-/// into the page (never in what `cargo xtask demo` serves). The test command builds the app
+/// Serves the app and the relay on a free loopback port for the browser tests, with the page
+/// probe injected into the page (never in what `cargo xtask demo` serves). The test command builds the app
 /// before its browser phases (their network namespace reaches no registry); it is built here
 /// only when missing.
 pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
@@ -61,10 +77,10 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
     if !app_wasm(&www).is_file() {
         build_app(tools)?;
     }
-    Server::start_with_probe(
+    start(
         "127.0.0.1:0".parse().context("loopback address")?,
-        mounts(www),
-        &probe_script(&tools.root),
+        www,
+        Some(&probe_script(&tools.root)),
     )
 }
 
@@ -72,9 +88,10 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
 /// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source).
 fn screenshot(tools: &Tools) -> Result<()> {
     let www = build_app(tools)?;
-    let server = Server::start(
+    let server = start(
         "127.0.0.1:0".parse().context("loopback address")?,
-        mounts(www),
+        www,
+        None,
     )?;
     crate::test::e2e::readme_screenshot(
         tools,
@@ -96,11 +113,13 @@ pub fn run(flags: &flags::Demo) -> Result<()> {
     drop(Server::start(addr, Vec::new())?);
     let tools = setup::ensure()?;
     let www = build_app(&tools)?;
-    let server = Server::start(addr, mounts(www))?;
+    let server = start(addr, www, None)?;
     if !addr.ip().is_loopback() {
         println!(
-            "xtask: WARNING: serving on {}, reachable from other machines. Browsers only allow \
-             the camera on https:// or localhost pages, so other machines get the synthetic source.",
+            "xtask: WARNING: serving on {}, reachable from other machines, with no TLS and no \
+             authentication: anyone who can reach it can load the page and join a room. Browsers \
+             only allow the camera on https:// or localhost pages, so other machines get the \
+             synthetic source.",
             addr.ip()
         );
     }
@@ -114,7 +133,8 @@ pub fn run(flags: &flags::Demo) -> Result<()> {
     println!("  rtc-peer demo: {url}");
     println!("  two tabs:      {url}?mode=tabs  (open it twice, press Call in one)");
     println!();
-    println!("  serving www/ (the app built into www/pkg/); press Ctrl-C to stop");
+    println!("  serving www/ (the app built into www/pkg/) and the signalling relay at");
+    println!("  {}; press Ctrl-C to stop", relay::PATH);
     server.wait_forever();
     Ok(())
 }

@@ -1,0 +1,502 @@
+//! The demo's signalling relay: a WebSocket at `/signal?room=NAME` on the page's own origin,
+//! so the page's CSP `connect-src 'self'` holds. It pairs two pages and passes their messages
+//! on; it reads none of them.
+//!
+//! # Protocol
+//!
+//! - `GET /signal?room=NAME` with a WebSocket upgrade. NAME is 1–64 characters of
+//!   `[A-Za-z0-9_-]`; another name, a missing one, a request that is not a WebSocket upgrade,
+//!   or an `Origin` other than the page's own host is answered with a plain-text HTTP error
+//!   (400, or 403 for the origin) and no upgrade. Beyond [`Limits::max_connections`] open
+//!   connections the answer is 503.
+//! - Once upgraded, the relay sends one text frame `{"relay":"joined","peers":N}`, N being how
+//!   many members were in the room before (0 or 1). A room holds two members: a third gets
+//!   `{"relay":"room-full"}` and is closed with code 4000 "room full"; the two notice nothing.
+//! - The member present when the other joins gets `{"relay":"peer-joined"}`; when the other
+//!   leaves (a close, or a dropped connection) it gets `{"relay":"peer-left"}`.
+//! - Every other text frame from a member goes to the other member byte for byte; with no
+//!   other member it is dropped, and nothing is answered.
+//!
+//! # Limits (the defaults of [`Limits`])
+//!
+//! - A message (all its fragments) over 64 KiB closes that connection with 1009; a binary
+//!   frame with 1003; a protocol error (bad opcode, unmasked frame, …) with 1002, text that is
+//!   not UTF-8 with 1007.
+//! - Each connection has a token bucket of 200 frames refilled at 50 per second (an ICE
+//!   candidate burst at the start of a call fits; a flood does not): an empty bucket closes it
+//!   with 1008 "rate limit".
+//! - A room goes when its last member goes. A room where no member sent any frame for 10
+//!   minutes is dropped: its members are closed with 1001 "idle". The relay pings a
+//!   connection that has been quiet for 20 s (browsers answer on their own, and a pong counts
+//!   as a frame, so an open page keeps its room); a connection quiet for 60 s (no pong
+//!   either) is dropped as dead, and its peer gets `peer-left`.
+//! - A member whose outbox (256 messages) is full, or who does not take a write for 5 s, is
+//!   disconnected rather than buffered without bound.
+//!
+//! # Implementation
+//!
+//! The WebSocket protocol is [tungstenite] (maintained, blocking, and it takes an already
+//! upgraded stream with `WebSocket::from_raw_socket`, so it fits the tiny_http page server
+//! without an async runtime): the page server hands `/signal` to [`Relay::handler`], which
+//! checks the request, answers `101` with `tungstenite::handshake::derive_accept_key`, and
+//! gives each connection its own thread. That thread alone reads and writes its socket; it
+//! reads with a short timeout ([`POLL`]) and between reads sends what the other member's
+//! thread queued for it, so a relayed message waits at most [`POLL`].
+
+use std::io::{ErrorKind, Read};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tiny_http::{Header, Request, Response, StatusCode};
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tungstenite::{Error, Message, Utf8Bytes, WebSocket};
+
+use super::rooms::{Member, MemberId, Outgoing, Rooms};
+use super::upgraded_socket;
+use crate::browser::server::Handler;
+
+/// The relay's path on the page server.
+pub const PATH: &str = "/signal";
+
+/// How long a connection's thread waits for a frame before it looks at its outbox: the most a
+/// relayed message waits.
+pub const POLL: Duration = Duration::from_millis(20);
+
+/// How many relayed messages may wait for a member before it is disconnected as too slow.
+const OUTBOX: usize = 256;
+
+/// How long a write to a member may block before it is disconnected as too slow.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a closing connection waits for the other side to close after the close frame.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// The close code of a third member (an application code, 4000–4999).
+pub const ROOM_FULL: u16 = 4000;
+
+/// The relay's limits; [`Limits::default`] is what `cargo xtask demo` uses (see the module
+/// docs).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest message (all fragments), in bytes.
+    pub max_message: usize,
+    /// Frames per second a connection may send, sustained.
+    pub rate: u32,
+    /// Frames a connection may send at once.
+    pub burst: u32,
+    /// A room with no frame from any member for this long is dropped.
+    pub idle: Duration,
+    /// A connection quiet for this long is pinged.
+    pub ping_after: Duration,
+    /// A connection quiet for this long (no pong either) is dropped.
+    pub dead_after: Duration,
+    /// Open WebSocket connections at most; beyond, requests get 503.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message: 64 * 1024,
+            rate: 50,
+            burst: 200,
+            idle: Duration::from_secs(600),
+            ping_after: Duration::from_secs(20),
+            dead_after: Duration::from_secs(60),
+            max_connections: 64,
+        }
+    }
+}
+
+/// A signalling relay; clones share it. Stops (closes every connection) when the handler made
+/// by [`Relay::handler`] is dropped with its server.
+#[derive(Debug, Clone)]
+pub struct Relay {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    rooms: Rooms,
+    limits: Limits,
+    /// Open (or opening) connections.
+    connections: AtomicUsize,
+    next_id: AtomicU64,
+    stopping: AtomicBool,
+    /// Every open connection's socket, to shut down when the relay stops.
+    sockets: Mutex<Vec<(MemberId, TcpStream)>>,
+}
+
+impl Relay {
+    /// A relay with these limits.
+    pub fn new(limits: Limits) -> Relay {
+        Relay {
+            shared: Arc::new(Shared {
+                limits,
+                ..Shared::default()
+            }),
+        }
+    }
+
+    /// The page server's handler for [`PATH`]; dropping it stops the relay.
+    pub fn handler(&self) -> Handler {
+        let stopper = StopOnDrop(self.clone());
+        Arc::new(move |request, server| stopper.0.accept(request, server))
+    }
+
+    /// How many rooms exist.
+    #[cfg(test)]
+    pub fn rooms(&self) -> usize {
+        self.shared.rooms.len()
+    }
+
+    /// How many connections are open (or opening).
+    #[cfg(test)]
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Checks a request to [`PATH`], upgrades it and starts its connection's thread.
+    fn accept(&self, request: Request, server: SocketAddr) {
+        let room = match check(&request) {
+            Ok(room) => room,
+            Err((status, why)) => return refuse(request, status, why),
+        };
+        let Some(slot) = Slot::take(&self.shared) else {
+            return refuse(
+                request,
+                503,
+                "the relay is at its connection limit; try later",
+            );
+        };
+        let Some(key) = header(&request, "Sec-WebSocket-Key").map(str::to_owned) else {
+            return refuse(request, 400, "a WebSocket upgrade needs Sec-WebSocket-Key");
+        };
+        let Some(peer) = request.remote_addr().copied() else {
+            return refuse(request, 500, "no remote address");
+        };
+        let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+        let response = Response::empty(StatusCode(101))
+            .with_header(plain_header("Sec-WebSocket-Accept", &accept));
+        let stream = request.upgrade("websocket", response);
+        let Some(socket) = upgraded_socket::find(peer, server.port()) else {
+            eprintln!("xtask: relay: cannot find the socket of {peer}; dropped it");
+            return;
+        };
+        let relay = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("relay".into())
+            .spawn(move || relay.serve(&room, stream, socket, slot));
+        if let Err(err) = spawned {
+            eprintln!("xtask: relay: cannot start a connection thread: {err}");
+        }
+    }
+
+    /// One connection, from the upgrade to its end.
+    fn serve(
+        &self,
+        room: &str,
+        stream: Box<dyn tiny_http::ReadWrite + Send>,
+        socket: TcpStream,
+        _slot: Slot,
+    ) {
+        let shared = &self.shared;
+        let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
+        let ready = socket.set_read_timeout(Some(POLL)).is_ok()
+            && socket.set_write_timeout(Some(WRITE_TIMEOUT)).is_ok()
+            && socket.set_nodelay(true).is_ok();
+        let (Ok(for_stop), Ok(for_room)) = (socket.try_clone(), socket.try_clone()) else {
+            return;
+        };
+        if !ready {
+            return;
+        }
+        lock(&shared.sockets).push((id, for_stop));
+        if shared.stopping.load(Ordering::SeqCst) {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+        let config = WebSocketConfig::default()
+            .read_buffer_size(16 * 1024)
+            .write_buffer_size(0)
+            .max_message_size(Some(shared.limits.max_message))
+            .max_frame_size(Some(shared.limits.max_message));
+        let mut ws = WebSocket::from_raw_socket(stream, Role::Server, Some(config));
+        let (outbox, inbox) = sync_channel(OUTBOX);
+        let member = Member {
+            id,
+            outbox,
+            socket: for_room,
+        };
+        let end = match shared.rooms.join(room, member) {
+            Ok(peers) => {
+                let joined = format!(r#"{{"relay":"joined","peers":{peers}}}"#);
+                let end = match ws.send(Message::text(joined)) {
+                    Ok(()) => self.pump(&mut ws, room, id, &inbox),
+                    Err(_) => End::Gone,
+                };
+                shared.rooms.leave(room, id);
+                end
+            }
+            Err(_) => {
+                let full = Utf8Bytes::from_static(r#"{"relay":"room-full"}"#);
+                match ws.send(Message::Text(full)) {
+                    Ok(()) => End::Close(CloseCode::Library(ROOM_FULL), "room full"),
+                    Err(_) => End::Gone,
+                }
+            }
+        };
+        finish(&mut ws, &socket, end);
+        lock(&shared.sockets).retain(|(other, _)| *other != id);
+    }
+
+    /// Relays until the connection ends; returns how.
+    fn pump(
+        &self,
+        ws: &mut WebSocket<Box<dyn tiny_http::ReadWrite + Send>>,
+        room: &str,
+        id: MemberId,
+        inbox: &Receiver<Outgoing>,
+    ) -> End {
+        let shared = &self.shared;
+        let limits = shared.limits;
+        let mut bucket = Bucket::new(limits.rate, limits.burst);
+        let mut heard = Instant::now();
+        let mut pinged = Instant::now();
+        loop {
+            if shared.stopping.load(Ordering::SeqCst) {
+                return End::Close(CloseCode::Away, "server stopping");
+            }
+            match ws.read() {
+                Ok(message) => {
+                    heard = Instant::now();
+                    if !bucket.take(heard) {
+                        return End::Close(CloseCode::Policy, "rate limit");
+                    }
+                    match message {
+                        Message::Text(text) => shared.rooms.relay(room, id, text),
+                        Message::Binary(_) => {
+                            return End::Close(CloseCode::Unsupported, "binary frames are refused")
+                        }
+                        Message::Close(_) => return End::Gone,
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {
+                            shared.rooms.heard(room)
+                        }
+                    }
+                }
+                Err(Error::Io(err))
+                    if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(Error::Capacity(_)) => return End::Close(CloseCode::Size, "message too big"),
+                Err(Error::Utf8(_)) => return End::Close(CloseCode::Invalid, "text is not UTF-8"),
+                Err(Error::Protocol(_)) => {
+                    return End::Close(CloseCode::Protocol, "protocol error")
+                }
+                Err(_) => return End::Gone,
+            }
+            while let Ok(Outgoing::Text(text)) = inbox.try_recv() {
+                if ws.write(Message::Text(text)).is_err() {
+                    return End::Gone;
+                }
+            }
+            let now = Instant::now();
+            if now - heard >= limits.dead_after {
+                return End::Gone;
+            }
+            if now - heard >= limits.ping_after && now - pinged >= limits.ping_after {
+                pinged = now;
+                if ws.write(Message::Ping(Default::default())).is_err() {
+                    return End::Gone;
+                }
+            }
+            if ws.flush().is_err() {
+                return End::Gone;
+            }
+            if shared.rooms.quiet_for(room) >= limits.idle {
+                return End::Close(CloseCode::Away, "idle");
+            }
+        }
+    }
+}
+
+/// Stops a relay when dropped: every connection is shut down, and new ones are refused.
+#[derive(Debug)]
+struct StopOnDrop(Relay);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let shared = &self.0.shared;
+        shared.stopping.store(true, Ordering::SeqCst);
+        for (_, socket) in lock(&shared.sockets).iter() {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+/// One of the relay's [`Limits::max_connections`] connection slots, given back on drop.
+#[derive(Debug)]
+struct Slot(Arc<Shared>);
+
+impl Slot {
+    fn take(shared: &Arc<Shared>) -> Option<Slot> {
+        let max = shared.limits.max_connections;
+        shared
+            .connections
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(shared)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How a connection ends: the other side went (or broke the connection), or the relay closes
+/// it with a code and reason.
+#[derive(Debug)]
+enum End {
+    Gone,
+    Close(CloseCode, &'static str),
+}
+
+/// Sends the close frame (if any) and the pending replies, then waits (at most [`LINGER`]) for
+/// the other side to close, so the close frame is read before the connection goes.
+fn finish(ws: &mut WebSocket<Box<dyn tiny_http::ReadWrite + Send>>, socket: &TcpStream, end: End) {
+    if let End::Close(code, reason) = end {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = ws.close(Some(frame));
+    }
+    let _ = ws.flush();
+    let _ = socket.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    while Instant::now() < deadline {
+        match ws.get_mut().read(&mut sink) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+    }
+}
+
+/// A token bucket: `burst` frames at once, refilled at `rate` per second.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32, burst: u32) -> Bucket {
+        Bucket {
+            tokens: f64::from(burst),
+            rate: f64::from(rate),
+            burst: f64::from(burst),
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes one token at `now`; `false` when the bucket is empty.
+    fn take(&mut self, now: Instant) -> bool {
+        let refill = now.saturating_duration_since(self.at).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.at = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
+}
+
+/// The room name of a request to [`PATH`], or the HTTP status and reason to refuse it with.
+fn check(request: &Request) -> Result<String, (u16, &'static str)> {
+    if *request.method() != tiny_http::Method::Get {
+        return Err((405, "the relay takes GET with a WebSocket upgrade"));
+    }
+    let query = request.url().split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or("");
+    let mut rooms = query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("room="));
+    let room = match (rooms.next(), rooms.next()) {
+        (Some(room), None) if valid_room(room) => room,
+        _ => {
+            return Err((
+                400,
+                "bad room: give ?room=NAME once, NAME 1-64 of A-Z a-z 0-9 _ -",
+            ))
+        }
+    };
+    let upgrade = header(request, "Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let connection = header(request, "Connection").is_some_and(|v| {
+        v.split(',')
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+    });
+    if !upgrade || !connection {
+        return Err((400, "the relay speaks WebSocket only (Upgrade: websocket)"));
+    }
+    if header(request, "Sec-WebSocket-Version") != Some("13") {
+        return Err((400, "the relay speaks WebSocket version 13"));
+    }
+    if let Some(origin) = header(request, "Origin") {
+        let host = header(request, "Host").unwrap_or("");
+        let origin_host = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
+        if origin_host != Some(host) {
+            return Err((403, "the relay serves pages of its own origin only"));
+        }
+    }
+    Ok(room.to_string())
+}
+
+/// Whether `name` is a room name: 1–64 characters of `[A-Za-z0-9_-]`.
+pub fn valid_room(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str())
+}
+
+fn plain_header(name: &str, value: &str) -> Header {
+    // Names and values are ASCII we chose (the accept key is base64).
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid ASCII header")
+}
+
+fn refuse(request: Request, status: u16, why: &str) {
+    let response = Response::from_string(format!("{why}\n"))
+        .with_status_code(StatusCode(status))
+        .with_header(plain_header("Content-Type", "text/plain; charset=utf-8"));
+    let _ = request.respond(response);
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests;
