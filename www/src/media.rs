@@ -30,7 +30,9 @@ pub(crate) async fn switch_video(shared: &Shared, track: MediaStreamTrack) -> Re
             session.local_tracks.retain(|t| t != old);
             session.local_stream.remove_track(old);
         }
-        session.local_tracks.push(MediaStreamTrack::clone_ref(&track));
+        session
+            .local_tracks
+            .push(MediaStreamTrack::clone_ref(&track));
         session.local_stream.add_track(&track);
     });
     if current.is_none() {

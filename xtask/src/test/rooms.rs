@@ -650,3 +650,20 @@ fn relay_only(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
     }
     hang_up(&firefox, &chromium, "relay-only call")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole suite, by itself (slow): `cargo test -p xtask -- --ignored --nocapture rooms_suite`
+    /// inside `cargo xtask netns` (for the TURN settings).
+    #[test]
+    #[ignore = "drives two real browsers for minutes; `cargo xtask test` runs it"]
+    fn rooms_suite() {
+        let tools = crate::setup::ensure().expect("tools");
+        let mut report = Report::default();
+        run(&tools, &mut report).expect("the room suite");
+        report.print_summary();
+        assert_eq!(report.failed(), 0);
+    }
+}
