@@ -4,6 +4,16 @@
 
 const WIDTH = 640;
 const HEIGHT = 480;
+// Shown on the synthetic source, so a call between two browsers shows which side is which.
+const BROWSER = /Firefox\//.test(navigator.userAgent)
+  ? "Firefox"
+  : /Edg\//.test(navigator.userAgent)
+    ? "Edge"
+    : /Chrome\//.test(navigator.userAgent)
+      ? "Chromium"
+      : /Safari\//.test(navigator.userAgent)
+        ? "Safari"
+        : "";
 
 /**
  * @typedef {object} LocalMedia
@@ -87,10 +97,10 @@ export function synthetic(reason, withAudio = true) {
     ctx.fill();
 
     ctx.fillStyle = "rgba(0,0,0,0.45)";
-    ctx.fillRect(20, 20, 300, 72);
+    ctx.fillRect(20, 20, 360, 72);
     ctx.fillStyle = "#fff";
     ctx.font = "600 26px system-ui, sans-serif";
-    ctx.fillText("Synthetic source", 36, 52);
+    ctx.fillText(BROWSER ? `Synthetic source · ${BROWSER}` : "Synthetic source", 36, 52);
     ctx.font = "18px ui-monospace, monospace";
     ctx.fillText(`${t.toFixed(1).padStart(6, " ")} s   frame ${frame}`, 36, 80);
     frame += 1;

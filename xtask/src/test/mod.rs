@@ -11,7 +11,7 @@ mod libtest;
 mod plain_build;
 mod prebuild;
 pub mod report;
-mod rooms;
+pub mod rooms;
 pub mod secret_scan;
 mod wasm_suites;
 

@@ -4,8 +4,9 @@
 //!
 //! - Chromium calls Firefox and Firefox calls Chromium; remote video plays in both (the
 //!   `<video>` element: `videoWidth > 0` and `currentTime` advancing);
-//! - Hang up on either side: the other side's call ends within 1 s; closing a tab (with its
-//!   `Bye` lost, so only the negotiator's liveness channel can tell) within 3 s; 10 cycles;
+//! - Hang up on either side: the other side's call ends within 1 s; leaving the page as when
+//!   its tab closes (with its `Bye` lost, so only the negotiator's liveness channel can tell)
+//!   within 3 s; 10 cycles;
 //! - a relay-only call through the run's coturn: the stats panel says relay on both sides;
 //! - glare: both press Call within 50 ms, one call results and both videos play;
 //! - Switch camera (`replace_track`, the SDP unchanged) and Reconnect (`restart_ice`, new ICE
@@ -26,7 +27,7 @@ use serde_json::{json, Value};
 
 use super::e2e::{no_csp_violations, no_page_errors, percent_encode, REMOTE_PLAYING};
 use super::report::Report;
-use crate::browser::webdriver::{Driver, Session};
+use crate::browser::webdriver::{Driver, Session, SessionOptions};
 use crate::browser::Browser;
 use crate::demo;
 use crate::setup::Tools;
@@ -170,7 +171,17 @@ impl Side {
         room: &str,
         extra: &str,
     ) -> Result<Side> {
-        let s = driver.session()?;
+        Side::open_with(name, driver.session()?, ctx, room, extra)
+    }
+
+    /// As [`Side::open`], in session `s`.
+    fn open_with(
+        name: &'static str,
+        s: Session,
+        ctx: &Ctx,
+        room: &str,
+        extra: &str,
+    ) -> Result<Side> {
         s.goto(&format!("{}?room={room}{extra}", ctx.url))?;
         s.wait_until(
             "window.__rtcDemo && window.__rtcDemo.ready && window.__rtcDemo.roomState !== 'connecting' \
@@ -399,8 +410,12 @@ fn close_tab(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
         // Lose the Bye: nothing this page sends through the relay arrives any more, so only
         // the connection itself (the liveness channel) can tell the other side.
         closing.js("WebSocket.prototype.send = function () {}; return null;")?;
+        // The tab's document goes away as when the tab is closed (pagehide, unload: the
+        // browser closes the page's connections). Deleting the WebDriver session instead
+        // ends the whole browser process, which closes nothing first: the other side then
+        // only sees ICE go `disconnected`.
         let t0 = now_ms();
-        drop(closing); // ends the WebDriver session: its window closes
+        closing.s.goto("about:blank")?;
         let seen = other.released_after(
             t0,
             Duration::from_secs(15),
@@ -602,7 +617,7 @@ fn turn_settings() -> Result<Value> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     write!(
         stream,
-        "GET {} HTTP/1.0\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\n\r\n",
+        "GET {} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n",
         turn_config::PATH
     )?;
     let mut response = String::new();
@@ -649,6 +664,47 @@ fn relay_only(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
         );
     }
     hang_up(&firefox, &chromium, "relay-only call")
+}
+
+/// The README's room screenshot: the app served at `url` (as people get it, no probe) open in
+/// one room in headless Chromium and headless Firefox, both sending the synthetic source;
+/// Firefox calls, and Chromium's page is written to `path` mid-call.
+pub fn readme_screenshot(tools: &Tools, url: &str, path: &std::path::Path) -> Result<()> {
+    let ctx = Ctx {
+        url: url.to_string(),
+    };
+    let options = SessionOptions {
+        fake_media: false,
+        ..SessionOptions::default()
+    };
+    let chromium = Driver::start(tools, Browser::Chromium)?;
+    let firefox = Driver::start(tools, Browser::Firefox)?;
+    let room = "chromium-and-firefox";
+    let c = Side::open_with("Chromium", chromium.session_with(&options)?, &ctx, room, "")?;
+    let f = Side::open_with("Firefox", firefox.session_with(&options)?, &ctx, room, "")?;
+    c.wait(
+        "window.__rtcDemo.roomState === 'peer'",
+        JOIN,
+        "the other side in the room",
+    )?;
+    f.s.click("#call")?;
+    f.remote_playing("screenshot call")?;
+    c.remote_playing("screenshot call")?;
+    c.wait(
+        "window.__rtcDemo.stats.fps > 0 && window.__rtcDemo.stats.rttMs > 0",
+        Duration::from_secs(10),
+        "live stats on the page",
+    )?;
+    c.s.set_window_size(1280, 1060)?;
+    // Let the layout, the stats and the video move on a little.
+    std::thread::sleep(Duration::from_millis(2500));
+    let png = c.s.screenshot_png()?;
+    ensure!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+    std::fs::write(path, &png).with_context(|| format!("writing {}", path.display()))?;
+    println!("xtask: wrote {} ({} bytes)", path.display(), png.len());
+    c.s.click("#hangup")?;
+    no_csp_violations(&c.s)?;
+    no_csp_violations(&f.s)
 }
 
 #[cfg(test)]
