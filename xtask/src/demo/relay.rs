@@ -39,11 +39,13 @@
 //! upgraded stream with `WebSocket::from_raw_socket`, so it fits the tiny_http page server
 //! without an async runtime): the page server hands `/signal` to [`Relay::handler`], which
 //! checks the request, answers `101` with `tungstenite::handshake::derive_accept_key`, and
-//! gives each connection its own thread. That thread alone reads and writes its socket; it
-//! reads with a short timeout ([`POLL`]) and between reads sends what the other member's
-//! thread queued for it, so a relayed message waits at most [`POLL`].
+//! gives each connection two threads. The reader runs the WebSocket (reads with a [`POLL`]
+//! timeout, to ping and to see idleness); the writer writes what the room queued for the
+//! member. Both write whole frames to the socket under one lock, and the room queues in one
+//! order under its table lock, so a member sees `joined` first and every notice and message
+//! in the order it happened.
 
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -51,20 +53,22 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tiny_http::{Header, Request, Response, StatusCode};
-use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::error::ProtocolError;
+use tungstenite::protocol::frame::coding::{CloseCode, Data as OpData, OpCode};
+use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
-use tungstenite::{Error, Message, Utf8Bytes, WebSocket};
+use tungstenite::{Bytes, Error, Message, Utf8Bytes, WebSocket};
 
-use super::rooms::{Member, MemberId, Outgoing, Rooms};
+use super::rooms::{Joined, Member, MemberId, Outgoing, Rooms};
 use super::upgraded_socket;
 use crate::browser::server::Handler;
 
 /// The relay's path on the page server.
 pub const PATH: &str = "/signal";
 
-/// How long a connection's thread waits for a frame before it looks at its outbox: the most a
-/// relayed message waits.
-pub const POLL: Duration = Duration::from_millis(20);
+/// How long a connection's reader waits for a frame before it checks pings, idleness and
+/// whether the relay stops.
+const POLL: Duration = Duration::from_millis(250);
 
 /// How many relayed messages may wait for a member before it is disconnected as too slow.
 const OUTBOX: usize = 256;
@@ -209,7 +213,9 @@ impl Relay {
         let ready = socket.set_read_timeout(Some(POLL)).is_ok()
             && socket.set_write_timeout(Some(WRITE_TIMEOUT)).is_ok()
             && socket.set_nodelay(true).is_ok();
-        let (Ok(for_stop), Ok(for_room)) = (socket.try_clone(), socket.try_clone()) else {
+        let (Ok(for_stop), Ok(for_room), Ok(for_writes)) =
+            (socket.try_clone(), socket.try_clone(), socket.try_clone())
+        else {
             return;
         };
         if !ready {
@@ -224,43 +230,55 @@ impl Relay {
             .write_buffer_size(0)
             .max_message_size(Some(shared.limits.max_message))
             .max_frame_size(Some(shared.limits.max_message));
-        let mut ws = WebSocket::from_raw_socket(stream, Role::Server, Some(config));
+        let writes = Arc::new(Mutex::new(for_writes));
+        let duplex = Duplex {
+            read: stream,
+            write: Arc::clone(&writes),
+        };
+        let mut ws = WebSocket::from_raw_socket(duplex, Role::Server, Some(config));
         let (outbox, inbox) = sync_channel(OUTBOX);
+        // The first frame goes before the member is in the room, so it comes first.
         let member = Member {
             id,
             outbox,
             socket: for_room,
         };
-        let end = match shared.rooms.join(room, member) {
-            Ok(peers) => {
-                let joined = format!(r#"{{"relay":"joined","peers":{peers}}}"#);
-                let end = match ws.send(Message::text(joined)) {
-                    Ok(()) => self.pump(&mut ws, room, id, &inbox),
-                    Err(_) => End::Gone,
+        let end = match shared.rooms.join(room, member, |peers| {
+            let joined = format!(r#"{{"relay":"joined","peers":{peers}}}"#);
+            ws.send(Message::text(joined)).is_ok()
+        }) {
+            Joined::Yes => {
+                let writer = std::thread::Builder::new()
+                    .name("relay-write".into())
+                    .spawn(move || write_all(&inbox, &writes))
+                    .ok();
+                let end = match writer {
+                    Some(_) => self.pump(&mut ws, room, id),
+                    None => End::Gone,
                 };
+                // Leaving drops the outbox, which ends the writer once it has written what
+                // was queued; only then may the close frame go.
                 shared.rooms.leave(room, id);
+                if let Some(writer) = writer {
+                    let _ = writer.join();
+                }
                 end
             }
-            Err(_) => {
+            Joined::Full => {
                 let full = Utf8Bytes::from_static(r#"{"relay":"room-full"}"#);
                 match ws.send(Message::Text(full)) {
                     Ok(()) => End::Close(CloseCode::Library(ROOM_FULL), "room full"),
                     Err(_) => End::Gone,
                 }
             }
+            Joined::Broken => End::Gone,
         };
         finish(&mut ws, &socket, end);
         lock(&shared.sockets).retain(|(other, _)| *other != id);
     }
 
-    /// Relays until the connection ends; returns how.
-    fn pump(
-        &self,
-        ws: &mut WebSocket<Box<dyn tiny_http::ReadWrite + Send>>,
-        room: &str,
-        id: MemberId,
-        inbox: &Receiver<Outgoing>,
-    ) -> End {
+    /// Reads a member's frames until the connection ends; returns how.
+    fn pump(&self, ws: &mut WebSocket<Duplex>, room: &str, id: MemberId) -> End {
         let shared = &self.shared;
         let limits = shared.limits;
         let mut bucket = Bucket::new(limits.rate, limits.burst);
@@ -291,15 +309,13 @@ impl Relay {
                     if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(Error::Capacity(_)) => return End::Close(CloseCode::Size, "message too big"),
                 Err(Error::Utf8(_)) => return End::Close(CloseCode::Invalid, "text is not UTF-8"),
+                Err(Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => {
+                    return End::Gone
+                }
                 Err(Error::Protocol(_)) => {
                     return End::Close(CloseCode::Protocol, "protocol error")
                 }
                 Err(_) => return End::Gone,
-            }
-            while let Ok(Outgoing::Text(text)) = inbox.try_recv() {
-                if ws.write(Message::Text(text)).is_err() {
-                    return End::Gone;
-                }
             }
             let now = Instant::now();
             if now - heard >= limits.dead_after {
@@ -307,17 +323,54 @@ impl Relay {
             }
             if now - heard >= limits.ping_after && now - pinged >= limits.ping_after {
                 pinged = now;
-                if ws.write(Message::Ping(Default::default())).is_err() {
+                if ws.send(Message::Ping(Default::default())).is_err() {
                     return End::Gone;
                 }
-            }
-            if ws.flush().is_err() {
-                return End::Gone;
             }
             if shared.rooms.quiet_for(room) >= limits.idle {
                 return End::Close(CloseCode::Away, "idle");
             }
         }
+    }
+}
+
+/// A connection's writer thread: writes what the room queued for the member, each message one
+/// text frame written whole, until the member leaves the room. A write that fails or times out
+/// shuts the socket, which ends the reader too.
+fn write_all(inbox: &Receiver<Outgoing>, socket: &Mutex<TcpStream>) {
+    for Outgoing::Text(text) in inbox {
+        let mut bytes = Vec::with_capacity(text.len() + 10);
+        let frame = Frame::message(Bytes::from(text), OpCode::Data(OpData::Text), true);
+        let mut socket = lock(socket);
+        if frame.format(&mut bytes).is_err() || socket.write_all(&bytes).is_err() {
+            let _ = socket.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// The upgraded connection as tungstenite sees it: reads come from tiny_http's stream (which
+/// may hold bytes read past the request), writes go whole to the socket under a lock shared
+/// with the writer thread, so frames from the two never interleave.
+struct Duplex {
+    read: Box<dyn tiny_http::ReadWrite + Send>,
+    write: Arc<Mutex<TcpStream>>,
+}
+
+impl Read for Duplex {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.read.read(buf)
+    }
+}
+
+impl Write for Duplex {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        lock(&self.write).write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -368,7 +421,7 @@ enum End {
 
 /// Sends the close frame (if any) and the pending replies, then waits (at most [`LINGER`]) for
 /// the other side to close, so the close frame is read before the connection goes.
-fn finish(ws: &mut WebSocket<Box<dyn tiny_http::ReadWrite + Send>>, socket: &TcpStream, end: End) {
+fn finish(ws: &mut WebSocket<Duplex>, socket: &TcpStream, end: End) {
     if let End::Close(code, reason) = end {
         let frame = CloseFrame {
             code,
@@ -381,7 +434,7 @@ fn finish(ws: &mut WebSocket<Box<dyn tiny_http::ReadWrite + Send>>, socket: &Tcp
     let deadline = Instant::now() + LINGER;
     let mut sink = [0u8; 4096];
     while Instant::now() < deadline {
-        match ws.get_mut().read(&mut sink) {
+        match ws.get_mut().read.read(&mut sink) {
             Ok(0) => break,
             Ok(_) => {}
             Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}

@@ -54,6 +54,17 @@ pub const PEER_JOINED: &str = r#"{"relay":"peer-joined"}"#;
 /// The relay notice sent to the member left in the room when the other one goes.
 pub const PEER_LEFT: &str = r#"{"relay":"peer-left"}"#;
 
+/// What became of a member that asked to join.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Joined {
+    /// It is in the room.
+    Yes,
+    /// The room has [`CAPACITY`] members already.
+    Full,
+    /// Its first frame could not be sent; it is not in the room.
+    Broken,
+}
+
 /// The room table, shared by every connection of one relay.
 #[derive(Debug, Default)]
 pub struct Rooms {
@@ -69,24 +80,29 @@ impl Rooms {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds `member` to room `name` (made if missing) and tells the member already there, if
-    /// any. Returns how many members were there before, or gives `member` back when the room
-    /// is full.
-    pub fn join(&self, name: &str, member: Member) -> Result<usize, Member> {
+    /// Adds `member` to room `name` (made if missing) unless it is full, and tells the member
+    /// already there, if any. `first` sends the newcomer its first frame, given how many
+    /// members were there before; it runs before anyone can relay to the newcomer (a short
+    /// write to a fresh socket), and when it fails the newcomer is not added.
+    pub fn join(&self, name: &str, member: Member, first: impl FnOnce(usize) -> bool) -> Joined {
         let mut table = self.table();
+        let present = table.get(name).map_or(0, |room| room.members.len());
+        if present >= CAPACITY {
+            return Joined::Full;
+        }
+        if !first(present) {
+            return Joined::Broken;
+        }
         let room = table.entry(name.to_string()).or_insert_with(|| Room {
             members: Vec::with_capacity(CAPACITY),
             last_heard: Instant::now(),
         });
-        if room.members.len() >= CAPACITY {
-            return Err(member);
-        }
         for present in &room.members {
             present.send(Outgoing::Text(Utf8Bytes::from_static(PEER_JOINED)));
         }
         room.members.push(member);
         room.last_heard = Instant::now();
-        Ok(room.members.len() - 1)
+        Joined::Yes
     }
 
     /// Notes a frame from a member of room `name`.
