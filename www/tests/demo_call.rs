@@ -339,7 +339,10 @@ async fn switch_video_replaces_the_track_and_stops_the_old_one() {
         .unwrap();
     wait_remote_video(&page, "remote video before the switch").await;
     let second = canvas(40, 40, 200);
-    let switched: JsFuture = page.call.switch_video(Clone::clone(second.track()).into()).into();
+    let switched: JsFuture = page
+        .call
+        .switch_video(Clone::clone(second.track()).into())
+        .into();
     within(10_000, "switchVideo", switched)
         .await
         .unwrap()
@@ -370,7 +373,10 @@ async fn switch_video_replaces_the_track_and_stops_the_old_one() {
 
     // Without a call there is nothing to switch: refused, and the track is stopped.
     let third = canvas(10, 10, 10);
-    let refused: JsFuture = page.call.switch_video(Clone::clone(third.track()).into()).into();
+    let refused: JsFuture = page
+        .call
+        .switch_video(Clone::clone(third.track()).into())
+        .into();
     let err = within(5_000, "switchVideo without a call", refused)
         .await
         .unwrap()

@@ -137,7 +137,7 @@ pub fn run(flags: &flags::Demo) -> Result<()> {
     };
     println!();
     println!("  rtc-peer demo: {url}");
-    println!("  two tabs:      {url}?mode=tabs  (open it twice, press Call in one)");
+    println!("  a room:        {url}?room=demo  (open it in two browsers, press Call in either)");
     println!();
     println!("  serving www/ (the app built into www/pkg/) and the signalling relay at");
     println!("  {}; press Ctrl-C to stop", relay::PATH);
