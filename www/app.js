@@ -482,11 +482,16 @@ async function main() {
     applyIce("", "", "", false);
   });
 
-  // Leaving or reloading the page ends the call, so the other side hears Bye at once.
-  window.addEventListener("pagehide", () => {
+  // Leaving or reloading the page ends the call, so the other side hears Bye at once (and,
+  // should the Bye be lost, its liveness channel closes). As early as the browser says the
+  // page is going (beforeunload): by pagehide Firefox may tear the connection's transport
+  // down before the close reaches the other side.
+  const leave = () => {
     call.hangUp();
     leaveRoom();
-  });
+  };
+  window.addEventListener("beforeunload", leave);
+  window.addEventListener("pagehide", leave);
 
   iceFromUrl();
   const params = new URLSearchParams(location.search);

@@ -171,10 +171,17 @@ impl Side {
         room: &str,
         extra: &str,
     ) -> Result<Side> {
-        Side::open_with(name, driver.session()?, ctx, room, extra)
+        let side = Side::open_with(name, driver.session()?, ctx, room, extra)?;
+        let s = &side.s;
+        let probed = s.execute("return typeof window.__rtcProbe;", vec![])?;
+        ensure!(
+            probed == json!("object"),
+            "{name}: the page probe is not loaded (window.__rtcProbe is {probed})"
+        );
+        Ok(side)
     }
 
-    /// As [`Side::open`], in session `s`.
+    /// As [`Side::open`], in session `s`, without checking for the page probe.
     fn open_with(
         name: &'static str,
         s: Session,
@@ -189,11 +196,6 @@ impl Side {
             JOIN,
             &format!("{name}: the page to load and join room {room}"),
         )?;
-        let probed = s.execute("return typeof window.__rtcProbe;", vec![])?;
-        ensure!(
-            probed == json!("object"),
-            "{name}: the page probe is not loaded (window.__rtcProbe is {probed})"
-        );
         Ok(Side { name, s })
     }
 
