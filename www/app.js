@@ -226,7 +226,7 @@ function enterRoom(name) {
   ui.room.link.textContent = link;
   ui.room.link.href = link;
   setRoomState("connecting", "connecting to the relay…", "");
-  showHint("Room: open the link below in another browser or tab, then press Call in either.");
+  showHint("Room: open the Share link in another browser or tab, then press Call in either.");
   room.link = joinRoom(name, {
     joined(peers) {
       // The member that was there first is the impolite side, the second one the polite side.

@@ -97,7 +97,7 @@ export function synthetic(reason, withAudio = true) {
     ctx.fill();
 
     ctx.fillStyle = "rgba(0,0,0,0.45)";
-    ctx.fillRect(20, 20, 360, 72);
+    ctx.fillRect(20, 20, 430, 72);
     ctx.fillStyle = "#fff";
     ctx.font = "600 26px system-ui, sans-serif";
     ctx.fillText(BROWSER ? `Synthetic source · ${BROWSER}` : "Synthetic source", 36, 52);

@@ -697,7 +697,7 @@ pub fn readme_screenshot(tools: &Tools, url: &str, path: &std::path::Path) -> Re
         Duration::from_secs(10),
         "live stats on the page",
     )?;
-    c.s.set_window_size(1280, 1060)?;
+    c.s.set_window_size(1280, 1240)?;
     // Let the layout, the stats and the video move on a little.
     std::thread::sleep(Duration::from_millis(2500));
     let png = c.s.screenshot_png()?;
