@@ -1,27 +1,39 @@
-// The demo page: a Call object from the rtc-peer package does the call; this script picks the
-// media, wires the buttons, shows state and statistics, and moves signalling messages between
-// two tabs over a BroadcastChannel.
+// The demo page: a Call object from the app's wasm package does the call; this script picks the
+// media, wires the buttons, shows state and statistics, and, in room mode, moves the call's
+// signals through the demo server's relay (room.js).
 import init, { Call } from "./pkg/rtc_peer_demo.js";
-import { localMedia } from "./media.js";
+import { cameraVideo, localMedia, synthetic } from "./media.js";
+import { joinRoom, newRoomName, roomLink, ROOM_NAME } from "./room.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   call: $("call"),
   hangUp: $("hangup"),
+  switchVideo: $("switch"),
+  reconnect: $("reconnect"),
   local: $("local"),
   remote: $("remote"),
   placeholder: $("remote-placeholder"),
+  paused: $("remote-paused"),
   sound: $("sound"),
   statusText: $("status-text"),
   statusDot: $("status-dot"),
   notice: $("notice"),
   hint: $("hint"),
+  room: {
+    box: $("room"),
+    name: $("room-name"),
+    state: $("room-state"),
+    link: $("room-link"),
+    create: $("new-room"),
+  },
   stat: {
     state: $("stat-state"),
     resolution: $("stat-resolution"),
     fps: $("stat-fps"),
     bitrate: $("stat-bitrate"),
     path: $("stat-path"),
+    rtt: $("stat-rtt"),
   },
   ice: {
     url: $("turn-url"),
@@ -36,8 +48,7 @@ const ui = {
   },
 };
 
-const CHANNEL = "rtc-peer-demo";
-const ANSWER_TIMEOUT_MS = 30_000;
+const NO_STATS = { width: 0, height: 0, fps: 0, kbps: 0, rttMs: 0, path: "", local: "", remote: "" };
 
 // Read-only state for tests and the curious (`window.__rtcDemo` in the console). What the call
 // leaves behind in the browser (connections, listeners, tracks) is read by the tests from the
@@ -51,13 +62,15 @@ const debug = {
   synthetic: false,
   signalIgnored: 0,
   errors: [],
-  stats: { width: 0, height: 0, fps: 0, kbps: 0, path: "" },
+  stats: { ...NO_STATS },
 };
 let call = null;
-let media = null; // the LocalMedia of the current call
+let media = []; // the LocalMedia of the current call (released when it ends)
+let starting = false; // getting media for a call that has not started yet
 let statsTimer = 0;
-let answerTimer = 0;
-let channel = null;
+let videoSource = "camera"; // what the current call sends as video: "camera" | "synthetic"
+// Room mode: the relay connection and who is there.
+const room = { name: "", link: null, state: "", polite: false };
 
 Object.defineProperty(window, "__rtcDemo", {
   value: Object.freeze({
@@ -69,6 +82,7 @@ Object.defineProperty(window, "__rtcDemo", {
     get active() { return !!call && call.active; },
     get state() { return call ? call.state : "new"; },
     get synthetic() { return debug.synthetic; },
+    get videoSource() { return videoSource; },
     get signalIgnored() { return debug.signalIgnored; },
     get errors() { return debug.errors.slice(); },
     get stats() { return { ...debug.stats }; },
@@ -76,7 +90,11 @@ Object.defineProperty(window, "__rtcDemo", {
     get hangUpDisabled() { return ui.hangUp.disabled; },
     get remoteHasSrcObject() { return ui.remote.srcObject !== null; },
     get localHasSrcObject() { return ui.local.srcObject !== null; },
+    get remotePaused() { return !ui.paused.hidden; },
     get statsRunning() { return statsTimer !== 0; },
+    get room() { return room.name; },
+    get roomState() { return room.state; },
+    get polite() { return room.polite; },
     get cspViolations() { return (window.__cspViolations || []).slice(); },
   }),
 });
@@ -149,11 +167,27 @@ function iceFromUrl() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Calls.
+// Modes and the room.
 
 function currentMode() {
   const checked = document.querySelector('input[name="mode"]:checked');
   return checked ? checked.value : "loopback";
+}
+
+/** Whether Call may be pressed now. */
+function canCall() {
+  if (!call || call.active || starting) return false;
+  return debug.mode === "loopback" || room.state === "peer";
+}
+
+function updateButtons() {
+  const inCall = !!call && call.active;
+  ui.call.disabled = !canCall();
+  ui.switchVideo.disabled = !inCall;
+  ui.reconnect.disabled = !inCall || debug.mode !== "room";
+  for (const input of document.querySelectorAll('input[name="mode"]')) {
+    input.disabled = inCall || starting;
+  }
 }
 
 function setMode(mode) {
@@ -161,29 +195,94 @@ function setMode(mode) {
   for (const input of document.querySelectorAll('input[name="mode"]')) {
     input.checked = input.value === mode;
   }
-  if (mode === "tabs") {
-    if (!channel) {
-      channel = new BroadcastChannel(CHANNEL);
-      channel.addEventListener("message", onSignal);
-    }
-    showHint("Two tabs: open this page in a second tab (same mode), then press Call in one of them.");
+  if (mode === "room") {
+    if (!room.link) enterRoom(room.name || newRoomName());
   } else {
-    if (channel) {
-      channel.removeEventListener("message", onSignal);
-      channel.close();
-      channel = null;
+    leaveRoom();
+    const url = new URL(location.href);
+    if (url.searchParams.has("room")) {
+      url.searchParams.delete("room");
+      history.replaceState(null, "", url.href);
     }
     showHint("");
   }
+  ui.room.box.hidden = mode !== "room";
+  updateButtons();
 }
 
-function send(message) {
-  if (channel) channel.postMessage(message);
+function setRoomState(state, text, tone) {
+  room.state = state;
+  ui.room.state.textContent = text;
+  ui.room.state.className = `room-state ${tone || ""}`;
+  updateButtons();
 }
+
+function enterRoom(name) {
+  leaveRoom();
+  room.name = name;
+  const link = roomLink(name);
+  history.replaceState(null, "", link + (location.hash || ""));
+  ui.room.name.textContent = name;
+  ui.room.link.textContent = link;
+  ui.room.link.href = link;
+  setRoomState("connecting", "connecting to the relay…", "");
+  showHint("Room: open the Share link in another browser or tab, then press Call in either.");
+  room.link = joinRoom(name, {
+    joined(peers) {
+      // The member that was there first is the impolite side, the second one the polite side.
+      room.polite = peers > 0;
+      if (peers > 0) setRoomState("peer", "the other side is here", "ok");
+      else setRoomState("alone", "waiting for the other side to open the link", "");
+    },
+    peerJoined() {
+      room.polite = false;
+      setRoomState("peer", "the other side is here", "ok");
+    },
+    peerLeft() {
+      // A call in progress ends through the negotiator (Bye, or its liveness channel).
+      call.forgetIncoming();
+      setRoomState("alone", "the other side left; waiting for someone to open the link", "");
+    },
+    full() {
+      setRoomState("full", "room full", "bad");
+      showNotice(`Room full: "${name}" already has two members. Press New room for another one.`);
+    },
+    signal(text) {
+      onSignal(text);
+    },
+    closed(code, reason) {
+      room.link = null;
+      if (room.state === "full" || code === 4000) {
+        setRoomState("full", "room full", "bad");
+        showNotice(`Room full: "${name}" already has two members. Press New room for another one.`);
+        return;
+      }
+      setRoomState("closed", `disconnected from the relay (${code}${reason ? ` ${reason}` : ""})`, "bad");
+    },
+  });
+}
+
+function leaveRoom() {
+  if (room.link) {
+    const link = room.link;
+    room.link = null;
+    link.close();
+  }
+  room.state = "";
+  room.polite = false;
+}
+
+function sendSignal(text) {
+  if (room.link) room.link.send(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls.
 
 async function acquireMedia() {
   const m = await localMedia();
   debug.synthetic = m.synthetic;
+  videoSource = m.synthetic ? "synthetic" : "camera";
   $("local-caption").textContent = m.synthetic
     ? "synthetic test pattern and tone"
     : "your camera and microphone";
@@ -195,78 +294,74 @@ async function acquireMedia() {
   return m;
 }
 
-function beginCall(m) {
-  media = m;
-  debug.callsStarted += 1;
-  ui.call.disabled = true;
-  for (const input of document.querySelectorAll('input[name="mode"]')) input.disabled = true;
-  ui.placeholder.hidden = true;
-}
-
-async function startCall() {
-  if (call.active) return;
-  ui.call.disabled = true;
-  setStatus("Getting camera and microphone…", "busy");
+/** Gets media and starts a call in the current mode (in a room also to answer an offer). */
+async function startCall(answering) {
+  if (starting || call.active) return;
+  starting = true;
+  updateButtons();
+  setStatus(answering ? "Incoming call: answering…" : "Getting camera and microphone…", "busy");
   let m;
   try {
     m = await acquireMedia();
   } catch (err) {
-    ui.call.disabled = false;
+    starting = false;
+    updateButtons();
     fail("Media", err);
     return;
   }
-  beginCall(m);
-  try {
-    if (debug.mode === "tabs") {
-      setStatus("Calling the other tab…", "busy");
-      await call.startCall(m.stream, send);
-      answerTimer = setTimeout(() => {
-        if (call.active && ui.hangUp.disabled) {
-          call.hangUp();
-          setStatus("No answer: open this page in another tab (Two tabs mode) and try again.", "bad");
-        }
-      }, ANSWER_TIMEOUT_MS);
-    } else {
-      setStatus("Calling…", "busy");
-      await call.startLoopback(m.stream);
-    }
-  } catch (err) {
-    if (!call.active && err.name === "InvalidStateError") return; // hung up while starting
-    fail("Call failed", err);
-  }
-}
-
-async function answerIncoming() {
-  setStatus("Incoming call: answering…", "busy");
-  let m;
-  try {
-    m = await acquireMedia();
-  } catch (err) {
-    fail("Media", err);
-    return;
-  }
-  if (!call.hasIncomingCall) {
-    // The caller hung up while we were getting media.
+  starting = false;
+  if (debug.mode === "room" && room.state !== "peer") {
+    // The other side left while we were getting media.
     m.stream.getTracks().forEach((t) => t.stop());
     m.release();
-    setStatus("The other tab hung up.", "");
+    setStatus("The other side left.", "");
+    updateButtons();
     return;
   }
-  beginCall(m);
+  media = [m];
+  debug.callsStarted += 1;
+  ui.placeholder.hidden = true;
   try {
-    await call.answerCall(m.stream, send);
+    if (debug.mode === "room") {
+      setStatus(answering ? "Answering…" : "Calling the other side…", "busy");
+      call.startRoomCall(m.stream, room.polite, sendSignal);
+    } else {
+      setStatus("Calling…", "busy");
+      call.startLoopback(m.stream);
+    }
   } catch (err) {
-    if (!call.active && err.name === "InvalidStateError") return; // hung up while answering
-    fail("Answer failed", err);
+    if (!call.active) releaseMedia();
+    if (!call.active && err.name === "InvalidStateError") return;
+    fail("Call failed", err);
+  } finally {
+    updateButtons();
   }
 }
 
-function onSignal(event) {
-  const kind = call.receive(event.data);
+function onSignal(text) {
+  const kind = call.receive(text);
   if (kind === "ignored") {
     debug.signalIgnored += 1;
-  } else if (kind === "offer") {
-    answerIncoming();
+  } else if (kind === "offer" && debug.mode === "room") {
+    startCall(true);
+  }
+}
+
+async function switchVideo() {
+  if (!call.active) return;
+  ui.switchVideo.disabled = true;
+  const toCamera = videoSource === "synthetic";
+  try {
+    const m = toCamera ? await cameraVideo() : synthetic("switched", false);
+    const [track] = m.stream.getVideoTracks();
+    media.push(m);
+    await call.switchVideo(track);
+    videoSource = toCamera ? "camera" : "synthetic";
+    $("local-caption").textContent = toCamera ? "your camera" : "synthetic test pattern";
+  } catch (err) {
+    if (call.active) showNotice(`Switch camera failed: ${err.name}: ${err.message}`);
+  } finally {
+    updateButtons();
   }
 }
 
@@ -277,7 +372,7 @@ function onState(state) {
     new: "Starting…",
     connecting: "Connecting…",
     connected: "In a call",
-    disconnected: "Connection interrupted…",
+    disconnected: "Connection interrupted (try Reconnect)…",
     failed: "Connection failed",
     closed: "Call ended",
   };
@@ -286,96 +381,63 @@ function onState(state) {
 
 function onRemoteStream(stream, track) {
   // Hang up is enabled by the Call itself when this track arrives.
-  clearTimeout(answerTimer);
   if (track.kind === "audio") ui.sound.hidden = false;
   if (!statsTimer) statsTimer = setInterval(updateStats, 1000);
 }
 
+function onRemoteTrackState(kind, state) {
+  if (kind === "video") ui.paused.hidden = state !== "muted";
+}
+
+function releaseMedia() {
+  for (const m of media) m.release();
+  media = [];
+}
+
 function onEnded(reason) {
-  clearTimeout(answerTimer);
   clearInterval(statsTimer);
   statsTimer = 0;
   debug.callsEnded += 1;
   debug.lastEndReason = reason;
-  if (media) {
-    media.release();
-    media = null;
-  }
+  releaseMedia();
   ui.remote.muted = true;
   ui.sound.hidden = true;
   ui.sound.textContent = "Unmute";
+  ui.paused.hidden = true;
   ui.placeholder.hidden = false;
-  ui.call.disabled = false;
-  for (const input of document.querySelectorAll('input[name="mode"]')) input.disabled = false;
   for (const el of Object.values(ui.stat)) el.textContent = "–";
   ui.stat.state.textContent = "closed";
-  debug.stats = { width: 0, height: 0, fps: 0, kbps: 0, path: "" };
-  const why = { local: "You hung up.", remote: "The other tab hung up.", failed: "The connection failed." };
+  debug.stats = { ...NO_STATS };
+  updateButtons();
+  const other = debug.mode === "room" ? "The other side" : "The far end";
+  const why = { local: "You hung up.", remote: `${other} hung up.`, failed: "The connection failed." };
   setStatus(`${why[reason] || "Call ended."} Press Call to call again. (connection state: closed)`, "");
 }
 
 // ---------------------------------------------------------------------------------------------
-// Live statistics from getStats, once a second.
-
-let previous = null;
+// Live statistics from the call's StatsReport, once a second.
 
 async function updateStats() {
-  const pc = call && call.remoteConnection;
-  if (!pc) return;
-  let report;
+  let s;
   try {
-    report = await pc.getStats();
+    s = await call.stats();
   } catch {
     return;
   }
-  let bytes = 0;
-  let timestamp = 0;
-  let video = null;
-  const pairs = [];
-  const candidates = new Map();
-  let selectedPairId = "";
-  for (const s of report.values()) {
-    if (s.type === "inbound-rtp") {
-      bytes += s.bytesReceived || 0;
-      timestamp = Math.max(timestamp, s.timestamp || 0);
-      if (s.kind === "video") video = s;
-    } else if (s.type === "candidate-pair") {
-      pairs.push(s);
-    } else if (s.type === "local-candidate" || s.type === "remote-candidate") {
-      candidates.set(s.id, s);
-    } else if (s.type === "transport" && s.selectedCandidatePairId) {
-      selectedPairId = s.selectedCandidatePairId;
-    }
-  }
-  const pair =
-    pairs.find((p) => p.id === selectedPairId) ||
-    pairs.find((p) => p.selected) ||
-    pairs.find((p) => p.nominated && p.state === "succeeded");
-  const local = pair && candidates.get(pair.localCandidateId);
-
-  const width = (video && video.frameWidth) || ui.remote.videoWidth || 0;
-  const height = (video && video.frameHeight) || ui.remote.videoHeight || 0;
-  let fps = video && typeof video.framesPerSecond === "number" ? video.framesPerSecond : 0;
-  let kbps = 0;
-  if (previous && timestamp > previous.timestamp) {
-    const seconds = (timestamp - previous.timestamp) / 1000;
-    kbps = ((bytes - previous.bytes) * 8) / 1000 / seconds;
-    if (!fps && video && previous.framesDecoded !== undefined) {
-      fps = ((video.framesDecoded || 0) - previous.framesDecoded) / seconds;
-    }
-  }
-  previous = { bytes, timestamp, framesDecoded: video ? video.framesDecoded || 0 : undefined };
-  const path = local ? (local.candidateType === "relay" ? "relay (TURN)" : local.candidateType) : "";
-
-  debug.stats = { width, height, fps: Math.round(fps), kbps: Math.round(kbps), path };
+  if (!s || !statsTimer) return;
+  const width = s.width || ui.remote.videoWidth || 0;
+  const height = s.height || ui.remote.videoHeight || 0;
+  const path = s.path === "relay" ? "relay (TURN)" : s.path;
+  debug.stats = { ...s, width, height, path };
   ui.stat.resolution.textContent = width ? `${width} × ${height}` : "–";
-  ui.stat.fps.textContent = fps ? `${Math.round(fps)}` : "–";
-  ui.stat.bitrate.textContent = kbps
-    ? kbps >= 1000
-      ? `${(kbps / 1000).toFixed(2)} Mbit/s`
-      : `${Math.round(kbps)} kbit/s`
+  ui.stat.fps.textContent = s.fps ? `${s.fps}` : "–";
+  ui.stat.bitrate.textContent = s.kbps
+    ? s.kbps >= 1000
+      ? `${(s.kbps / 1000).toFixed(2)} Mbit/s`
+      : `${s.kbps} kbit/s`
     : "–";
-  ui.stat.path.textContent = path || "–";
+  ui.stat.path.textContent = path ? `${path}${s.remote && s.remote !== s.local ? ` ↔ ${s.remote}` : ""}` : "–";
+  ui.stat.rtt.textContent = s.rttMs ? `${s.rttMs} ms` : "–";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,15 +452,22 @@ async function main() {
   call = new Call(ui.local, ui.remote, ui.hangUp);
   call.onStateChange(onState);
   call.onRemoteStream(onRemoteStream);
+  call.onRemoteTrackState(onRemoteTrackState);
   call.onEnded(onEnded);
 
-  ui.call.addEventListener("click", () => {
-    previous = null;
-    startCall();
+  ui.call.addEventListener("click", () => startCall(false));
+  ui.switchVideo.addEventListener("click", switchVideo);
+  ui.reconnect.addEventListener("click", () => {
+    if (call.reconnect()) setStatus("Reconnecting: restarting ICE…", "busy");
   });
   ui.sound.addEventListener("click", () => {
     ui.remote.muted = !ui.remote.muted;
     ui.sound.textContent = ui.remote.muted ? "Unmute" : "Mute";
+  });
+  ui.room.create.addEventListener("click", () => {
+    if (call.active) call.hangUp();
+    showNotice("");
+    enterRoom(newRoomName());
   });
   for (const input of document.querySelectorAll('input[name="mode"]')) {
     input.addEventListener("change", () => setMode(currentMode()));
@@ -413,15 +482,35 @@ async function main() {
     applyIce("", "", "", false);
   });
 
-  // Leaving or reloading the page ends the call, so the other tab hears "bye" at once.
-  window.addEventListener("pagehide", () => call.hangUp());
+  // Leaving or reloading the page ends the call, so the other side hears Bye at once (and,
+  // should the Bye be lost, its liveness channel closes). As early as the browser says the
+  // page is going (beforeunload): by pagehide Firefox may tear the connection's transport
+  // down before the close reaches the other side.
+  const leave = () => {
+    call.hangUp();
+    leaveRoom();
+  };
+  window.addEventListener("beforeunload", leave);
+  window.addEventListener("pagehide", leave);
 
-  const params = new URLSearchParams(location.search);
-  setMode(params.get("mode") === "tabs" ? "tabs" : "loopback");
   iceFromUrl();
+  const params = new URLSearchParams(location.search);
+  const name = params.get("room");
+  if (name !== null) {
+    if (ROOM_NAME.test(name)) {
+      room.name = name;
+      setMode("room");
+    } else {
+      showNotice("That room name is not valid: use 1 to 64 letters, digits, - or _. Here is a new room.");
+      room.name = newRoomName();
+      setMode("room");
+    }
+  } else {
+    setMode(params.get("mode") === "room" ? "room" : "loopback");
+  }
 
-  ui.call.disabled = false;
   debug.ready = true;
+  updateButtons();
   setStatus("Ready. Press Call.", "");
 }
 

@@ -4,6 +4,16 @@
 
 const WIDTH = 640;
 const HEIGHT = 480;
+// Shown on the synthetic source, so a call between two browsers shows which side is which.
+const BROWSER = /Firefox\//.test(navigator.userAgent)
+  ? "Firefox"
+  : /Edg\//.test(navigator.userAgent)
+    ? "Edge"
+    : /Chrome\//.test(navigator.userAgent)
+      ? "Chromium"
+      : /Safari\//.test(navigator.userAgent)
+        ? "Safari"
+        : "";
 
 /**
  * @typedef {object} LocalMedia
@@ -36,8 +46,19 @@ export async function localMedia() {
   }
 }
 
-/** An animated test pattern and a tone. @returns {LocalMedia} */
-export function synthetic(reason) {
+/** The camera alone (for "Switch camera"). @returns {Promise<LocalMedia>} */
+export async function cameraVideo() {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: WIDTH }, height: { ideal: HEIGHT } },
+  });
+  return { stream, synthetic: false, reason: "", release() {} };
+}
+
+/**
+ * An animated test pattern and, unless `withAudio` is false, a tone.
+ * @returns {LocalMedia}
+ */
+export function synthetic(reason, withAudio = true) {
   const canvas = document.createElement("canvas");
   canvas.width = WIDTH;
   canvas.height = HEIGHT;
@@ -76,10 +97,10 @@ export function synthetic(reason) {
     ctx.fill();
 
     ctx.fillStyle = "rgba(0,0,0,0.45)";
-    ctx.fillRect(20, 20, 300, 72);
+    ctx.fillRect(20, 20, 430, 72);
     ctx.fillStyle = "#fff";
     ctx.font = "600 26px system-ui, sans-serif";
-    ctx.fillText("Synthetic source", 36, 52);
+    ctx.fillText(BROWSER ? `Synthetic source · ${BROWSER}` : "Synthetic source", 36, 52);
     ctx.font = "18px ui-monospace, monospace";
     ctx.fillText(`${t.toFixed(1).padStart(6, " ")} s   frame ${frame}`, 36, 80);
     frame += 1;
@@ -90,21 +111,23 @@ export function synthetic(reason) {
   const stream = canvas.captureStream(30);
 
   let audio = null;
-  try {
-    const AudioCtx = window.AudioContext || window.webkitAudioContext;
-    const ac = new AudioCtx();
-    const osc = ac.createOscillator();
-    const gain = ac.createGain();
-    osc.type = "sine";
-    osc.frequency.value = 440;
-    gain.gain.value = 0.04;
-    const out = ac.createMediaStreamDestination();
-    osc.connect(gain).connect(out);
-    osc.start();
-    for (const track of out.stream.getAudioTracks()) stream.addTrack(track);
-    audio = { ac, osc };
-  } catch (err) {
-    console.info("synthetic source: no audio tone", err && err.name);
+  if (withAudio) {
+    try {
+      const AudioCtx = window.AudioContext || window.webkitAudioContext;
+      const ac = new AudioCtx();
+      const osc = ac.createOscillator();
+      const gain = ac.createGain();
+      osc.type = "sine";
+      osc.frequency.value = 440;
+      gain.gain.value = 0.04;
+      const out = ac.createMediaStreamDestination();
+      osc.connect(gain).connect(out);
+      osc.start();
+      for (const track of out.stream.getAudioTracks()) stream.addTrack(track);
+      audio = { ac, osc };
+    } catch (err) {
+      console.info("synthetic source: no audio tone", err && err.name);
+    }
   }
 
   return {

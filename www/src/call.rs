@@ -5,18 +5,16 @@ use core::fmt;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use rtc_peer::{Error, PeerConnectionState};
+use rtc_peer::{MediaStreamTrack, PeerConnectionState, Role};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{HtmlMediaElement, MediaStream, RtcPeerConnection};
+use web_sys::{HtmlMediaElement, MediaStream};
 
 use crate::errors::{busy_error, type_error};
-use crate::negotiation::{negotiate_loopback, send_answer, send_offer};
 use crate::page::{console_warn, Button, CloneRef, Video};
 use crate::session::{hang_up, EndReason, Inner, Shared};
-use crate::settings;
-use crate::signalling;
-use crate::start::{begin, finish_start};
+use crate::start::{begin, Mode};
+use crate::{incoming, media, settings, stats};
 
 /// The demo's call: local and remote `<video>`, a hang-up button, and the connections of one
 /// call at a time.
@@ -103,11 +101,13 @@ impl Call {
                 relay_only: false,
                 on_state: None,
                 on_remote_stream: None,
+                on_remote_track_state: None,
                 on_ended: None,
                 session: None,
-                pending_offer: None,
+                waiting: Vec::new(),
                 generation: 0,
                 last_state: PeerConnectionState::New,
+                last_sample: None,
             })),
         })
     }
@@ -206,8 +206,25 @@ impl Call {
         )
     }
 
+    /// Calls `callback` with a remote track's kind and state when it arrives and whenever it
+    /// is muted (no media for now), unmuted or ended (replaces the previous callback).
+    #[wasm_bindgen(js_name = onRemoteTrackState)]
+    pub fn on_remote_track_state(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "(kind: string, state: \"live\" | \"muted\" | \"ended\") => void"
+        )]
+        callback: JsValue,
+    ) -> Result<(), JsValue> {
+        self.set_callback(
+            callback,
+            "Call.onRemoteTrackState: the callback must be a function.",
+            |inner| &mut inner.on_remote_track_state,
+        )
+    }
+
     /// Calls `callback` after every hang-up with why the call ended: `"local"` (this page),
-    /// `"remote"` (the other page said bye) or `"failed"` (the connection failed).
+    /// `"remote"` (the other side hung up or went away) or `"failed"` (the connection failed).
     #[wasm_bindgen(js_name = onEnded)]
     pub fn on_ended(
         &self,
@@ -223,125 +240,158 @@ impl Call {
         )
     }
 
-    /// Starts a loopback call: both peers in this page, `localStream` sent from one to the
-    /// other, the far side's first stream shown in the remote `<video>`.
+    /// Starts a loopback call: both peers in this page, each driven by its own negotiator,
+    /// `localStream` sent from one to the other, the far side's first stream shown in the
+    /// remote `<video>`. The Call owns the stream's tracks from now on (stopped at hang-up).
     ///
     /// # Errors
     ///
-    /// Rejects with `InvalidStateError` when a call is in progress, `TypeError` for a wrong
+    /// Throws `InvalidStateError` when a call is in progress, `TypeError` for a wrong
     /// argument, or the browser's error (the call is then hung up).
-    #[wasm_bindgen(js_name = startLoopback, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = startLoopback)]
     pub fn start_loopback(
         &self,
         #[wasm_bindgen(js_name = localStream, unchecked_param_type = "MediaStream")]
         local_stream: JsValue,
-    ) -> Promise {
-        let shared = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let stream = as_stream(local_stream)?;
-            let generation = begin(&shared, stream, None, false)?;
-            // Hanging up closes the connections, which ends every operation still pending
-            // (`PeerConnection::close`), so the start cannot outlive the call.
-            let result = negotiate_loopback(&shared, generation).await;
-            finish_start(&shared, generation, result)
-        })
+    ) -> Result<(), JsValue> {
+        let stream = as_stream(local_stream)?;
+        begin(&self.inner, stream, Mode::Loopback).map(drop)
     }
 
-    /// Starts a signalled call from this page: sends an offer through `send` (JSON strings to
-    /// deliver to the other page's `receive`).
+    /// Starts (or answers) a call with another page: this page's negotiator sends its signals
+    /// as JSON text through `send`, and the other page's texts come in through `receive`.
+    /// `polite` is this side's perfect-negotiation role: exactly one of the two pages must be
+    /// polite (the page that joined the room second), so both may press Call at once. An
+    /// offer that `receive` kept is answered at once.
     ///
     /// # Errors
     ///
     /// As `startLoopback`.
-    #[wasm_bindgen(js_name = startCall, unchecked_return_type = "Promise<void>")]
-    pub fn start_call(
+    #[wasm_bindgen(js_name = startRoomCall)]
+    pub fn start_room_call(
         &self,
         #[wasm_bindgen(js_name = localStream, unchecked_param_type = "MediaStream")]
         local_stream: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "(message: string) => void")] send: JsValue,
-    ) -> Promise {
-        let shared = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let stream = as_stream(local_stream)?;
-            let send = as_function(send, "Call.startCall: send must be a function.")?;
-            let generation = begin(&shared, stream, Some(send), true)?;
-            // Hanging up closes the connections, which ends every operation still pending
-            // (`PeerConnection::close`), so the start cannot outlive the call.
-            let result = send_offer(&shared, generation).await;
-            finish_start(&shared, generation, result)
-        })
+        polite: bool,
+        #[wasm_bindgen(unchecked_param_type = "(text: string) => void")] send: JsValue,
+    ) -> Result<(), JsValue> {
+        let stream = as_stream(local_stream)?;
+        let send = as_function(send, "Call.startRoomCall: send must be a function.")?;
+        let role = if polite { Role::Polite } else { Role::Impolite };
+        begin(&self.inner, stream, Mode::Room { role, send }).map(drop)
     }
 
-    /// Whether an offer from the other page waits for `answerCall`.
+    /// Whether the other page's offer waits for this page to start its call.
     #[wasm_bindgen(getter = hasIncomingCall)]
     pub fn has_incoming_call(&self) -> bool {
         self.inner
             .try_borrow()
-            .map(|i| i.pending_offer.is_some())
+            .map(|i| i.session.is_none() && !i.waiting.is_empty())
             .unwrap_or(false)
     }
 
-    /// Answers the offer that `receive` accepted, sending `localStream` back.
-    ///
-    /// # Errors
-    ///
-    /// Rejects with `InvalidStateError` when there is no offer to answer or a call is in
-    /// progress; otherwise as `startLoopback`.
-    #[wasm_bindgen(js_name = answerCall, unchecked_return_type = "Promise<void>")]
-    pub fn answer_call(
-        &self,
-        #[wasm_bindgen(js_name = localStream, unchecked_param_type = "MediaStream")]
-        local_stream: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "(message: string) => void")] send: JsValue,
-    ) -> Promise {
-        let shared = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let stream = as_stream(local_stream)?;
-            let send = as_function(send, "Call.answerCall: send must be a function.")?;
-            let offer = shared
-                .try_borrow_mut()
-                .map_err(|_| busy_error())?
-                .pending_offer
-                .take()
-                .ok_or_else(|| {
-                    JsValue::from(Error::from_name(
-                        "InvalidStateError",
-                        "There is no incoming call to answer.",
-                    ))
-                })?;
-            let generation = begin(&shared, stream, Some(send), false)?;
-            // Hanging up closes the connections, which ends every operation still pending
-            // (`PeerConnection::close`), so the start cannot outlive the call.
-            let result = send_answer(&shared, generation, offer).await;
-            finish_start(&shared, generation, result)
-        })
+    /// Forgets an offer that waits (the other page left before this page answered).
+    #[wasm_bindgen(js_name = forgetIncoming)]
+    pub fn forget_incoming(&self) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            inner.waiting.clear();
+        }
     }
 
-    /// Handles one signalling message from the other page. Returns what it was: `"offer"`
-    /// (now `hasIncomingCall`), `"answer"`, `"candidate"`, `"bye"`, or `"ignored"` for a
-    /// message that is malformed, oversized, or for another call (a console warning says why).
+    /// Handles one text from the other page (a `Signal` as JSON). Returns what it was:
+    /// `"signal"` (for the current call), `"offer"` (no call yet: start one to answer it;
+    /// now `hasIncomingCall`), `"waiting"` (kept for that call), `"bye"` (the other page hung
+    /// up before this one answered), or `"ignored"` (malformed, or for no call; a console
+    /// warning says why).
     #[wasm_bindgen(
-        unchecked_return_type = "\"offer\" | \"answer\" | \"candidate\" | \"bye\" | \"ignored\""
+        unchecked_return_type = "\"signal\" | \"offer\" | \"waiting\" | \"bye\" | \"ignored\""
     )]
     pub fn receive(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "unknown")] message: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] text: JsValue,
     ) -> String {
-        match signalling::receive(&self.inner, &message) {
-            Ok(kind) => kind.to_owned(),
+        let result = match text.as_string() {
+            Some(text) => incoming::receive(&self.inner, &text),
+            None => Err("not a string".into()),
+        };
+        match result {
+            Ok(kind) => kind.as_str().to_owned(),
             Err(why) => {
-                console_warn(&["Call: ignored a signalling message: ", why].concat());
+                console_warn(&["Call: ignored a signalling message: ", &why].concat());
                 "ignored".to_owned()
             }
         }
     }
 
-    /// Ends the call (if any): closes every connection, stops every local track, clears both
-    /// `srcObject`s, removes every listener, disables the hang-up button and, for a signalled
-    /// call, tells the other page. Does nothing when there is no call.
+    /// Sends `track` instead of the current video track, with `RTCRtpSender.replaceTrack`
+    /// (no renegotiation). The replaced track is stopped; the Call owns `track` from now on.
+    ///
+    /// # Errors
+    ///
+    /// Rejects with `InvalidStateError` when there is no call (or it sends no video) and
+    /// with the browser's error when the track cannot replace the current one (`track` is
+    /// then stopped).
+    #[wasm_bindgen(js_name = switchVideo, unchecked_return_type = "Promise<void>")]
+    pub fn switch_video(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MediaStreamTrack")] track: JsValue,
+    ) -> Promise {
+        let shared = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let track = track.dyn_into::<MediaStreamTrack>().map_err(|_| {
+                type_error("Call.switchVideo: the track must be a MediaStreamTrack.")
+            })?;
+            media::switch_video(&shared, track).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Restarts ICE (new ICE credentials, offered to the other side by the negotiator), for
+    /// a connection that was interrupted. Returns whether there was a call to reconnect.
+    pub fn reconnect(&self) -> bool {
+        let Ok(inner) = self.inner.try_borrow() else {
+            return false;
+        };
+        let Some(session) = &inner.session else {
+            return false;
+        };
+        session.local.negotiator.restart_ice();
+        true
+    }
+
+    /// The stats panel's numbers, from the receiving connection's `StatsReport`:
+    /// `{path, local, remote, width, height, fps, kbps, rttMs}` (`path` is `"relay"` or the
+    /// local candidate type of the selected pair), or `null` when there is no call.
+    #[wasm_bindgen(unchecked_return_type = "Promise<object | null>")]
+    pub fn stats(&self) -> Promise {
+        let shared = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let Some((pc, generation)) = shared.try_borrow().ok().and_then(|i| {
+                i.session
+                    .as_ref()
+                    .map(|s| (s.receiving().clone(), s.generation))
+            }) else {
+                return Ok(JsValue::NULL);
+            };
+            let report = pc.stats_report().await?;
+            let Ok(mut inner) = shared.try_borrow_mut() else {
+                return Ok(JsValue::NULL);
+            };
+            if inner.current(generation).is_none() {
+                return Ok(JsValue::NULL);
+            }
+            let (summary, sample) = stats::summarize(&report, inner.last_sample);
+            inner.last_sample = Some(sample);
+            Ok(summary.into())
+        })
+    }
+
+    /// Ends the call (if any): sends `Bye` to the other side, closes every connection, stops
+    /// every local track, clears both `srcObject`s, removes every listener and disables the
+    /// hang-up button. Does nothing when there is no call.
     #[wasm_bindgen(js_name = hangUp)]
     pub fn hang_up(&self) {
-        hang_up(&self.inner, EndReason::Local, true);
+        hang_up(&self.inner, EndReason::Local);
     }
 
     /// Whether a call is in progress (from start until hang-up).
@@ -366,25 +416,7 @@ impl Call {
         }
     }
 
-    /// The connection that sends the local stream, during a call.
-    #[wasm_bindgen(getter = localConnection)]
-    pub fn local_connection(&self) -> Option<RtcPeerConnection> {
-        let inner = self.inner.try_borrow().ok()?;
-        inner.session.as_ref().map(|s| s.local.pc.as_raw().clone())
-    }
-
-    /// The connection whose remote tracks feed the remote `<video>` (in a loopback call the
-    /// in-page far end; in a signalled call the same as `localConnection`), during a call.
-    #[wasm_bindgen(getter = remoteConnection)]
-    pub fn remote_connection(&self) -> Option<RtcPeerConnection> {
-        let inner = self.inner.try_borrow().ok()?;
-        inner
-            .session
-            .as_ref()
-            .map(|s| s.receiving().as_raw().clone())
-    }
-
-    /// The local stream being sent, during a call.
+    /// The local stream being sent (the preview's), during a call.
     #[wasm_bindgen(getter = localStream)]
     pub fn local_stream(&self) -> Option<MediaStream> {
         let inner = self.inner.try_borrow().ok()?;
@@ -392,17 +424,6 @@ impl Call {
             .session
             .as_ref()
             .map(|s| MediaStream::clone_ref(&s.local_stream))
-    }
-
-    /// How many event listeners this object holds right now, by its own count (0 when there is
-    /// no call). For display: the tests read the browser's own registrations instead.
-    #[wasm_bindgen(getter = listenerCount)]
-    pub fn listener_count(&self) -> u32 {
-        self.inner
-            .try_borrow()
-            .ok()
-            .and_then(|i| i.session.as_ref().map(|s| s.listeners.len() + 1))
-            .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
     }
 }
 
@@ -424,6 +445,6 @@ impl Call {
 
 impl Drop for Call {
     fn drop(&mut self) {
-        hang_up(&self.inner, EndReason::Local, true);
+        hang_up(&self.inner, EndReason::Local);
     }
 }

@@ -1,5 +1,5 @@
-//! The listeners a call holds for its lifetime: remote tracks, connection states, and the
-//! hang-up button.
+//! The listeners a call holds for its lifetime: remote tracks (and whether each is muted),
+//! connection states, the end of the call, and the hang-up button.
 
 use std::rc::Rc;
 
@@ -8,12 +8,13 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::MediaStream;
 
 use gloo_events::EventListener;
-use rtc_peer::{attach_stream, Listener, PeerConnection, PeerConnectionState};
+use rtc_peer::{attach_stream, Listener, Negotiator, PeerConnection, RemoteTrack, TrackState};
 
 use crate::page::{console_warn, notify, Button, CloneRef};
-use crate::session::{hang_up, is_current, EndReason, Shared};
+use crate::session::{end, is_current, with_current, EndReason, Shared};
 
-/// The remote side's `track` listener: first stream into the remote `<video>`, Hang up enabled.
+/// The remote side's `track` listener: first stream into the remote `<video>`, Hang up
+/// enabled, and the track's mute / unmute reported for the "paused" badge.
 pub(crate) fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> Listener {
     let weak = Rc::downgrade(shared);
     pc.on_track(move |event| {
@@ -35,6 +36,9 @@ pub(crate) fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnecti
             return;
         };
         button.set_disabled(false);
+        let remote = event.remote_track();
+        let watch = track_state_listener(&shared, generation, &remote);
+        with_current(&shared, generation, |s| s.listeners.push(watch));
         // Audio and video of one stream arrive as two events: attach the stream once.
         let already = video.src_object().is_some_and(|current| {
             JsValue::from(current) == JsValue::from(MediaStream::clone_ref(&stream))
@@ -60,36 +64,78 @@ pub(crate) fn track_listener(shared: &Shared, generation: u32, pc: &PeerConnecti
     })
 }
 
-/// Reports state changes of `pc`; a failed connection hangs up.
+/// Reports a remote track's state (`"live"`, `"muted"`, `"ended"`) with its kind, now and on
+/// every change, to `onRemoteTrackState`.
+fn track_state_listener(shared: &Shared, generation: u32, remote: &RemoteTrack) -> Listener {
+    let kind = remote.track().kind();
+    let report = {
+        let weak = Rc::downgrade(shared);
+        move |state: TrackState| {
+            let Some(shared) = weak.upgrade() else { return };
+            if !is_current(&shared, generation) {
+                return;
+            }
+            let callback = shared
+                .try_borrow()
+                .ok()
+                .and_then(|i| i.on_remote_track_state.clone());
+            notify(
+                callback,
+                &[
+                    JsValue::from_str(&kind),
+                    JsValue::from_str(track_state_name(state)),
+                ],
+            );
+        }
+    };
+    let first = report.clone();
+    first(remote.state());
+    remote.on_state_change(report)
+}
+
+/// The name `onRemoteTrackState` reports.
+fn track_state_name(state: TrackState) -> &'static str {
+    match state {
+        TrackState::Live => "live",
+        TrackState::Muted => "muted",
+        TrackState::Ended => "ended",
+    }
+}
+
+/// Reports state changes of `pc` (the receiving connection) to `onStateChange`. A failed
+/// connection ends the call through its negotiator ([`on_end`]).
 pub(crate) fn state_listener(shared: &Shared, generation: u32, pc: &PeerConnection) -> Listener {
     let weak = Rc::downgrade(shared);
-    let watched = pc.clone();
     pc.on_connection_state_change(move |state| {
         let Some(shared) = weak.upgrade() else { return };
         let callback = {
             let Ok(mut inner) = shared.try_borrow_mut() else {
                 return;
             };
-            let Some(session) = inner.current(generation) else {
-                return;
-            };
-            let receiving = session.receiving() == &watched;
-            if !receiving && state != PeerConnectionState::Failed {
+            if inner.current(generation).is_none() {
                 return;
             }
             inner.last_state = state;
             inner.on_state.clone()
         };
         notify(callback, &[JsValue::from_str(state.as_str())]);
-        if state == PeerConnectionState::Failed {
-            let shared = Rc::clone(&shared);
-            spawn_local(async move {
-                if is_current(&shared, generation) {
-                    hang_up(&shared, EndReason::Failed, true);
-                }
-            });
-        }
     })
+}
+
+/// Ends call `generation` when `negotiator` says the call is over: the other side's `Bye`,
+/// its connection gone (the liveness channel), or a failed connection.
+pub(crate) fn on_end(shared: &Shared, generation: u32, negotiator: &Negotiator) {
+    let weak = Rc::downgrade(shared);
+    negotiator.on_end(move |reason| {
+        let weak = weak.clone();
+        // After this callback: hanging up drops the negotiator, whose listener may be the
+        // one running now.
+        spawn_local(async move {
+            if let Some(shared) = weak.upgrade() {
+                end(&shared, generation, EndReason::from(reason));
+            }
+        });
+    });
 }
 
 /// The hang-up button's click listener, for the life of one call (removed when dropped).
@@ -100,9 +146,7 @@ pub(crate) fn hang_up_click(shared: &Shared, generation: u32, button: &Button) -
         // Hang up after this event: the listener is dropped outside its own callback.
         spawn_local(async move {
             if let Some(shared) = weak.upgrade() {
-                if is_current(&shared, generation) {
-                    hang_up(&shared, EndReason::Local, true);
-                }
+                end(&shared, generation, EndReason::Local);
             }
         });
     })

@@ -4,10 +4,10 @@
 use js_sys::{Function, Object, Reflect};
 use rtc_peer::Error;
 use wasm_bindgen::prelude::*;
-use web_sys::MediaStream;
+use web_sys::{MediaStream, MediaStreamTrack};
 
-/// Another handle to the same JS object. `MediaStream::clone()` would call the JS
-/// `MediaStream.clone()` (new tracks!), which shadows `Clone::clone`; this never does.
+/// Another handle to the same JS object. `MediaStream::clone()` and `MediaStreamTrack::clone()`
+/// would call the JS `clone()` (new tracks!), which shadows `Clone::clone`; this never does.
 pub(crate) trait CloneRef: Clone {
     fn clone_ref(this: &Self) -> Self {
         Clone::clone(this)
@@ -15,6 +15,7 @@ pub(crate) trait CloneRef: Clone {
 }
 
 impl CloneRef for MediaStream {}
+impl CloneRef for MediaStreamTrack {}
 
 #[wasm_bindgen]
 extern "C" {

@@ -1,22 +1,23 @@
 //! The call's state, owned here and nowhere else: the page's elements and callbacks, the live
-//! session with its connections, and hanging up. Each call has a generation; every step of a
-//! call finds its session through [`Inner::current`], so late events of an ended call are
-//! ignored. The other modules use this one; it uses none of them but the message format.
+//! session with its connections and negotiators, the signals that wait for a call, and hanging
+//! up. Each call has a generation; every step of a call finds its session through
+//! [`Inner::current`], so late events of an ended call are ignored. The other modules use this
+//! one; it uses none of them but the page helpers and the statistics sample.
 
 use core::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use js_sys::{Function, Object};
+use js_sys::Function;
 use rtc_peer::{
-    detach_stream, stop_tracks, Error, IceServer, Listener, PeerConnection, PeerConnectionState,
-    RtcIceCandidate,
+    detach_stream, CallEnd, IceServer, Listener, MediaStreamTrack, Negotiator, PeerConnection,
+    PeerConnectionState, Sender, Signal,
 };
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlMediaElement, MediaStream};
 
-use crate::page::{console_warn, notify, Button};
-use crate::wire;
+use crate::page::{notify, Button};
+use crate::stats::Sample;
 
 /// Why a call ended, as `onEnded` reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,22 +37,21 @@ impl EndReason {
     }
 }
 
-/// One peer connection of the call, with the candidates that arrived before its remote
-/// description.
-pub(crate) struct Side {
-    pub(crate) pc: PeerConnection,
-    pub(crate) remote_described: bool,
-    pub(crate) pending: Vec<RtcIceCandidate>,
-}
-
-impl Side {
-    pub(crate) fn new(pc: PeerConnection) -> Side {
-        Side {
-            pc,
-            remote_described: false,
-            pending: Vec::new(),
+impl From<CallEnd> for EndReason {
+    fn from(end: CallEnd) -> EndReason {
+        match end {
+            CallEnd::LocalHangUp => EndReason::Local,
+            CallEnd::RemoteHangUp => EndReason::Remote,
+            CallEnd::ConnectionFailed => EndReason::Failed,
         }
     }
+}
+
+/// One connection of the call and the negotiator that drives it.
+pub(crate) struct Leg {
+    pub(crate) pc: PeerConnection,
+    /// Shared with the receive steps in flight (`Negotiator::receive` is async).
+    pub(crate) negotiator: Rc<Negotiator>,
 }
 
 /// Which connection of a session: this page's own, or the loopback call's in-page far end.
@@ -64,19 +64,19 @@ pub(crate) enum Which {
 /// The live call: everything hang-up must release.
 pub(crate) struct Session {
     pub(crate) generation: u32,
-    pub(crate) call_id: String,
-    /// The connection that sends the local stream (and, when signalled, also receives).
-    pub(crate) local: Side,
+    /// The connection that sends the local stream (in a room call it also receives).
+    pub(crate) local: Leg,
     /// Loopback only: the in-page far end whose `track` events feed the remote `<video>`.
-    pub(crate) far: Option<Side>,
+    pub(crate) far: Option<Leg>,
+    /// The sender of the local video track (what "Switch camera" replaces).
+    pub(crate) video_sender: Option<Sender>,
+    /// The local preview's stream: the tracks being sent now.
     pub(crate) local_stream: MediaStream,
+    /// Every local track this call was given (stopped at hang-up).
+    pub(crate) local_tracks: Vec<MediaStreamTrack>,
     pub(crate) listeners: Vec<Listener>,
     /// The hang-up button's click listener.
     pub(crate) hang_up_click: EventListener,
-    /// Signalled calls: how to reach the other page.
-    pub(crate) send: Option<Function>,
-    /// Signalled caller: waiting for the answer.
-    pub(crate) awaiting_answer: bool,
 }
 
 impl Session {
@@ -85,25 +85,18 @@ impl Session {
         self.far.as_ref().map_or(&self.local.pc, |far| &far.pc)
     }
 
-    /// One side of the call (`None`: a signalled call has no far end).
-    pub(crate) fn side(&mut self, which: Which) -> Option<&mut Side> {
+    /// One leg of the call (`None`: a room call has no far end).
+    pub(crate) fn leg(&self, which: Which) -> Option<&Leg> {
         match which {
-            Which::Local => Some(&mut self.local),
-            Which::Far => self.far.as_mut(),
+            Which::Local => Some(&self.local),
+            Which::Far => self.far.as_ref(),
         }
     }
 
-    /// Whether this is the signalled call `call_id` (not a loopback call).
-    pub(crate) fn is_signalled_call(&self, call_id: &str) -> bool {
-        self.send.is_some() && self.call_id == call_id
+    /// Whether this is a call with another page (through the room), not a loopback call.
+    pub(crate) fn is_room_call(&self) -> bool {
+        self.far.is_none()
     }
-}
-
-/// An offer received from the other page and not answered yet.
-pub(crate) struct PendingOffer {
-    pub(crate) call_id: String,
-    pub(crate) sdp: String,
-    pub(crate) candidates: Vec<RtcIceCandidate>,
 }
 
 /// Everything a `Call` holds.
@@ -115,12 +108,17 @@ pub(crate) struct Inner {
     pub(crate) relay_only: bool,
     pub(crate) on_state: Option<Function>,
     pub(crate) on_remote_stream: Option<Function>,
+    pub(crate) on_remote_track_state: Option<Function>,
     pub(crate) on_ended: Option<Function>,
     pub(crate) session: Option<Session>,
-    pub(crate) pending_offer: Option<PendingOffer>,
+    /// Signals from the other page that arrived before this page's call started: an offer
+    /// and what followed it, fed to the negotiator once the call starts.
+    pub(crate) waiting: Vec<Signal>,
     pub(crate) generation: u32,
     /// The last state reported, kept after hang-up (`"closed"`).
     pub(crate) last_state: PeerConnectionState,
+    /// The last statistics sample of the current call (for rates).
+    pub(crate) last_sample: Option<Sample>,
 }
 
 impl Inner {
@@ -149,43 +147,25 @@ pub(crate) fn is_current(shared: &Shared, generation: u32) -> bool {
     with_current(shared, generation, |_| ()).is_some()
 }
 
-/// One connection of call `generation`, or the "hung up while starting" error.
-pub(crate) fn connection(
-    shared: &Shared,
-    generation: u32,
-    which: Which,
-) -> Result<PeerConnection, Error> {
+/// The negotiator of one leg of call `generation`, if that call is current.
+pub(crate) fn negotiator(shared: &Shared, generation: u32, which: Which) -> Option<Rc<Negotiator>> {
     with_current(shared, generation, |s| {
-        s.side(which).map(|side| side.pc.clone())
+        s.leg(which).map(|leg| Rc::clone(&leg.negotiator))
     })
     .flatten()
-    .ok_or_else(crate::errors::closed_error)
 }
 
-/// Sends `{v, call, type, ...fields}` to the other page, if call `generation` is current and
-/// signalled.
-pub(crate) fn send(shared: &Shared, generation: u32, kind: &str, fields: &Object) {
-    let Some((send, call_id)) = with_current(shared, generation, |s| {
-        s.send.clone().map(|send| (send, s.call_id.clone()))
-    })
-    .flatten() else {
-        return;
-    };
-    send_text(&send, &call_id, kind, fields);
-}
-
-fn send_text(send: &Function, call_id: &str, kind: &str, fields: &Object) {
-    let Some(text) = wire::encode(call_id, kind, fields) else {
-        return;
-    };
-    if let Err(err) = send.call1(&JsValue::NULL, &JsValue::from_str(&text)) {
-        let err = Error::from(err);
-        console_warn(&["Call: send threw: ", err.message()].concat());
+/// Ends call `generation` if it is still the current one (see [`hang_up`]).
+pub(crate) fn end(shared: &Shared, generation: u32, reason: EndReason) {
+    if is_current(shared, generation) {
+        hang_up(shared, reason);
     }
 }
 
-/// Tears the current call down; `tell_peer` sends `bye` on a signalled call.
-pub(crate) fn hang_up(shared: &Shared, reason: EndReason, tell_peer: bool) {
+/// Tears the current call down. For a local hang-up the negotiator sends `Bye` to the other
+/// page first; then every listener is removed, every connection closed, every local track
+/// stopped and both `<video>` elements cleared.
+pub(crate) fn hang_up(shared: &Shared, reason: EndReason) {
     let (session, local_video, remote_video, button, on_state, on_ended) = {
         let Ok(mut inner) = shared.try_borrow_mut() else {
             return;
@@ -194,6 +174,7 @@ pub(crate) fn hang_up(shared: &Shared, reason: EndReason, tell_peer: bool) {
             return;
         };
         inner.last_state = PeerConnectionState::Closed;
+        inner.last_sample = None;
         (
             session,
             inner.local_video.clone(),
@@ -204,33 +185,39 @@ pub(crate) fn hang_up(shared: &Shared, reason: EndReason, tell_peer: bool) {
         )
     };
     let Session {
-        call_id,
         local,
         far,
-        local_stream,
+        local_tracks,
         listeners,
         hang_up_click,
-        send,
         ..
     } = session;
-    // 1. No more callbacks from these connections or the button.
+    // 1. No more callbacks from these connections, tracks or the button.
     drop(listeners);
     drop(hang_up_click);
-    // 2. Tell the other page (before closing, so it hears it promptly).
-    if tell_peer {
-        if let Some(send) = send {
-            send_text(&send, &call_id, "bye", &Object::new());
-        }
-    }
-    // 3. Close the connections, stop local media, clear the elements.
+    // 2. Tell the other side (`Bye`, before closing, so it hears it promptly) and close.
+    //    After a remote hang-up or a failure the negotiator has closed its connection already.
+    local.negotiator.hang_up();
     local.pc.close();
     if let Some(far) = far {
         far.pc.close();
     }
-    stop_tracks(&local_stream);
+    // 3. Stop local media, clear the elements.
+    for track in &local_tracks {
+        track.stop();
+    }
     detach_stream(&remote_video);
     detach_stream(&local_video);
     button.set_disabled(true);
     notify(on_state, &[JsValue::from_str("closed")]);
     notify(on_ended, &[JsValue::from_str(reason.as_str())]);
+}
+
+impl Leg {
+    pub(crate) fn new(pc: PeerConnection, negotiator: Negotiator) -> Leg {
+        Leg {
+            pc,
+            negotiator: Rc::new(negotiator),
+        }
+    }
 }

@@ -1,14 +1,15 @@
 //! The demo app's `Call` object, driven from Rust in the browser: argument checks, ICE settings
-//! that never give the credential back, signalling validation, and full loopback and signalled
-//! calls whose hang-up releases everything. "Released" is read from the browser through the
-//! page probe (raw connection states, listener registrations, live local tracks), never from
-//! the `Call`'s own bookkeeping.
+//! that never give the credential back, received signals checked, and full loopback and room
+//! calls (two `Call` objects in one page, their signals passed by hand as the relay would),
+//! glare, switching the video source, and hang-ups that release everything. "Released" is read
+//! from the browser through the page probe (raw connection states, listener registrations, live
+//! local tracks), never from the `Call`'s own bookkeeping.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, JSON};
-use rtc_peer::{MediaKind, PeerConnection, TransceiverDirection};
+use js_sys::Function;
+use rtc_peer::{MediaKind, PeerConnection, Signal, TransceiverDirection};
 use rtc_peer_demo::Call;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -16,7 +17,7 @@ use wasm_bindgen_test::*;
 use web_sys::{HtmlVideoElement, MediaStream};
 
 mod support;
-use support::{document, muted_video, probe, sleep, wait_until, within, CanvasSource};
+use support::{canvas, document, muted_video, probe, sleep, wait_until, within};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -72,11 +73,17 @@ impl Page {
         property(&self.button, "disabled").as_bool().unwrap()
     }
 
+    fn playing(&self) -> bool {
+        self.remote.video_width() > 0
+            && self.remote.current_time() > 0.0
+            && !self.hang_up_disabled()
+    }
+
     /// Everything the call held in this page's elements is released (see also
     /// [`assert_browser_released`]).
     fn assert_released(&self, tracks: &MediaStream) {
         assert!(!self.call.active(), "still active after hang-up");
-        assert!(self.call.local_connection().is_none());
+        assert!(self.call.local_stream().is_none());
         assert!(
             self.remote.src_object().is_none(),
             "remote srcObject not cleared"
@@ -101,10 +108,10 @@ fn assert_browser_released(what: &str) {
         probe::connection_states()
     );
     assert_eq!(
-        probe::all_listeners(),
+        probe::listeners(&JsValue::UNDEFINED),
         0,
         "{what}: listeners left registered: {}",
-        probe::all_listener_types()
+        probe::listener_types(&JsValue::UNDEFINED)
     );
     assert_eq!(
         probe::live_local_tracks(),
@@ -209,12 +216,12 @@ fn ice_settings_never_give_the_credential_back() {
 }
 
 #[wasm_bindgen_test]
-async fn receive_ignores_malformed_messages_and_accepts_an_offer() {
+async fn receive_ignores_malformed_signals_and_keeps_an_offer() {
     let page = Page::new();
     let call = &page.call;
     let oversized = format!(
-        r#"{{"v":1,"call":"c1","type":"offer","sdp":"v=0{}"}}"#,
-        "a".repeat(70_000)
+        r#"{{"v":1,"description":{{"type":"offer","sdp":"v=0{}"}}}}"#,
+        "a".repeat(300_000)
     );
     let bad: Vec<JsValue> = vec![
         JsValue::from(42),
@@ -225,132 +232,96 @@ async fn receive_ignores_malformed_messages_and_accepts_an_offer() {
         "[1,2]".into(),
         "null".into(),
         oversized.as_str().into(),
-        r#"{"v":2,"call":"c1","type":"offer","sdp":"v=0"}"#.into(),
-        r#"{"v":1,"call":"c 1","type":"offer","sdp":"v=0"}"#.into(),
-        r#"{"v":1,"call":"c1","type":"offer","sdp":"hello"}"#.into(),
-        r#"{"v":1,"call":"c1","type":"offer","sdp":7}"#.into(),
-        r#"{"v":1,"call":"c1","type":"offer"}"#.into(),
-        r#"{"v":1,"call":"c1","type":"shout"}"#.into(),
-        r#"{"v":1,"call":"c1","type":"answer","sdp":"v=0"}"#.into(),
-        r#"{"v":1,"call":"c1","type":"candidate","candidate":"x","sdpMid":"0"}"#.into(),
-        r#"{"v":1,"call":"c1","type":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","sdpMid":5}"#.into(),
-        r#"{"v":1,"call":"c1","type":"bye"}"#.into(),
+        r#"{"v":2,"bye":true}"#.into(),
+        r#"{"v":1}"#.into(),
+        r#"{"v":1,"description":{"type":"shout","sdp":"v=0"}}"#.into(),
+        r#"{"v":1,"description":{"type":"offer","sdp":7}}"#.into(),
+        // Well-formed, but for no call: a candidate or an answer without an offer first.
+        r#"{"v":1,"candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","sdpMid":"0","sdpMLineIndex":0}}"#.into(),
+        r#"{"v":1,"description":{"type":"answer","sdp":"v=0\r\n"}}"#.into(),
     ];
     for message in &bad {
         assert_eq!(call.receive(message.clone()), "ignored", "{message:?}");
     }
     assert!(!call.has_incoming_call());
 
-    // A real offer is accepted, its candidates are kept, and a bye withdraws it.
+    // A real offer is kept for the call this page starts, with what follows it; a Bye
+    // withdraws it.
     let pc = PeerConnection::new().unwrap();
     pc.add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
     let offer = within(5_000, "createOffer", pc.create_offer())
         .await
+        .unwrap()
         .unwrap();
     pc.close();
-    let message = js_sys::Object::new();
-    for (k, v) in [
-        ("v", JsValue::from(1)),
-        ("call", "c1".into()),
-        ("type", "offer".into()),
-        ("sdp", offer.sdp.as_str().into()),
-    ] {
-        js_sys::Reflect::set(&message, &k.into(), &v).unwrap();
-    }
-    let text = JSON::stringify(&message).unwrap();
+    let text = Signal::Description(offer).to_json();
     assert_eq!(call.receive(text.into()), "offer");
     assert!(call.has_incoming_call());
-    let candidate = r#"{"v":1,"call":"c1","type":"candidate","candidate":"candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host","sdpMid":"0","sdpMLineIndex":0}"#;
-    assert_eq!(call.receive(candidate.into()), "candidate");
-    assert_eq!(
-        call.receive(r#"{"v":1,"call":"other","type":"bye"}"#.into()),
-        "ignored"
-    );
-    assert_eq!(
-        call.receive(r#"{"v":1,"call":"c1","type":"bye"}"#.into()),
-        "bye"
-    );
+    let candidate = r#"{"v":1,"candidate":{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host","sdpMid":"0","sdpMLineIndex":0}}"#;
+    assert_eq!(call.receive(candidate.into()), "waiting");
+    assert_eq!(call.receive(Signal::Bye.to_json().into()), "bye");
     assert!(!call.has_incoming_call());
     assert!(!call.active());
-    assert_browser_released("after the signalling messages");
+    assert_browser_released("after the signals");
 }
 
 /// Waits until the page's remote video has frames and Hang up is enabled.
 async fn wait_remote_video(page: &Page, what: &str) {
-    wait_until(20_000, what, || {
-        page.remote.video_width() > 0
-            && page.remote.current_time() > 0.0
-            && !page.hang_up_disabled()
-    })
-    .await;
+    wait_until(20_000, what, || page.playing()).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn loopback_calls_release_everything_on_hang_up() {
     let page = Page::new();
     for cycle in 0..2 {
-        let source = CanvasSource::new();
-        let stream = same_stream(&source.stream);
+        let source = canvas(200, 40, 40);
+        let stream = same_stream(source.stream());
         assert!(
             page.hang_up_disabled(),
             "cycle {cycle}: Hang up enabled before the call"
         );
-        let started: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
-        within(10_000, "startLoopback", started)
-            .await
+        page.call
+            .start_loopback(same_stream(&stream).into())
             .expect("the loopback call starts");
         assert!(page.call.active());
+        wait_remote_video(&page, "remote video from the loopback call").await;
         assert!(
-            probe::all_listeners() >= 4 && probe::open_connections() == 2,
+            probe::listeners(&JsValue::UNDEFINED) >= 4 && probe::open_connections() == 2,
             "cycle {cycle}: a loopback call registers its listeners on two open connections \
              (listeners: {}, connections: {})",
-            probe::all_listener_types(),
+            probe::listener_types(&JsValue::UNDEFINED),
             probe::connection_states()
         );
-        wait_remote_video(&page, "remote video from the loopback call").await;
-        let remote = page.call.remote_connection().expect("a remote connection");
-        let local = page.call.local_connection().expect("a local connection");
-        assert!(
-            !js_sys::Object::is(&remote, &local),
-            "loopback uses two connections"
-        );
         // A second call while one is active is refused.
-        let second: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
-        let err = within(5_000, "second start", second)
-            .await
+        let err = page
+            .call
+            .start_loopback(same_stream(&stream).into())
             .expect_err("busy");
         assert_eq!(error_name(&err), "InvalidStateError");
 
         page.call.hang_up();
         page.assert_released(&stream);
+        assert_eq!(probe::connection_states(), "closed/closed,closed/closed");
         assert_browser_released(&format!("cycle {cycle}"));
-        assert_eq!(property(&local, "connectionState"), JsValue::from("closed"));
-        assert_eq!(
-            property(&remote, "connectionState"),
-            JsValue::from("closed")
-        );
     }
 }
 
 #[wasm_bindgen_test]
 async fn hanging_up_while_starting_leaves_nothing_behind() {
     let page = Page::new();
-    let source = CanvasSource::new();
-    let stream = same_stream(&source.stream);
-    let started: JsFuture = page.call.start_loopback(same_stream(&stream).into()).into();
-    // The start runs in a microtask; let it create the session, then hang up mid-negotiation.
+    let source = canvas(40, 200, 40);
+    let stream = same_stream(source.stream());
+    page.call
+        .start_loopback(same_stream(&stream).into())
+        .expect("the loopback call starts");
+    // Mid-negotiation: the offer is being made.
     JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
         .await
         .unwrap();
     page.call.hang_up();
-    // A closed connection never settles its promises; the start must still end, rejected.
-    let err = within(10_000, "the interrupted start", started)
-        .await
-        .expect_err("a start cut short by hang-up is rejected");
-    assert_eq!(error_name(&err), "InvalidStateError");
     page.assert_released(&stream);
-    sleep(300).await;
+    sleep(500).await;
     assert!(
         page.remote.src_object().is_none(),
         "a late attach filled the remote video"
@@ -358,23 +329,83 @@ async fn hanging_up_while_starting_leaves_nothing_behind() {
     assert_browser_released("hung up while starting");
 }
 
-/// A `send` function that hands each message to `target`'s `receive` on a later task, and
-/// answers an offer with `answer_stream`.
-fn deliver_to(
+#[wasm_bindgen_test]
+async fn switch_video_replaces_the_track_and_stops_the_old_one() {
+    let page = Page::new();
+    let first = canvas(200, 200, 40);
+    let stream = same_stream(first.stream());
+    page.call
+        .start_loopback(same_stream(&stream).into())
+        .unwrap();
+    wait_remote_video(&page, "remote video before the switch").await;
+    let second = canvas(40, 40, 200);
+    let switched: JsFuture = page
+        .call
+        .switch_video(Clone::clone(second.track()).into())
+        .into();
+    within(10_000, "switchVideo", switched)
+        .await
+        .unwrap()
+        .expect("the video track is replaced");
+    assert_eq!(
+        property(first.track(), "readyState"),
+        JsValue::from("ended"),
+        "the replaced track is stopped"
+    );
+    let preview = page.call.local_stream().expect("the preview's stream");
+    assert!(
+        preview.get_tracks().includes(second.track(), 0),
+        "the preview shows the new track"
+    );
+    let t = page.remote.current_time();
+    wait_until(10_000, "remote video advancing after the switch", || {
+        page.remote.current_time() > t + 0.3
+    })
+    .await
+    .unwrap();
+    page.call.hang_up();
+    assert_eq!(
+        property(second.track(), "readyState"),
+        JsValue::from("ended"),
+        "hang-up stops the new track too"
+    );
+    assert_browser_released("after switching video");
+
+    // Without a call there is nothing to switch: refused, and the track is stopped.
+    let third = canvas(10, 10, 10);
+    let refused: JsFuture = page
+        .call
+        .switch_video(Clone::clone(third.track()).into())
+        .into();
+    let err = within(5_000, "switchVideo without a call", refused)
+        .await
+        .unwrap()
+        .expect_err("no call");
+    assert_eq!(error_name(&err), "InvalidStateError");
+    assert_eq!(
+        property(third.track(), "readyState"),
+        JsValue::from("ended")
+    );
+}
+
+/// A `send` function that hands each text to `target.receive` on a later task (as the relay
+/// would), and starts `target`'s call with `answer_stream` on an offer.
+fn relay_to(
     target: Rc<Call>,
     answer_stream: MediaStream,
     reply: Rc<RefCell<Option<Function>>>,
 ) -> Function {
-    Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+    Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
         let target = Rc::clone(&target);
         let stream = same_stream(&answer_stream);
         let reply = Rc::clone(&reply);
         wasm_bindgen_futures::spawn_local(async move {
             sleep(1).await;
-            if target.receive(message) == "offer" {
+            if target.receive(text) == "offer" && !target.active() {
                 let send = reply.borrow().clone().expect("a reply channel");
-                let answered: JsFuture = target.answer_call(stream.into(), send.into()).into();
-                answered.await.expect("the answer is sent");
+                target
+                    .start_room_call(stream.into(), true, send.into())
+                    .expect("the answering call starts");
             }
         });
     })
@@ -382,60 +413,116 @@ fn deliver_to(
     .unchecked_into()
 }
 
+/// Two pages' `Call`s joined by [`relay_to`], each with its own canvas source.
+struct Room {
+    a: Page,
+    b: Page,
+    to_a: Function,
+    to_b: Function,
+    source_a: support::CanvasSource,
+    source_b: support::CanvasSource,
+}
+
+impl Room {
+    fn new() -> Room {
+        let (a, b) = (Page::new(), Page::new());
+        let source_a = canvas(200, 40, 40);
+        let source_b = canvas(40, 40, 200);
+        let to_a_slot = Rc::new(RefCell::new(None));
+        let to_b_slot = Rc::new(RefCell::new(None));
+        let to_b = relay_to(
+            Rc::clone(&b.call),
+            same_stream(source_b.stream()),
+            Rc::clone(&to_a_slot),
+        );
+        let to_a = relay_to(
+            Rc::clone(&a.call),
+            same_stream(source_a.stream()),
+            Rc::clone(&to_b_slot),
+        );
+        *to_a_slot.borrow_mut() = Some(to_a.clone());
+        *to_b_slot.borrow_mut() = Some(to_b.clone());
+        Room {
+            a,
+            b,
+            to_a,
+            to_b,
+            source_a,
+            source_b,
+        }
+    }
+
+    async fn both_playing(&self, what: &str) {
+        wait_until(20_000, what, || self.a.playing() && self.b.playing())
+            .await
+            .unwrap();
+    }
+}
+
 #[wasm_bindgen_test]
-async fn a_signalled_call_between_two_call_objects() {
-    let a = Page::new();
-    let b = Page::new();
-    let source_a = CanvasSource::new();
-    let source_b = CanvasSource::new();
-    let (call_a, call_b) = (Rc::clone(&a.call), Rc::clone(&b.call));
-    let to_a_slot = Rc::new(RefCell::new(None));
-    let to_b_slot = Rc::new(RefCell::new(None));
-    let to_b = deliver_to(
-        Rc::clone(&call_b),
-        same_stream(&source_b.stream),
-        Rc::clone(&to_a_slot),
-    );
-    let to_a = deliver_to(
-        Rc::clone(&call_a),
-        same_stream(&source_a.stream),
-        Rc::clone(&to_b_slot),
-    );
-    *to_a_slot.borrow_mut() = Some(to_a);
-    *to_b_slot.borrow_mut() = Some(to_b.clone());
-
-    let started: JsFuture = call_a
-        .start_call(same_stream(&source_a.stream).into(), to_b.into())
-        .into();
-    within(10_000, "startCall", started)
-        .await
-        .expect("the offer is sent");
-    let both_playing = || {
-        [&a, &b].iter().all(|p| {
-            p.remote.video_width() > 0 && p.remote.current_time() > 0.0 && !p.hang_up_disabled()
-        })
-    };
-    wait_until(
-        20_000,
-        "remote video in both pages and Hang up enabled",
-        both_playing,
-    )
-    .await;
-    assert!(call_a.active() && call_b.active());
-    let remote_b = call_b.remote_connection().expect("B's connection");
+async fn a_room_call_between_two_call_objects() {
+    let room = Room::new();
+    room.a
+        .call
+        .start_room_call(
+            same_stream(room.source_a.stream()).into(),
+            false,
+            room.to_b.clone().into(),
+        )
+        .expect("the call starts");
+    room.both_playing("remote video in both pages and Hang up enabled")
+        .await;
+    assert!(room.a.call.active() && room.b.call.active());
+    assert_eq!(room.b.call.state(), "connected");
     assert_eq!(
-        property(&remote_b, "connectionState"),
-        JsValue::from("connected")
+        probe::open_connections(),
+        2,
+        "{}",
+        probe::connection_states()
     );
 
-    // A hangs up; B hears the bye and releases everything too.
-    call_a.hang_up();
-    assert!(!call_a.active());
-    wait_until(5_000, "the other side to hang up on bye", || {
-        !call_b.active()
+    // A hangs up; B hears the Bye and releases everything too.
+    room.a.call.hang_up();
+    assert!(!room.a.call.active());
+    wait_until(5_000, "the other side to hang up on Bye", || {
+        !room.b.call.active()
     })
-    .await;
-    a.assert_released(&source_a.stream);
-    b.assert_released(&source_b.stream);
-    assert_browser_released("both sides of the signalled call");
+    .await
+    .unwrap();
+    room.a.assert_released(room.source_a.stream());
+    room.b.assert_released(room.source_b.stream());
+    assert_browser_released("both sides of the room call");
+}
+
+#[wasm_bindgen_test]
+async fn glare_both_sides_call_at_once_and_one_call_results() {
+    let room = Room::new();
+    room.a
+        .call
+        .start_room_call(
+            same_stream(room.source_a.stream()).into(),
+            false,
+            room.to_b.clone().into(),
+        )
+        .unwrap();
+    room.b
+        .call
+        .start_room_call(
+            same_stream(room.source_b.stream()).into(),
+            true,
+            room.to_a.clone().into(),
+        )
+        .unwrap();
+    room.both_playing("remote video in both pages after glare")
+        .await;
+    assert_eq!(
+        probe::connection_states(),
+        "stable/connected,stable/connected",
+        "one connection per side, both connected"
+    );
+    room.b.call.hang_up();
+    wait_until(5_000, "A to hang up on B's Bye", || !room.a.call.active())
+        .await
+        .unwrap();
+    assert_browser_released("after the glare call");
 }

@@ -85,7 +85,8 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
 }
 
 /// `cargo xtask demo --screenshot`: builds and serves the app on a free loopback port, and
-/// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source).
+/// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source) and
+/// `docs/demo-room.png` (Chromium's page in a room call with Firefox).
 fn screenshot(tools: &Tools) -> Result<()> {
     let www = build_app(tools)?;
     let server = start(
@@ -97,6 +98,11 @@ fn screenshot(tools: &Tools) -> Result<()> {
         tools,
         &server.url(),
         &tools.root.join("docs").join("demo.png"),
+    )?;
+    crate::test::rooms::readme_screenshot(
+        tools,
+        &server.url(),
+        &tools.root.join("docs").join("demo-room.png"),
     )
 }
 
@@ -131,7 +137,7 @@ pub fn run(flags: &flags::Demo) -> Result<()> {
     };
     println!();
     println!("  rtc-peer demo: {url}");
-    println!("  two tabs:      {url}?mode=tabs  (open it twice, press Call in one)");
+    println!("  a room:        {url}?room=demo  (open it in two browsers, press Call in either)");
     println!();
     println!("  serving www/ (the app built into www/pkg/) and the signalling relay at");
     println!("  {}; press Ctrl-C to stop", relay::PATH);

@@ -11,6 +11,7 @@ mod libtest;
 mod plain_build;
 mod prebuild;
 pub mod report;
+pub mod rooms;
 pub mod secret_scan;
 mod wasm_suites;
 
@@ -166,6 +167,7 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
 
     // The browser suites of the demo, the JS package and the bench page.
     report.suite("e2e demo page", &browsers, |r| e2e::run(tools, r));
+    report.suite(rooms::SUITE, &browsers, |r| rooms::run(tools, r));
     report.suite("demo abuse", &browsers, |r| abuse::run(tools, r));
     report.suite("JS package", &browsers, |r| js_tests::run(tools, r));
     let smoke_browsers: [Browser; 1] = [crate::bench::smoke::BROWSER];
