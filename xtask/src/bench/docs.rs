@@ -142,11 +142,7 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     // rounds cannot tell met from missed on this machine, and the table says so.
     let ci = match (num(fig, &["ci95", "0"]), num(fig, &["ci95", "1"])) {
         (Some(lo), Some(hi)) => {
-            let unresolved = if lo <= target && target < hi {
-                ", spans the target"
-            } else {
-                ""
-            };
+            let unresolved = if lo <= target && target < hi { ", spans the target" } else { "" };
             format!("; 95 % CI {lo:.2}–{hi:.2}{unresolved}")
         }
         _ => String::new(),
@@ -154,11 +150,7 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     Cell {
         normalized: Some(ratio / target),
         met: Some(met),
-        text: format!(
-            "**{}×** {} ({detail}{ci})",
-            ratio_text(ratio, target),
-            verdict(met)
-        ),
+        text: format!("**{}×** {} ({detail}{ci})", ratio_text(ratio, target), verdict(met)),
         note: String::new(),
     }
 }
@@ -208,18 +200,9 @@ fn leak_cell(page: &Value) -> Cell {
             leak_block(&early["rtc_peer"], &early["js"])
         );
         let early_heap = num(&early["rtc_peer"], &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
-        let _ = write!(
-            note,
-            "; hung up during setup: Rust heap {}",
-            signed_bytes(early_heap)
-        );
+        let _ = write!(note, "; hung up during setup: Rust heap {}", signed_bytes(early_heap));
     }
-    Cell {
-        normalized: None,
-        met: Some(met),
-        text,
-        note,
-    }
+    Cell { normalized: None, met: Some(met), text, note }
 }
 
 /// One block of leak cycles (rtc-peer) with its plain-JS counterpart.
@@ -338,11 +321,7 @@ fn cells(results: &Value, key: &str, number: u8) -> Vec<(String, Cell)> {
     browsers
         .iter()
         .map(|(name, page)| {
-            let cell = if number == 5 {
-                leak_cell(page)
-            } else {
-                ratio_cell(page, key)
-            };
+            let cell = if number == 5 { leak_cell(page) } else { ratio_cell(page, key) };
             (name.clone(), cell)
         })
         .collect()
@@ -358,10 +337,8 @@ fn browser_title(name: &str) -> &str {
 
 /// The Markdown table (also what the terminal shows).
 pub fn table(results: &Value) -> String {
-    let browsers: Vec<String> = results["browsers"]
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let browsers: Vec<String> =
+        results["browsers"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     let mut out = String::new();
     let _ = write!(out, "| figure | target |");
     for b in &browsers {
@@ -415,9 +392,7 @@ fn section(results: &Value, table: &str) -> String {
     let secs = num(results, &["seconds"]).unwrap_or(0.0) as u64;
     let cpus = num(results, &["cpus"]).unwrap_or(0.0);
     let command = results["command"].as_str().unwrap_or("cargo xtask bench");
-    let commit = results["commit"]
-        .as_str()
-        .unwrap_or("(commit not recorded)");
+    let commit = results["commit"].as_str().unwrap_or("(commit not recorded)");
     let date = results["date"].as_str().unwrap_or("(date not recorded)");
     format!(
         "Measured on commit `{commit}`, {date}, by `{command}` on a {cpus}-core machine in \
@@ -471,11 +446,8 @@ fn chart(results: &Value) -> String {
             _ => title,
         };
         for (browser, cell) in cells(results, key, number) {
-            let who = if number == 1 {
-                "build".to_string()
-            } else {
-                browser_title(&browser).to_string()
-            };
+            let who =
+                if number == 1 { "build".to_string() } else { browser_title(&browser).to_string() };
             let label = if cell.normalized.is_some() {
                 let value = cell.text.split("**").nth(1).unwrap_or("").to_string();
                 format!("{value} (target {target})")
@@ -491,11 +463,7 @@ fn chart(results: &Value) -> String {
             });
         }
     }
-    let max = bars
-        .iter()
-        .filter_map(|b| b.normalized)
-        .fold(2.0_f64, f64::max)
-        .min(10.0);
+    let max = bars.iter().filter_map(|b| b.normalized).fold(2.0_f64, f64::max).min(10.0);
     let (left, width, row_h) = (230.0, 400.0, 26.0);
     let height = 60.0 + row_h * bars.len() as f64 + 30.0;
     let x = |v: f64| left + width * (v.min(max) / max);
@@ -520,13 +488,7 @@ fn chart(results: &Value) -> String {
         bottom
     );
     for (i, bar) in bars.iter().enumerate() {
-        let Bar {
-            figure,
-            who,
-            normalized: norm,
-            met,
-            label,
-        } = bar;
+        let Bar { figure, who, normalized: norm, met, label } = bar;
         let y = top + row_h * i as f64;
         let _ = writeln!(
             svg,
@@ -583,10 +545,7 @@ fn chart(results: &Value) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('`', "")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('`', "")
 }
 
 #[cfg(test)]
@@ -599,15 +558,9 @@ mod tests {
     fn the_section_names_the_commit_and_the_date() {
         let results = json!({ "commit": "abc1234+dirty", "date": "2026-12-01", "seconds": 61 });
         let text = section(&results, "| table |\n");
-        assert!(
-            text.starts_with("Measured on commit `abc1234+dirty`, 2026-12-01, by"),
-            "{text}"
-        );
+        assert!(text.starts_with("Measured on commit `abc1234+dirty`, 2026-12-01, by"), "{text}");
         let root = setup::repo_root();
-        assert!(
-            crate::bench::commit(&root).is_some_and(|c| c.len() >= 7),
-            "git rev-parse failed"
-        );
+        assert!(crate::bench::commit(&root).is_some_and(|c| c.len() >= 7), "git rev-parse failed");
     }
 
     #[test]
@@ -646,11 +599,7 @@ mod tests {
             } }
         });
         let cell = ratio_cell(&page, "first_frame");
-        assert!(
-            cell.text.contains("95 % CI 0.98–1.20, spans the target"),
-            "{}",
-            cell.text
-        );
+        assert!(cell.text.contains("95 % CI 0.98–1.20, spans the target"), "{}", cell.text);
     }
 
     /// A leak page whose two blocks are clean; `tweak` spoils one field of one block.
@@ -682,23 +631,11 @@ mod tests {
             move |fig: &mut Value| fig["hang_up_during_setup"]["rtc_peer"][key] = value
         };
         for (what, spoil) in [
-            (
-                "early Rust heap",
-                early("rust_heap_growth_bytes", json!(64)),
-            ),
+            ("early Rust heap", early("rust_heap_growth_bytes", json!(64))),
             ("early listeners", early("listeners_left_pc", json!(1))),
-            (
-                "early open connection",
-                early("connections_open_left", json!(1)),
-            ),
-            (
-                "early pending candidate",
-                early("pending_candidates_left", json!(2)),
-            ),
-            (
-                "early pending attach",
-                early("pending_attach_left", json!(1)),
-            ),
+            ("early open connection", early("connections_open_left", json!(1))),
+            ("early pending candidate", early("pending_candidates_left", json!(2))),
+            ("early pending attach", early("pending_attach_left", json!(1))),
             ("early cycles short", early("cycles", json!(150))),
         ] {
             let cell = leak_cell(&leak_page(spoil));
@@ -708,11 +645,7 @@ mod tests {
             fig["rtc_peer"]["pending_candidates_left"] = json!(1);
         }));
         assert_eq!(cell.met, Some(false), "full calls, pending future");
-        assert!(
-            cell.text.contains("1 futures never completed"),
-            "{}",
-            cell.text
-        );
+        assert!(cell.text.contains("1 futures never completed"), "{}", cell.text);
         let cell = leak_cell(&leak_page(|fig| {
             fig["rtc_peer"]["connections_open_left"] = json!(2);
         }));

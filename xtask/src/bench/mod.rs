@@ -127,11 +127,7 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         "browsers": pages,
     });
     // A smoke run must not replace the last real results (`--render` draws from them).
-    let json_path = out.join(if flags.smoke {
-        "results-smoke.json"
-    } else {
-        "results.json"
-    });
+    let json_path = out.join(if flags.smoke { "results-smoke.json" } else { "results.json" });
     fs::write(&json_path, serde_json::to_string_pretty(&results)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
 
@@ -157,9 +153,8 @@ const SMOKE_ARG: &str = "smoke";
 
 /// `xtask __in-netns bench <package> <browser>… [smoke]`: the pages run, inside the namespace.
 pub fn inside(args: &[String]) -> Result<Value> {
-    let (pkg, rest) = args
-        .split_first()
-        .context("usage: __in-netns bench <package dir> <browser>… [smoke]")?;
+    let (pkg, rest) =
+        args.split_first().context("usage: __in-netns bench <package dir> <browser>… [smoke]")?;
     let smoke = rest.iter().any(|a| a == SMOKE_ARG);
     let browsers = rest
         .iter()
@@ -214,13 +209,7 @@ pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf>
     process::run(
         Command::new(&tools.wasm_pack)
             .current_dir(&tools.root)
-            .args([
-                "build",
-                BENCH_CRATE,
-                "--release",
-                "--no-opt",
-                "--no-typescript",
-            ])
+            .args(["build", BENCH_CRATE, "--release", "--no-opt", "--no-typescript"])
             .args(["--target", "web", "--out-dir"])
             .arg(&pkg),
     )?;
@@ -256,20 +245,14 @@ pub fn run_page(
     timeout: Duration,
 ) -> Result<Value> {
     let driver = Driver::start(tools, browser)?;
-    let session = driver.session_with(&SessionOptions {
-        fake_media: false,
-        bench: true,
-    })?;
+    let session = driver.session_with(&SessionOptions { fake_media: false, bench: true })?;
     session.goto(url)?;
     session.wait_until(
         "window.benchState && window.benchState.ready",
         Duration::from_secs(60),
         "the bench page to load its wasm package",
     )?;
-    session.execute(
-        "window.runBench(arguments[0]); return true;",
-        vec![options.clone()],
-    )?;
+    session.execute("window.runBench(arguments[0]); return true;", vec![options.clone()])?;
     let deadline = Instant::now() + timeout;
     let mut phase = String::new();
     loop {
@@ -326,17 +309,12 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
     let peerjs = size_dir.join("node_modules/peerjs/dist/peerjs.min.js");
     if !simple_peer.is_file() || !peerjs.is_file() {
         process::run(
-            Command::new(&tools.npm)
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&size_dir),
+            Command::new(&tools.npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(&size_dir),
         )?;
     }
     let other = |path: &Path, package: &str| -> Result<Value> {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let manifest = size_dir
-            .join("node_modules")
-            .join(package)
-            .join("package.json");
+        let manifest = size_dir.join("node_modules").join(package).join("package.json");
         let version = fs::read_to_string(&manifest)
             .ok()
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())

@@ -39,13 +39,8 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     }
     let server = super::serve(&tools.root, &pkg)?;
     let options = json!({ "smoke": true });
-    let results = super::run_page(
-        tools,
-        BROWSER,
-        &server.url(),
-        &options,
-        Duration::from_secs(180),
-    )?;
+    let results =
+        super::run_page(tools, BROWSER, &server.url(), &options, Duration::from_secs(180))?;
     let mut passed = 0;
     for key in FIGURES {
         if let Some(err) = results["errors"].get(key).and_then(|e| e.as_str()) {
@@ -60,12 +55,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     for p in &problems {
         report.fail(SUITE, Some(BROWSER), p);
     }
-    report.add(
-        SUITE,
-        Some(BROWSER),
-        passed + u32::from(problems.is_empty()),
-        0,
-    );
+    report.add(SUITE, Some(BROWSER), passed + u32::from(problems.is_empty()), 0);
     Ok(())
 }
 
@@ -74,11 +64,7 @@ fn leak_problems(results: &Value) -> Vec<String> {
     let leak = &results["figures"]["leak"];
     let blocks = [
         ("full calls", &leak["rtc_peer"], "leakCycles"),
-        (
-            "hung up during setup",
-            &leak["hang_up_during_setup"]["rtc_peer"],
-            "leakEarlyCycles",
-        ),
+        ("hung up during setup", &leak["hang_up_during_setup"]["rtc_peer"], "leakEarlyCycles"),
     ];
     let mut problems = Vec::new();
     for (block, figures, cycles_key) in blocks {
@@ -120,10 +106,7 @@ mod tests {
                     "figures": { "leak": { "rtc_peer": full,
                                            "hang_up_during_setup": { "rtc_peer": early } } } })
         };
-        assert_eq!(
-            leak_problems(&results(block(0, 0, 0), block(0, 0, -16))),
-            Vec::<String>::new()
-        );
+        assert_eq!(leak_problems(&results(block(0, 0, 0), block(0, 0, -16))), Vec::<String>::new());
         for (full, early) in [
             (block(1, 0, 0), block(0, 0, 0)),
             (block(0, 65536, 0), block(0, 0, 0)),
@@ -132,10 +115,6 @@ mod tests {
             assert!(!leak_problems(&results(full, early)).is_empty());
         }
         let missing = results(json!({ "cycles": 5, "error": null }), block(0, 0, 0));
-        assert_eq!(
-            leak_problems(&missing).len(),
-            4,
-            "absent figures are failures"
-        );
+        assert_eq!(leak_problems(&missing).len(), 4, "absent figures are failures");
     }
 }

@@ -115,12 +115,7 @@ impl Server {
             .ok_or_else(|| anyhow!("tiny_http did not report an IP address"))?;
         let http = Arc::new(http);
         let stop = Arc::new(AtomicBool::new(false));
-        let table = Arc::new(Site {
-            mounts: table,
-            probe,
-            handlers,
-            addr: bound,
-        });
+        let table = Arc::new(Site { mounts: table, probe, handlers, addr: bound });
         let workers = (0..WORKERS)
             .map(|i| {
                 let http = Arc::clone(&http);
@@ -132,12 +127,7 @@ impl Server {
                     .context("cannot spawn a server thread")
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Server {
-            http,
-            addr: bound,
-            stop,
-            workers,
-        })
+        Ok(Server { http, addr: bound, stop, workers })
     }
 
     /// `http://IP:PORT/` of this server.
@@ -276,16 +266,12 @@ fn resolve(mounts: &[Mount], target: &str) -> Resolved {
     // Mount matching uses the normalised path, so "/pkg" + "/" matches the "/pkg/" mount.
     let normal = format!("/{}", segments.join("/"));
     let with_slash = format!("{normal}/");
-    let Some(mount) = mounts
-        .iter()
-        .find(|m| with_slash.starts_with(&m.prefix) || normal == m.prefix)
+    let Some(mount) =
+        mounts.iter().find(|m| with_slash.starts_with(&m.prefix) || normal == m.prefix)
     else {
         return Resolved::NotFound;
     };
-    let rest = with_slash
-        .get(mount.prefix.len()..)
-        .unwrap_or("")
-        .trim_end_matches('/');
+    let rest = with_slash.get(mount.prefix.len()..).unwrap_or("").trim_end_matches('/');
     let mut file = mount.dir.clone();
     for seg in rest.split('/').filter(|s| !s.is_empty()) {
         file.push(seg);
@@ -382,10 +368,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!(
             "xtask-serve-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
         ));
         fs::create_dir_all(root.join("www/sub")).unwrap();
         fs::create_dir_all(root.join("pkg")).unwrap();
@@ -404,11 +387,8 @@ mod tests {
     fn request(server: &Server, method: &str, target: &str) -> (u16, String, Vec<u8>) {
         let mut s = TcpStream::connect(server.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(
-            s,
-            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        write!(s, "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).unwrap();
         let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -420,10 +400,7 @@ mod tests {
     fn start(root: &Path) -> Server {
         Server::start(
             "127.0.0.1:0".parse().unwrap(),
-            vec![
-                ("/".into(), root.join("www")),
-                ("/pkg/".into(), root.join("pkg")),
-            ],
+            vec![("/".into(), root.join("www")), ("/pkg/".into(), root.join("pkg"))],
         )
         .unwrap()
     }
@@ -494,10 +471,8 @@ mod tests {
     #[test]
     fn resolve_refuses_escapes_before_touching_the_disk() {
         let root = temp_tree();
-        let mounts = vec![Mount {
-            prefix: "/".into(),
-            dir: root.join("www").canonicalize().unwrap(),
-        }];
+        let mounts =
+            vec![Mount { prefix: "/".into(), dir: root.join("www").canonicalize().unwrap() }];
         for target in ["/../secret.txt", "/%2e%2e/secret.txt", "/a/%2E%2e/../x"] {
             assert_eq!(resolve(&mounts, target), Resolved::Refused, "{target}");
         }
@@ -522,17 +497,10 @@ mod tests {
         let port = server.addr().port();
         let (st, _, body) = get(&server, "/hook?room=x");
         assert_eq!(st, 200);
-        assert_eq!(
-            String::from_utf8(body).unwrap(),
-            format!("hooked /hook?room=x on {port}")
-        );
+        assert_eq!(String::from_utf8(body).unwrap(), format!("hooked /hook?room=x on {port}"));
         assert_eq!(get(&server, "/hook/").0, 404, "not the exact path");
         assert_eq!(get(&server, "/hookx").0, 404, "not the exact path");
-        assert_eq!(
-            get(&server, "/app.js").2,
-            b"export {}",
-            "the files are still served"
-        );
+        assert_eq!(get(&server, "/app.js").2, b"export {}", "the files are still served");
         drop(server);
         fs::remove_dir_all(root).unwrap();
     }
@@ -556,10 +524,7 @@ mod tests {
         for (target, want) in [("//pkg", "/pkg/"), ("//pkg/", "/pkg/"), ("/./sub", "/sub/")] {
             let (st, head, _) = get(&server, target);
             assert_eq!(st, 301, "{target}: {head}");
-            assert!(
-                head.contains(&format!("Location: {want}\r")),
-                "{target}: {head}"
-            );
+            assert!(head.contains(&format!("Location: {want}\r")), "{target}: {head}");
         }
         let (st, head, _) = request(&server, "POST", "/app.js");
         assert_eq!(st, 405);
@@ -578,11 +543,7 @@ mod tests {
         fs::write(root.join("probe.js"), "export const probe = 1;").unwrap();
         let plain = start(&root);
         let (_, _, page) = get(&plain, "/");
-        assert_eq!(
-            page,
-            csp.as_bytes(),
-            "the demo's page must be served as it is"
-        );
+        assert_eq!(page, csp.as_bytes(), "the demo's page must be served as it is");
         assert_eq!(get(&plain, PROBE_URL).0, 404);
         let probed = Server::start_with(
             "127.0.0.1:0".parse().unwrap(),
@@ -594,22 +555,13 @@ mod tests {
         let (_, _, page) = get(&probed, "/?mode=tabs");
         let page = String::from_utf8(page).unwrap();
         let tag = page.find(PROBE_TAG).expect("the probe's script tag");
-        assert!(
-            page.find("Content-Security-Policy").unwrap() < tag,
-            "{page}"
-        );
+        assert!(page.find("Content-Security-Policy").unwrap() < tag, "{page}");
         assert!(tag < page.find("app.js").unwrap(), "{page}");
         let (st, head, body) = get(&probed, "/__probe.js?x");
-        assert_eq!(
-            (st, body.as_slice()),
-            (200, &b"export const probe = 1;"[..])
-        );
+        assert_eq!((st, body.as_slice()), (200, &b"export const probe = 1;"[..]));
         assert!(head.contains("text/javascript"), "{head}");
         assert_eq!(get(&probed, "/app.js").2, b"export {}");
-        assert_eq!(
-            inject_probe("<head></head>"),
-            format!("<head>\n  {PROBE_TAG}</head>")
-        );
+        assert_eq!(inject_probe("<head></head>"), format!("<head>\n  {PROBE_TAG}</head>"));
         drop((plain, probed));
         fs::remove_dir_all(root).unwrap();
     }

@@ -77,11 +77,7 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
     if !app_wasm(&www).is_file() {
         build_app(tools)?;
     }
-    start(
-        "127.0.0.1:0".parse().context("loopback address")?,
-        www,
-        Some(&probe_script(&tools.root)),
-    )
+    start("127.0.0.1:0".parse().context("loopback address")?, www, Some(&probe_script(&tools.root)))
 }
 
 /// `cargo xtask demo --screenshot`: builds and serves the app on a free loopback port, and
@@ -89,11 +85,7 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
 /// `docs/demo-room.png` (Chromium's page in a room call with Firefox).
 fn screenshot(tools: &Tools) -> Result<()> {
     let www = build_app(tools)?;
-    let server = start(
-        "127.0.0.1:0".parse().context("loopback address")?,
-        www,
-        None,
-    )?;
+    let server = start("127.0.0.1:0".parse().context("loopback address")?, www, None)?;
     crate::test::e2e::readme_screenshot(
         tools,
         &server.url(),

@@ -141,12 +141,7 @@ struct Shared {
 impl Relay {
     /// A relay with these limits.
     pub fn new(limits: Limits) -> Relay {
-        Relay {
-            shared: Arc::new(Shared {
-                limits,
-                ..Shared::default()
-            }),
-        }
+        Relay { shared: Arc::new(Shared { limits, ..Shared::default() }) }
     }
 
     /// The page server's handler for [`PATH`]; dropping it stops the relay.
@@ -180,11 +175,7 @@ impl Relay {
             Err((status, why)) => return refuse(request, status, why),
         };
         let Some(slot) = Slot::take(&self.shared) else {
-            return refuse(
-                request,
-                503,
-                "the relay is at its connection limit; try later",
-            );
+            return refuse(request, 503, "the relay is at its connection limit; try later");
         };
         let Some(peer) = request.remote_addr().copied() else {
             return refuse(request, 500, "no remote address");
@@ -237,18 +228,11 @@ impl Relay {
             .max_message_size(Some(shared.limits.max_message))
             .max_frame_size(Some(shared.limits.max_message));
         let writes = Arc::new(Mutex::new(for_writes));
-        let duplex = Duplex {
-            read: stream,
-            write: Arc::clone(&writes),
-        };
+        let duplex = Duplex { read: stream, write: Arc::clone(&writes) };
         let mut ws = WebSocket::from_raw_socket(duplex, Role::Server, Some(config));
         let (outbox, inbox) = sync_channel(OUTBOX);
         // The first frame goes before the member is in the room, so it comes first.
-        let member = Member {
-            id,
-            outbox,
-            socket: for_room,
-        };
+        let member = Member { id, outbox, socket: for_room };
         let end = match shared.rooms.join(room, member, |peers| {
             let joined = format!(r#"{{"relay":"joined","peers":{peers}}}"#);
             ws.send(Message::text(joined)).is_ok()
@@ -403,9 +387,7 @@ impl Slot {
         let max = shared.limits.max_connections;
         shared
             .connections
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < max).then_some(n + 1)
-            })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1))
             .ok()
             .map(|_| Slot(Arc::clone(shared)))
     }
@@ -446,10 +428,7 @@ fn finish(ws: &mut WebSocket<Duplex>, socket: &TcpStream, end: End) {
         End::Fail(code, reason) => (Some((code, reason)), false),
     };
     if let Some((code, reason)) = close {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
         let _ = ws.close(Some(frame));
     }
     while readable && Instant::now() < deadline {
@@ -512,23 +491,14 @@ fn check(request: &Request) -> Result<(String, String), (u16, &'static str)> {
     }
     let query = request.url().split_once('?').map_or("", |(_, q)| q);
     let query = query.split('#').next().unwrap_or("");
-    let mut rooms = query
-        .split('&')
-        .filter_map(|pair| pair.strip_prefix("room="));
+    let mut rooms = query.split('&').filter_map(|pair| pair.strip_prefix("room="));
     let room = match (rooms.next(), rooms.next()) {
         (Some(room), None) if valid_room(room) => room,
-        _ => {
-            return Err((
-                400,
-                "bad room: give ?room=NAME once, NAME 1-64 of A-Z a-z 0-9 _ -",
-            ))
-        }
+        _ => return Err((400, "bad room: give ?room=NAME once, NAME 1-64 of A-Z a-z 0-9 _ -")),
     };
     let upgrade = header(request, "Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    let connection = header(request, "Connection").is_some_and(|v| {
-        v.split(',')
-            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
-    });
+    let connection = header(request, "Connection")
+        .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("upgrade")));
     if !upgrade || !connection {
         return Err((400, "the relay speaks WebSocket only (Upgrade: websocket)"));
     }
@@ -540,9 +510,8 @@ fn check(request: &Request) -> Result<(String, String), (u16, &'static str)> {
     };
     if let Some(origin) = header(request, "Origin") {
         let host = header(request, "Host").unwrap_or("");
-        let origin_host = origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"));
+        let origin_host =
+            origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
         if !origin_host.is_some_and(|o| o.eq_ignore_ascii_case(host)) {
             return Err((403, "the relay serves pages of its own origin only"));
         }
@@ -553,17 +522,11 @@ fn check(request: &Request) -> Result<(String, String), (u16, &'static str)> {
 /// Whether `name` is a room name: 1–64 characters of `[A-Za-z0-9_-]`.
 pub fn valid_room(name: &str) -> bool {
     (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn header<'r>(request: &'r Request, name: &'static str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+    request.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str())
 }
 
 fn plain_header(name: &str, value: &str) -> Header {
@@ -579,9 +542,7 @@ fn refuse(request: Request, status: u16, why: &str) {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

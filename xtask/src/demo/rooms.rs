@@ -70,9 +70,7 @@ impl Rooms {
     fn table(&self) -> MutexGuard<'_, HashMap<String, Room>> {
         // A panic while holding the lock cannot leave the map half-updated (each update is one
         // map operation), so a poisoned lock is still a consistent table.
-        self.rooms
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.rooms.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds `member` to room `name` (made if missing) unless it is full, and tells the member
@@ -120,9 +118,7 @@ impl Rooms {
 
     /// How long no member of room `name` has sent a frame (zero for a missing room).
     pub fn quiet_for(&self, name: &str) -> Duration {
-        self.table()
-            .get(name)
-            .map_or(Duration::ZERO, |room| room.last_heard.elapsed())
+        self.table().get(name).map_or(Duration::ZERO, |room| room.last_heard.elapsed())
     }
 
     /// Removes member `id` from room `name`, tells the member left there, and removes the

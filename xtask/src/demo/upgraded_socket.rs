@@ -15,11 +15,7 @@ pub fn find(peer: SocketAddr, port: u16) -> Option<TcpStream> {
     for entry in std::fs::read_dir("/proc/self/fd").ok()?.flatten() {
         let is_socket = std::fs::read_link(entry.path())
             .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"));
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<RawFd>().ok())
-        else {
+        let Some(fd) = entry.file_name().to_str().and_then(|n| n.parse::<RawFd>().ok()) else {
             continue;
         };
         if !is_socket {
@@ -56,24 +52,16 @@ mod tests {
         let (mut accepted, from) = listener.accept().unwrap();
         let found = find(from, port).expect("the accepted socket");
         assert_eq!(found.peer_addr().unwrap(), from);
-        found
-            .set_read_timeout(Some(std::time::Duration::from_millis(50)))
-            .unwrap();
+        found.set_read_timeout(Some(std::time::Duration::from_millis(50))).unwrap();
         let mut byte = [0u8; 1];
         let err = accepted.read(&mut byte).unwrap_err();
         assert!(
-            matches!(
-                err.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ),
+            matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
             "the timeout set on the copy applies to the original: {err}"
         );
         client.write_all(b"x").unwrap();
         assert_eq!(accepted.read(&mut byte).unwrap(), 1);
-        assert!(
-            find(from, port.wrapping_add(1)).is_none(),
-            "wrong port matched"
-        );
+        assert!(find(from, port.wrapping_add(1)).is_none(), "wrong port matched");
         let client_addr = client.local_addr().unwrap();
         assert!(find(listener.local_addr().unwrap(), client_addr.port()).is_some());
     }

@@ -64,12 +64,7 @@ impl Running {
                 })
                 .context("spawning the Janus endpoint thread")?
         };
-        Ok(Running {
-            janus,
-            http,
-            stop,
-            worker: Some(worker),
-        })
+        Ok(Running { janus, http, stop, worker: Some(worker) })
     }
 
     /// A line for the run's log: Janus's REST URL and pid, and where the endpoint is.
@@ -136,10 +131,7 @@ fn respond(request: Request, janus: &Mutex<Janus>) {
     };
     let mut response =
         Response::from_data(serde_json::to_vec(&body).unwrap_or_default()).with_status_code(status);
-    for (name, value) in [
-        ("Content-Type", "application/json"),
-        ("Cache-Control", "no-store"),
-    ] {
+    for (name, value) in [("Content-Type", "application/json"), ("Cache-Control", "no-store")] {
         if let Some(h) = header(name, value) {
             response = response.with_header(h);
         }

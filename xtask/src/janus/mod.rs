@@ -90,12 +90,7 @@ impl Janus {
                 return Err(err);
             }
         };
-        let mut janus = Janus {
-            child,
-            binary: binary.to_path_buf(),
-            dir,
-            port,
-        };
+        let mut janus = Janus { child, binary: binary.to_path_buf(), dir, port };
         janus.wait_ready(timeout)?;
         Ok(janus)
     }
@@ -199,9 +194,7 @@ fn stop(child: &mut Child) {
 fn spawn(binary: &Path, dir: &Path) -> Result<Child> {
     let log = File::create(dir.join("janus.log"))
         .with_context(|| format!("creating {}", dir.join("janus.log").display()))?;
-    let log_err = log
-        .try_clone()
-        .context("duplicating the janus log handle")?;
+    let log_err = log.try_clone().context("duplicating the janus log handle")?;
     Command::new(binary)
         .arg("-F")
         .arg(dir)
@@ -289,15 +282,9 @@ fn edit_main(text: &str, plugins: &str, transports: &str) -> Result<String> {
         "disable = \"libjanus_jsonlog.so\"",
     )?;
     let text = replace_line(&text, "#broadcast = true", "broadcast = false")?;
-    let text = replace_line(
-        &text,
-        "#ice_enforce_list",
-        &format!("ice_enforce_list = \"{ICE_ADDRESS}\""),
-    )?;
-    if text
-        .lines()
-        .any(|l| l.trim_start().starts_with("stun_server"))
-    {
+    let text =
+        replace_line(&text, "#ice_enforce_list", &format!("ice_enforce_list = \"{ICE_ADDRESS}\""))?;
+    if text.lines().any(|l| l.trim_start().starts_with("stun_server")) {
         bail!("the packaged janus.jcfg names a STUN server; the tests must not use one");
     }
     Ok(text)
@@ -379,15 +366,10 @@ mod tests {
             return; // the config copy needs the package
         }
         let fake = fake_janus("exits", "echo '[FATAL] could not load janus.jcfg'; exit 3");
-        let err = Janus::start_within(&fake, Duration::from_secs(10))
-            .err()
-            .expect("no start");
+        let err = Janus::start_within(&fake, Duration::from_secs(10)).err().expect("no start");
         let text = format!("{err:#}");
         assert!(text.contains("exited"), "{text}");
-        assert!(
-            text.contains("[FATAL] could not load janus.jcfg"),
-            "the log tail: {text}"
-        );
+        assert!(text.contains("[FATAL] could not load janus.jcfg"), "the log tail: {text}");
     }
 
     #[test]
@@ -397,23 +379,13 @@ mod tests {
         }
         let fake = fake_janus("hangs", "echo 'starting…'; exec sleep 600");
         let started = Instant::now();
-        let err = Janus::start_within(&fake, Duration::from_secs(2))
-            .err()
-            .expect("no start");
+        let err = Janus::start_within(&fake, Duration::from_secs(2)).err().expect("no start");
         assert!(started.elapsed() < Duration::from_secs(15), "bounded");
         let text = format!("{err:#}");
         assert!(text.contains("did not answer"), "{text}");
         assert!(text.contains("starting…"), "the log tail: {text}");
-        let pid = text
-            .split("pid ")
-            .nth(1)
-            .and_then(|t| t.split(')').next())
-            .unwrap()
-            .to_string();
-        assert!(
-            !Path::new(&format!("/proc/{pid}")).exists(),
-            "pid {pid} was stopped"
-        );
+        let pid = text.split("pid ").nth(1).and_then(|t| t.split(')').next()).unwrap().to_string();
+        assert!(!Path::new(&format!("/proc/{pid}")).exists(), "pid {pid} was stopped");
     }
 
     #[test]
@@ -421,9 +393,7 @@ mod tests {
         if UdpSocket::bind((ICE_ADDRESS, 0)).is_ok() {
             return; // inside a namespace: the refusal does not apply
         }
-        let err = Janus::start(Path::new("/usr/bin/janus"))
-            .err()
-            .expect("no start");
+        let err = Janus::start(Path::new("/usr/bin/janus")).err().expect("no start");
         assert!(format!("{err:#}").contains("never gathers ICE on loopback"));
     }
 }

@@ -80,10 +80,7 @@ pub fn check(tools: &Tools, report: &mut Report) -> Result<()> {
     let package = package(tools)?;
     let apps = rust_apps(tools)?;
     for (what, ok) in verdicts(&budgets, package.gzip(), apps.over_raw()) {
-        println!(
-            "xtask: size: {} {what}",
-            if ok { "ok    " } else { "FAILED" }
-        );
+        println!("xtask: size: {} {what}", if ok { "ok    " } else { "FAILED" });
         report.check(&format!("{SUITE}: {what}"), ok);
     }
     Ok(())
@@ -108,10 +105,7 @@ mod tests {
     fn the_real_budgets_load() {
         let b = Budgets::load(&crate::setup::repo_root()).unwrap();
         assert!(b.package_target_gzip <= b.package_gzip, "{b:?}");
-        assert!(
-            b.rust_app_over_raw_target_gzip <= b.rust_app_over_raw_gzip,
-            "{b:?}"
-        );
+        assert!(b.rust_app_over_raw_target_gzip <= b.rust_app_over_raw_gzip, "{b:?}");
     }
 
     #[test]
@@ -121,18 +115,10 @@ mod tests {
              rust-app-over-raw-gzip = 10\nrust-app-over-raw-target-gzip = 5\n",
         )
         .unwrap();
-        let ok = |p, o| {
-            verdicts(&b, p, o)
-                .into_iter()
-                .map(|(_, ok)| ok)
-                .collect::<Vec<_>>()
-        };
+        let ok = |p, o| verdicts(&b, p, o).into_iter().map(|(_, ok)| ok).collect::<Vec<_>>();
         assert_eq!(ok(100, 10), [true, true]);
         assert_eq!(ok(101, -50), [false, true]);
         assert_eq!(ok(50, 11), [true, false]);
-        assert!(
-            parse("[size]\npackage-gzip = 1\n").is_err(),
-            "a missing budget is an error"
-        );
+        assert!(parse("[size]\npackage-gzip = 1\n").is_err(), "a missing budget is an error");
     }
 }

@@ -105,10 +105,7 @@ pub fn rust_apps(tools: &Tools) -> Result<RustApps> {
         plain_build(tools, Some(&crate_dir), &out, &[])?;
         measure(&out)
     };
-    Ok(RustApps {
-        rtc_peer: build(RTC_PEER_APP)?,
-        raw: build(RAW_APP)?,
-    })
+    Ok(RustApps { rtc_peer: build(RTC_PEER_APP)?, raw: build(RAW_APP)? })
 }
 
 /// The Rust-app figure for the bench table: both apps' gzip -9 bytes, the difference, the
@@ -154,20 +151,11 @@ pub fn measure(dir: &Path) -> Result<Measured> {
     let mut js_files = Vec::new();
     collect(dir, &mut wasm_files, &mut js_files)?;
     if wasm_files.len() != 1 {
-        bail!(
-            "{} should hold one *_bg.wasm, found {}",
-            dir.display(),
-            wasm_files.len()
-        );
+        bail!("{} should hold one *_bg.wasm, found {}", dir.display(), wasm_files.len());
     }
     let (wasm, wasm_gzip) = sizes(&wasm_files)?;
     let (js, js_gzip) = sizes(&js_files)?;
-    Ok(Measured {
-        wasm,
-        wasm_gzip,
-        js,
-        js_gzip,
-    })
+    Ok(Measured { wasm, wasm_gzip, js, js_gzip })
 }
 
 fn collect(dir: &Path, wasm: &mut Vec<PathBuf>, js: &mut Vec<PathBuf>) -> Result<()> {
@@ -317,12 +305,7 @@ fn write_doc(root: &Path, text: &str) -> Result<()> {
 fn replace_between(doc: &str, text: &str) -> Option<String> {
     let start = doc.find(BEGIN)? + BEGIN.len();
     let end = start + doc[start..].find(END)?;
-    Some(format!(
-        "{}\n{}\n{}",
-        &doc[..start],
-        text.trim_end(),
-        &doc[end..]
-    ))
+    Some(format!("{}\n{}\n{}", &doc[..start], text.trim_end(), &doc[end..]))
 }
 
 #[cfg(test)]

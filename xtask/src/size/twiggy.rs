@@ -50,10 +50,7 @@ pub fn top(tools: &Tools, out: &Path, n: usize) -> Result<Vec<Row>> {
         .output()
         .with_context(|| format!("running {}", twiggy.display()))?;
     if !output.status.success() {
-        bail!(
-            "twiggy top failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("twiggy top failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     let rows: Vec<Row> =
         serde_json::from_slice(&output.stdout).context("reading twiggy's JSON output")?;
@@ -69,10 +66,7 @@ fn largest(rows: Vec<Row>, n: usize) -> Vec<Row> {
         .collect();
     let total: u64 = code.iter().map(|r| r.shallow_size).sum();
     let mut top: Vec<Row> = code.into_iter().take(n).collect();
-    top.push(Row {
-        name: "Σ (every item but the names)".into(),
-        shallow_size: total,
-    });
+    top.push(Row { name: "Σ (every item but the names)".into(), shallow_size: total });
     top
 }
 
@@ -132,10 +126,7 @@ pub fn table(rows: &[Row]) -> String {
     for row in rows {
         let share = row.shallow_size as f64 * 100.0 / total as f64;
         let name = readable(&row.name).replace('|', "\\|");
-        s.push_str(&format!(
-            "| {} | {share:.1}% | `{name}` |\n",
-            row.shallow_size
-        ));
+        s.push_str(&format!("| {} | {share:.1}% | `{name}` |\n", row.shallow_size));
     }
     s
 }
@@ -154,19 +145,13 @@ mod tests {
             readable("rtc_peer::closing::settle::{{closure}}::h7a88f90f86100dc4"),
             "rtc_peer::closing::settle::{{closure}}"
         );
-        assert_eq!(
-            readable("data segment \".rodata\""),
-            "data segment \".rodata\""
-        );
+        assert_eq!(readable("data segment \".rodata\""), "data segment \".rodata\"");
         assert_eq!(readable("type[27]: (i32) -> nil"), "type[27]: (i32) -> nil");
     }
 
     #[test]
     fn the_names_section_is_left_out_and_the_total_added() {
-        let row = |name: &str, shallow_size| Row {
-            name: name.into(),
-            shallow_size,
-        };
+        let row = |name: &str, shallow_size| Row { name: name.into(), shallow_size };
         let rows = vec![
             row("\"function names\" subsection", 1000),
             row("a", 30),
@@ -174,15 +159,8 @@ mod tests {
             row("c", 10),
         ];
         let top = largest(rows, 2);
-        assert_eq!(
-            top.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()[..2],
-            ["a", "b"]
-        );
+        assert_eq!(top.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()[..2], ["a", "b"]);
         assert_eq!(top.last().unwrap().shallow_size, 60);
-        assert!(
-            table(&top).contains("| 30 | 50.0% | `a` |"),
-            "{}",
-            table(&top)
-        );
+        assert!(table(&top).contains("| 30 | 50.0% | `a` |"), "{}", table(&top));
     }
 }

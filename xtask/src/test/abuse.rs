@@ -125,11 +125,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
     let driver = Driver::start(tools, browser)?;
     let s = driver.session()?;
     s.goto(url)?;
-    wait(
-        &s,
-        "window.__rtcDemo && window.__rtcDemo.ready",
-        "the page to load",
-    )?;
+    wait(&s, "window.__rtcDemo && window.__rtcDemo.ready", "the page to load")?;
     let probed = s.execute("return typeof window.__rtcProbe;", vec![])?;
     if probed != json!("object") {
         bail!("the page probe is not loaded (window.__rtcProbe is {probed})");
@@ -229,10 +225,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
     let zero = |key: &str| state[key] == json!(0);
     let mut checks = vec![
         (
-            format!(
-                "{} calls started, {} ended",
-                state["started"], state["ended"]
-            ),
+            format!("{} calls started, {} ended", state["started"], state["ended"]),
             state["started"] == state["ended"] && state["started"].as_u64() >= Some(CYCLES),
         ),
         (
@@ -242,10 +235,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
             ),
             zero("open") && zero("notClosed") && state["connections"].as_u64() > Some(0),
         ),
-        (
-            "zero live local tracks".to_string(),
-            zero("liveLocalTracks"),
-        ),
+        ("zero live local tracks".to_string(), zero("liveLocalTracks")),
         (
             format!(
                 "zero listeners left on WebRTC and media objects ({} registered over the run)",
@@ -253,10 +243,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
             ),
             zero("listeners") && state["listenersAdded"].as_u64() > Some(0),
         ),
-        (
-            "zero console errors or uncaught exceptions".to_string(),
-            state["errors"] == json!(""),
-        ),
+        ("zero console errors or uncaught exceptions".to_string(), state["errors"] == json!("")),
         ("zero page errors".to_string(), empty("pageErrors")),
         ("zero CSP violations".to_string(), empty("csp")),
         (
@@ -308,8 +295,7 @@ fn detects_leaks(s: &Session) -> Result<bool> {
 
 fn started_calls(s: &Session) -> Result<u64> {
     let v = s.execute("return window.__rtcDemo.callsStarted;", vec![])?;
-    v.as_u64()
-        .with_context(|| format!("callsStarted is not a number: {v}"))
+    v.as_u64().with_context(|| format!("callsStarted is not a number: {v}"))
 }
 
 #[cfg(test)]

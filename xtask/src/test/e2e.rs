@@ -86,11 +86,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
             None
         }
     };
-    let ctx = Ctx {
-        url: server.url(),
-        root: tools.root.clone(),
-        turn,
-    };
+    let ctx = Ctx { url: server.url(), root: tools.root.clone(), turn };
     // While working on one test: XTASK_E2E_ONLY=<part of its name>.
     let only = std::env::var("XTASK_E2E_ONLY").ok();
     for &browser in &tools.settings.browsers {
@@ -154,10 +150,7 @@ fn open(s: &Session, ctx: &Ctx, query: &str) -> Result<()> {
     );
     let hang_up_disabled =
         s.execute("return document.getElementById('hangup').disabled;", vec![])?;
-    ensure!(
-        hang_up_disabled == json!(true),
-        "Hang up is enabled before any call"
-    );
+    ensure!(hang_up_disabled == json!(true), "Hang up is enabled before any call");
     Ok(())
 }
 
@@ -178,15 +171,9 @@ pub(super) fn no_csp_violations(s: &Session) -> Result<()> {
 /// exception (the probe's record, emptied by this check).
 pub(super) fn no_page_errors(s: &Session) -> Result<()> {
     let v = s.execute("return window.__rtcDemo.errors;", vec![])?;
-    ensure!(
-        v.as_array().is_some_and(|a| a.is_empty()),
-        "the page reported errors: {v}"
-    );
+    ensure!(v.as_array().is_some_and(|a| a.is_empty()), "the page reported errors: {v}");
     let console = s.execute("return window.__rtcProbe.takeErrors();", vec![])?;
-    ensure!(
-        console == json!(""),
-        "console errors or uncaught exceptions: {console}"
-    );
+    ensure!(console == json!(""), "console errors or uncaught exceptions: {console}");
     Ok(())
 }
 
@@ -241,10 +228,7 @@ fn wait_released(s: &Session, what: &str) -> Result<()> {
         let state = s.execute(&format!("return {DEBUG_STATE};"), vec![])?;
         bail!("{e:#}; page state: {state}");
     }
-    s.execute(
-        "window.__rtcProbe.forgetConnections(); return null;",
-        vec![],
-    )?;
+    s.execute("window.__rtcProbe.forgetConnections(); return null;", vec![])?;
     Ok(())
 }
 
@@ -259,10 +243,7 @@ fn call_cycle(
     let what = format!("cycle {cycle}");
     let hang_up_disabled =
         s.execute("return document.getElementById('hangup').disabled;", vec![])?;
-    ensure!(
-        hang_up_disabled == json!(true),
-        "{what}: Hang up is enabled before Call"
-    );
+    ensure!(hang_up_disabled == json!(true), "{what}: Hang up is enabled before Call");
     s.click("#call")?;
     wait_remote_playing(s, &what)?;
     in_call(s, &what)?;
@@ -272,10 +253,7 @@ fn call_cycle(
         Duration::from_secs(10),
         &format!("{what}: live stats (resolution, fps, bitrate)"),
     )?;
-    let state = s.execute(
-        "return document.getElementById('stat-state').textContent;",
-        vec![],
-    )?;
+    let state = s.execute("return document.getElementById('stat-state').textContent;", vec![])?;
     ensure!(
         state == json!("connected"),
         "{what}: the stats panel shows state {state}, not connected"
@@ -287,10 +265,7 @@ fn call_cycle(
     s.click("#hangup")?;
     wait_released(s, &format!("{what}: everything released after Hang up"))?;
     let ended = s.execute("return window.__rtcDemo.lastEndReason;", vec![])?;
-    ensure!(
-        ended == json!("local"),
-        "{what}: the call ended with reason {ended}, not local"
-    );
+    ensure!(ended == json!("local"), "{what}: the call ended with reason {ended}, not local");
     no_csp_violations(s)?;
     no_page_errors(s)
 }
@@ -311,9 +286,7 @@ fn in_call(s: &Session, what: &str) -> Result<()> {
 
 /// Where the e2e run writes its mid-call screenshot in `browser`.
 fn screenshot_path(root: &Path, browser: Browser) -> PathBuf {
-    root.join("target")
-        .join("e2e")
-        .join(format!("demo-{}.png", browser.name()))
+    root.join("target").join("e2e").join(format!("demo-{}.png", browser.name()))
 }
 
 /// Writes a PNG of the page to `path` (a window tall enough for the whole page).
@@ -335,10 +308,8 @@ fn take_screenshot(s: &Session, path: &Path) -> Result<()> {
 /// Chromium, mid-call with the synthetic source, written to `path`.
 pub fn readme_screenshot(tools: &Tools, url: &str, path: &Path) -> Result<()> {
     let driver = Driver::start(tools, Browser::Chromium)?;
-    let s = driver.session_with(&SessionOptions {
-        fake_media: false,
-        ..SessionOptions::default()
-    })?;
+    let s =
+        driver.session_with(&SessionOptions { fake_media: false, ..SessionOptions::default() })?;
     s.goto(url)?;
     s.wait_until(
         "window.__rtcDemo && window.__rtcDemo.ready",
@@ -375,22 +346,15 @@ fn loopback_fake_camera(ctx: &Ctx, driver: &Driver) -> Result<()> {
     for cycle in 1..=CYCLES {
         call_cycle(&s, cycle, &camera, None)?;
     }
-    let counts = s.execute(
-        "return [window.__rtcDemo.callsStarted, window.__rtcDemo.callsEnded];",
-        vec![],
-    )?;
-    ensure!(
-        counts == json!([CYCLES, CYCLES]),
-        "calls started/ended: {counts}"
-    );
+    let counts =
+        s.execute("return [window.__rtcDemo.callsStarted, window.__rtcDemo.callsEnded];", vec![])?;
+    ensure!(counts == json!([CYCLES, CYCLES]), "calls started/ended: {counts}");
     Ok(())
 }
 
 fn loopback_synthetic(ctx: &Ctx, driver: &Driver) -> Result<()> {
-    let s = driver.session_with(&SessionOptions {
-        fake_media: false,
-        ..SessionOptions::default()
-    })?;
+    let s =
+        driver.session_with(&SessionOptions { fake_media: false, ..SessionOptions::default() })?;
     open(&s, ctx, "")?;
     let notice = |s: &Session| -> Result<()> {
         let notice = s.execute(
@@ -402,10 +366,7 @@ fn loopback_synthetic(ctx: &Ctx, driver: &Driver) -> Result<()> {
             "no visible notice about the synthetic source: {notice}"
         );
         let synthetic = s.execute("return window.__rtcDemo.synthetic;", vec![])?;
-        ensure!(
-            synthetic == json!(true),
-            "the page did not report the synthetic source"
-        );
+        ensure!(synthetic == json!(true), "the page did not report the synthetic source");
         Ok(())
     };
     let shot = screenshot_path(&ctx.root, driver.browser());
@@ -424,11 +385,7 @@ fn malformed_signalling(ctx: &Ctx, driver: &Driver) -> Result<()> {
     let s = driver.session()?;
     let room = format!("malformed-{}", std::process::id());
     open(&s, ctx, &format!("?room={room}"))?;
-    s.wait_until(
-        "window.__rtcDemo.roomState === 'alone'",
-        LOAD,
-        "the page alone in its room",
-    )?;
+    s.wait_until("window.__rtcDemo.roomState === 'alone'", LOAD, "the page alone in its room")?;
     let sent = s.execute_async(
         r#"
         const done = arguments[arguments.length - 1];
@@ -462,14 +419,9 @@ fn malformed_signalling(ctx: &Ctx, driver: &Driver) -> Result<()> {
         Duration::from_secs(5),
         &format!("all {n} malformed messages ignored"),
     )?;
-    let state = s.execute(
-        "const d = window.__rtcDemo; return [d.active, d.errors.length];",
-        vec![],
-    )?;
-    ensure!(
-        state == json!([false, 0]),
-        "after malformed messages: [active, errors] = {state}"
-    );
+    let state =
+        s.execute("const d = window.__rtcDemo; return [d.active, d.errors.length];", vec![])?;
+    ensure!(state == json!([false, 0]), "after malformed messages: [active, errors] = {state}");
     // The page still works: a loopback call after the noise.
     s.click("input[name=mode][value=loopback]")?;
     call_cycle(&s, 1, &nothing, None)?;
@@ -491,24 +443,15 @@ fn csp_enforced_and_watched(ctx: &Ctx, driver: &Driver) -> Result<()> {
         Duration::from_secs(5),
         "the page to report the blocked inline script",
     )?;
-    ensure!(
-        v.to_string().contains("script-src"),
-        "the violation is not about script-src: {v}"
-    );
+    ensure!(v.to_string().contains("script-src"), "the violation is not about script-src: {v}");
     let ran = s.execute("return window.__inlineRan;", vec![])?;
     ensure!(ran == json!(false), "an inline script ran despite the CSP");
-    ensure!(
-        no_csp_violations(&s).is_err(),
-        "no_csp_violations did not notice a violation"
-    );
+    ensure!(no_csp_violations(&s).is_err(), "no_csp_violations did not notice a violation");
     Ok(())
 }
 
 fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
-    let turn = ctx
-        .turn
-        .as_ref()
-        .context("no TURN server could be started for this test")?;
+    let turn = ctx.turn.as_ref().context("no TURN server could be started for this test")?;
     let s = driver.session()?;
     let query = format!(
         "?turn={}&username={}&credential={}&relay=1",
@@ -524,14 +467,9 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
         vec![],
     )?;
     let shown = shown.as_str().unwrap_or_default();
-    ensure!(
-        !shown.contains(&turn.credential),
-        "the TURN credential is shown back on the page"
-    );
-    let summary = s.execute(
-        "return document.getElementById('ice-summary').textContent;",
-        vec![],
-    )?;
+    ensure!(!shown.contains(&turn.credential), "the TURN credential is shown back on the page");
+    let summary =
+        s.execute("return document.getElementById('ice-summary').textContent;", vec![])?;
     let summary = summary.as_str().unwrap_or_default();
     ensure!(
         summary.contains("relay only") && summary.contains("127.0.0.1"),
@@ -539,22 +477,13 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
     );
     // The settings form: a bad URL is refused with a message; a good one is applied, the
     // credential field is cleared and the summary shows only the credential's length.
-    s.execute(
-        "document.getElementById('settings').open = true; return null;",
-        vec![],
-    )?;
-    s.execute(
-        "document.getElementById('turn-url').value = ''; return null;",
-        vec![],
-    )?;
+    s.execute("document.getElementById('settings').open = true; return null;", vec![])?;
+    s.execute("document.getElementById('turn-url').value = ''; return null;", vec![])?;
     s.send_keys("#turn-url", "http://127.0.0.1/")?;
     s.send_keys("#turn-user", "x")?;
     s.send_keys("#turn-credential", "form-secret-1234")?;
     s.click("#ice-apply")?;
-    let error = s.execute(
-        "return document.getElementById('ice-error').textContent;",
-        vec![],
-    )?;
+    let error = s.execute("return document.getElementById('ice-error').textContent;", vec![])?;
     ensure!(
         error.as_str().is_some_and(|e| e.contains("turn:")),
         "a non-TURN URL was not refused with a message: {error}"
@@ -568,27 +497,15 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
         "return [document.getElementById('ice-error').textContent,          document.getElementById('turn-credential').value,          document.getElementById('ice-summary').textContent, document.body.innerText];",
         vec![],
     )?;
+    ensure!(after[0] == json!(""), "the TURN settings were refused: {}", after[0]);
+    ensure!(after[1] == json!(""), "the credential field still holds the credential");
     ensure!(
-        after[0] == json!(""),
-        "the TURN settings were refused: {}",
-        after[0]
-    );
-    ensure!(
-        after[1] == json!(""),
-        "the credential field still holds the credential"
-    );
-    ensure!(
-        after[2]
-            .as_str()
-            .is_some_and(|t| t.contains("characters)") && t.contains("relay only")),
+        after[2].as_str().is_some_and(|t| t.contains("characters)") && t.contains("relay only")),
         "the summary does not show the masked credential: {}",
         after[2]
     );
     ensure!(
-        !after[3]
-            .as_str()
-            .unwrap_or_default()
-            .contains(&turn.credential),
+        !after[3].as_str().unwrap_or_default().contains(&turn.credential),
         "the credential is shown on the page"
     );
     s.click("#call")?;
@@ -598,10 +515,7 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
         Duration::from_secs(10),
         "the stats panel's network path",
     )?;
-    ensure!(
-        path == json!("relay (TURN)"),
-        "the call did not go through the relay: path {path}"
-    );
+    ensure!(path == json!("relay (TURN)"), "the call did not go through the relay: path {path}");
     s.click("#hangup")?;
     wait_released(&s, "relay-only call: everything released after Hang up")?;
     no_csp_violations(&s)?;
@@ -610,11 +524,8 @@ fn turn_relay_only(ctx: &Ctx, driver: &Driver) -> Result<()> {
 
 /// Percent-encodes everything but unreserved characters (for URL query values).
 pub(super) fn percent_encode(s: &str) -> String {
-    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 

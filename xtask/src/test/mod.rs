@@ -73,12 +73,7 @@ pub fn run(flags: &flags::Test) -> Result<bool> {
     report.suite("host tests", &[], |r| {
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--lib"], r)?;
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--doc"], r)?;
-        wasm_suites::host(
-            &tools,
-            "janus-videoroom",
-            &["-p", "janus-videoroom", "--lib"],
-            r,
-        )?;
+        wasm_suites::host(&tools, "janus-videoroom", &["-p", "janus-videoroom", "--lib"], r)?;
         wasm_suites::host(&tools, "xtask", &["-p", "xtask"], r)
     });
 

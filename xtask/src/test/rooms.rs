@@ -63,18 +63,12 @@ const CASES: &[Case] = &[
         name: "closing a tab (its Bye lost) ends the other side's call within 3 s, each side",
         run: close_tab,
     },
-    Case {
-        name: "glare: both press Call within 50 ms, one call, both videos play",
-        run: glare,
-    },
+    Case { name: "glare: both press Call within 50 ms, one call, both videos play", run: glare },
     Case {
         name: "Switch camera without renegotiation, Reconnect restarts ICE",
         run: switch_and_reconnect,
     },
-    Case {
-        name: "a third browser gets room full and disturbs nothing",
-        run: room_full,
-    },
+    Case { name: "a third browser gets room full and disturbs nothing", run: room_full },
     Case {
         name: "relay-only call through coturn: the stats say relay on both sides",
         run: relay_only,
@@ -118,12 +112,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     for case in CASES {
         if let Some(o) = only.as_ref().filter(|o| !case.name.contains(o.as_str())) {
             for browser in browsers {
-                report.left_out(
-                    SUITE,
-                    Some(browser),
-                    case.name,
-                    &format!("XTASK_E2E_ONLY={o}"),
-                );
+                report.left_out(SUITE, Some(browser), case.name, &format!("XTASK_E2E_ONLY={o}"));
             }
             continue;
         }
@@ -151,9 +140,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
 
 /// Milliseconds since the epoch (the browsers' `Date.now()` on this machine).
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A fresh room name per case.
@@ -204,8 +191,7 @@ impl Side {
     }
 
     fn wait(&self, expr: &str, timeout: Duration, what: &str) -> Result<Value> {
-        self.s
-            .wait_until(expr, timeout, &format!("{}: {what}", self.name))
+        self.s.wait_until(expr, timeout, &format!("{}: {what}", self.name))
     }
 
     /// Waits until remote video plays, then until its `currentTime` moves on.
@@ -354,10 +340,7 @@ fn hang_up(hanger: &Side, other: &Side, what: &str) -> Result<()> {
         reasons == (json!("local"), json!("remote")),
         "{what}: end reasons (hanger, other) = {reasons:?}, not (local, remote)"
     );
-    println!(
-        "xtask: rooms   {what}: {} saw {}'s hang-up after {seen} ms",
-        other.name, hanger.name
-    );
+    println!("xtask: rooms   {what}: {} saw {}'s hang-up after {seen} ms", other.name, hanger.name);
     hanger.clean()?;
     other.clean()
 }
@@ -367,20 +350,11 @@ fn call_cycles(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
     for cycle in 1..=CYCLES {
         // Callers alternate every cycle, the side that hangs up every two cycles: each
         // caller/hanger combination comes up.
-        let (caller, callee) = if cycle % 2 == 1 {
-            (&chromium, &firefox)
-        } else {
-            (&firefox, &chromium)
-        };
-        let (hanger, other) = if (cycle / 2) % 2 == 0 {
-            (caller, callee)
-        } else {
-            (callee, caller)
-        };
-        let what = format!(
-            "cycle {cycle}: {} calls, {} hangs up",
-            caller.name, hanger.name
-        );
+        let (caller, callee) =
+            if cycle % 2 == 1 { (&chromium, &firefox) } else { (&firefox, &chromium) };
+        let (hanger, other) =
+            if (cycle / 2) % 2 == 0 { (caller, callee) } else { (callee, caller) };
+        let what = format!("cycle {cycle}: {} calls, {} hangs up", caller.name, hanger.name);
         connect(caller, callee, &what)?;
         if cycle == 1 {
             for side in [caller, callee] {
@@ -401,11 +375,8 @@ fn call_cycles(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
 fn close_tab(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
     for closing_chromium in [true, false] {
         let (chromium, firefox) = pair(ctx, drivers, "close", "")?;
-        let (closing, other) = if closing_chromium {
-            (chromium, firefox)
-        } else {
-            (firefox, chromium)
-        };
+        let (closing, other) =
+            if closing_chromium { (chromium, firefox) } else { (firefox, chromium) };
         let what = format!("{} closes its tab", closing.name);
         connect(&closing, &other, &what)?;
         other.watch_release()?;
@@ -429,14 +400,8 @@ fn close_tab(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
             other.name
         );
         let reason = other.js("return window.__rtcDemo.lastEndReason;")?;
-        ensure!(
-            reason == json!("remote"),
-            "{what}: end reason {reason}, not remote"
-        );
-        println!(
-            "xtask: rooms   {what}: {} saw it after {seen} ms",
-            other.name
-        );
+        ensure!(reason == json!("remote"), "{what}: end reason {reason}, not remote");
+        println!("xtask: rooms   {what}: {} saw it after {seen} ms", other.name);
         other.clean()?;
     }
     Ok(())
@@ -485,11 +450,8 @@ fn glare(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
             );
         }
         println!("xtask: rooms   {what}: clicks {apart} ms apart, one call, both videos play");
-        let (hanger, other) = if round == 1 {
-            (&chromium, &firefox)
-        } else {
-            (&firefox, &chromium)
-        };
+        let (hanger, other) =
+            if round == 1 { (&chromium, &firefox) } else { (&firefox, &chromium) };
         hang_up(hanger, other, &what)?;
     }
     Ok(())
@@ -521,10 +483,7 @@ fn switch_and_reconnect(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
             &format!("{what}: remote video still advancing"),
         )?;
         let after = (switching.js(SDP)?, other.js(SDP)?);
-        ensure!(
-            before == after,
-            "{what}: the local descriptions changed (renegotiated)"
-        );
+        ensure!(before == after, "{what}: the local descriptions changed (renegotiated)");
         let live = switching.js("return window.__rtcProbe.liveLocalTracks();")?;
         ensure!(
             live == json!(2),
@@ -587,10 +546,7 @@ fn room_full(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
         )?;
     }
     let third_pcs = third.js("return window.__rtcProbe.connections().length;")?;
-    ensure!(
-        third_pcs == json!(0),
-        "the third browser made {third_pcs} connections"
-    );
+    ensure!(third_pcs == json!(0), "the third browser made {third_pcs} connections");
     third.clean()?;
     // And another tab of that browser, too.
     let first_tab = third.s.window_handle()?;
@@ -617,11 +573,7 @@ fn turn_settings() -> Result<Value> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))
         .with_context(|| format!("connecting to the TURN config endpoint on port {port}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        stream,
-        "GET {} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n",
-        turn_config::PATH
-    )?;
+    write!(stream, "GET {} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", turn_config::PATH)?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
     let body = response
@@ -634,10 +586,7 @@ fn turn_settings() -> Result<Value> {
 fn relay_only(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
     let turn = turn_settings()?;
     let field = |k: &str| {
-        turn[k]
-            .as_str()
-            .map(percent_encode)
-            .with_context(|| format!("turn.json has no {k}"))
+        turn[k].as_str().map(percent_encode).with_context(|| format!("turn.json has no {k}"))
     };
     let extra = format!(
         "&turn={}&username={}&credential={}&relay=1",
@@ -672,23 +621,14 @@ fn relay_only(ctx: &Ctx, drivers: &Drivers) -> Result<()> {
 /// one room in headless Chromium and headless Firefox, both sending the synthetic source;
 /// Firefox calls, and Chromium's page is written to `path` mid-call.
 pub fn readme_screenshot(tools: &Tools, url: &str, path: &std::path::Path) -> Result<()> {
-    let ctx = Ctx {
-        url: url.to_string(),
-    };
-    let options = SessionOptions {
-        fake_media: false,
-        ..SessionOptions::default()
-    };
+    let ctx = Ctx { url: url.to_string() };
+    let options = SessionOptions { fake_media: false, ..SessionOptions::default() };
     let chromium = Driver::start(tools, Browser::Chromium)?;
     let firefox = Driver::start(tools, Browser::Firefox)?;
     let room = "chromium-and-firefox";
     let c = Side::open_with("Chromium", chromium.session_with(&options)?, &ctx, room, "")?;
     let f = Side::open_with("Firefox", firefox.session_with(&options)?, &ctx, room, "")?;
-    c.wait(
-        "window.__rtcDemo.roomState === 'peer'",
-        JOIN,
-        "the other side in the room",
-    )?;
+    c.wait("window.__rtcDemo.roomState === 'peer'", JOIN, "the other side in the room")?;
     f.s.click("#call")?;
     f.remote_playing("screenshot call")?;
     c.remote_playing("screenshot call")?;

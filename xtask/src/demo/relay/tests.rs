@@ -21,9 +21,7 @@ const WAIT: Duration = Duration::from_secs(10);
 static MEMORY: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 fn shared_memory() -> std::sync::RwLockReadGuard<'static, ()> {
-    MEMORY
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    MEMORY.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn serve(limits: Limits) -> (Server, Relay) {
@@ -134,10 +132,7 @@ fn http(server: &Server, request: &str) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no status in {reply:?}"));
-    let body = reply
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_string();
+    let body = reply.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
     (status, body)
 }
 
@@ -172,11 +167,7 @@ fn joins_relays_verbatim_and_tells_of_peers() {
     relays_both_ways(&mut a, &mut b, "first");
     let largest = "x".repeat(64 * 1024);
     a.send(Message::text(largest.clone())).unwrap();
-    assert_eq!(
-        text(&mut b),
-        largest,
-        "a message of exactly 64 KiB is relayed"
-    );
+    assert_eq!(text(&mut b), largest, "a message of exactly 64 KiB is relayed");
     let relay_like = r#"{"relay":"peer-left"}"#;
     b.send(Message::text(relay_like)).unwrap();
     assert_eq!(text(&mut a), relay_like, "member text is never interpreted");
@@ -185,16 +176,11 @@ fn joins_relays_verbatim_and_tells_of_peers() {
     b.close(None).unwrap();
     assert_eq!(text(&mut a), r#"{"relay":"peer-left"}"#);
     let (mut c, first) = join(&server, "call-1");
-    assert_eq!(
-        first, r#"{"relay":"joined","peers":1}"#,
-        "the room had room again"
-    );
+    assert_eq!(first, r#"{"relay":"joined","peers":1}"#, "the room had room again");
     assert_eq!(text(&mut a), r#"{"relay":"peer-joined"}"#);
     relays_both_ways(&mut a, &mut c, "after a leave");
     drop((a, c));
-    eventually("the room is removed with its members", || {
-        relay.rooms() == 0
-    });
+    eventually("the room is removed with its members", || relay.rooms() == 0);
 }
 
 #[test]
@@ -245,16 +231,9 @@ fn bad_requests_get_a_plain_http_error_and_no_upgrade() {
     let keyless = upgrade_request("/signal?room=ok", "").replace("Sec-WebSocket-Key", "X-Key");
     assert_eq!(http(&server, &keyless).0, 400);
     let same = upgrade_request("/signal?room=ok", "Origin: http://127.0.0.1\r\n");
-    assert_eq!(
-        http_status_line(&server, &same),
-        101,
-        "the page's own origin is let in"
-    );
+    assert_eq!(http_status_line(&server, &same), 101, "the page's own origin is let in");
     let (mut ok, first) = join(&server, &"A-z_0".repeat(12));
-    assert_eq!(
-        first, r#"{"relay":"joined","peers":0}"#,
-        "a 60-character name"
-    );
+    assert_eq!(first, r#"{"relay":"joined","peers":0}"#, "a 60-character name");
     ok.close(None).unwrap();
 }
 
@@ -344,11 +323,7 @@ fn attack(server: &Server, a: &mut Client, room: &str, what: &str, bytes: &[u8],
         Ending::Vanish => {}
     }
     drop(x);
-    assert_eq!(
-        text(a),
-        r#"{"relay":"peer-left"}"#,
-        "{what}: a is told, and nothing else"
-    );
+    assert_eq!(text(a), r#"{"relay":"peer-left"}"#, "{what}: a is told, and nothing else");
 }
 
 #[test]
@@ -362,61 +337,21 @@ fn malformed_frames_close_only_their_sender() {
     huge.extend([1, 2, 3, 4]);
     let fragmented = [frame(0x01, b"a", true), frame(0x81, b"b", true)].concat();
     let cases: Vec<(&str, Vec<u8>, Ending)> = vec![
-        (
-            "a reserved data opcode",
-            frame(0x83, b"x", true),
-            Ending::Code(1002),
-        ),
-        (
-            "a reserved control opcode",
-            frame(0x8B, b"", true),
-            Ending::Code(1002),
-        ),
-        (
-            "an unmasked frame",
-            frame(0x81, b"hi", false),
-            Ending::Code(1002),
-        ),
-        (
-            "RSV1 without an extension",
-            frame(0xC1, b"hi", true),
-            Ending::Code(1002),
-        ),
-        (
-            "a fragmented ping",
-            frame(0x09, b"", true),
-            Ending::Code(1002),
-        ),
-        (
-            "a continuation of nothing",
-            frame(0x80, b"x", true),
-            Ending::Code(1002),
-        ),
-        (
-            "a ping over 125 bytes",
-            frame(0x89, &[0; 126], true),
-            Ending::Code(1002),
-        ),
-        (
-            "a new message amid fragments",
-            fragmented,
-            Ending::Code(1002),
-        ),
-        (
-            "text that is not UTF-8",
-            frame(0x81, &[0xff, 0xfe, 0x80], true),
-            Ending::Code(1007),
-        ),
+        ("a reserved data opcode", frame(0x83, b"x", true), Ending::Code(1002)),
+        ("a reserved control opcode", frame(0x8B, b"", true), Ending::Code(1002)),
+        ("an unmasked frame", frame(0x81, b"hi", false), Ending::Code(1002)),
+        ("RSV1 without an extension", frame(0xC1, b"hi", true), Ending::Code(1002)),
+        ("a fragmented ping", frame(0x09, b"", true), Ending::Code(1002)),
+        ("a continuation of nothing", frame(0x80, b"x", true), Ending::Code(1002)),
+        ("a ping over 125 bytes", frame(0x89, &[0; 126], true), Ending::Code(1002)),
+        ("a new message amid fragments", fragmented, Ending::Code(1002)),
+        ("text that is not UTF-8", frame(0x81, &[0xff, 0xfe, 0x80], true), Ending::Code(1007)),
         ("a length of 2^63", huge, Ending::Code(1009)),
         ("garbage", garbage(4096, 7), Ending::Any),
         ("more garbage", garbage(100, 1234), Ending::Any),
         ("a header cut short", vec![0x81], Ending::Vanish),
         ("a length cut short", vec![0x81, 0xFE, 0x01], Ending::Vanish),
-        (
-            "a payload cut short",
-            frame(0x81, &[b'x'; 300], true)[..40].to_vec(),
-            Ending::Vanish,
-        ),
+        ("a payload cut short", frame(0x81, &[b'x'; 300], true)[..40].to_vec(), Ending::Vanish),
     ];
     for (what, bytes, ending) in cases {
         attack(&server, &mut a, "fuzz", what, &bytes, ending);
@@ -434,28 +369,12 @@ fn limits_close_only_the_member_over_them() {
     let (server, relay) = serve(Limits::default());
     let (mut a, _) = join(&server, "limits");
     let over = vec![b'x'; 64 * 1024 + 1];
-    let halves = [
-        frame(0x01, &over[..40_000], true),
-        frame(0x80, &over[40_000..], true),
-    ]
-    .concat();
+    let halves = [frame(0x01, &over[..40_000], true), frame(0x80, &over[40_000..], true)].concat();
     let cases: Vec<(&str, Vec<u8>, Ending)> = vec![
-        (
-            "a message over 64 KiB",
-            frame(0x81, &over, true),
-            Ending::Code(1009),
-        ),
+        ("a message over 64 KiB", frame(0x81, &over, true), Ending::Code(1009)),
         ("fragments over 64 KiB", halves, Ending::Code(1009)),
-        (
-            "a binary frame",
-            frame(0x82, b"\0\x01", true),
-            Ending::Code(1003),
-        ),
-        (
-            "an empty binary frame",
-            frame(0x82, b"", true),
-            Ending::Code(1003),
-        ),
+        ("a binary frame", frame(0x82, b"\0\x01", true), Ending::Code(1003)),
+        ("an empty binary frame", frame(0x82, b"", true), Ending::Code(1003)),
     ];
     for (what, bytes, ending) in cases {
         attack(&server, &mut a, "limits", what, &bytes, ending);
@@ -464,9 +383,8 @@ fn limits_close_only_the_member_over_them() {
     // A flood: the burst is relayed in order, then the rate limit closes the sender.
     let (mut x, _) = join(&server, "limits");
     assert_eq!(text(&mut a), r#"{"relay":"peer-joined"}"#);
-    let flood: Vec<u8> = (0..400)
-        .flat_map(|i| frame(0x81, format!("m{i}").as_bytes(), true))
-        .collect();
+    let flood: Vec<u8> =
+        (0..400).flat_map(|i| frame(0x81, format!("m{i}").as_bytes(), true)).collect();
     x.get_mut().write_all(&flood).unwrap();
     let (texts, code) = read_to_end(&mut x);
     assert_eq!((texts.len(), code), (0, Some(1008)));
@@ -477,17 +395,10 @@ fn limits_close_only_the_member_over_them() {
         if t == r#"{"relay":"peer-left"}"# {
             break;
         }
-        assert_eq!(
-            t,
-            format!("m{got}"),
-            "the flood arrives in order, nothing lost"
-        );
+        assert_eq!(t, format!("m{got}"), "the flood arrives in order, nothing lost");
         got += 1;
     }
-    assert!(
-        (200..400).contains(&got),
-        "the burst of 200 passed, not the flood: {got}"
-    );
+    assert!((200..400).contains(&got), "the burst of 200 passed, not the flood: {got}");
 
     let (mut b, _) = join(&server, "limits");
     assert_eq!(text(&mut a), r#"{"relay":"peer-joined"}"#);
@@ -498,10 +409,7 @@ fn limits_close_only_the_member_over_them() {
 #[test]
 fn connections_beyond_the_limit_get_503() {
     let _memory = shared_memory();
-    let limits = Limits {
-        max_connections: 3,
-        ..Limits::default()
-    };
+    let limits = Limits { max_connections: 3, ..Limits::default() };
     let (server, relay) = serve(limits);
     let (mut a, mut b) = pair(&server, "one");
     let (c, _) = join(&server, "two");
@@ -509,9 +417,7 @@ fn connections_beyond_the_limit_get_503() {
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("limit"), "{body}");
     drop(c);
-    eventually("the dropped connection frees its slot", || {
-        relay.connections() == 2
-    });
+    eventually("the dropped connection frees its slot", || relay.connections() == 2);
     let (_d, first) = join(&server, "two");
     assert_eq!(first, r#"{"relay":"joined","peers":0}"#);
     relays_both_ways(&mut a, &mut b, "at the limit");
@@ -520,10 +426,7 @@ fn connections_beyond_the_limit_get_503() {
 #[test]
 fn quiet_rooms_are_dropped_and_busy_ones_kept() {
     let _memory = shared_memory();
-    let limits = Limits {
-        idle: Duration::from_secs(2),
-        ..Limits::default()
-    };
+    let limits = Limits { idle: Duration::from_secs(2), ..Limits::default() };
     let (server, relay) = serve(limits);
     let (mut q1, mut q2) = pair(&server, "quiet");
     let (mut c1, mut c2) = pair(&server, "busy");
@@ -534,15 +437,8 @@ fn quiet_rooms_are_dropped_and_busy_ones_kept() {
     }
     for q in [&mut q1, &mut q2] {
         let (texts, code) = read_to_end(q);
-        assert_eq!(
-            code,
-            Some(1001),
-            "an idle room's members are closed with 1001"
-        );
-        assert!(
-            texts.iter().all(|t| t == r#"{"relay":"peer-left"}"#),
-            "{texts:?}"
-        );
+        assert_eq!(code, Some(1001), "an idle room's members are closed with 1001");
+        assert!(texts.iter().all(|t| t == r#"{"relay":"peer-left"}"#), "{texts:?}");
     }
     eventually("the idle room is dropped", || relay.rooms() == 1);
     relays_both_ways(&mut c1, &mut c2, "after the idle room went");
@@ -563,15 +459,9 @@ fn quiet_connections_are_pinged_and_dead_ones_dropped() {
         Ok(Message::Ping(_)) => {}
         other => panic!("expected a ping from the relay within {WAIT:?}, got {other:?}"),
     }
-    assert_eq!(
-        text(&mut a),
-        r#"{"relay":"peer-left"}"#,
-        "the mute member is dropped"
-    );
+    assert_eq!(text(&mut a), r#"{"relay":"peer-left"}"#, "the mute member is dropped");
     let awake = Instant::now();
-    a.get_mut()
-        .set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
+    a.get_mut().set_read_timeout(Some(Duration::from_millis(100))).unwrap();
     while awake.elapsed() < Duration::from_secs(3) {
         match a.read() {
             Ok(Message::Ping(_)) => {}
@@ -581,11 +471,7 @@ fn quiet_connections_are_pinged_and_dead_ones_dropped() {
     }
     a.get_mut().set_read_timeout(Some(WAIT)).unwrap();
     let (mut b, _) = join(&server, "pings");
-    assert_eq!(
-        text(&mut a),
-        r#"{"relay":"peer-joined"}"#,
-        "a stays, answering pings"
-    );
+    assert_eq!(text(&mut a), r#"{"relay":"peer-joined"}"#, "a stays, answering pings");
     relays_both_ways(&mut a, &mut b, "after the dead one");
     drop(mute);
     assert_eq!(relay.panics(), 0);
@@ -609,10 +495,7 @@ fn churn_once(server: &Server, host: &mut Client, i: usize) {
     match i % 4 {
         0 => x.close(None).unwrap(),
         1 => {}
-        2 => x
-            .get_mut()
-            .write_all(&frame(0x81, b"cut", true)[..4])
-            .unwrap(),
+        2 => x.get_mut().write_all(&frame(0x81, b"cut", true)[..4]).unwrap(),
         _ => relays_both_ways(host, &mut x, &format!("cycle {i}")),
     }
     drop(x);
@@ -621,9 +504,7 @@ fn churn_once(server: &Server, host: &mut Client, i: usize) {
 
 #[test]
 fn a_thousand_joins_and_leaves_leave_nothing_behind() {
-    let _alone = MEMORY
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _alone = MEMORY.write().unwrap_or_else(|poisoned| poisoned.into_inner());
     let (server, relay) = serve(Limits::default());
     let (mut a, mut b) = pair(&server, "resident");
     let (mut host, _) = join(&server, "churn");
@@ -661,17 +542,8 @@ fn garbage_instead_of_http_leaves_the_relay_serving() {
         let _ = s.write_all(&garbage(64 * seed as usize, seed));
     }
     let mut half = TcpStream::connect(server.addr()).unwrap();
-    half.write_all(
-        upgrade_request("/signal?room=steady", "")
-            .split_at(40)
-            .0
-            .as_bytes(),
-    )
-    .unwrap();
+    half.write_all(upgrade_request("/signal?room=steady", "").split_at(40).0.as_bytes()).unwrap();
     drop(half);
     relays_both_ways(&mut a, &mut b, "after garbage");
-    assert_eq!(
-        (relay.rooms(), relay.connections(), relay.panics()),
-        (1, 2, 0)
-    );
+    assert_eq!((relay.rooms(), relay.connections(), relay.panics()), (1, 2, 0));
 }
