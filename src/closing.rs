@@ -6,130 +6,139 @@
 //! future, its waker and everything it captured alive for the life of the page.
 //!
 //! So [`settle`] races each operation's promise (`Promise.race`) against a cancel promise of
-//! its own, whose resolve function is kept, per connection, in a JS `Set` found through a
+//! its own, whose reject function is kept, per connection, in a JS `Set` found through a
 //! `WeakMap` keyed by the `RTCPeerConnection` object itself: every handle to the same JS object
 //! (clones, and `PeerConnection::from(raw)`) shares it, and nothing is added to the user's
-//! object. [`close`] resolves every cancel promise of the connection. An operation that
-//! completes, or whose future is dropped, resolves its own cancel promise and removes its
-//! resolve function, so a long-lived connection accumulates nothing, and the raced promise
-//! always settles: `JsFuture` keeps its callbacks and the task's waker alive until its promise
-//! settles, even after the future is dropped, so no promise left pending by the browser may be
-//! awaited directly.
+//! object. [`close`] rejects every cancel promise of the connection with a marker object. An
+//! operation that completes removes its reject function, so a long-lived connection keeps one
+//! empty `Set` and accumulates nothing; one whose future is dropped unfinished also rejects its
+//! cancel promise, so the raced promise always settles: `JsFuture` keeps its callbacks and the
+//! task's waker alive until its promise settles, even after the future is dropped, so no
+//! promise left pending by the browser may be awaited directly.
+//!
+//! This runs for every operation, so it stays lean (figure 3 of `cargo xtask bench`): the
+//! cancel promise rejects rather than resolves, so the marker is looked for only on the error
+//! path; the `Set` is kept for the life of the connection rather than made and dropped per
+//! operation; and a closed connection needs no check, as the browser then settles every
+//! operation at once by itself (Chromium and Firefox reject with their own
+//! `InvalidStateError`, except `getStats`, which resolves with the final statistics).
 
-use js_sys::{Array, Function, Object, Promise, Set, WeakMap};
+use js_sys::{Array, Function, Object, Promise, Set};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::{sys, Error};
 
 thread_local! {
-    /// `RTCPeerConnection` → `Set` of the resolve functions of its pending operations.
-    static PENDING: WeakMap = WeakMap::new();
-    /// What a cancel promise resolves with: an object no browser operation returns.
+    /// `RTCPeerConnection` → `Set` of the reject functions of its pending operations.
+    static PENDING: Registry = Registry::new();
+    /// What a cancel promise rejects with: an object no browser operation gives.
     static CLOSED: Object = Object::new();
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `WeakMap` from connections to their `Set`s, typed so a lookup is one call.
+    #[wasm_bindgen(js_name = WeakMap)]
+    type Registry;
+    #[wasm_bindgen(constructor, js_class = WeakMap)]
+    fn new() -> Registry;
+    #[wasm_bindgen(method, js_class = WeakMap, js_name = get)]
+    fn set_of(this: &Registry, pc: &sys::Pc) -> Option<Set>;
+    #[wasm_bindgen(method, js_class = WeakMap, js_name = set)]
+    fn insert(this: &Registry, pc: &sys::Pc, set: &Set);
+    #[wasm_bindgen(method, js_class = WeakMap, js_name = delete)]
+    fn remove(this: &Registry, pc: &sys::Pc);
 }
 
 /// Awaits the promise of `operation` (its JS name, for the error message) on `pc`, turning a
 /// synchronous throw or a rejection into `Error`, and ending with [`Error::InvalidState`] as
 /// soon as [`close`] is called on the connection.
-///
-/// On a connection that is already closed the browser's promise is awaited as it is: Chromium
-/// and Firefox reject every one of these calls at once with their own `InvalidStateError`,
-/// except `getStats`, which resolves with a report (the final statistics of a call).
 pub(crate) async fn settle(
     pc: &sys::Pc,
     operation: &str,
     call: Result<Promise, JsValue>,
 ) -> Result<JsValue, Error> {
     let promise = call?;
-    if is_closed(pc) {
-        return Ok(JsFuture::from(promise).await?);
-    }
-    let mut resolve = None;
-    let cancel = Promise::new(&mut |res, _rej| resolve = Some(res));
-    let Some(resolve) = resolve else {
+    let mut reject = None;
+    let cancel = Promise::new(&mut |_res, rej| reject = Some(rej));
+    let Some(reject) = reject else {
         // `new Promise` runs its executor synchronously; this is not reached.
         return Ok(JsFuture::from(promise).await?);
     };
-    let _pending = Pending::register(pc, resolve);
-    let value = JsFuture::from(Promise::race(&Array::of2(&promise, &cancel))).await?;
-    if CLOSED.with(|marker| Object::is(&value, marker)) {
-        let message = [
-            "The RTCPeerConnection was closed while ",
-            operation,
-            " was pending.",
-        ]
-        .concat();
-        return Err(Error::InvalidState { message });
+    let mut pending = Pending::register(pc, reject);
+    let outcome = JsFuture::from(Promise::race(&Array::of2(&promise, &cancel))).await;
+    pending.settled = true;
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(reason) if CLOSED.with(|marker| Object::is(&reason, marker)) => {
+            let message = [
+                "The RTCPeerConnection was closed while ",
+                operation,
+                " was pending.",
+            ]
+            .concat();
+            Err(Error::InvalidState { message })
+        }
+        Err(reason) => Err(reason.into()),
     }
-    Ok(value)
 }
 
 /// Closes `pc` (the browser's `close()`), then completes every operation pending on it.
 pub(crate) fn close(pc: &sys::Pc) {
     sys::Pc::close(pc);
-    let key: &Object = pc.unchecked_ref();
     let set = PENDING.with(|map| {
-        let set = map.get(key);
-        map.delete(key);
+        let set = map.set_of(pc);
+        map.remove(pc);
         set
     });
-    if let Some(set) = set.dyn_ref::<Set>() {
-        set.for_each(&mut |resolve, _, _| cancel(&resolve));
+    if let Some(set) = set {
+        set.for_each(&mut |reject, _, _| cancel(reject.unchecked_ref()));
         set.clear();
     }
 }
 
-/// `true` once the browser's `close()` has run on `pc`, through any handle.
-fn is_closed(pc: &sys::Pc) -> bool {
-    // A getter that throws is taken as closed: the browser then answers calls by itself.
-    sys::Pc::signaling_state(pc).map_or(true, |state| state == "closed")
+/// Rejects a cancel promise with the marker, through its reject function.
+fn cancel(reject: &Function) {
+    CLOSED.with(|marker| {
+        let _ = reject.call1(&JsValue::UNDEFINED, marker);
+    });
 }
 
-/// Resolves a cancel promise through its resolve function.
-fn cancel(resolve: &JsValue) {
-    if let Some(resolve) = resolve.dyn_ref::<Function>() {
-        CLOSED.with(|marker| {
-            let _ = resolve.call1(&JsValue::UNDEFINED, marker);
-        });
-    }
-}
-
-/// One pending operation's resolve function, registered with its connection until drop, which
-/// resolves it (settling the race even when the operation's future is dropped unfinished).
+/// One pending operation's reject function, registered with its connection until drop. A
+/// future dropped before its operation settled rejects it, so the race settles anyway.
 struct Pending {
-    pc: Object,
-    resolve: Function,
+    set: Set,
+    reject: Function,
+    /// The race has settled: nothing is left to cancel.
+    settled: bool,
 }
 
 impl Pending {
-    fn register(pc: &sys::Pc, resolve: Function) -> Pending {
-        let pc: Object = pc.unchecked_ref::<Object>().clone();
-        PENDING.with(|map| {
-            let set = match map.get(&pc).dyn_into::<Set>() {
-                Ok(set) => set,
-                Err(_) => {
-                    let set = Set::new(&JsValue::UNDEFINED);
-                    map.set(&pc, &set);
-                    set
-                }
-            };
-            set.add(&resolve);
+    fn register(pc: &sys::Pc, reject: Function) -> Pending {
+        let set = PENDING.with(|map| match map.set_of(pc) {
+            Some(set) => set,
+            None => {
+                let set = Set::new(&JsValue::UNDEFINED);
+                map.insert(pc, &set);
+                set
+            }
         });
-        Pending { pc, resolve }
+        set.add(&reject);
+        Pending {
+            set,
+            reject,
+            settled: false,
+        }
     }
 }
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        cancel(&self.resolve);
-        PENDING.with(|map| {
-            if let Ok(set) = map.get(&self.pc).dyn_into::<Set>() {
-                set.delete(&self.resolve);
-                if set.size() == 0 {
-                    map.delete(&self.pc);
-                }
-            }
-        });
+        if !self.settled {
+            cancel(&self.reject);
+        }
+        self.set.delete(&self.reject);
     }
 }

@@ -122,8 +122,11 @@ impl TrackEvent {
 
     /// `streams[0]`, or `None` when the track belongs to no stream.
     pub fn first_stream(&self) -> Option<MediaStream> {
+        // Track dispatch runs this per event: three calls into JS (the list, its first entry,
+        // one check), no allocation. `streams` is a frozen array of `MediaStream`s, so past its
+        // end is `undefined` and nothing in it is `null`.
         let first = self.raw.streams().get(0);
-        if first.is_undefined() || first.is_null() {
+        if first.is_undefined() {
             None
         } else {
             Some(first.unchecked_into())

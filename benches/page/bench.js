@@ -77,23 +77,30 @@ const wasm = await rs.default();
 // The full run. `cargo xtask bench` passes these (or smaller ones for the smoke test).
 const FULL = {
   // The leak figure last: connections it leaves behind must not disturb the others.
-  figures: [2, 3, 4, 6, 5],
+  figures: [2, 3, 4, 6, 7, 8, 9, 5],
   dispatchRounds: 50, // figure 2: rounds per variant …
   dispatchEvents: 2000, // … of this many events: 100,000 events per variant
   oaRounds: 200, // figure 3: offer/answer rounds per variant
   frameCalls: 20, // figure 4: calls per variant
   leakWarmup: 50, // figure 5: cycles before the first memory reading
   leakCycles: 1000, // figure 5: cycles measured (each waits until the call is set up) …
-  leakEarlyCycles: 200, // … and hang-up-during-setup cycles
+  leakEarlyCycles: 200, // … and hang-up-during-setup cycles …
+  leakDataCycles: 200, // … and data-channel calls
   leakGcEvery: 50, // figure 5: cycles between forced collections (Chromium: window.gc)
   scalePairs: [1, 8, 32], // figure 6
   scaleRounds: 8, // figure 6: rounds (each opens every pair count afresh) …
   scaleRepeats: 4, // … in which each variant runs this many times (median) …
   scaleEvents: 4800, // … dispatching this many events spread over the pairs
+  glareRounds: 30, // figure 7: fresh pairs per variant
+  dataBytes: 20 * 1024 * 1024, // figure 8: bytes per transfer …
+  dataChunk: 16 * 1024, // … in messages of this size …
+  dataThreshold: 256 * 1024, // … with this low-water mark (rtc-peer's default)
+  dataRounds: 8, // figure 8: transfers per variant
+  hangUpRounds: 20, // figure 9: calls per variant
   callTimeoutMs: 15000,
 };
 const SMOKE = {
-  figures: [2, 3, 4, 6, 5],
+  figures: [2, 3, 4, 6, 7, 8, 9, 5],
   dispatchRounds: 2,
   dispatchEvents: 200,
   oaRounds: 3,
@@ -101,11 +108,18 @@ const SMOKE = {
   leakWarmup: 2,
   leakCycles: 5,
   leakEarlyCycles: 3,
+  leakDataCycles: 3,
   leakGcEvery: 2,
   scalePairs: [1, 2],
   scaleRounds: 2,
   scaleRepeats: 1,
   scaleEvents: 64,
+  glareRounds: 2,
+  dataBytes: 1024 * 1024,
+  dataChunk: 16 * 1024,
+  dataThreshold: 256 * 1024,
+  dataRounds: 2,
+  hangUpRounds: 2,
   callTimeoutMs: 15000,
 };
 
@@ -390,6 +404,7 @@ async function figOfferAnswer(cfg) {
   caller.addTransceiver("audio", { direction: "sendrecv" });
   const variants = {
     js: () => jsNegotiate(caller, callee),
+    web_sys: () => rs.offer_answer_web_sys(caller, callee),
     rtc_peer: () => rs.offer_answer(caller, callee),
   };
   // One sample = `oaBlock` round trips back to back (1, or 10 on a coarse clock), in ms per
@@ -412,6 +427,7 @@ async function figOfferAnswer(cfg) {
       round_trips_per_sample: block,
       median_ms: ms,
       samples_ms: samples,
+      ratio_web_sys: pairedRatio(samples, "web_sys", "js"),
       ratio: pairedRatio(samples, "rtc_peer", "js"),
       ci95: medianCi95(ratios(samples, "rtc_peer", "js")),
       target: 1.05,
@@ -561,6 +577,12 @@ async function figLeak(cfg) {
       rs.call_cycle,
       cfg.leakEarlyCycles,
     );
+    // Data-channel calls: a channel, a message each way, writable(), its listeners, closed.
+    const data_rtc_peer = await block(
+      "rtc-peer, data channels",
+      () => withTimeout(rs.data_cycle(), cfg.callTimeoutMs, "data-channel call"),
+      cfg.leakDataCycles,
+    );
     return {
       heap_readings: performance.memory ? "performance.memory.usedJSHeapSize" : "unavailable",
       forced_gc: typeof window.gc === "function",
@@ -568,11 +590,13 @@ async function figLeak(cfg) {
       rtc_peer,
       js,
       hang_up_during_setup: { rtc_peer: early_rtc_peer, js: early_js },
+      data_channels: { rtc_peer: data_rtc_peer },
       ratio: rtc_peer.median_cycle_ms / js.median_cycle_ms,
-      // Both blocks: no growth, no listener, no connection left open, no future pending.
+      // Every block: no growth, no listener, no connection left open, no future pending.
       met: [
         [rtc_peer, cfg.leakCycles],
         [early_rtc_peer, cfg.leakEarlyCycles],
+        [data_rtc_peer, cfg.leakDataCycles],
       ].every(
         ([b, cycles]) =>
           b.error === null &&
@@ -580,6 +604,7 @@ async function figLeak(cfg) {
           b.wasm_growth_bytes === 0 &&
           b.rust_heap_growth_bytes <= 0 &&
           b.listeners_left_pc === 0 &&
+          b.listeners_left_all === 0 &&
           b.connections_open_left === 0 &&
           b.pending_attach_left === 0 &&
           b.pending_candidates_left === 0,
@@ -682,12 +707,419 @@ async function figScale(cfg) {
   };
 }
 
+// ---- perfect negotiation and data channels (figures 7-9) ----
+
+// A signalling channel inside the page: messages (text) are delivered in order, each in a task
+// of its own (a MessageChannel: no timer clamping), as a WebSocket delivers them.
+function pageChannel(deliver) {
+  const { port1, port2 } = new MessageChannel();
+  port2.onmessage = (event) => deliver(event.data);
+  return {
+    send: (text) => port1.postMessage(text),
+    close() {
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
+// MDN's perfect-negotiation pattern ("Establishing a connection: The WebRTC perfect
+// negotiation pattern") in plain JS, on `pc`: the baseline of figures 7 and 9. Signals go to
+// `send` as JSON text; `receive(text)` applies one. `errors` counts what was not expected.
+function perfectNegotiation(pc, polite, send) {
+  let makingOffer = false;
+  let ignoreOffer = false;
+  let isSettingRemoteAnswerPending = false;
+  const peer = { errors: 0, lastError: null };
+  const fail = (err) => {
+    peer.errors++;
+    peer.lastError = String(err);
+  };
+  const onNegotiationNeeded = async () => {
+    try {
+      makingOffer = true;
+      await pc.setLocalDescription();
+      send(JSON.stringify({ description: pc.localDescription }));
+    } catch (err) {
+      fail(err);
+    } finally {
+      makingOffer = false;
+    }
+  };
+  const onIceCandidate = ({ candidate }) => send(JSON.stringify({ candidate }));
+  pc.addEventListener("negotiationneeded", onNegotiationNeeded);
+  pc.addEventListener("icecandidate", onIceCandidate);
+  peer.receive = async (text) => {
+    const { description, candidate } = JSON.parse(text);
+    try {
+      if (description) {
+        const readyForOffer =
+          !makingOffer && (pc.signalingState === "stable" || isSettingRemoteAnswerPending);
+        const offerCollision = description.type === "offer" && !readyForOffer;
+        ignoreOffer = !polite && offerCollision;
+        if (ignoreOffer) return;
+        isSettingRemoteAnswerPending = description.type === "answer";
+        await pc.setRemoteDescription(description);
+        isSettingRemoteAnswerPending = false;
+        if (description.type === "offer") {
+          await pc.setLocalDescription();
+          send(JSON.stringify({ description: pc.localDescription }));
+        }
+      } else if (candidate) {
+        try {
+          await pc.addIceCandidate(candidate);
+        } catch (err) {
+          if (!ignoreOffer) throw err;
+        }
+      }
+    } catch (err) {
+      if (pc.signalingState !== "closed") fail(err);
+    }
+  };
+  peer.free = () => {
+    pc.removeEventListener("negotiationneeded", onNegotiationNeeded);
+    pc.removeEventListener("icecandidate", onIceCandidate);
+  };
+  return peer;
+}
+
+// Two connections, `a` impolite and `b` polite, negotiating through page channels: plain JS
+// (MDN's pattern) or rtc-peer's `Negotiator` (`liveness`: its liveness channel on, as
+// `negotiate` does by default; the JS side then opens the same negotiated channel, id 1023).
+const NEGOTIATED = {
+  js(liveness) {
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    let pa = null;
+    let pb = null;
+    const toB = pageChannel((text) => pb.receive(text));
+    const toA = pageChannel((text) => pa.receive(text));
+    pa = perfectNegotiation(a, false, toB.send);
+    pb = perfectNegotiation(b, true, toA.send);
+    // As rtc-peer's negotiator does: the impolite side opens its channel with the first
+    // offer, the polite side once the `m=application` section is negotiated (Chromium closes
+    // a channel whose first offer is rolled back in glare).
+    const open = (pc) => pc.createDataChannel("liveness", { negotiated: true, id: 1023 });
+    const channels = liveness ? [open(a)] : [];
+    const onSignaling = () => {
+      if (liveness && channels.length === 1 && b.sctp) channels.push(open(b));
+    };
+    b.addEventListener("signalingstatechange", onSignaling);
+    return {
+      a,
+      b,
+      addTrack(pc, stream) {
+        pc.addTrack(stream.getVideoTracks()[0], stream);
+      },
+      livenessOpen: () => channels.length === 2 && channels.every((c) => c.readyState === "open"),
+      // Resolves with the time `b` learns that `a` has gone (its channel's `close`).
+      endedAtB: () =>
+        new Promise((resolve) =>
+          channels[1].addEventListener("close", () => resolve(now()), { once: true }),
+        ),
+      errors: () => pa.errors + pb.errors,
+      lastError: () => pa.lastError || pb.lastError,
+      close() {
+        a.close();
+        b.close();
+        b.removeEventListener("signalingstatechange", onSignaling);
+        pa.free();
+        pb.free();
+        toA.close();
+        toB.close();
+      },
+    };
+  },
+  rtc_peer(liveness) {
+    let pair = null;
+    let errors = 0;
+    let lastError = null;
+    const fail = (err) => {
+      errors++;
+      lastError = String(err);
+    };
+    const toB = pageChannel((text) => pair.receive_b(text).catch(fail));
+    const toA = pageChannel((text) => pair.receive_a(text).catch(fail));
+    pair = new rs.NegotiatedPair(liveness, toB.send, toA.send);
+    const a = pair.a();
+    const b = pair.b();
+    return {
+      a,
+      b,
+      addTrack(pc, stream) {
+        if (pc === a) pair.add_track_a(stream);
+        else pair.add_track_b(stream);
+      },
+      addTracksBoth: (stream) => pair.add_track_both(stream),
+      livenessOpen: () => pair.liveness_open(),
+      endedAtB: () => new Promise((resolve) => pair.on_end_b(() => resolve(now()))),
+      errors: () => errors,
+      lastError: () => lastError,
+      close() {
+        pair.close();
+        pair.free();
+        toA.close();
+        toB.close();
+      },
+    };
+  },
+};
+
+// Resolves with the time both `a` and `b` are `stable` and each has seen a `track` event.
+function glareConverged(a, b, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const seen = new Map([
+      [a, 0],
+      [b, 0],
+    ]);
+    const check = () => {
+      if (
+        seen.get(a) > 0 &&
+        seen.get(b) > 0 &&
+        a.signalingState === "stable" &&
+        b.signalingState === "stable"
+      ) {
+        done();
+        resolve(now());
+      }
+    };
+    const onTrack = (event) => {
+      seen.set(event.currentTarget, seen.get(event.currentTarget) + 1);
+      check();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(
+        new Error(
+          `no convergence within ${timeoutMs} ms (a: ${a.signalingState}, ${seen.get(a)} tracks; b: ${b.signalingState}, ${seen.get(b)} tracks)`,
+        ),
+      );
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      for (const pc of [a, b]) {
+        pc.removeEventListener("track", onTrack);
+        pc.removeEventListener("signalingstatechange", check);
+      }
+    };
+    for (const pc of [a, b]) {
+      pc.addEventListener("track", onTrack);
+      pc.addEventListener("signalingstatechange", check);
+    }
+  });
+}
+
+// Figure 7: glare. Both sides add a video track in the same task, on a fresh pair each round;
+// timed until both are stable and both have seen the other's track.
+async function figGlare(cfg) {
+  const source = canvasSource();
+  const time = async (name, open) => {
+    const pair = open(false);
+    try {
+      await sleep(0);
+      const converged = glareConverged(pair.a, pair.b, cfg.callTimeoutMs);
+      const t0 = now();
+      if (pair.addTracksBoth) pair.addTracksBoth(source.stream);
+      else {
+        pair.addTrack(pair.a, source.stream);
+        pair.addTrack(pair.b, source.stream);
+      }
+      const t1 = await converged;
+      if (pair.errors() > 0) throw new Error(`${name}: ${pair.errors()} errors: ${pair.lastError()}`);
+      return t1 - t0;
+    } finally {
+      pair.close();
+    }
+  };
+  try {
+    await interleave(1, NEGOTIATED, time);
+    const samples = await interleave(cfg.glareRounds, NEGOTIATED, time);
+    const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    return {
+      unit: "ms",
+      rounds: cfg.glareRounds,
+      median_ms: ms,
+      samples_ms: samples,
+      ratio: pairedRatio(samples, "rtc_peer", "js"),
+      ci95: medianCi95(ratios(samples, "rtc_peer", "js")),
+      target: 1.05,
+    };
+  } finally {
+    source.stop();
+  }
+}
+
+// The nearest-rank percentile `p` (0-100) of `xs`.
+const percentile = (xs, p) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+// Figure 9: hang-up detection. A call negotiated with a liveness channel (rtc-peer's, or the
+// same negotiated channel in plain JS); `a` closes its connection and its `Bye` is never sent;
+// timed until `b` learns it (rtc-peer: `on_end`; plain JS: the channel's `close` event).
+async function figHangUp(cfg) {
+  const source = canvasSource();
+  const time = async (name, open) => {
+    const pair = open(true);
+    try {
+      pair.addTrack(pair.a, source.stream);
+      const deadline = now() + cfg.callTimeoutMs;
+      while (!(pair.livenessOpen() && pair.b.connectionState === "connected")) {
+        if (now() > deadline) {
+          throw new Error(
+            `${name}: not set up within ${cfg.callTimeoutMs} ms (b ${pair.b.connectionState}, errors ${pair.errors()}: ${pair.lastError()})`,
+          );
+        }
+        await sleep(5);
+      }
+      await sleep(20);
+      const ended = pair.endedAtB();
+      const t0 = now();
+      pair.a.close();
+      const t1 = await withTimeout(ended, cfg.callTimeoutMs, `${name}: b to learn of the hang-up`);
+      return t1 - t0;
+    } finally {
+      pair.close();
+    }
+  };
+  try {
+    await interleave(1, NEGOTIATED, time);
+    const samples = await interleave(cfg.hangUpRounds, NEGOTIATED, time);
+    const p = (k, q) => percentile(samples[k], q);
+    return {
+      unit: "ms",
+      rounds: cfg.hangUpRounds,
+      p50_ms: { js: p("js", 50), rtc_peer: p("rtc_peer", 50) },
+      p95_ms: { js: p("js", 95), rtc_peer: p("rtc_peer", 95) },
+      samples_ms: samples,
+      // p50 against p50: on a 1 ms clock (Firefox) single samples are too coarse to pair.
+      ratio: p("rtc_peer", 50) / p("js", 50),
+      target: 1.05,
+    };
+  } finally {
+    source.stop();
+  }
+}
+
+// A plain-JS loopback pair with one negotiated, ordered data channel (id 0): figure 8's baseline.
+async function jsOpenDataPair() {
+  const caller = new RTCPeerConnection();
+  const callee = new RTCPeerConnection();
+  const sender = caller.createDataChannel("bench", { negotiated: true, id: 0 });
+  const receiver = callee.createDataChannel("bench", { negotiated: true, id: 0 });
+  receiver.binaryType = "arraybuffer";
+  const toCallee = (e) => {
+    if (e.candidate) callee.addIceCandidate(e.candidate).catch(() => {});
+  };
+  const toCaller = (e) => {
+    if (e.candidate) caller.addIceCandidate(e.candidate).catch(() => {});
+  };
+  caller.addEventListener("icecandidate", toCallee);
+  callee.addEventListener("icecandidate", toCaller);
+  const pair = {
+    sender: () => sender,
+    receiver: () => receiver,
+    // Sends `total` bytes in `chunk`-byte messages, waiting for `bufferedamountlow` whenever
+    // more than `threshold` is queued; resolves once the receiver has them all.
+    transfer(total, chunk, threshold) {
+      sender.bufferedAmountLowThreshold = threshold;
+      const data = new Uint8Array(chunk).fill(0x5a);
+      const received = new Promise((resolve) => {
+        let bytes = 0;
+        const onMessage = (event) => {
+          bytes += event.data.byteLength;
+          if (bytes >= total) {
+            receiver.removeEventListener("message", onMessage);
+            resolve(bytes);
+          }
+        };
+        receiver.addEventListener("message", onMessage);
+      });
+      const send = async () => {
+        for (let sent = 0; sent < total; ) {
+          if (sender.bufferedAmount > sender.bufferedAmountLowThreshold) {
+            await new Promise((resolve) =>
+              sender.addEventListener("bufferedamountlow", resolve, { once: true }),
+            );
+          }
+          const n = Math.min(chunk, total - sent);
+          sender.send(n === chunk ? data : data.subarray(0, n));
+          sent += n;
+        }
+      };
+      return Promise.all([send(), received]).then(([, bytes]) => bytes);
+    },
+    close() {
+      caller.close();
+      callee.close();
+      caller.removeEventListener("icecandidate", toCallee);
+      callee.removeEventListener("icecandidate", toCaller);
+    },
+  };
+  await jsNegotiate(caller, callee);
+  return pair;
+}
+
+// Figure 8: data-channel throughput, `dataBytes` in 16 KiB messages with a 256 KiB low-water
+// mark (rtc-peer's default), on one pair per variant opened before the rounds.
+async function figThroughput(cfg) {
+  const pairs = { js: await jsOpenDataPair(), rtc_peer: await rs.open_data_pair() };
+  try {
+    const deadline = now() + cfg.callTimeoutMs;
+    const open = (p) => p.sender().readyState === "open" && p.receiver().readyState === "open";
+    while (!(open(pairs.js) && open(pairs.rtc_peer))) {
+      if (now() > deadline) throw new Error("data channels not open in time");
+      await sleep(5);
+    }
+    const time = async (name, pair) => {
+      const t0 = now();
+      const bytes = await withTimeout(
+        pair.transfer(cfg.dataBytes, cfg.dataChunk, cfg.dataThreshold),
+        cfg.callTimeoutMs * 4,
+        `${name}: ${cfg.dataBytes} bytes`,
+      );
+      const ms = now() - t0;
+      if (bytes !== cfg.dataBytes) throw new Error(`${name}: ${bytes} of ${cfg.dataBytes} bytes`);
+      return ms;
+    };
+    await interleave(1, pairs, time);
+    const samples = await interleave(cfg.dataRounds, pairs, time);
+    const ms = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    const mbps = Object.fromEntries(
+      Object.entries(ms).map(([k, v]) => [k, cfg.dataBytes / 1e6 / (v / 1000)]),
+    );
+    // Throughput, rtc-peer's over plain JS's: the JS time over rtc-peer's in the same round.
+    const inverse = ratios(samples, "js", "rtc_peer");
+    return {
+      unit: "MB/s",
+      bytes: cfg.dataBytes,
+      chunk: cfg.dataChunk,
+      threshold: cfg.dataThreshold,
+      rounds: cfg.dataRounds,
+      median_ms: ms,
+      megabytes_per_second: mbps,
+      samples_ms: samples,
+      ratio: median(inverse),
+      ci95: medianCi95(inverse),
+      higher_is_better: true,
+      target: 0.95,
+    };
+  } finally {
+    pairs.js.close();
+    pairs.rtc_peer.close();
+  }
+}
+
 const FIGURES = {
   2: ["dispatch", figDispatch],
   3: ["offer_answer", figOfferAnswer],
   4: ["first_frame", figFirstFrame],
   5: ["leak", figLeak],
   6: ["scale", figScale],
+  7: ["glare", figGlare],
+  8: ["throughput", figThroughput],
+  9: ["hang_up", figHangUp],
 };
 
 window.benchState = { done: false, phase: "idle", error: null };
@@ -718,6 +1150,8 @@ window.runBench = async (options) => {
     base.oaBlock = 10;
   }
   const cfg = { ...base, ...(options || {}) };
+  // `XTASK_BENCH_ONLY`: only the figures named by key.
+  if (Array.isArray(cfg.only)) cfg.figures = cfg.figures.filter((n) => cfg.only.includes(FIGURES[n][0]));
   window.benchState = { done: false, phase: "starting", error: null };
   const results = {
     user_agent: navigator.userAgent,

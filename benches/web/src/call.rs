@@ -8,8 +8,10 @@ use rtc_peer::{
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection, RtcSessionDescriptionInit,
+};
 
 thread_local! {
     static PENDING_ATTACH: Cell<u32> = const { Cell::new(0) };
@@ -55,6 +57,31 @@ pub async fn offer_answer(
     callee: RtcPeerConnection,
 ) -> Result<(), JsValue> {
     negotiate(&caller.into(), &callee.into()).await?;
+    Ok(())
+}
+
+/// The same six steps as [`offer_answer`] with web-sys alone: each browser promise awaited
+/// directly through `JsFuture` (figure 3's reference: what the async crossing costs without
+/// rtc-peer's typed descriptions and its completion on `close()`).
+///
+/// # Errors
+///
+/// The browser's error from any of the six steps.
+#[wasm_bindgen]
+pub async fn offer_answer_web_sys(
+    caller: RtcPeerConnection,
+    callee: RtcPeerConnection,
+) -> Result<(), JsValue> {
+    let offer: RtcSessionDescriptionInit = JsFuture::from(caller.create_offer())
+        .await?
+        .unchecked_into();
+    JsFuture::from(caller.set_local_description(&offer)).await?;
+    JsFuture::from(callee.set_remote_description(&offer)).await?;
+    let answer: RtcSessionDescriptionInit = JsFuture::from(callee.create_answer())
+        .await?
+        .unchecked_into();
+    JsFuture::from(callee.set_local_description(&answer)).await?;
+    JsFuture::from(caller.set_remote_description(&answer)).await?;
     Ok(())
 }
 
@@ -169,7 +196,10 @@ pub async fn call_cycle(source: MediaStream, video: HtmlMediaElement) -> Result<
     Ok(())
 }
 
-async fn negotiate(caller: &PeerConnection, callee: &PeerConnection) -> Result<(), Error> {
+pub(crate) async fn negotiate(
+    caller: &PeerConnection,
+    callee: &PeerConnection,
+) -> Result<(), Error> {
     let offer = caller.create_offer().await?;
     caller.set_local_description(&offer).await?;
     callee.set_remote_description(&offer).await?;
@@ -178,7 +208,7 @@ async fn negotiate(caller: &PeerConnection, callee: &PeerConnection) -> Result<(
     caller.set_remote_description(&answer).await
 }
 
-fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
+pub(crate) fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
     let to = to.clone();
     from.on_ice_candidate(move |candidate| {
         if let Some(candidate) = candidate {

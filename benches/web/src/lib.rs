@@ -7,6 +7,9 @@
 //! - [`call`]: loopback calls negotiated with rtc-peer's async API: offer/answer rounds
 //!   (figure 3), calls whose remote stream plays in a `<video>` (figure 4), create→close
 //!   cycles (figure 5) and the pairs of the scale figure (figure 6).
+//! - [`negotiated`]: two connections negotiated by rtc-peer's `Negotiator`, signals carried by
+//!   the page as JSON text: glare convergence (figure 7) and hang-up detection (figure 9).
+//! - [`data`]: a loopback pair with one data channel: 20 MB sent with `writable()` (figure 8).
 //! - [`alloc`]: a counting global allocator, so figure 5 sees the Rust heap's live bytes.
 //!
 //! Nothing here is timed in Rust: the page measures every variant the same way.
@@ -16,4 +19,6 @@
 
 pub mod alloc;
 pub mod call;
+pub mod data;
 pub mod dispatch;
+pub mod negotiated;

@@ -1,9 +1,9 @@
 //! The bench page's smoke test (part of `cargo xtask test`): runs `benches/page` with tiny round
 //! counts in headless Chromium, so the benchmark cannot rot between `cargo xtask bench` runs.
 //! Every figure must run to the end (each handler saw every event, every call reached its first
-//! frame, every cycle closed), and the leak figure's rtc-peer blocks (full calls, and calls hung
-//! up during setup) must leave 0 listeners and show 0 wasm-memory and 0 Rust-heap growth. It
-//! times nothing.
+//! frame, every cycle closed), and the leak figure's rtc-peer blocks (full calls, calls hung up
+//! during setup, data-channel calls) must leave 0 listeners and show 0 wasm-memory and 0
+//! Rust-heap growth. It times nothing.
 
 use std::time::Duration;
 
@@ -19,17 +19,14 @@ const SUITE: &str = "bench smoke";
 /// The browser the smoke test runs in (exact memory figures and forced GC).
 pub const BROWSER: Browser = Browser::Chromium;
 
-/// The page's figures, by their key in `window.benchResults.figures`.
-const FIGURES: [&str; 5] = ["dispatch", "offer_answer", "first_frame", "leak", "scale"];
-
-/// Builds the bench crate (no wasm-opt: speed over size here), serves the page, runs it with
-/// `{smoke: true}` in Chromium, counts one pass or failure per figure, then checks the leak
-/// figure's blocks.
 /// Where the smoke test's bench package is built (`<this>/pkg`).
 pub fn out_dir(tools: &Tools) -> std::path::PathBuf {
     super::out_dir(&tools.root).join("smoke")
 }
 
+/// Builds the bench crate (no wasm-opt: speed over size here), serves the page, runs it with
+/// `{smoke: true}` in Chromium, counts one pass or failure per figure, then checks the leak
+/// figure's blocks.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     let out = out_dir(tools);
     let pkg = out.join("pkg");
@@ -42,7 +39,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     let results =
         super::run_page(tools, BROWSER, &server.url(), &options, Duration::from_secs(180))?;
     let mut passed = 0;
-    for key in FIGURES {
+    for &key in super::PAGE_FIGURES {
         if let Some(err) = results["errors"].get(key).and_then(|e| e.as_str()) {
             report.fail(SUITE, Some(BROWSER), &format!("{key}: {err}"));
         } else if !results["figures"][key].is_object() {
@@ -65,6 +62,7 @@ fn leak_problems(results: &Value) -> Vec<String> {
     let blocks = [
         ("full calls", &leak["rtc_peer"], "leakCycles"),
         ("hung up during setup", &leak["hang_up_during_setup"]["rtc_peer"], "leakEarlyCycles"),
+        ("data-channel calls", &leak["data_channels"]["rtc_peer"], "leakDataCycles"),
     ];
     let mut problems = Vec::new();
     for (block, figures, cycles_key) in blocks {
@@ -102,9 +100,10 @@ mod tests {
                     "rust_heap_growth_bytes": heap })
         };
         let results = |full: Value, early: Value| {
-            json!({ "config": { "leakCycles": 5, "leakEarlyCycles": 5 },
+            json!({ "config": { "leakCycles": 5, "leakEarlyCycles": 5, "leakDataCycles": 5 },
                     "figures": { "leak": { "rtc_peer": full,
-                                           "hang_up_during_setup": { "rtc_peer": early } } } })
+                                           "hang_up_during_setup": { "rtc_peer": early },
+                                           "data_channels": { "rtc_peer": block(0, 0, 0) } } } })
         };
         assert_eq!(leak_problems(&results(block(0, 0, 0), block(0, 0, -16))), Vec::<String>::new());
         for (full, early) in [
