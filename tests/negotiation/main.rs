@@ -10,6 +10,7 @@
 mod call;
 mod candidate_error;
 mod channel;
+mod connection_failed;
 mod glare;
 mod hang_up;
 mod hostile;
