@@ -8,9 +8,9 @@
 //! drives the JavaScript surface (`negotiate`), so the suite needs the `js` feature.
 
 mod call;
+mod call_end;
 mod candidate_error;
 mod channel;
-mod connection_failed;
 mod glare;
 mod hang_up;
 mod hostile;
