@@ -9,6 +9,7 @@
 
 use wasm_bindgen_test::wasm_bindgen_test_configure;
 
+mod after_connection_close;
 mod backpressure;
 mod errors;
 mod hang_up;
