@@ -317,7 +317,10 @@ impl PeerConnection {
         streams: &[&MediaStream],
     ) -> Result<Sender, Error> {
         let list: Array = streams.iter().map(|s| JsValue::from(*s)).collect();
-        Ok(Sender::from(sys::Pc::add_track(self.pc(), track, &list)?))
+        Ok(Sender::of(
+            self.pc(),
+            sys::Pc::add_track(self.pc(), track, &list)?,
+        ))
     }
 
     /// Adds a transceiver of `kind` with `direction`, without a track.

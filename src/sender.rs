@@ -5,15 +5,18 @@ use core::fmt;
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{MediaStreamTrack, RtcRtpSender};
+use web_sys::{MediaStreamTrack, RtcPeerConnection, RtcRtpSender};
 
+use crate::closing::settle;
 use crate::{sys, Error};
 
 /// The sending half of a track on a connection, returned by
 /// [`PeerConnection::add_track`](crate::PeerConnection::add_track).
 ///
-/// Cloning gives another handle to the same `RTCRtpSender`.
+/// Cloning gives another handle to the same `RTCRtpSender`. Its futures end with
+/// [`Error::InvalidState`] when the connection is closed while they are pending, like every
+/// other future of the library; a `Sender` made from a bare `RTCRtpSender` (`From`) does not
+/// know its connection, and its futures end when the browser settles them.
 ///
 /// # Examples
 ///
@@ -34,12 +37,22 @@ use crate::{sys, Error};
 /// ```
 ///
 /// See [MDN: RTCRtpSender](https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpSender).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Sender {
     raw: RtcRtpSender,
+    /// The connection that made it, whose `close()` ends the pending calls.
+    pc: Option<RtcPeerConnection>,
 }
 
 impl Sender {
+    /// The sender `raw` of the connection `pc`.
+    pub(crate) fn of(pc: &sys::Pc, raw: RtcRtpSender) -> Sender {
+        Sender {
+            raw,
+            pc: Some(pc.unchecked_ref::<RtcPeerConnection>().clone()),
+        }
+    }
+
     /// The track being sent, or `None` when there is none (replaced with `None`, or removed).
     pub fn track(&self) -> Option<MediaStreamTrack> {
         self.raw.track()
@@ -66,7 +79,9 @@ impl Sender {
     ///
     /// See [MDN: replaceTrack](https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpSender/replaceTrack).
     pub async fn replace_track(&self, track: Option<&MediaStreamTrack>) -> Result<(), Error> {
-        JsFuture::from(sys::RtpSender::replace_track(self.sys(), track)?).await?;
+        self.check_open("replaceTrack")?;
+        let call = sys::RtpSender::replace_track(self.sys(), track);
+        self.settle("replaceTrack", call).await?;
         Ok(())
     }
 
@@ -100,6 +115,7 @@ impl Sender {
                     .to_owned(),
             });
         }
+        self.check_open("setParameters")?;
         let parameters = sys::RtpSender::get_parameters(self.sys())?;
         let encodings = Reflect::get(&parameters, &JsValue::from_str("encodings"))
             .ok()
@@ -116,7 +132,8 @@ impl Sender {
                 None => Reflect::delete_property(encoding.unchecked_ref::<js_sys::Object>(), &key)?,
             };
         }
-        JsFuture::from(sys::RtpSender::set_parameters(self.sys(), &parameters)?).await?;
+        let call = sys::RtpSender::set_parameters(self.sys(), &parameters);
+        self.settle("setParameters", call).await?;
         Ok(())
     }
 
@@ -127,6 +144,44 @@ impl Sender {
 
     fn sys(&self) -> &sys::RtpSender {
         self.raw.unchecked_ref()
+    }
+
+    /// `Err(InvalidState)` naming `operation` when the sender's connection is closed: the
+    /// browsers refuse a sender call then, but not always clearly (Chromium's `getParameters`
+    /// gives no encodings, so `set_max_bitrate` would blame the negotiation).
+    fn check_open(&self, operation: &str) -> Result<(), Error> {
+        let closed = self.pc.as_ref().is_some_and(|pc| {
+            sys::Pc::signaling_state(pc.unchecked_ref()).map_or(true, |state| state == "closed")
+        });
+        if !closed {
+            return Ok(());
+        }
+        let message = [
+            "The RTCPeerConnection is closed: ",
+            operation,
+            " cannot be called on its sender.",
+        ]
+        .concat();
+        Err(Error::InvalidState { message })
+    }
+
+    /// Awaits the browser's promise of `operation`, ended by the connection's `close()`.
+    async fn settle(
+        &self,
+        operation: &str,
+        call: Result<js_sys::Promise, JsValue>,
+    ) -> Result<JsValue, Error> {
+        match &self.pc {
+            Some(pc) => settle(pc.unchecked_ref(), operation, call).await,
+            None => Ok(wasm_bindgen_futures::JsFuture::from(call?).await?),
+        }
+    }
+}
+
+impl PartialEq for Sender {
+    /// Two handles are equal when they hold the same `RTCRtpSender`.
+    fn eq(&self, other: &Sender) -> bool {
+        self.raw == other.raw
     }
 }
 
@@ -146,7 +201,7 @@ impl AsRef<RtcRtpSender> for Sender {
 
 impl From<RtcRtpSender> for Sender {
     fn from(raw: RtcRtpSender) -> Self {
-        Sender { raw }
+        Sender { raw, pc: None }
     }
 }
 

@@ -37,6 +37,7 @@ impl DataChannel {
     /// See [MDN: bufferedamountlow event](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/bufferedamountlow_event).
     pub async fn writable(&self) -> Result<(), Error> {
         loop {
+            self.check_connection_open()?;
             match self.state() {
                 DataChannelState::Open => {
                     if self.buffered_amount() <= self.low_water_mark() {

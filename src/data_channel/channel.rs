@@ -52,10 +52,22 @@ use crate::{sys, DataChannelState, Error, Listener, Message};
 /// ```
 ///
 /// See [MDN: RTCDataChannel](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct DataChannel {
     raw: RtcDataChannel,
+    /// The connection it belongs to, when known: the browsers keep a channel `open` for a
+    /// moment after the connection's `close()`, and accept (and drop) sends meanwhile.
+    pc: Option<web_sys::RtcPeerConnection>,
 }
+
+impl PartialEq for DataChannel {
+    /// Two handles are equal when they hold the same `RTCDataChannel`.
+    fn eq(&self, other: &DataChannel) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for DataChannel {}
 
 impl DataChannel {
     /// The low-water mark set on every channel this crate hands out, in bytes (256 KiB):
@@ -154,6 +166,7 @@ impl DataChannel {
     /// `Err(InvalidState)` unless open. Chromium throws that itself; Firefox (153) accepts
     /// `send()` on a closed channel without a word and drops the message.
     fn check_open(&self) -> Result<(), Error> {
+        self.check_connection_open()?;
         let state = self.state();
         if state == DataChannelState::Open {
             return Ok(());
@@ -253,6 +266,30 @@ impl DataChannel {
         })
     }
 
+    /// `raw` of the connection `pc`.
+    pub(crate) fn of(pc: web_sys::RtcPeerConnection, raw: RtcDataChannel) -> DataChannel {
+        DataChannel {
+            pc: Some(pc),
+            ..DataChannel::from(raw)
+        }
+    }
+
+    /// `Err(InvalidState)` when the channel's connection is closed.
+    pub(crate) fn check_connection_open(&self) -> Result<(), Error> {
+        let closed = self.pc.as_ref().is_some_and(|pc| {
+            let pc: &sys::Pc = pc.unchecked_ref();
+            sys::Pc::signaling_state(pc).map_or(true, |state| state == "closed")
+        });
+        if closed {
+            return Err(Error::InvalidState {
+                message: "The RTCPeerConnection of this RTCDataChannel is closed; nothing was \
+                          sent."
+                    .to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// The underlying `RtcDataChannel`.
     ///
     /// Register listeners through this type (`on_*`), not the raw `on*` properties, and leave
@@ -295,7 +332,7 @@ impl From<RtcDataChannel> for DataChannel {
         if raw.buffered_amount_low_threshold() == 0 {
             raw.set_buffered_amount_low_threshold(DataChannel::DEFAULT_LOW_WATER_MARK);
         }
-        DataChannel { raw }
+        DataChannel { raw, pc: None }
     }
 }
 

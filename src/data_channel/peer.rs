@@ -43,7 +43,7 @@ impl PeerConnection {
     ) -> Result<DataChannel, Error> {
         let pc: &sys::Pc = self.as_raw().unchecked_ref();
         let raw = sys::Pc::create_data_channel(pc, label, &options.to_js())?;
-        Ok(DataChannel::from(raw))
+        Ok(DataChannel::of(self.as_raw().clone(), raw))
     }
 
     /// Calls `callback` with each data channel the other side creates in-band (a
@@ -77,7 +77,11 @@ impl PeerConnection {
     {
         Listener::new(self.as_raw(), "datachannel", move |event| {
             if let Some(event) = event.dyn_ref::<RtcDataChannelEvent>() {
-                callback(DataChannel::from(event.channel()));
+                let channel = match event.target().and_then(|t| t.dyn_into().ok()) {
+                    Some(pc) => DataChannel::of(pc, event.channel()),
+                    None => DataChannel::from(event.channel()),
+                };
+                callback(channel);
             }
         })
     }

@@ -16,6 +16,7 @@ mod kit;
 mod listener;
 mod loopback;
 mod media_flow;
+mod sender_close;
 mod streams;
 mod track_event;
 mod track_events;

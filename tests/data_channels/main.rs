@@ -11,6 +11,7 @@
 
 use wasm_bindgen_test::wasm_bindgen_test_configure;
 
+mod after_connection_close;
 mod backpressure;
 mod bytes;
 mod errors;

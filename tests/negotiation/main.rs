@@ -10,6 +10,7 @@
 
 use support::{CanvasSource, Colour, NegotiatedPair, TestFailure};
 
+mod call_end;
 mod candidate_error;
 mod glare;
 mod hang_up;
