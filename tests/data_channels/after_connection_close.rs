@@ -6,14 +6,15 @@
 use rtc_peer::{DataChannelOptions, DataChannelState};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::support::{engine, log, within, Pair};
+use support::{engine, log, within, LoopbackPair, TestFailure};
 
 #[wasm_bindgen_test]
-async fn sends_and_writable_right_after_the_connection_closes_are_invalid_state() {
-    let pair = Pair::new();
+async fn sends_and_writable_right_after_the_connection_closes_are_invalid_state(
+) -> Result<(), TestFailure> {
+    let pair = LoopbackPair::new()?;
     let (a, _b) = pair
         .open_channel("closing-now", &DataChannelOptions::new())
-        .await;
+        .await?;
     a.send_text("before").expect("send while open");
     pair.a.close();
     let state = a.state();
@@ -28,7 +29,7 @@ async fn sends_and_writable_right_after_the_connection_closes_are_invalid_state(
         "writable() after the connection's close()",
         a.writable(),
     )
-    .await
+    .await?
     .expect_err("writable() after the connection's close()");
     log(&format!(
         "{:?}: same task as close(): readyState {state:?}; send_text: {text}; writable: {writable}",
@@ -44,4 +45,5 @@ async fn sends_and_writable_right_after_the_connection_closes_are_invalid_state(
     for err in [text, bytes, writable] {
         assert_eq!(err.name(), "InvalidStateError", "{err}");
     }
+    Ok(())
 }
