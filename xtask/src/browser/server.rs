@@ -30,7 +30,9 @@ pub mod socket;
 const WORKERS: usize = 4;
 
 /// Takes over every request to one exact path: answers it (or upgrades it) itself, quickly (a
-/// long-lived connection gets its own thread). Also given the server's bound address.
+/// long-lived connection gets its own thread). Also given the server's bound address. A
+/// handler that answers rather than upgrades ends the connection after its answer with
+/// [`end_after_answer`], as the server does.
 pub type Handler = Arc<dyn Fn(Request, SocketAddr) + Send + Sync>;
 
 /// A running static file server; stops (and joins its threads) on drop.
