@@ -6,9 +6,15 @@
 //! segments, also when percent-encoded, backslashes, NUL bytes). The server stops when dropped.
 //! [`Server::start_with`] also hands every request to one exact path to a [`Handler`] (the
 //! demo's WebSocket relay at `/signal`).
+//!
+//! Every connection carries one request: after its answer the server ends it (see
+//! [`end_after_answer`]). tiny_http runs each open connection on a pooled thread, and a
+//! burst of new connections (a browser opening a page) can queue one of them behind the
+//! others without a thread, its request unread for as long as the others stay open; a
+//! browser keeps its connections alive, so a page load could hang until its deadline.
 
 use std::fs;
-use std::net::SocketAddr;
+use std::net::{Shutdown, SocketAddr};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,11 +24,15 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
+pub mod socket;
+
 /// How many threads answer requests (browsers open several connections at once).
 const WORKERS: usize = 4;
 
 /// Takes over every request to one exact path: answers it (or upgrades it) itself, quickly (a
-/// long-lived connection gets its own thread). Also given the server's bound address.
+/// long-lived connection gets its own thread). Also given the server's bound address. A
+/// handler that answers rather than upgrades ends the connection after its answer with
+/// [`end_after_answer`], as the server does.
 pub type Handler = Arc<dyn Fn(Request, SocketAddr) + Send + Sync>;
 
 /// A running static file server; stops (and joins its threads) on drop.
@@ -204,11 +214,12 @@ fn respond(request: Request, site: &Site) {
     if let Some((_, handler)) = site.handlers.iter().find(|(p, _)| *p == path) {
         return handler(request, site.addr);
     }
+    let peer = request.remote_addr().copied();
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
         let _ = request
             .respond(text(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD")));
-        return;
+        return end_after_answer(peer, site.addr.port());
     }
     let path = request.url().split(['?', '#']).next().unwrap_or("");
     let resolved = match &site.probe {
@@ -237,6 +248,18 @@ fn respond(request: Request, site: &Site) {
         },
     };
     let _ = request.respond(response);
+    end_after_answer(peer, site.addr.port());
+}
+
+/// Ends the connection from `peer` to local port `port` once its answer is sent: shuts its
+/// reading side, so tiny_http's thread for it sees the end, closes it (the answer already
+/// written still arrives, then the end) and takes the next connection waiting for a thread.
+/// A browser opens a new connection for its next request. (tiny_http ignores a
+/// `Connection: close` header set on a response.)
+pub fn end_after_answer(peer: Option<SocketAddr>, port: u16) {
+    if let Some(socket) = peer.and_then(|peer| socket::find(peer, port)) {
+        let _ = socket.shutdown(Shutdown::Read);
+    }
 }
 
 fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
@@ -563,6 +586,37 @@ mod tests {
         assert_eq!(get(&probed, "/app.js").2, b"export {}");
         assert_eq!(inject_probe("<head></head>"), format!("<head>\n  {PROBE_TAG}</head>"));
         drop((plain, probed));
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_burst_of_kept_alive_connections_leaves_none_unanswered() {
+        // Browsers open several connections at once and keep them alive. tiny_http gives each
+        // connection a pooled thread for as long as it stays open, and a burst can queue one
+        // behind the others (its count of idle threads lags): that connection's request was
+        // never read while the others stayed open (a page load hung for 60 s in Firefox).
+        let root = temp_tree();
+        let server = start(&root);
+        for round in 0..4 {
+            let mut burst: Vec<TcpStream> =
+                (0..24).map(|_| TcpStream::connect(server.addr()).unwrap()).collect();
+            for (i, s) in burst.iter_mut().enumerate() {
+                s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                write!(s, "GET /app.js?{round}-{i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+            }
+            for (i, s) in burst.iter_mut().enumerate() {
+                let mut head = [0u8; 12];
+                let read = s.read_exact(&mut head);
+                assert!(
+                    read.is_ok() && &head[9..12] == b"200",
+                    "round {round}: connection {i} of 24 (kept alive) got no answer within 5 s: {read:?}"
+                );
+            }
+            // The burst stays open (as a browser's idle connections do); a new page still loads.
+            let (st, _, body) = get(&server, "/app.js");
+            assert_eq!((st, body.as_slice()), (200, &b"export {}"[..]), "round {round}");
+        }
+        drop(server);
         fs::remove_dir_all(root).unwrap();
     }
 }

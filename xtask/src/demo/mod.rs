@@ -4,7 +4,6 @@
 
 pub mod relay;
 mod rooms;
-mod upgraded_socket;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};

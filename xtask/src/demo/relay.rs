@@ -40,7 +40,7 @@
 //! without an async runtime): the page server hands `/signal` to [`Relay::handler`], which
 //! checks the request, answers `101` with `tungstenite::handshake::derive_accept_key`, and
 //! gives each connection two threads. tiny_http hands the upgraded connection out as one boxed
-//! stream that only one thread can use and nothing can time out, so [`upgraded_socket`] finds
+//! stream that only one thread can use and nothing can time out, so [`socket`] finds
 //! the socket under it. The reader runs the WebSocket (reads with a [`POLL`] timeout, to ping
 //! and to see idleness); the writer writes what the room queued for the member. Both write whole frames to the socket under one lock, and the room queues in one
 //! order under its table lock, so a member sees `joined` first and every notice and message
@@ -61,8 +61,7 @@ use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tungstenite::{Bytes, Error, Message, Utf8Bytes, WebSocket};
 
 use super::rooms::{Joined, Member, MemberId, Rooms};
-use super::upgraded_socket;
-use crate::browser::server::Handler;
+use crate::browser::server::{end_after_answer, socket, Handler};
 
 /// The relay's path on the page server.
 pub const PATH: &str = "/signal";
@@ -172,19 +171,19 @@ impl Relay {
     fn accept(&self, request: Request, server: SocketAddr) {
         let (room, key) = match check(&request) {
             Ok(checked) => checked,
-            Err((status, why)) => return refuse(request, status, why),
+            Err((status, why)) => return refuse(request, server, status, why),
         };
         let Some(slot) = Slot::take(&self.shared) else {
-            return refuse(request, 503, "the relay is at its connection limit; try later");
+            return refuse(request, server, 503, "the relay is at its connection limit; try later");
         };
         let Some(peer) = request.remote_addr().copied() else {
-            return refuse(request, 500, "no remote address");
+            return refuse(request, server, 500, "no remote address");
         };
         let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
         let response = Response::empty(StatusCode(101))
             .with_header(plain_header("Sec-WebSocket-Accept", &accept));
         let stream = request.upgrade("websocket", response);
-        let Some(socket) = upgraded_socket::find(peer, server.port()) else {
+        let Some(socket) = socket::find(peer, server.port()) else {
             eprintln!("xtask: relay: cannot find the socket of {peer}; dropped it");
             return;
         };
@@ -534,11 +533,14 @@ fn plain_header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid ASCII header")
 }
 
-fn refuse(request: Request, status: u16, why: &str) {
+/// Answers a refused request with a plain-text error and ends its connection.
+fn refuse(request: Request, server: SocketAddr, status: u16, why: &str) {
+    let peer = request.remote_addr().copied();
     let response = Response::from_string(format!("{why}\n"))
         .with_status_code(StatusCode(status))
         .with_header(plain_header("Content-Type", "text/plain; charset=utf-8"));
     let _ = request.respond(response);
+    end_after_answer(peer, server.port());
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

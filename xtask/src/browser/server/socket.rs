@@ -1,11 +1,13 @@
-//! The socket under a connection that tiny_http has upgraded.
+//! The socket under a tiny_http connection.
 //!
-//! tiny_http hands an upgraded connection out as one `Box<dyn Read + Write>`: one thread can
-//! block reading it, and nothing else can write to it, time its reads out or shut it down (a
-//! known tiny_http limitation). A relay must do all of these, so it finds the socket itself:
-//! the descriptor in this process whose TCP peer is the request's remote address and whose
-//! local port is the server's, duplicated (close-on-exec) so the relay owns its copy. Read
-//! timeouts and shutdowns are properties of the socket, so they apply to the box too.
+//! tiny_http shows no request's socket: an upgraded connection comes out as one
+//! `Box<dyn Read + Write>` (one thread can block reading it, and nothing else can write to it,
+//! time its reads out or shut it down), and a kept-alive connection cannot be ended after an
+//! answer. The relay must do the first, the page server the second ([`super`]), so they find
+//! the socket themselves: the descriptor in this process whose TCP peer is the request's
+//! remote address and whose local port is the server's, duplicated (close-on-exec) so the
+//! caller owns its copy. Read timeouts and shutdowns are properties of the socket, so they
+//! apply to tiny_http's copies too.
 
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
