@@ -295,7 +295,10 @@ impl Relay {
                     }
                 }
                 Err(Error::Io(err))
-                    if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                    if matches!(
+                        err.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
                 Err(Error::Capacity(_)) => return End::Fail(CloseCode::Size, "message too big"),
                 Err(Error::Utf8(_)) => return End::Fail(CloseCode::Invalid, "text is not UTF-8"),
                 Err(Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => {
