@@ -11,7 +11,8 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use support::{
-    probe, seed, wait_until_with, within, SeededRng, SignalChannel, SignalDelay, TestFailure,
+    probe, seed, wait_until, wait_until_with, within, SeededRng, SignalChannel, SignalDelay,
+    TestFailure,
 };
 
 use crate::{camera, WAIT_MS};
@@ -168,6 +169,10 @@ async fn two_js_negotiations_glare_converge_and_hang_up() -> Result<(), TestFail
         Reflect::get(&b.negotiation, &"ended".into()).expect("ended"),
         JsValue::from_str("remote-hang-up")
     );
+    // The liveness channel may end b's call before a's own `Bye` arrives through the delayed
+    // channel; that first `Bye` is then accepted (it says the same again). Only a `Bye` after
+    // it is an error, so a's must have been delivered first.
+    wait_until(WAIT_MS, "a's Bye delivered to b", || to_b.in_flight() == 0).await?;
     assert_eq!(
         rejection_name(&b.negotiation, r#"{"v":1,"bye":true}"#.into()).await,
         "InvalidStateError"
