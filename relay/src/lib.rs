@@ -59,15 +59,15 @@
 //! # Implementation
 //!
 //! The WebSocket protocol is [tungstenite] (maintained, blocking, and it takes an already
-//! upgraded stream with `WebSocket::from_raw_socket`, so it fits a tiny_http server without
-//! an async runtime): the server hands `/signal` to [`Relay::handler`], which
-//! checks the request, answers `101` with `tungstenite::handshake::derive_accept_key`, and
-//! gives each connection two threads. tiny_http hands the upgraded connection out as one boxed
-//! stream that only one thread can use and nothing can time out, so [`socket`] finds
-//! the socket under it. The reader runs the WebSocket (reads with a [`POLL`] timeout, to ping
-//! and to see idleness); the writer writes what the room queued for the member. Both write whole frames to the socket under one lock, and the room queues in one
-//! order under its table lock, so a member sees `joined` first and every notice and message
-//! in the order it happened.
+//! upgraded stream with `WebSocket::from_raw_socket`, so it fits a tiny_http server without an
+//! async runtime): the server hands `/signal` to [`Relay::handler`], which checks the request,
+//! answers `101` with `tungstenite::handshake::derive_accept_key`, and gives each connection
+//! two threads. tiny_http hands the upgraded connection out as one boxed stream that only one
+//! thread can use and nothing can time out, so [`socket`] finds the socket under it. The
+//! reader runs the WebSocket (reads with a 250 ms timeout, to ping and to see idleness); the
+//! writer writes what the room queued for the member. Both write whole frames to the socket
+//! under one lock, and the room queues in one order under its table lock, so a member sees
+//! `joined` first and every notice and message in the order it happened.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
