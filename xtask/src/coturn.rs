@@ -7,7 +7,6 @@
 
 use std::fmt;
 use std::fs::{self, File};
-use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener, UdpSocket};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -49,17 +48,18 @@ impl Turn {
 
     /// Like [`Turn::start`], with an explicit `turnserver` binary.
     pub fn start_with(turnserver: &Path) -> Result<Turn> {
-        let mut last = anyhow!("coturn was not started");
-        for attempt in 1..=ATTEMPTS {
+        let mut attempt = 1;
+        loop {
             match Turn::try_start(turnserver) {
-                Ok(turn) => return Ok(turn),
-                Err(err) => {
+                Err(err) if attempt < ATTEMPTS => {
                     eprintln!("xtask: coturn attempt {attempt}/{ATTEMPTS} failed: {err:#}");
-                    last = err;
+                    attempt += 1;
+                }
+                done => {
+                    return done.context(format!("coturn did not start after {attempt} attempts"))
                 }
             }
         }
-        Err(last.context(format!("coturn did not start after {ATTEMPTS} attempts")))
     }
 
     fn try_start(turnserver: &Path) -> Result<Turn> {
@@ -87,31 +87,18 @@ impl Turn {
             .with_context(|| format!("starting {}", turnserver.display()))?;
         // From here on the guard owns the process and the directory.
         let mut turn = Turn { child, dir, port, username, credential };
-        turn.wait_listening(LISTEN_TIMEOUT)?;
-        Ok(turn)
-    }
-
-    /// Sends STUN binding requests until coturn answers, exits, or `timeout` passes.
-    fn wait_listening(&mut self, timeout: Duration) -> Result<()> {
-        let deadline = Instant::now() + timeout;
-        while !answers_stun(self.port, Duration::from_millis(200)) {
-            if let Some(status) = self.child.try_wait().context("polling coturn")? {
-                bail!(
-                    "coturn exited ({status}) before listening on port {}; its log:\n{}",
-                    self.port,
-                    self.log_tail()
+        let deadline = Instant::now() + LISTEN_TIMEOUT;
+        while !answers_stun(port, Duration::from_millis(200)) {
+            let exited = turn.child.try_wait().context("polling coturn")?;
+            if exited.is_some() || Instant::now() >= deadline {
+                let why = exited.map_or_else(
+                    || format!("did not answer a STUN binding request within {LISTEN_TIMEOUT:?}"),
+                    |status| format!("exited ({status}) before listening"),
                 );
-            }
-            if Instant::now() >= deadline {
-                bail!(
-                    "coturn did not answer a STUN binding request on 127.0.0.1:{} within \
-                     {timeout:?}; its log:\n{}",
-                    self.port,
-                    self.log_tail()
-                );
+                bail!("coturn on 127.0.0.1:{port} {why}; its log:\n{}", turn.log_tail());
             }
         }
-        Ok(())
+        Ok(turn)
     }
 
     /// The URL to give `RTCIceServer.urls`: `turn:127.0.0.1:PORT?transport=udp`.
@@ -164,12 +151,10 @@ impl fmt::Debug for Turn {
     }
 }
 
-/// `n` random bytes from the kernel, hex-encoded.
+/// `n` random bytes from the operating system, hex-encoded.
 fn random_hex(n: usize) -> Result<String> {
     let mut bytes = vec![0u8; n];
-    File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .context("reading /dev/urandom")?;
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no random bytes from the system: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -304,6 +289,21 @@ mod tests {
         assert_ne!(a.port, b.port);
         assert_ne!(a.username, b.username);
         assert_ne!(a.credential, b.credential);
+    }
+
+    #[test]
+    fn a_server_that_exits_is_retried_then_reported_with_why() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (fake, count) = (dir.path().join("turnserver"), dir.path().join("starts"));
+        let script = format!("#!/bin/sh\necho started >> {}\nexit 7\n", count.display());
+        fs::write(&fake, script).unwrap();
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+        let err = format!("{:#}", Turn::start_with(&fake).unwrap_err());
+        assert!(err.contains(&format!("after {ATTEMPTS} attempts")), "{err}");
+        assert!(err.contains("exited (exit status: 7) before listening"), "{err}");
+        let starts = fs::read_to_string(&count).unwrap();
+        assert_eq!(starts.lines().count(), ATTEMPTS, "started {starts:?}");
     }
 
     #[test]

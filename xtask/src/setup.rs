@@ -206,32 +206,27 @@ pub fn ensure() -> Result<Tools> {
 
 /// Prints where each tool is and its version (`cargo xtask setup`).
 pub fn print_tools(tools: &Tools) {
-    let version = |exe: &Path, arg: &str| {
-        process::probe(Command::new(exe).arg(arg))
-            .and_then(|v| v.lines().next().map(str::to_string))
-            .unwrap_or_else(|| "?".into())
-    };
-    let rows: [(&str, &Path, &str); 12] = [
-        ("wasm-pack", &tools.wasm_pack, "--version"),
-        ("wasm-bindgen", &tools.wasm_bindgen, "--version"),
-        ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner, "--version"),
-        ("wasm-opt", &tools.wasm_opt(), "--version"),
-        ("chromium", &tools.chromium, "--version"),
-        ("chromedriver", &tools.chromedriver, "--version"),
-        ("firefox", &tools.firefox, "--version"),
-        ("geckodriver", &tools.geckodriver, "--version"),
-        ("turnserver", &tools.turnserver, "--help"),
-        ("janus", &tools.janus, "--version"),
-        ("node", &tools.node, "--version"),
-        ("npm", &tools.npm, "--version"),
+    let rows: [(&str, &Path); 12] = [
+        ("wasm-pack", &tools.wasm_pack),
+        ("wasm-bindgen", &tools.wasm_bindgen),
+        ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner),
+        ("wasm-opt", &tools.wasm_opt()),
+        ("chromium", &tools.chromium),
+        ("chromedriver", &tools.chromedriver),
+        ("firefox", &tools.firefox),
+        ("geckodriver", &tools.geckodriver),
+        ("turnserver", &tools.turnserver),
+        ("janus", &tools.janus),
+        ("node", &tools.node),
+        ("npm", &tools.npm),
     ];
-    for (name, path, arg) in rows {
-        let v = if name == "turnserver" {
-            String::new() // prints no version on a flag without side effects
-        } else {
-            version(path, arg)
-        };
-        println!("  {name:<26} {:<48} {v}", path.display());
+    for (name, path) in rows {
+        // turnserver prints no version on a flag without side effects.
+        let version = (name != "turnserver").then(|| {
+            let out = process::probe(Command::new(path).arg("--version"));
+            out.and_then(|v| v.lines().next().map(str::to_string)).unwrap_or_else(|| "?".into())
+        });
+        println!("  {name:<26} {:<48} {}", path.display(), version.unwrap_or_default());
     }
 }
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-pub mod socket;
+pub use rtc_peer_relay::socket;
 
 /// How many threads answer requests (browsers open several connections at once).
 const WORKERS: usize = 4;

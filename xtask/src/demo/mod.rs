@@ -1,15 +1,13 @@
 //! `cargo xtask demo [--port N] [--host IP] [--screenshot]`: set up, build the demo app (`www/`,
-//! release, with wasm-pack into `www/pkg/`), serve `www/` and the signalling relay
-//! ([`relay`], at `/signal`), print the URL, serve until Ctrl-C.
-
-pub mod relay;
-mod rooms;
+//! release, with wasm-pack into `www/pkg/`), serve `www/` and the signalling relay (the
+//! `rtc-peer-relay` crate, at `/signal`), print the URL, serve until Ctrl-C.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use rtc_peer_relay as relay;
 
 use crate::browser::server::{Handler, Server};
 use crate::build;

@@ -69,11 +69,12 @@ pub fn run(flags: &flags::Test) -> Result<bool> {
     });
 
     // 2. Host tests: the library's unit tests (none today), its doctests (`no_run` ones only
-    //    compile), and xtask's own tests.
+    //    compile), the Janus client's, the signalling relay's and xtask's own tests.
     report.suite("host tests", &[], |r| {
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--lib"], r)?;
         wasm_suites::host(&tools, "rtc-peer", &["-p", "rtc-peer", "--doc"], r)?;
         wasm_suites::host(&tools, "janus-videoroom", &["-p", "janus-videoroom", "--lib"], r)?;
+        wasm_suites::host(&tools, "rtc-peer-relay", &["-p", "rtc-peer-relay"], r)?;
         wasm_suites::host(&tools, "xtask", &["-p", "xtask"], r)
     });
 

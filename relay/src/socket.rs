@@ -3,13 +3,13 @@
 //! tiny_http shows no request's socket: an upgraded connection comes out as one
 //! `Box<dyn Read + Write>` (one thread can block reading it, and nothing else can write to it,
 //! time its reads out or shut it down), and a kept-alive connection cannot be ended after an
-//! answer. The relay must do the first, the page server the second ([`super`]), so they find
+//! answer. The relay must do the first, a page server the second ([`end_after_answer`]), so they find
 //! the socket themselves: the descriptor in this process whose TCP peer is the request's
 //! remote address and whose local port is the server's, duplicated (close-on-exec) so the
 //! caller owns its copy. Read timeouts and shutdowns are properties of the socket, so they
 //! apply to tiny_http's copies too.
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 /// A duplicate of this process's TCP socket connected from `peer` to local port `port`.
@@ -38,6 +38,15 @@ pub fn find(peer: SocketAddr, port: u16) -> Option<TcpStream> {
         }
     }
     None
+}
+
+/// Ends the connection from `peer` to local port `port` once its answer is sent: shuts its
+/// reading side, so tiny_http's thread for it sees the end and closes it (the answer already
+/// written still arrives). tiny_http ignores a `Connection: close` header set on a response.
+pub fn end_after_answer(peer: Option<SocketAddr>, port: u16) {
+    if let Some(socket) = peer.and_then(|peer| find(peer, port)) {
+        let _ = socket.shutdown(Shutdown::Read);
+    }
 }
 
 #[cfg(test)]

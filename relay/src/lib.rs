@@ -1,6 +1,29 @@
 //! The demo's signalling relay: a WebSocket at `/signal?room=NAME` on the page's own origin,
 //! so the page's CSP `connect-src 'self'` holds. It pairs two pages and passes their messages
-//! on; it reads none of them.
+//! on; it reads none of them. `cargo xtask demo` serves it beside the page; [`Standalone`] (and
+//! the `rtc-peer-relay` binary) serves it alone, for a page served by another server that
+//! forwards `/signal` to it with the request's own `Host` (the relay admits a page of its own
+//! origin only).
+//!
+//! # Examples
+//!
+//! In a [tiny_http] server of your own, hand it every request to [`PATH`]:
+//!
+//! ```no_run
+//! use rtc_peer_relay::{Limits, Relay, PATH};
+//!
+//! let http = tiny_http::Server::http("127.0.0.1:8080")?;
+//! let addr = http.server_addr().to_ip().ok_or("not an IP address")?;
+//! let relay = Relay::new(Limits::default()).handler();
+//! for request in http.incoming_requests() {
+//!     if request.url().split('?').next() == Some(PATH) {
+//!         relay(request, addr); // upgrades it, or answers with a plain-text error
+//!     } else {
+//!         let _ = request.respond(tiny_http::Response::empty(404));
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+//! ```
 //!
 //! # Protocol
 //!
@@ -36,15 +59,15 @@
 //! # Implementation
 //!
 //! The WebSocket protocol is [tungstenite] (maintained, blocking, and it takes an already
-//! upgraded stream with `WebSocket::from_raw_socket`, so it fits the tiny_http page server
-//! without an async runtime): the page server hands `/signal` to [`Relay::handler`], which
-//! checks the request, answers `101` with `tungstenite::handshake::derive_accept_key`, and
-//! gives each connection two threads. tiny_http hands the upgraded connection out as one boxed
-//! stream that only one thread can use and nothing can time out, so [`socket`] finds
-//! the socket under it. The reader runs the WebSocket (reads with a [`POLL`] timeout, to ping
-//! and to see idleness); the writer writes what the room queued for the member. Both write whole frames to the socket under one lock, and the room queues in one
-//! order under its table lock, so a member sees `joined` first and every notice and message
-//! in the order it happened.
+//! upgraded stream with `WebSocket::from_raw_socket`, so it fits a tiny_http server without an
+//! async runtime): the server hands `/signal` to [`Relay::handler`], which checks the request,
+//! answers `101` with `tungstenite::handshake::derive_accept_key`, and gives each connection
+//! two threads. tiny_http hands the upgraded connection out as one boxed stream that only one
+//! thread can use and nothing can time out, so [`socket`] finds the socket under it. The
+//! reader runs the WebSocket (reads with a 250 ms timeout, to ping and to see idleness); the
+//! writer writes what the room queued for the member. Both write whole frames to the socket
+//! under one lock, and the room queues in one order under its table lock, so a member sees
+//! `joined` first and every notice and message in the order it happened.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -60,10 +83,21 @@ use tungstenite::protocol::frame::Frame;
 use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tungstenite::{Bytes, Error, Message, Utf8Bytes, WebSocket};
 
-use super::rooms::{Joined, Member, MemberId, Rooms};
-use crate::browser::server::{end_after_answer, socket, Handler};
+use rooms::{Joined, Member, MemberId, Rooms};
+use socket::end_after_answer;
 
-/// The relay's path on the page server.
+mod rooms;
+pub mod socket;
+mod standalone;
+
+pub use standalone::Standalone;
+
+/// Takes over a request to [`PATH`] on a tiny_http server, also given the server's bound
+/// address: upgrades it and serves the connection on threads of its own, or answers it with a
+/// plain-text error and ends its connection.
+pub type Handler = Arc<dyn Fn(Request, SocketAddr) + Send + Sync>;
+
+/// The relay's path on its server.
 pub const PATH: &str = "/signal";
 
 /// How long a connection's reader waits for a frame before it checks pings, idleness and
@@ -82,7 +116,7 @@ const LINGER: Duration = Duration::from_secs(1);
 /// The close code of a third member (an application code, 4000–4999).
 pub const ROOM_FULL: u16 = 4000;
 
-/// The relay's limits; [`Limits::default`] is what `cargo xtask demo` uses (see the module
+/// The relay's limits; [`Limits::default`] is what `cargo xtask demo` and the binary use (see the module
 /// docs).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -143,7 +177,7 @@ impl Relay {
         Relay { shared: Arc::new(Shared { limits, ..Shared::default() }) }
     }
 
-    /// The page server's handler for [`PATH`]; dropping it stops the relay.
+    /// The server's handler for [`PATH`]; dropping it stops the relay.
     pub fn handler(&self) -> Handler {
         let stopper = StopOnDrop(self.clone());
         Arc::new(move |request, server| stopper.0.accept(request, server))
@@ -184,7 +218,7 @@ impl Relay {
             .with_header(plain_header("Sec-WebSocket-Accept", &accept));
         let stream = request.upgrade("websocket", response);
         let Some(socket) = socket::find(peer, server.port()) else {
-            eprintln!("xtask: relay: cannot find the socket of {peer}; dropped it");
+            eprintln!("relay: cannot find the socket of {peer}; dropped it");
             return;
         };
         let relay = self.clone();
@@ -192,7 +226,7 @@ impl Relay {
             .name("relay".into())
             .spawn(move || relay.serve(&room, stream, socket, slot));
         if let Err(err) = spawned {
-            eprintln!("xtask: relay: cannot start a connection thread: {err}");
+            eprintln!("relay: cannot start a connection thread: {err}");
         }
     }
 

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use tungstenite::{Error, Message, WebSocket};
 
-use super::{Limits, Relay, PATH};
-use crate::browser::server::Server;
+use crate::{Limits, Relay, Standalone as Server, PATH};
 
 type Client = WebSocket<TcpStream>;
 
@@ -25,14 +24,8 @@ fn shared_memory() -> std::sync::RwLockReadGuard<'static, ()> {
 }
 
 fn serve(limits: Limits) -> (Server, Relay) {
-    let relay = Relay::new(limits);
-    let server = Server::start_with(
-        "127.0.0.1:0".parse().unwrap(),
-        Vec::new(),
-        None,
-        vec![(PATH, relay.handler())],
-    )
-    .unwrap();
+    let server = Server::start("127.0.0.1:0".parse().unwrap(), limits).unwrap();
+    let relay = server.relay().clone();
     (server, relay)
 }
 
@@ -222,6 +215,8 @@ fn bad_requests_get_a_plain_http_error_and_no_upgrade() {
     }
     let plain = "GET /signal?room=ok HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     assert_eq!(http(&server, plain).0, 400, "a plain GET is not an upgrade");
+    let elsewhere = upgrade_request("/signals?room=ok", "");
+    assert_eq!(http(&server, &elsewhere).0, 404, "the relay's server serves its path only");
     let foreign = upgrade_request("/signal?room=ok", "Origin: http://evil.example\r\n");
     assert_eq!(http(&server, &foreign).0, 403);
     let post = upgrade_request("/signal?room=ok", "").replacen("GET", "POST", 1);
