@@ -24,6 +24,51 @@ export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Calls `make()` in a task of its own and waits (at most `ms`, allocating garbage) until the
+ * object it returned has been garbage-collected and finalized; fails saying `what` otherwise.
+ *
+ * Nothing here holds the object: it lives only in that task's finished frame, so neither a
+ * minifier that removes an IIFE nor a stale register of the caller's suspended frame can keep
+ * it. The FinalizationRegistry stays reachable from this frame until the wait ends: a registry
+ * that is itself collected never calls back (Vite's minifier once turned a single-use
+ * `const registry` into a temporary, and the wait timed out however unreachable the object).
+ * A few more rounds of garbage follow, so other registries' cleanups of the same collection
+ * (wasm-bindgen's `free` of the handle) have run too.
+ */
+export async function dropAndWaitCollected(make, ms, what) {
+  let finalized = false;
+  const registry = new FinalizationRegistry(() => {
+    finalized = true;
+  });
+  await new Promise((resolve, reject) => {
+    setTimeout(() => {
+      try {
+        registry.register(make(), what);
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+  // 8 MB of garbage a round, so the browser collects.
+  const churn = async () => {
+    Array.from({ length: 64 }, () => new Array(16384).fill(Math.random()));
+    await sleep(5);
+  };
+  await waitFor(
+    async () => {
+      await churn();
+      return finalized;
+    },
+    ms,
+    `a garbage collection that finalizes ${what}`,
+  );
+  for (let i = 0; i < 20; i++) await churn();
+  // A use after the wait: the registry is reachable throughout it, whatever a minifier does.
+  registry.unregister(registry);
+}
+
 /** Throws with `message` unless `condition` holds. */
 export function assert(condition, message) {
   if (!condition) throw new Error(`assertion failed: ${message}`);

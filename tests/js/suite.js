@@ -2,7 +2,7 @@
 // `--target web` build in tests/js/index.html, the `--target bundler` build in
 // examples/bundler-app) so both builds pass the same checks.
 
-import { assert, assertSame, sleep, waitFor } from "./harness.js";
+import { assert, assertSame, dropAndWaitCollected, waitFor } from "./harness.js";
 import { canvasTrack, negotiate, pair } from "./loopback.js";
 
 /** Whether this browser can parse `source` (a SyntaxError says it cannot). */
@@ -133,32 +133,12 @@ export function tests(rtc) {
         const { a, b } = pair(cleanup);
         a.addTransceiver("video");
         let calls = 0;
-        let collected = false;
-        const registry = new FinalizationRegistry(() => {
-          collected = true;
-        });
-        // Drop the subscription object on purpose, with a marker allocated alongside it.
-        (() => {
-          onTrack(b, () => calls++);
-          registry.register({ marker: true }, "marker");
-        })();
-        // Garbage until the marker has been collected (then the dropped subscription object
-        // has had the same chance to be collected and finalized).
-        let garbage = [];
-        await waitFor(
-          async () => {
-            garbage = Array.from({ length: 64 }, () => new Array(16384).fill(Math.random()));
-            await sleep(5);
-            return collected;
-          },
+        // The subscription object itself is dropped, and watched until it is finalized.
+        await dropAndWaitCollected(
+          () => onTrack(b, () => calls++),
           15000,
-          "a garbage collection that finalizes an unreachable object",
+          "the dropped subscription object",
         );
-        for (let i = 0; i < 20; i++) {
-          garbage = Array.from({ length: 64 }, () => new Array(16384).fill(Math.random()));
-          await sleep(5);
-        }
-        garbage = null;
         await negotiate(a, b);
         assertSame(calls, 1, "events delivered after the subscription object was collected");
       },
