@@ -15,7 +15,6 @@ use super::page::{self, Case, Page};
 use super::report::Report;
 use crate::browser::webdriver::{Driver, SessionOptions};
 use crate::browser::Browser;
-use crate::coturn::Turn;
 use crate::demo;
 use crate::setup::Tools;
 
@@ -28,7 +27,6 @@ const NO_MEDIA: SessionOptions = SessionOptions { fake_media: false, bench: fals
 struct Ctx {
     url: String,
     root: PathBuf,
-    turn: Option<Turn>,
     driver: Driver,
 }
 
@@ -43,8 +41,6 @@ const CASES: &[Case<Ctx>] = &[
 /// Runs every case in every browser of `wasm-pack.toml` and adds the counts to `report`.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     let server = demo::serve_for_tests(tools)?;
-    let turn = Turn::start(tools).map_err(|e| println!("xtask: e2e: no TURN server ({e:#})"));
-    let mut turn = turn.ok();
     for &browser in &tools.settings.browsers {
         let driver = match Driver::start(tools, browser) {
             Ok(driver) => driver,
@@ -53,10 +49,8 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
                 continue;
             }
         };
-        let (url, root) = (server.url(), tools.root.clone());
-        let ctx = Ctx { url, root, turn: turn.take(), driver };
+        let ctx = Ctx { url: server.url(), root: tools.root.clone(), driver };
         page::run_cases(report, (SUITE, &format!("e2e [{browser}]")), &[browser], CASES, &ctx);
-        turn = ctx.turn;
     }
     Ok(())
 }
@@ -231,11 +225,10 @@ fn csp_enforced(ctx: &Ctx) -> Result<()> {
 /// The TURN settings from the URL, then the settings form: a non-TURN URL refused with a
 /// message, a good one applied, the credential never shown back; a relay-only call.
 fn turn_relay_only(ctx: &Ctx) -> Result<()> {
-    let turn = ctx.turn.as_ref().context("no TURN server could be started for this test")?;
-    let (url, user, secret) = (turn.url(), &turn.username, &turn.credential);
+    let [url, user, secret] = &page::turn_settings()?;
     let query = format!(
         "?turn={}&username={}&credential={}&relay=1",
-        percent_encode(&url),
+        percent_encode(url),
         percent_encode(user),
         percent_encode(secret)
     );
@@ -264,7 +257,7 @@ fn turn_relay_only(ctx: &Ctx) -> Result<()> {
     };
     let refused = apply("http://127.0.0.1/", "x", "form-secret-1234")?;
     ensure!(refused[0].to_string().contains("turn:"), "a non-TURN URL was not refused: {refused}");
-    let after = apply(&url, user, secret)?;
+    let after = apply(url, user, secret)?;
     ensure!(after[0] == json!(""), "the TURN settings were refused: {}", after[0]);
     ensure!(after[2] == json!(""), "the credential field still holds the credential");
     ensure!(

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::report::Report;
 use crate::browser::webdriver::Session;
 use crate::browser::Browser;
+use crate::turn_config;
 
 /// How long the page may take to load the wasm package (and join its room, in room mode).
 pub const LOAD: Duration = Duration::from_secs(20);
@@ -200,4 +201,16 @@ pub fn run_cases<C>(
     for &b in browsers {
         report.add(suite, Some(b), passed, failed);
     }
+}
+
+/// The run's TURN settings from its config endpoint: the URL, username and credential.
+pub fn turn_settings() -> Result<[String; 3]> {
+    let port = std::env::var(turn_config::PORT_VAR).ok().and_then(|p| p.parse().ok());
+    let port = port.unwrap_or(turn_config::NAMESPACE_PORT);
+    let url = format!("http://127.0.0.1:{port}{}", turn_config::PATH);
+    let agent = crate::browser::webdriver::loopback_agent(Duration::from_secs(5));
+    let mut response = agent.get(&url).call().with_context(|| format!("reading {url}"))?;
+    let v: Value = response.body_mut().read_json().with_context(|| format!("{url}: not JSON"))?;
+    let field = |k: &str| v[k].as_str().map(String::from).with_context(|| format!("{url}: no {k}"));
+    Ok([field("url")?, field("username")?, field("credential")?])
 }

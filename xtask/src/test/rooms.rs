@@ -26,7 +26,6 @@ use crate::browser::webdriver::{Driver, SessionOptions};
 use crate::browser::Browser;
 use crate::demo;
 use crate::setup::Tools;
-use crate::turn_config;
 
 /// Suite name in the report.
 pub const SUITE: &str = "e2e rooms, Chromium and Firefox";
@@ -311,20 +310,8 @@ fn room_full(ctx: &Ctx) -> Result<()> {
     hang_up(&chromium, &firefox, "room full")
 }
 
-/// The run's TURN settings, from its config endpoint (`{url, username, credential}`).
-fn turn_settings() -> Result<Value> {
-    let port = std::env::var(turn_config::PORT_VAR).ok().and_then(|p| p.parse().ok());
-    let port = port.unwrap_or(turn_config::NAMESPACE_PORT);
-    let url = format!("http://127.0.0.1:{port}{}", turn_config::PATH);
-    let agent = crate::browser::webdriver::loopback_agent(Duration::from_secs(5));
-    let mut response = agent.get(&url).call().with_context(|| format!("reading {url}"))?;
-    response.body_mut().read_json().with_context(|| format!("{url} is not JSON"))
-}
-
 fn relay_only(ctx: &Ctx) -> Result<()> {
-    let turn = turn_settings()?;
-    let field = |k: &str| turn[k].as_str().map(percent_encode).context(format!("no {k}"));
-    let (url, user, secret) = (field("url")?, field("username")?, field("credential")?);
+    let [url, user, secret] = page::turn_settings()?.map(|v| percent_encode(&v));
     let extra = format!("&turn={url}&username={user}&credential={secret}&relay=1");
     let (chromium, firefox) = pair(ctx, "relay", &extra)?;
     connect(&chromium, &firefox, "relay-only call")?;
