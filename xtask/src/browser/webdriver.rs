@@ -272,10 +272,7 @@ impl Session {
     /// Opens a new window (not switched to) and returns its handle.
     pub fn new_window(&self) -> Result<String> {
         let v = self.post("/window/new", json!({ "type": "window" }))?;
-        v["handle"]
-            .as_str()
-            .map(str::to_string)
-            .with_context(|| format!("new window: no handle in {v}"))
+        v["handle"].as_str().map(String::from).with_context(|| format!("no handle in {v}"))
     }
 
     /// Makes the window `handle` the target of the following commands.
@@ -300,16 +297,10 @@ mod tests {
     fn drives_both_installed_browsers() {
         let tools = crate::setup::ensure().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("index.html"),
-            "<!doctype html><title>t</title><body></body>",
-        )
-        .unwrap();
-        let server = super::super::server::Server::start(
-            "127.0.0.1:0".parse().unwrap(),
-            vec![("/".into(), dir.path().to_path_buf())],
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("index.html"), "<!doctype html><body></body>").unwrap();
+        let mounts = vec![("/".into(), dir.path().to_path_buf())];
+        let server = super::super::server::Server::start("127.0.0.1:0".parse().unwrap(), mounts);
+        let server = server.unwrap();
         for browser in Browser::ALL {
             let d = Driver::start(&tools, browser).unwrap();
             let s = d.session().unwrap();
@@ -317,7 +308,8 @@ mod tests {
             s.execute("document.body.innerHTML = '<button id=b>x</button>'; document.getElementById('b').onclick = () => { window.clicked = 1 + arguments.length; }; return null;", vec![]).unwrap();
             let sum = s.execute("return arguments[0] + arguments[1];", vec![json!(2), json!(3)]);
             assert_eq!(sum.unwrap(), json!(5));
-            assert_eq!(s.execute_async("const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] * 2), 50);", vec![json!(21)]).unwrap(), json!(42));
+            let doubled = "const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] * 2), 50);";
+            assert_eq!(s.execute_async(doubled, vec![json!(21)]).unwrap(), json!(42));
             s.click("#b").unwrap();
             let clicked = s.wait_until("window.clicked", Duration::from_secs(5), "the click");
             assert_eq!(clicked.unwrap(), json!(1));
@@ -329,10 +321,8 @@ mod tests {
             for truthy in ["[]", "({})", "'x'", "1"] {
                 s.wait_until(truthy, Duration::from_secs(5), truthy).unwrap();
             }
-            let png = s.screenshot_png().unwrap();
-            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-            let first = s.window_handle().unwrap();
-            let second = s.new_window().unwrap();
+            assert_eq!(&s.screenshot_png().unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+            let (first, second) = (s.window_handle().unwrap(), s.new_window().unwrap());
             s.switch_to(&second).unwrap();
             assert_eq!(s.window_handle().unwrap(), second);
             s.switch_to(&first).unwrap();

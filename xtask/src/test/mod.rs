@@ -8,6 +8,7 @@ pub mod abuse;
 pub mod e2e;
 mod js_tests;
 mod libtest;
+mod page;
 mod plain_build;
 mod prebuild;
 pub mod report;
@@ -205,5 +206,26 @@ mod tests {
         r.expect_browsers(&Browser::ALL);
         assert_eq!(r.totals(|s| s.browser == Some(Browser::Firefox)), (0, 1));
         assert_eq!(r.failed(), 1);
+    }
+
+    /// One suite by itself (slow), in the test network for the TURN settings:
+    /// `cargo xtask netns -- env XTASK_SUITE=rooms cargo test -p xtask -- --ignored --nocapture
+    /// one_suite` (`e2e`, `rooms`, `abuse`, `plain-build`; `XTASK_E2E_ONLY` picks cases).
+    #[test]
+    #[ignore = "drives real browsers for minutes; `cargo xtask test` runs every suite"]
+    fn one_suite() {
+        let tools = setup::ensure().expect("tools");
+        let suite = std::env::var("XTASK_SUITE").unwrap_or_default();
+        let run = match suite.as_str() {
+            "e2e" => e2e::run,
+            "rooms" => rooms::run,
+            "abuse" => abuse::run,
+            "plain-build" => plain_build::run,
+            _ => panic!("XTASK_SUITE={suite:?}: not e2e, rooms, abuse or plain-build"),
+        };
+        let mut report = Report::default();
+        report.suite(&suite, &tools.settings.browsers, |r| run(&tools, r));
+        report.print_summary();
+        assert_eq!(report.failed(), 0);
     }
 }

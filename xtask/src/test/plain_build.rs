@@ -61,17 +61,6 @@ fn check_dts(path: &Path) -> Result<Vec<(String, bool)>> {
 mod tests {
     use super::*;
 
-    /// Just this check: `cargo test -p xtask plain_build_by_hand -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "a release build of the library; `cargo xtask test` runs it"]
-    fn plain_build_by_hand() {
-        let tools = crate::setup::ensure().expect("tools");
-        let mut report = Report::default();
-        run(&tools, &mut report).expect("the plain build");
-        report.print_summary();
-        assert_eq!(report.failed(), 0);
-    }
-
     #[test]
     fn an_empty_or_untyped_dts_fails() {
         let dir = tempfile::tempdir().unwrap();

@@ -6,11 +6,12 @@
 //! for its list of tests (`-- --list`, which also builds it), then run and held to that list;
 //! both steps have a deadline.
 
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
-use serde::Deserialize;
+use serde_json::Value;
 
 use super::libtest;
 use super::report::Report;
@@ -23,23 +24,11 @@ const LIST_LIMIT: Duration = Duration::from_secs(40 * 60);
 /// How long the host tests may run once built.
 const HOST_RUN_LIMIT: Duration = Duration::from_secs(20 * 60);
 
-/// Environment variables the runner reads that must not leak in from the caller's shell.
-const RUNNER_ENV: &[&str] = &[
-    "CHROMEDRIVER",
-    "GECKODRIVER",
-    "SAFARIDRIVER",
-    "CHROMEDRIVER_REMOTE",
-    "GECKODRIVER_REMOTE",
-    "SAFARIDRIVER_REMOTE",
-    "NO_HEADLESS",
-    "WASM_BINDGEN_USE_NODE_EXPERIMENTAL",
-    "WASM_BINDGEN_USE_DENO",
-    "WASM_BINDGEN_USE_DEDICATED_WORKER",
-    "WASM_BINDGEN_USE_SHARED_WORKER",
-    "WASM_BINDGEN_USE_SERVICE_WORKER",
-    "WASM_BINDGEN_TEST_ONLY_NODE",
-    "WASM_BINDGEN_TEST_ONLY_WEB",
-];
+/// Whether the runner reads environment variable `var` (its drivers, their remote variants,
+/// headless and runtime switches): none may leak in from the caller's shell.
+fn runner_reads(var: &str) -> bool {
+    var.contains("DRIVER") || var == "NO_HEADLESS" || var.starts_with("WASM_BINDGEN_")
+}
 
 /// `cargo <this> -p PACKAGE` builds and runs the wasm test binaries (the same flags build them
 /// beforehand).
@@ -57,48 +46,29 @@ pub const PACKAGES: &[(&str, bool)] = &[
 
 /// The wasm test targets: for each of [`PACKAGES`], its name and `--lib` (when listed) plus
 /// `--test <name>` for each integration test cargo knows (from `cargo metadata`).
-pub fn targets(tools: &Tools) -> Result<Vec<(&'static str, Vec<String>)>> {
-    #[derive(Deserialize)]
-    struct Metadata {
-        packages: Vec<Package>,
-    }
-    #[derive(Deserialize)]
-    struct Package {
-        name: String,
-        targets: Vec<Target>,
-    }
-    #[derive(Deserialize)]
-    struct Target {
-        name: String,
-        kind: Vec<String>,
-    }
+fn targets(root: &Path) -> Result<Vec<(&'static str, Vec<String>)>> {
     let out = process::cargo()
-        .current_dir(&tools.root)
+        .current_dir(root)
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .output()
         .context("running cargo metadata")?;
-    ensure!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: Metadata = serde_json::from_slice(&out.stdout).context("reading cargo metadata")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(out.status.success(), "cargo metadata failed: {stderr}");
+    let meta: Value = serde_json::from_slice(&out.stdout).context("reading cargo metadata")?;
     let mut targets = Vec::new();
     for &(name, lib) in PACKAGES {
-        let package = meta.packages.iter().find(|p| p.name == name);
+        let packages = meta["packages"].as_array().into_iter().flatten();
+        let package = packages.into_iter().find(|p| p["name"] == name);
         let package = package.with_context(|| format!("cargo metadata lists no {name} package"))?;
-        let mut tests: Vec<&str> = package
-            .targets
-            .iter()
-            .filter(|t| t.kind.iter().any(|k| k == "test"))
-            .map(|t| t.name.as_str())
-            .collect();
+        let is_test = |t: &&Value| t["kind"].as_array().is_some_and(|k| k.contains(&"test".into()));
+        let tests = package["targets"].as_array().into_iter().flatten().filter(is_test);
+        let mut tests: Vec<String> =
+            tests.filter_map(|t| t["name"].as_str().map(String::from)).collect();
         tests.sort();
         if lib {
             targets.push((name, vec!["--lib".to_string()]));
         }
-        targets
-            .extend(tests.into_iter().map(|t| (name, vec!["--test".to_string(), t.to_string()])));
+        targets.extend(tests.into_iter().map(|t| (name, vec!["--test".to_string(), t])));
     }
     Ok(targets)
 }
@@ -117,12 +87,14 @@ pub fn run(tools: &Tools, browser: Browser, report: &mut Report) -> Result<()> {
         Browser::Firefox => "GECKODRIVER",
     };
     let timeout = tools.settings.timeout_secs;
-    for (package, target) in targets(tools)? {
+    for (package, target) in targets(&tools.root)? {
         let cargo = || {
             let mut cmd = process::cargo();
             cmd.current_dir(&tools.root).args(CARGO_TEST).args(["-p", package]).args(&target);
-            for var in RUNNER_ENV {
-                cmd.env_remove(var);
+            for (var, _) in std::env::vars_os() {
+                if var.to_str().is_some_and(runner_reads) {
+                    cmd.env_remove(var);
+                }
             }
             cmd.env(driver_var, tools.driver(browser))
                 .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &caps)
@@ -258,6 +230,15 @@ mod tests {
             assert_eq!((passed, failed), want, "{what}: {report:?}");
             assert!(format!("{report:?}").contains(reason), "{what}: {report:?}");
         }
+    }
+
+    #[test]
+    fn the_targets_come_from_cargo_metadata() {
+        let targets = targets(&crate::setup::repo_root()).unwrap();
+        let has =
+            |package: &str, args: &[&str]| targets.iter().any(|(p, a)| *p == package && a == args);
+        assert!(has("rtc-peer", &["--lib"]) && has("rtc-peer", &["--test", "api"]), "{targets:?}");
+        assert!(!has("rtc-peer-demo", &["--lib"]), "{targets:?}");
     }
 
     #[test]
