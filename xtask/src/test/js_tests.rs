@@ -284,16 +284,4 @@ mod tests {
         let empty = json!({ "done": true, "results": [] });
         assert!(record("page", Browser::Firefox, empty, &mut Report::default()).is_err());
     }
-
-    /// `cargo xtask netns -- cargo test -p xtask -- --ignored --nocapture js_package_step`
-    #[test]
-    #[ignore = "this step alone, in real browsers; `cargo xtask test` runs it with all the others"]
-    fn js_package_step() {
-        let tools = crate::setup::ensure().unwrap();
-        let mut r = Report::default();
-        r.left_out("cargo xtask test", None, "every other step", "the JS package step alone");
-        r.suite("JS package", &tools.settings.browsers.clone(), |r| run(&tools, r));
-        r.print_summary();
-        assert_eq!(r.failed(), 0);
-    }
 }

@@ -210,7 +210,7 @@ mod tests {
 
     /// One suite by itself (slow), in the test network for the TURN settings:
     /// `cargo xtask netns -- env XTASK_SUITE=rooms cargo test -p xtask -- --ignored --nocapture
-    /// one_suite` (`e2e`, `rooms`, `abuse`, `plain-build`; `XTASK_E2E_ONLY` picks cases).
+    /// one_suite` (`e2e`, `rooms`, `abuse`, `plain-build`, `js`; `XTASK_E2E_ONLY` picks cases).
     #[test]
     #[ignore = "drives real browsers for minutes; `cargo xtask test` runs every suite"]
     fn one_suite() {
@@ -221,9 +221,16 @@ mod tests {
             "rooms" => rooms::run,
             "abuse" => abuse::run,
             "plain-build" => plain_build::run,
-            _ => panic!("XTASK_SUITE={suite:?}: not e2e, rooms, abuse or plain-build"),
+            "js" => js_tests::run,
+            _ => panic!("XTASK_SUITE={suite:?}: not e2e, rooms, abuse, plain-build or js"),
         };
         let mut report = Report::default();
+        report.left_out(
+            "cargo xtask test",
+            None,
+            "every other step",
+            &format!("XTASK_SUITE={suite}"),
+        );
         report.suite(&suite, &tools.settings.browsers, |r| run(&tools, r));
         report.print_summary();
         assert_eq!(report.failed(), 0);
