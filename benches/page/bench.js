@@ -77,7 +77,7 @@ const wasm = await rs.default();
 // The full run. `cargo xtask bench` passes these (or smaller ones for the smoke test).
 const FULL = {
   // The leak figure last: connections it leaves behind must not disturb the others.
-  figures: [2, 3, 4, 6, 7, 8, 9, 5],
+  figures: [2, 3, 4, 6, 7, 8, 9, 10, 5],
   dispatchRounds: 50, // figure 2: rounds per variant …
   dispatchEvents: 2000, // … of this many events: 100,000 events per variant
   oaRounds: 200, // figure 3: offer/answer rounds per variant
@@ -97,10 +97,12 @@ const FULL = {
   dataThreshold: 256 * 1024, // … with this low-water mark (rtc-peer's default)
   dataRounds: 8, // figure 8: transfers per variant
   hangUpRounds: 20, // figure 9: calls per variant
+  sfuPublishers: [1, 4, 8], // figure 10: publishers subscribed to …
+  sfuRounds: 8, // … in this many rounds (each subscribes once per size and variant)
   callTimeoutMs: 15000,
 };
 const SMOKE = {
-  figures: [2, 3, 4, 6, 7, 8, 9, 5],
+  figures: [2, 3, 4, 6, 7, 8, 9, 10, 5],
   dispatchRounds: 2,
   dispatchEvents: 200,
   oaRounds: 3,
@@ -120,6 +122,8 @@ const SMOKE = {
   dataThreshold: 256 * 1024,
   dataRounds: 2,
   hangUpRounds: 2,
+  sfuPublishers: [1, 2],
+  sfuRounds: 1,
   callTimeoutMs: 15000,
 };
 
@@ -305,8 +309,8 @@ function trackEvents(pc, count) {
   return events;
 }
 
-// An animated canvas: the video source of figures 4 and 5.
-function canvasSource() {
+// An animated canvas: the video source of figures 4, 5 and (at `fps`) 10.
+function canvasSource(fps) {
   const canvas = document.createElement("canvas");
   canvas.width = 160;
   canvas.height = 120;
@@ -323,7 +327,7 @@ function canvasSource() {
   // Paint every 4 ms and capture every paint, so the wait for the next source frame is
   // short next to the call setup being measured.
   const timer = setInterval(paint, 4);
-  const stream = canvas.captureStream();
+  const stream = fps ? canvas.captureStream(fps) : canvas.captureStream();
   return {
     stream,
     stop() {
@@ -1111,6 +1115,259 @@ async function figThroughput(cfg) {
   }
 }
 
+// ---- an SFU: the subscriber's side of a Janus subscription (figure 10) ----
+
+// Where the run serves its Janus's URL, in its network namespace (as for the Janus suites).
+const JANUS_ENDPOINT = "http://127.0.0.1:4781/janus.json";
+
+// A Janus REST session: requests, and its events long-polled into a queue that waits take
+// from. Every wait has a deadline.
+async function janusSession(base, timeoutMs) {
+  let tx = 0;
+  const post = async (url, body) => {
+    const transaction = `bench-${++tx}`;
+    const reply = await withTimeout(
+      fetch(url, { method: "POST", body: JSON.stringify({ ...body, transaction }) }).then((r) =>
+        r.json(),
+      ),
+      timeoutMs,
+      `Janus's reply to ${body.janus} ${body.body ? body.body.request : ""}`,
+    );
+    if (reply.janus === "error") throw new Error(`Janus ${reply.error.code}: ${reply.error.reason}`);
+    const data = reply.plugindata && reply.plugindata.data;
+    if (data && data.error_code) throw new Error(`VideoRoom ${data.error_code}: ${data.error}`);
+    return { reply, transaction };
+  };
+  const url = `${base}/${(await post(base, { janus: "create" })).reply.data.id}`;
+  const events = [];
+  const waiters = new Set();
+  let open = true;
+  (async () => {
+    for (let rid = 0; open; rid++) {
+      try {
+        const list = await (await fetch(`${url}?maxev=10&rid=${rid}`)).json();
+        for (const e of [].concat(list)) if (e.janus !== "keepalive") events.push(e);
+        for (const check of [...waiters]) check();
+      } catch {
+        if (open) await sleep(100);
+      }
+    }
+  })();
+  // The first queued event for which `pred` holds, taken off the queue.
+  const next = (pred, what) =>
+    withTimeout(
+      new Promise((resolve) => {
+        const check = () => {
+          const i = events.findIndex(pred);
+          if (i < 0) return;
+          waiters.delete(check);
+          resolve(events.splice(i, 1)[0]);
+        };
+        waiters.add(check);
+        check();
+      }),
+      timeoutMs,
+      what,
+    );
+  const attach = async () => {
+    const id = (await post(url, { janus: "attach", plugin: "janus.plugin.videoroom" })).reply.data.id;
+    const handle = `${url}/${id}`;
+    return {
+      id,
+      // A request Janus answers at once (creating a room).
+      request: (body) => post(handle, { janus: "message", body }),
+      // A request answered by an event: resolves with that event (or fails with its error).
+      send: async (body, jsep, what) => {
+        const { transaction } = await post(handle, { janus: "message", body, jsep });
+        const event = await next((e) => e.sender === id && e.transaction === transaction, what);
+        const data = event.plugindata && event.plugindata.data;
+        if (data && data.error_code) throw new Error(`${what}: ${data.error_code} ${data.error}`);
+        return event;
+      },
+      // Sends with no wait for the answering event.
+      post: (body, jsep) => post(handle, { janus: "message", body, jsep }),
+      detach: () => post(handle, { janus: "detach" }).catch(() => {}),
+    };
+  };
+  const close = () => {
+    open = false;
+    return post(url, { janus: "destroy" }).catch(() => {});
+  };
+  return { attach, next, close };
+}
+
+// Resolves once `pc` has gathered its candidates (its description then carries them).
+function gathered(pc, timeoutMs) {
+  return withTimeout(
+    new Promise((resolve) => {
+      const check = () => pc.iceGatheringState === "complete" && resolve();
+      pc.addEventListener("icegatheringstatechange", check);
+      check();
+    }),
+    timeoutMs,
+    "ICE gathering",
+  );
+}
+
+// A publisher in `room` (plain JS, the same for both variants): joins, publishes `track`,
+// and resolves once Janus reports its connection up.
+async function janusPublisher(session, room, track, timeoutMs) {
+  const handle = await session.attach();
+  const joined = await handle.send({ request: "join", ptype: "publisher", room }, undefined, "join");
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver(track, { direction: "sendonly" });
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc, timeoutMs);
+  const offer = { type: "offer", sdp: pc.localDescription.sdp };
+  const answer = await handle.send({ request: "publish" }, offer, "Janus's answer to publish");
+  await pc.setRemoteDescription(answer.jsep);
+  await session.next((e) => e.janus === "webrtcup" && e.sender === handle.id, "publisher up");
+  return { feed: joined.plugindata.data.id, pc, handle };
+}
+
+// The subscriber's side in plain JS: `ontrack` gives each track a `<video>` of its own, as
+// `SfuSubscriber` does in Rust (benches/web/src/sfu.rs).
+function jsSfuSubscriber(makeVideo) {
+  const pc = new RTCPeerConnection();
+  const videos = [];
+  const onTrack = (event) => {
+    const video = makeVideo();
+    video.dataset.mid = event.transceiver.mid;
+    videos.push(video);
+    jsAttach(video, new MediaStream([event.track])).catch(() => {});
+  };
+  pc.addEventListener("track", onTrack);
+  return {
+    connection: () => pc,
+    apply_offer: (sdp) => pc.setRemoteDescription({ type: "offer", sdp }),
+    answer: async () => pc.setLocalDescription(await pc.createAnswer()),
+    videos: () => videos,
+    close() {
+      pc.removeEventListener("track", onTrack);
+      pc.close();
+      for (const v of videos) {
+        v.srcObject = null;
+        v.remove();
+      }
+    },
+  };
+}
+
+const SFU_VARIANTS = {
+  js: () => jsSfuSubscriber(newVideo),
+  rtc_peer: () => new rs.SfuSubscriber(newVideo),
+};
+
+// One subscription of `feeds` on a fresh handle and connection: from the subscribe request
+// to the first frame of every track (requestVideoFrameCallback, or videoWidth where there is
+// none), and the time applying Janus's offer took (its track events and their handlers) per
+// track. Each track must play on the mid Janus lists for its feed.
+async function sfuSubscribe(session, room, feeds, name, timeoutMs) {
+  const handle = await session.attach();
+  const sub = SFU_VARIANTS[name]();
+  try {
+    const streams = feeds.map((feed) => ({ feed }));
+    const t0 = now();
+    const offer = await handle.send(
+      { request: "join", ptype: "subscriber", room, streams },
+      undefined,
+      `Janus's offer of ${feeds.length} feeds`,
+    );
+    const t1 = now();
+    await sub.apply_offer(offer.jsep.sdp);
+    const t2 = now();
+    const videos = sub.videos();
+    const listed = offer.plugindata.data.streams.filter((s) => feeds.includes(s.feed_id));
+    const mids = videos.map((v) => v.dataset.mid).sort();
+    if (listed.length !== feeds.length || listed.map((s) => s.mid).sort().join() !== mids.join()) {
+      throw new Error(`${name}: track mids ${mids} for Janus's ${JSON.stringify(listed)}`);
+    }
+    const frames = Promise.all(videos.map(firstFrame));
+    await sub.answer();
+    const pc = sub.connection();
+    await gathered(pc, timeoutMs);
+    await handle.post({ request: "start" }, { type: "answer", sdp: pc.localDescription.sdp });
+    const shown = await withTimeout(frames, timeoutMs, `${name}: ${feeds.length} first frames`);
+    return { frames_ms: Math.max(...shown) - t0, per_track_ms: (t2 - t1) / feeds.length };
+  } finally {
+    sub.close();
+    await handle.detach();
+  }
+}
+
+// Figure 10: 1, 4 and 8 publishers in one room of the run's Janus; each round subscribes to
+// the first N of them once per variant (sizes and variants in alternating order).
+async function figSfu(cfg) {
+  if (cfg.janus_error) throw new Error(`the run's Janus did not start: ${cfg.janus_error}`);
+  const endpoint = await withTimeout(
+    fetch(JANUS_ENDPOINT).then((r) => r.json()),
+    5000,
+    `the run's Janus at ${JANUS_ENDPOINT}`,
+  );
+  const session = await janusSession(endpoint.url, cfg.callTimeoutMs);
+  // 30 fps: eight encoders of every paint would starve a 2-core machine.
+  const source = canvasSource(30);
+  const publishers = [];
+  const sizes = cfg.sfuPublishers;
+  const most = Math.max(...sizes);
+  try {
+    const room = 100000 + Math.floor(Math.random() * 1e9);
+    const admin = await session.attach();
+    await admin.request({ request: "create", room, publishers: most, permanent: false });
+    const track = source.stream.getVideoTracks()[0];
+    for (let i = 0; i < most; i++) {
+      state(`figure 10: publisher ${i + 1} of ${most} joins`);
+      publishers.push(await janusPublisher(session, room, track, cfg.callTimeoutMs));
+    }
+    const feeds = publishers.map((p) => p.feed);
+    const names = Object.keys(SFU_VARIANTS);
+    const samples = Object.fromEntries(sizes.map((n) => [n, { js: [], rtc_peer: [] }]));
+    for (let r = -1; r < cfg.sfuRounds; r++) {
+      for (const n of r % 2 ? [...sizes].reverse() : sizes) {
+        for (const name of (r + n) % 2 ? [...names].reverse() : names) {
+          state(`figure 10: round ${r + 1} of ${cfg.sfuRounds}, ${n} feeds, ${name}`);
+          const s = await sfuSubscribe(session, room, feeds.slice(0, n), name, cfg.callTimeoutMs);
+          if (r >= 0) samples[n][name].push(s); // round -1 warms up
+        }
+      }
+    }
+    const of = (n, name, key) => samples[n][name].map((s) => s[key]);
+    const scale = (name) => of(most, name, "per_track_ms").map((x, i) => x / of(sizes[0], name, "per_track_ms")[i]);
+    const perSize = Object.fromEntries(
+      sizes.map((n) => {
+        const m = (name, key) => median(of(n, name, key));
+        const frames = of(n, "rtc_peer", "frames_ms").map((x, i) => x / of(n, "js", "frames_ms")[i]);
+        return [n, {
+          frames_ms: { js: m("js", "frames_ms"), rtc_peer: m("rtc_peer", "frames_ms") },
+          per_track_ms: { js: m("js", "per_track_ms"), rtc_peer: m("rtc_peer", "per_track_ms") },
+          ratio_frames_vs_js: median(frames),
+        }];
+      }),
+    );
+    return {
+      unit: "ms",
+      publishers: sizes,
+      rounds: cfg.sfuRounds,
+      detection: typeof HTMLVideoElement.prototype.requestVideoFrameCallback === "function"
+        ? "requestVideoFrameCallback" : "videoWidth polling",
+      per_publishers: perSize,
+      samples,
+      // Per round: rtc-peer's cost per track at the most publishers over that at one.
+      ratio: median(scale("rtc_peer")),
+      ci95: medianCi95(scale("rtc_peer")),
+      ratio_js: median(scale("js")),
+      target: 1.2,
+    };
+  } finally {
+    for (const p of publishers) {
+      p.pc.close();
+      await p.handle.detach();
+    }
+    await session.close();
+    source.stop();
+  }
+}
+
 const FIGURES = {
   2: ["dispatch", figDispatch],
   3: ["offer_answer", figOfferAnswer],
@@ -1120,6 +1377,7 @@ const FIGURES = {
   7: ["glare", figGlare],
   8: ["throughput", figThroughput],
   9: ["hang_up", figHangUp],
+  10: ["sfu", figSfu],
 };
 
 window.benchState = { done: false, phase: "idle", error: null };

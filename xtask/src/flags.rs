@@ -50,6 +50,19 @@ xflags::xflags! {
         /// Measure the JS package and the Rust-app figure as users build them (gzip -9), with
         /// the budgets of wasm-pack.toml and twiggy's top 20; writes docs/size.md.
         cmd size {}
+        /// Build examples/janus-videoroom, start Janus (the tests' private configuration),
+        /// serve the page on http://127.0.0.1:8090 and print its URL; Ctrl-C stops Janus by its
+        /// pid. Janus never gathers ICE on loopback: name the interface it gathers on.
+        cmd janus-example {
+            /// The network interface (e.g. eth0) whose IPv4 address Janus gathers ICE on and
+            /// puts in its SDP; needed except inside `cargo xtask netns` (10.200.0.1).
+            optional --interface interface: String
+            /// The port to serve the page on (default 8090).
+            optional -p, --port port: u16
+            /// Serve nothing: open the page in N headless Chromium windows and check that the
+            /// last one plays N tiles, then stop (run by `cargo xtask test`).
+            optional --check tabs: u32
+        }
         /// Run a command in the test network of the browser phases (a private network
         /// namespace with coturn and its config endpoint), e.g. one wasm suite by hand:
         /// `cargo xtask netns -- cargo test --target wasm32-unknown-unknown --test api`.

@@ -49,6 +49,7 @@ fn main() {
         XtaskCmd::Bench(f) => bench::run(&f),
         XtaskCmd::Size(f) => size::run(&f),
         XtaskCmd::Netns(f) => netns::exec::run(&f.command),
+        XtaskCmd::JanusExample(f) => janus::example::run(&f),
     };
     if let Err(err) = result {
         eprintln!("xtask: error: {err:#}");

@@ -10,6 +10,7 @@
 //! - [`negotiated`]: two connections negotiated by rtc-peer's `Negotiator`, signals carried by
 //!   the page as JSON text: glare convergence (figure 7) and hang-up detection (figure 9).
 //! - [`data`]: a loopback pair with one data channel: 20 MB sent with `writable()` (figure 8).
+//! - [`sfu`]: the subscriber of a Janus subscription of 1 to 8 feeds (figure 10).
 //! - [`alloc`]: a counting global allocator, so figure 5 sees the Rust heap's live bytes.
 //!
 //! Nothing here is timed in Rust: the page measures every variant the same way.
@@ -22,3 +23,4 @@ pub mod call;
 pub mod data;
 pub mod dispatch;
 pub mod negotiated;
+pub mod sfu;

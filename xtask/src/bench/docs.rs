@@ -48,7 +48,8 @@ fn kb(bytes: f64) -> String {
 }
 
 fn signed_bytes(bytes: f64) -> String {
-    if bytes.abs() >= 1000.0 {
+    let kb = bytes.abs() >= 1000.0;
+    if kb {
         format!("{:+.1} KB", bytes / 1000.0)
     } else {
         format!("{bytes:+.0} B")
@@ -58,7 +59,8 @@ fn signed_bytes(bytes: f64) -> String {
 /// Two decimals, or three when two would round a miss onto the target (or a pass onto it).
 fn ratio_text(ratio: f64, target: f64) -> String {
     let two = format!("{ratio:.2}");
-    if two == format!("{target:.2}") && ratio != target {
+    let onto = two == format!("{target:.2}") && ratio != target;
+    if onto {
         format!("{ratio:.3}")
     } else {
         two
@@ -66,11 +68,7 @@ fn ratio_text(ratio: f64, target: f64) -> String {
 }
 
 fn verdict(met: bool) -> &'static str {
-    if met {
-        "✅ met"
-    } else {
-        "❌ missed"
-    }
+    ["❌ missed", "✅ met"][usize::from(met)]
 }
 
 /// One figure's outcome in one browser: the ratio (or value) against its target.
@@ -86,22 +84,23 @@ struct Cell {
 
 impl Cell {
     fn missing(why: &str) -> Cell {
-        Cell {
-            normalized: None,
-            met: None,
-            text: why.to_string(),
-            note: why.chars().take(90).collect(),
-        }
+        let note = why.chars().take(90).collect();
+        Cell { normalized: None, met: None, text: why.to_string(), note }
     }
 }
 
-/// The ratio figures (2, 3, 4, 6): key in `figures`, target, and what the details say.
+/// The cell of a figure that did not run or failed in this page, if it did not.
+fn not_run(page: &Value, key: &str) -> Option<Cell> {
+    let err = |v: &Value| v.as_str().map(str::to_string);
+    let why = err(&page["error"]).map(|e| format!("not run: {e}"));
+    why.or_else(|| err(&page["errors"][key]).map(|e| format!("failed: {e}")))
+        .map(|w| Cell::missing(&w))
+}
+
+/// The ratio figures (all but 1 and 5): key in `figures`, target, and what the details say.
 fn ratio_cell(page: &Value, key: &str) -> Cell {
-    if let Some(err) = page.get("error").and_then(Value::as_str) {
-        return Cell::missing(&format!("not run: {err}"));
-    }
-    if let Some(err) = page["errors"].get(key).and_then(Value::as_str) {
-        return Cell::missing(&format!("failed: {err}"));
+    if let Some(cell) = not_run(page, key) {
+        return cell;
     }
     let fig = &page["figures"][key];
     let (Some(ratio), Some(target)) = (num(fig, &["ratio"]), num(fig, &["target"])) else {
@@ -109,57 +108,56 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     };
     // Throughput (figure 8) is better when higher: its target is a floor.
     let higher_is_better = fig["higher_is_better"].as_bool() == Some(true);
-    let mut met = if higher_is_better { ratio >= target } else { ratio <= target };
+    // Dispatch must also beat a raw web-sys `Closure` reading the same fields.
     let closure = num(fig, &["ratio_closure"]).unwrap_or(f64::NAN);
-    if key == "dispatch" {
-        // Dispatch must also beat a raw web-sys `Closure` reading the same fields.
-        met = met && ratio <= closure;
-    }
+    let met = if higher_is_better { ratio >= target } else { ratio <= target }
+        && (key != "dispatch" || ratio <= closure);
     let ms = |path: &[&str]| num(fig, path).unwrap_or(f64::NAN);
+    // "A unit vs JS B unit" for `field.rtc_peer` against `field.js` (or `on_track` for dispatch).
+    let vs = |field: &str, ours: &str, unit: &str, digits: usize| {
+        let (a, b) = (ms(&[field, ours]), ms(&[field, "js"]));
+        format!("{a:.digits$} {unit} vs JS {b:.digits$} {unit}")
+    };
+    // "1: 12760, 8: 15693": `fig[group][n][leaf…]` for each size n listed in `fig[sizes]`.
+    let per_size = |sizes: &str, group: &str, leaf: &[&str], digits: usize| {
+        let list = fig[sizes].as_array().cloned().unwrap_or_default();
+        let cost = |n: &Value| num(&fig[group][n.to_string()], leaf).unwrap_or(f64::NAN);
+        list.iter().map(|n| format!("{n}: {:.digits$}", cost(n))).collect::<Vec<_>>().join(", ")
+    };
     let detail = match key {
         "dispatch" => format!(
-            "on_track {:.0} ns vs JS {:.0} ns per event; raw web-sys Closure {closure:.2}×{}",
-            ms(&["median_ns", "on_track"]),
-            ms(&["median_ns", "js"]),
+            "on_track {} per event; raw web-sys Closure {closure:.2}×{}",
+            vs("median_ns", "on_track", "ns", 0),
             if ratio <= closure { ", rtc-peer below it" } else { ", rtc-peer above it" },
         ),
         "offer_answer" => format!(
-            "{:.1} ms vs JS {:.1} ms; web-sys awaiting each promise directly {:.2}×",
-            ms(&["median_ms", "rtc_peer"]),
-            ms(&["median_ms", "js"]),
+            "{}; web-sys awaiting each promise directly {:.2}×",
+            vs("median_ms", "rtc_peer", "ms", 1),
             ms(&["ratio_web_sys"]),
         ),
-        "first_frame" | "glare" => format!(
-            "{:.1} ms vs JS {:.1} ms",
-            ms(&["median_ms", "rtc_peer"]),
-            ms(&["median_ms", "js"]),
-        ),
-        "throughput" => format!(
-            "{:.1} MB/s vs JS {:.1} MB/s",
-            ms(&["megabytes_per_second", "rtc_peer"]),
-            ms(&["megabytes_per_second", "js"]),
-        ),
+        "first_frame" | "glare" => vs("median_ms", "rtc_peer", "ms", 1),
+        "throughput" => vs("megabytes_per_second", "rtc_peer", "MB/s", 1),
         "hang_up" => format!(
-            "p50 {:.1} ms vs JS {:.1} ms, p95 {:.1} ms vs JS {:.1} ms",
-            ms(&["p50_ms", "rtc_peer"]),
-            ms(&["p50_ms", "js"]),
-            ms(&["p95_ms", "rtc_peer"]),
-            ms(&["p95_ms", "js"]),
+            "p50 {}, p95 {}",
+            vs("p50_ms", "rtc_peer", "ms", 1),
+            vs("p95_ms", "rtc_peer", "ms", 1)
         ),
-        "scale" => {
-            let per = |n: &str, v: &str| num(fig, &["per_pairs", n, "median_ns", v]);
-            let sizes: Vec<String> = fig["pairs"]
-                .as_array()
-                .map(|a| a.iter().map(|n| n.to_string()).collect())
-                .unwrap_or_default();
-            let costs: Vec<String> = sizes
-                .iter()
-                .map(|n| format!("{n}: {:.0}", per(n, "on_track").unwrap_or(f64::NAN)))
-                .collect();
+        "scale" => format!(
+            "on_track ns/event per pair {}; plain JS {:.2}×",
+            per_size("pairs", "per_pairs", &["median_ns", "on_track"], 0),
+            ms(&["ratio_js"])
+        ),
+        "sfu" => {
+            let last = fig["publishers"].as_array().and_then(|a| a.last().map(Value::to_string));
+            let most = last.unwrap_or_default();
+            let at = |leaf: &[&str]| num(&fig["per_publishers"][&most], leaf).unwrap_or(f64::NAN);
             format!(
-                "on_track ns/event per pair {}; plain JS {:.2}×",
-                costs.join(", "),
-                num(fig, &["ratio_js"]).unwrap_or(f64::NAN)
+                "ms per track {}; plain JS {:.2}×; every first frame at {most}: {:.0} ms vs JS {:.0} ms ({:.2}×)",
+                per_size("publishers", "per_publishers", &["per_track_ms", "rtc_peer"], 2),
+                ms(&["ratio_js"]),
+                at(&["frames_ms", "rtc_peer"]),
+                at(&["frames_ms", "js"]),
+                at(&["ratio_frames_vs_js"]),
             )
         }
         _ => String::new(),
@@ -181,115 +179,85 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     }
 }
 
-/// Figure 5: wasm memory, Rust heap, listeners, connections, pending futures, JS heap, the
-/// connection limit; then the hang-up-during-setup cycles.
+/// Figure 5: three blocks of cycles (full calls, hung up during setup, data-channel calls), met
+/// only when each ran every cycle and left no growth, listener, open connection or pending
+/// future.
 fn leak_cell(page: &Value) -> Cell {
-    if let Some(err) = page.get("error").and_then(Value::as_str) {
-        return Cell::missing(&format!("not run: {err}"));
-    }
-    if let Some(err) = page["errors"].get("leak").and_then(Value::as_str) {
-        return Cell::missing(&format!("failed: {err}"));
+    if let Some(cell) = not_run(page, "leak") {
+        return cell;
     }
     let fig = &page["figures"]["leak"];
-    let rtc = &fig["rtc_peer"];
-    let wasm = num(rtc, &["wasm_growth_bytes"]).unwrap_or(f64::NAN);
-    let heap = num(rtc, &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
-    let listeners = num(rtc, &["listeners_left_pc"]).unwrap_or(f64::NAN);
-    // Met only when both blocks (the full calls and those hung up during setup) ran every
-    // cycle and left no growth, no listener, no open connection and no pending future.
-    let block_met = |block: &Value, cycles_key: &str| {
-        let field = |k: &str| num(block, &[k]).unwrap_or(f64::NAN);
+    let (early, data) = (&fig["hang_up_during_setup"], &fig["data_channels"]);
+    let blocks = [
+        ("", &fig["rtc_peer"], &fig["js"], "leakCycles"),
+        ("Hung up during setup: ", &early["rtc_peer"], &early["js"], "leakEarlyCycles"),
+        ("Data-channel calls: ", &data["rtc_peer"], &Value::Null, "leakDataCycles"),
+    ];
+    let field = |v: &Value, k: &str| num(v, &[k]).unwrap_or(f64::NAN);
+    let zero = ["wasm_growth_bytes", "listeners_left_pc", "listeners_left_all"];
+    let none_left = ["connections_open_left", "pending_attach_left", "pending_candidates_left"];
+    let met = blocks.iter().all(|(_, block, _, cycles)| {
         block["error"].is_null()
-            && field("cycles") >= num(page, &["config", cycles_key]).unwrap_or(f64::INFINITY)
-            && field("wasm_growth_bytes") == 0.0
-            && field("rust_heap_growth_bytes") <= 0.0
-            && field("listeners_left_pc") == 0.0
-            && field("listeners_left_all") == 0.0
-            && field("connections_open_left") == 0.0
-            && field("pending_attach_left") == 0.0
-            && field("pending_candidates_left") == 0.0
-    };
-    let data = &fig["data_channels"]["rtc_peer"];
-    let met = block_met(rtc, "leakCycles")
-        && block_met(&fig["hang_up_during_setup"]["rtc_peer"], "leakEarlyCycles")
-        && block_met(data, "leakDataCycles");
-    let mut text = format!("{} {}", verdict(met), leak_block(rtc, &fig["js"]));
-    let mut note = format!(
-        "{}: Rust heap {}, wasm memory {}, {} listeners",
-        if met { "met" } else { "missed" },
-        signed_bytes(heap),
-        signed_bytes(wasm),
-        listeners
-    );
-    let early = &fig["hang_up_during_setup"];
-    if early.is_object() {
-        let _ = write!(
-            text,
-            ". Hung up during setup: {}",
-            leak_block(&early["rtc_peer"], &early["js"])
-        );
-        let early_heap = num(&early["rtc_peer"], &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN);
-        let _ = write!(note, "; hung up during setup: Rust heap {}", signed_bytes(early_heap));
+            && field(block, "cycles") >= num(page, &["config", cycles]).unwrap_or(f64::INFINITY)
+            && field(block, "rust_heap_growth_bytes") <= 0.0
+            && zero.iter().chain(&none_left).all(|k| field(block, k) == 0.0)
+    });
+    let texts: Vec<String> = blocks
+        .iter()
+        .map(|(title, rtc, js, _)| match rtc.is_object() {
+            true => format!("{title}{}", leak_block(rtc, js)),
+            false => format!("{title}not run"),
+        })
+        .collect();
+    let heaps: Vec<String> = blocks
+        .iter()
+        .map(|(_, rtc, ..)| signed_bytes(field(rtc, "rust_heap_growth_bytes")))
+        .collect();
+    Cell {
+        normalized: None,
+        met: Some(met),
+        text: format!("{} {}", verdict(met), texts.join(". ")),
+        note: format!(
+            "{}: Rust heap {} (its three blocks)",
+            if met { "met" } else { "missed" },
+            heaps.join(", ")
+        ),
     }
-    if data.is_object() {
-        let field = |k: &str| num(data, &[k]).unwrap_or(f64::NAN);
-        let _ = write!(
-            text,
-            ". Data-channel calls: {} cycles: wasm memory {}, Rust heap {}, {} listeners left, {} connections open",
-            field("cycles"),
-            signed_bytes(field("wasm_growth_bytes")),
-            signed_bytes(field("rust_heap_growth_bytes")),
-            field("listeners_left_all"),
-            field("connections_open_left"),
-        );
-        if let Some(e) = data["error"].as_str() {
-            let _ = write!(text, "; stopped: {e}");
-        }
-        let _ = write!(
-            note,
-            "; data channels: Rust heap {}",
-            signed_bytes(field("rust_heap_growth_bytes"))
-        );
-    } else {
-        text.push_str(". Data-channel calls: not run");
-    }
-    Cell { normalized: None, met: Some(met), text, note }
 }
 
-/// One block of leak cycles (rtc-peer) with its plain-JS counterpart.
+/// One block of leak cycles (rtc-peer), with its plain-JS counterpart when `js` is one.
 fn leak_block(rtc: &Value, js: &Value) -> String {
-    let field = |v: &Value, k: &str| num(v, &[k]).unwrap_or(f64::NAN);
-    let connections = |v: &Value| match num(v, &["connections_left"]) {
-        Some(n) => format!("{n} closed connections not yet collected"),
-        None => "connections not countable (no forced GC)".to_string(),
-    };
+    let field = |k: &str| num(rtc, &[k]).unwrap_or(f64::NAN);
     let mut text = format!(
-        "{} cycles: wasm memory {}, Rust heap {}, {} listeners left, {} connections open, {}",
-        field(rtc, "cycles"),
-        signed_bytes(field(rtc, "wasm_growth_bytes")),
-        signed_bytes(field(rtc, "rust_heap_growth_bytes")),
-        field(rtc, "listeners_left_pc"),
-        field(rtc, "connections_open_left"),
-        connections(rtc),
+        "{} cycles: wasm memory {}, Rust heap {}, {} listeners left, {} connections open",
+        field("cycles"),
+        signed_bytes(field("wasm_growth_bytes")),
+        signed_bytes(field("rust_heap_growth_bytes")),
+        num(rtc, &["listeners_left_all"]).unwrap_or(field("listeners_left_pc")),
+        field("connections_open_left"),
     );
-    let pending = num(rtc, &["pending_candidates_left"]).unwrap_or(0.0)
-        + num(rtc, &["pending_attach_left"]).unwrap_or(0.0);
+    let pending = ["pending_candidates_left", "pending_attach_left"];
+    let pending: f64 = pending.iter().filter_map(|k| num(rtc, &[k])).sum();
     if pending != 0.0 {
         let _ = write!(text, ", {pending} futures never completed");
     }
-    if let Some(a) = num(rtc, &["js_heap_growth_bytes"]) {
-        let _ = write!(text, ", JS heap {}", signed_bytes(a));
+    let gc = |v: &Value| match num(v, &["connections_left"]) {
+        Some(n) => format!("{n} closed connections not yet collected"),
+        None => "connections not countable (no forced GC)".to_string(),
+    };
+    let js_heap = |v: &Value| {
+        num(v, &["js_heap_growth_bytes"])
+            .map_or(String::new(), |b| format!(", JS heap {}", signed_bytes(b)))
+    };
+    if js.is_object() {
+        let _ = write!(text, ", {}{} (plain JS: {}{})", gc(rtc), js_heap(rtc), gc(js), js_heap(js));
     }
-    let _ = write!(text, " (plain JS: {}", connections(js));
-    if let Some(b) = num(js, &["js_heap_growth_bytes"]) {
-        let _ = write!(text, ", JS heap {}", signed_bytes(b));
-    }
-    text.push(')');
     match rtc["error"].as_str() {
         Some(e) => {
             let _ = write!(text, "; stopped: {e}");
         }
-        None => text.push_str("; no connection-limit failure"),
+        None if js.is_object() => text.push_str("; no connection-limit failure"),
+        None => {}
     }
     if let Some(e) = js["error"].as_str() {
         let _ = write!(text, "; plain JS stopped: {e}");
@@ -324,76 +292,29 @@ fn size_cell(sizes: &Value) -> Cell {
     }
 }
 
-/// Figure rows: (number, title, target text, key in `figures` or "" for size/leak).
-const ROWS: &[(u8, &str, &str, &str)] = &[
-    (
-        1,
-        "Size: library package (feature `js`: wasm + JS glue), gzip -9",
-        "≤ 16 KB",
-        "",
-    ),
-    (
-        2,
-        "Track-event dispatch: `on_track` reading `track()` + `first_stream()` vs plain JS `addEventListener`, 100,000 constructed `RTCTrackEvent`s (Firefox: 200,000; its clock ticks in 1 ms)",
-        "≤ 1.3×, and below a raw web-sys `Closure`",
-        "dispatch",
-    ),
-    (
-        3,
-        "Offer/answer round trip (6 steps) on a loopback pair, 200 rounds",
-        "≤ 1.05×",
-        "offer_answer",
-    ),
-    (
-        4,
-        "Time to first remote frame (canvas source), 20 calls",
-        "≤ 1.05×",
-        "first_frame",
-    ),
-    (
-        5,
-        "Leak cycles: create → negotiate → `on_track` → attach → connected → close, 1,000 times (then 200 hung up during setup)",
-        "0 growth (wasm memory, Rust heap), 0 listeners, no limit error",
-        "leak",
-    ),
-    (
-        6,
-        "Scale: track-event cost per pair, 32 vs 1 simultaneous pairs",
-        "≤ 1.2×",
-        "scale",
-    ),
-    (
-        7,
-        "Glare: both sides add a video track in the same task, until both are `stable` with the other's track; `Negotiator` (liveness off) vs MDN's perfect-negotiation pattern in plain JS, signals as JSON text through in-page channels, 30 fresh pairs",
-        "≤ 1.05×",
-        "glare",
-    ),
-    (
-        8,
-        "Data-channel throughput: 20 MiB in 16 KiB messages, `writable()` with a 256 KiB low-water mark, received by `on_message`, vs plain JS `bufferedamountlow`, 8 transfers",
-        "≥ 0.95×",
-        "throughput",
-    ),
-    (
-        9,
-        "Hang-up detection: one side closes its connection with no `Bye`; until the other's `on_end(RemoteHangUp)` (liveness channel) vs the `close` event of the same negotiated channel in plain JS, p50 over 20 calls",
-        "≤ 1.05×",
-        "hang_up",
-    ),
+/// Figure rows: number, title, short title (the chart's), target, key in `figures` ("" for
+/// size).
+#[rustfmt::skip]
+const ROWS: &[(u8, &str, &str, &str, &str)] = &[
+    (1, "Size: library package (feature `js`: wasm + JS glue), gzip -9", "Size (gzip)", "≤ 16 KB", ""),
+    (2, "Track-event dispatch: `on_track` reading `track()` + `first_stream()` vs plain JS `addEventListener`, 100,000 constructed `RTCTrackEvent`s (Firefox: 200,000; its clock ticks in 1 ms)", "Track-event dispatch", "≤ 1.3×, and below a raw web-sys `Closure`", "dispatch"),
+    (3, "Offer/answer round trip (6 steps) on a loopback pair, 200 rounds", "Offer/answer", "≤ 1.05×", "offer_answer"),
+    (4, "Time to first remote frame (canvas source), 20 calls", "First remote frame", "≤ 1.05×", "first_frame"),
+    (5, "Leak cycles: create → negotiate → `on_track` → attach → connected → close, 1,000 times (then 200 hung up during setup)", "Leak cycles", "0 growth (wasm memory, Rust heap), 0 listeners, no limit error", "leak"),
+    (6, "Scale: track-event cost per pair, 32 vs 1 simultaneous pairs", "Scale, 32 vs 1 pairs", "≤ 1.2×", "scale"),
+    (7, "Glare: both sides add a video track in the same task, until both are `stable` with the other's track; `Negotiator` (liveness off) vs MDN's perfect-negotiation pattern in plain JS, signals as JSON text through in-page channels, 30 fresh pairs", "Glare convergence", "≤ 1.05×", "glare"),
+    (8, "Data-channel throughput: 20 MiB in 16 KiB messages, `writable()` with a 256 KiB low-water mark, received by `on_message`, vs plain JS `bufferedamountlow`, 8 transfers", "Data-channel throughput", "≥ 0.95×", "throughput"),
+    (9, "Hang-up detection: one side closes its connection with no `Bye`; until the other's `on_end(RemoteHangUp)` (liveness channel) vs the `close` event of the same negotiated channel in plain JS, p50 over 20 calls", "Hang-up detection (p50)", "≤ 1.05×", "hang_up"),
+    (10, "SFU: a Janus subscription of 1, 4 and 8 publishers on one connection (Janus offers, the subscriber answers); cost per track of applying the offer (its track events and `on_track` handlers), 8 vs 1 publishers; and the time from subscribing to every track's first decoded frame, vs the same subscription in plain JS `ontrack`, 8 rounds", "SFU: per-track cost, 8 vs 1", "≤ 1.2×", "sfu"),
 ];
 
 fn cells(results: &Value, key: &str, number: u8) -> Vec<(String, Cell)> {
-    let browsers = results["browsers"].as_object().cloned().unwrap_or_default();
     if number == 1 {
         return vec![("all".to_string(), size_cell(&results["sizes"]))];
     }
-    browsers
-        .iter()
-        .map(|(name, page)| {
-            let cell = if number == 5 { leak_cell(page) } else { ratio_cell(page, key) };
-            (name.clone(), cell)
-        })
-        .collect()
+    let browsers = results["browsers"].as_object().cloned().unwrap_or_default();
+    let cell = |page: &Value| if number == 5 { leak_cell(page) } else { ratio_cell(page, key) };
+    browsers.iter().map(|(name, page)| (name.clone(), cell(page))).collect()
 }
 
 fn browser_title(name: &str) -> &str {
@@ -408,31 +329,17 @@ fn browser_title(name: &str) -> &str {
 pub fn table(results: &Value) -> String {
     let browsers: Vec<String> =
         results["browsers"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    let mut out = String::new();
-    let _ = write!(out, "| figure | target |");
-    for b in &browsers {
-        let _ = write!(out, " {} |", browser_title(b));
-    }
-    out.push('\n');
-    out.push_str("| --- | --- |");
-    for _ in &browsers {
-        out.push_str(" --- |");
-    }
-    out.push('\n');
-    for &(number, title, target, key) in ROWS {
+    let titles: String = browsers.iter().map(|b| format!(" {} |", browser_title(b))).collect();
+    let mut out =
+        format!("| figure | target |{titles}\n| --- | --- |{}\n", " --- |".repeat(browsers.len()));
+    for &(number, title, _, target, key) in ROWS {
         let _ = write!(out, "| {number}. {title} | {target} |");
-        let row = cells(results, key, number);
-        if number == 1 {
-            // Not browser-bound: one build, shown once across the browser columns.
-            let cell = &row[0].1;
+        for (_, cell) in cells(results, key, number) {
             let _ = write!(out, " {} |", cell.text);
-            for _ in browsers.iter().skip(1) {
-                out.push_str(" (same build) |");
-            }
-        } else {
-            for (_, cell) in &row {
-                let _ = write!(out, " {} |", cell.text);
-            }
+        }
+        // Figure 1 is not browser-bound: one build, shown once across the browser columns.
+        if number == 1 {
+            out.push_str(&" (same build) |".repeat(browsers.len().saturating_sub(1)));
         }
         out.push('\n');
     }
@@ -441,19 +348,17 @@ pub fn table(results: &Value) -> String {
 
 /// Browser versions from the user agents, for the section's header.
 fn browser_versions(results: &Value) -> String {
-    let mut parts = Vec::new();
-    if let Some(map) = results["browsers"].as_object() {
-        for (name, page) in map {
-            let ua = page["user_agent"].as_str().unwrap_or("");
-            let version = ua
-                .split_whitespace()
-                .find(|t| t.starts_with("HeadlessChrome/") || t.starts_with("Firefox/"))
-                .unwrap_or("?");
-            let secs = num(page, &["wall_seconds"]).unwrap_or(f64::NAN);
-            parts.push(format!("{} ({version}, {secs:.0} s)", browser_title(name)));
-        }
-    }
-    parts.join(", ")
+    let map = results["browsers"].as_object().cloned().unwrap_or_default();
+    let version = |page: &Value| -> String {
+        let mut ua = page["user_agent"].as_str().unwrap_or("").split_whitespace();
+        let found = ua.find(|t| t.starts_with("HeadlessChrome/") || t.starts_with("Firefox/"));
+        found.unwrap_or("?").to_string()
+    };
+    let part = |(name, page): (&String, &Value)| {
+        let secs = num(page, &["wall_seconds"]).unwrap_or(f64::NAN);
+        format!("{} ({}, {secs:.0} s)", browser_title(name), version(page))
+    };
+    map.iter().map(part).collect::<Vec<_>>().join(", ")
 }
 
 /// The generated part of `docs/bench.md`.
@@ -492,127 +397,72 @@ fn update_markdown(path: &Path, generated: &str) -> Result<()> {
     fs::write(path, new).with_context(|| format!("writing {}", path.display()))
 }
 
-/// One bar of the chart: a figure in one browser.
-struct Bar {
-    figure: String,
-    who: String,
-    normalized: Option<f64>,
-    met: Option<bool>,
-    label: String,
-}
-
-/// An SVG bar chart: each figure's measured value divided by its target (≤ 1 meets it).
+/// An SVG bar chart: each figure's measured value divided by its target (≤ 1 meets it), one
+/// bar per figure and browser.
 fn chart(results: &Value) -> String {
-    let mut bars: Vec<Bar> = Vec::new();
-    for &(number, title, target, key) in ROWS {
-        let short = match number {
-            1 => "Size (gzip)",
-            2 => "Track-event dispatch",
-            3 => "Offer/answer",
-            4 => "First remote frame",
-            5 => "Leak cycles",
-            6 => "Scale, 32 vs 1 pairs",
-            7 => "Glare convergence",
-            8 => "Data-channel throughput",
-            9 => "Hang-up detection (p50)",
-            _ => title,
-        };
+    // (figure, who, normalized, met, label)
+    let mut bars = Vec::new();
+    for &(number, _, short, target, key) in ROWS {
         for (browser, cell) in cells(results, key, number) {
-            let who =
-                if number == 1 { "build".to_string() } else { browser_title(&browser).to_string() };
-            let label = if cell.normalized.is_some() {
-                let value = cell.text.split("**").nth(1).unwrap_or("").to_string();
-                format!("{value} (target {target})")
-            } else {
-                cell.note.clone()
+            let who = if number == 1 { "build" } else { browser_title(&browser) }.to_string();
+            let label = match cell.normalized {
+                Some(_) => {
+                    format!("{} (target {target})", cell.text.split("**").nth(1).unwrap_or(""))
+                }
+                None => cell.note.clone(),
             };
-            bars.push(Bar {
-                figure: format!("{number}. {short}"),
-                who,
-                normalized: cell.normalized,
-                met: cell.met,
-                label,
-            });
+            bars.push((format!("{number}. {short}"), who, cell.normalized, cell.met, label));
         }
     }
-    let max = bars.iter().filter_map(|b| b.normalized).fold(2.0_f64, f64::max).min(10.0);
-    let (left, width, row_h) = (230.0, 400.0, 26.0);
-    let height = 60.0 + row_h * bars.len() as f64 + 30.0;
-    let x = |v: f64| left + width * (v.min(max) / max);
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="{height}" viewBox="0 0 900 {height}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="900" height="{height}" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="10" y="22" font-size="15" font-weight="bold">rtc-peer benchmarks: measured ÷ target (bar left of the line = target met)</text>"#
-    );
-    let top = 45.0;
+    let max = bars.iter().filter_map(|b| b.2).fold(2.0_f64, f64::max).min(10.0);
+    let (left, width, row_h, top) = (230.0, 400.0, 26.0, 45.0);
     let bottom = top + row_h * bars.len() as f64;
+    let height = bottom + 45.0;
+    let x = |v: f64| left + width * (v.min(max) / max);
     // The target line first, so bars and labels are drawn over it.
     let line = x(1.0);
-    let _ = writeln!(
-        svg,
-        r##"<line x1="{line:.1}" y1="{:.1}" x2="{line:.1}" y2="{:.1}" stroke="#333" stroke-dasharray="4 3"/>"##,
-        top - 4.0,
-        bottom
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="{height}" viewBox="0 0 900 {height}" font-family="sans-serif" font-size="12">
+<rect width="900" height="{height}" fill="white"/>
+<text x="10" y="22" font-size="15" font-weight="bold">rtc-peer benchmarks: measured ÷ target (bar left of the line = target met)</text>
+<line x1="{line:.1}" y1="{:.1}" x2="{line:.1}" y2="{bottom:.1}" stroke="#333" stroke-dasharray="4 3"/>
+"##,
+        top - 4.0
     );
-    for (i, bar) in bars.iter().enumerate() {
-        let Bar { figure, who, normalized: norm, met, label } = bar;
+    for (i, (figure, who, norm, met, label)) in bars.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let _ = writeln!(
-            svg,
-            r#"<text x="10" y="{:.1}">{} · {}</text>"#,
-            y + 16.0,
-            escape(figure),
-            escape(who)
-        );
+        let (figure, who, label) = (escape(figure), escape(who), escape(label));
+        let _ = writeln!(svg, r#"<text x="10" y="{:.1}">{figure} · {who}</text>"#, y + 16.0);
         let colour = match met {
             Some(true) => "#2e7d32",
             Some(false) => "#c62828",
             None => "#9e9e9e",
         };
-        match norm {
-            Some(v) => {
-                let _ = writeln!(
-                    svg,
-                    r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="16" fill="{colour}"/>"#,
-                    y + 4.0,
-                    (x(*v) - left).max(1.0)
-                );
-                let _ = writeln!(
-                    svg,
-                    r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
-                    x(*v) + 6.0,
-                    y + 16.0,
-                    escape(label)
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    svg,
-                    r#"<text x="{left}" y="{:.1}" fill="{colour}">{}</text>"#,
-                    y + 16.0,
-                    escape(label)
-                );
-            }
-        }
+        let _ = match norm {
+            Some(v) => writeln!(
+                svg,
+                r#"<rect x="{left}" y="{:.1}" width="{:.1}" height="16" fill="{colour}"/>
+<text x="{:.1}" y="{:.1}">{label}</text>"#,
+                y + 4.0,
+                (x(*v) - left).max(1.0),
+                x(*v) + 6.0,
+                y + 16.0
+            ),
+            None => writeln!(
+                svg,
+                r#"<text x="{left}" y="{:.1}" fill="{colour}">{label}</text>"#,
+                y + 16.0
+            ),
+        };
     }
     let _ = writeln!(
         svg,
-        r##"<text x="{line:.1}" y="{:.1}" text-anchor="middle" fill="#333">target</text>"##,
-        bottom + 16.0
-    );
-    let _ = writeln!(
-        svg,
-        r##"<text x="{left}" y="{:.1}" fill="#666">0</text><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#666">{max:.1}× target</text>"##,
+        r##"<text x="{line:.1}" y="{0:.1}" text-anchor="middle" fill="#333">target</text>
+<text x="{left}" y="{0:.1}" fill="#666">0</text><text x="{1:.1}" y="{0:.1}" text-anchor="end" fill="#666">{max:.1}× target</text>
+</svg>"##,
         bottom + 16.0,
-        left + width,
-        bottom + 16.0
+        left + width
     );
-    svg.push_str("</svg>\n");
     svg
 }
 
@@ -678,6 +528,15 @@ mod tests {
         assert_eq!(dispatch(1.2, 1.25).met, Some(true));
         assert_eq!(dispatch(1.2, 1.15).met, Some(false), "above raw web-sys");
         assert_eq!(dispatch(1.35, 1.4).met, Some(false), "above the target");
+        let sfu = |ratio: f64| {
+            let per = |ms: f64| json!({ "per_track_ms": { "rtc_peer": ms } });
+            let fig = json!({ "ratio": ratio, "target": 1.2, "publishers": [1, 8],
+                              "per_publishers": { "1": per(2.0), "8": per(2.0 * ratio) } });
+            ratio_cell(&page("sfu", fig), "sfu")
+        };
+        assert_eq!(sfu(1.1).met, Some(true));
+        assert_eq!(sfu(1.3).met, Some(false), "8 publishers cost more per track");
+        assert!(sfu(1.3).text.contains("ms per track 1: 2.00, 8: 2.60"), "{}", sfu(1.3).text);
     }
 
     #[test]

@@ -38,7 +38,7 @@ use crate::netns::{self, Network};
 use crate::process;
 use crate::setup::{self, Tools};
 
-/// The benchmark crate (the Rust sides of figures 2-9).
+/// The benchmark crate (the Rust sides of figures 2-10).
 pub const BENCH_CRATE: &str = "benches/web";
 /// The benchmark page (runner, plain-JS baselines).
 pub const PAGE_DIR: &str = "benches/page";
@@ -125,10 +125,7 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     }
     let results = json!({
         "command": command,
-        "finished_unix": std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
+        "finished_unix": std::time::UNIX_EPOCH.elapsed().map(|d| d.as_secs()).unwrap_or(0),
         "commit": commit,
         "date": process::probe(Command::new("date").args(["-u", "+%Y-%m-%d"])),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
@@ -177,8 +174,10 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
 const ONLY_VAR: &str = "XTASK_BENCH_ONLY";
 
 /// The page's figures, by key, in the order of its full run.
-pub const PAGE_FIGURES: &[&str] =
-    &["dispatch", "offer_answer", "first_frame", "scale", "glare", "throughput", "hang_up", "leak"];
+#[rustfmt::skip]
+pub const PAGE_FIGURES: &[&str] = &[
+    "dispatch", "offer_answer", "first_frame", "scale", "glare", "throughput", "hang_up", "sfu", "leak",
+];
 
 /// The figure keys named by `XTASK_BENCH_ONLY`, if set (and not empty).
 fn only_figures() -> Option<Vec<String>> {
@@ -290,9 +289,9 @@ pub fn serve(root: &Path, bench_pkg: &Path) -> Result<Server> {
     )
 }
 
-/// Opens the page in `browser` (no media devices, the browser's `bench` settings from
-/// `wasm-pack.toml`), runs `window.runBench(options)`, prints its progress and returns
-/// `window.benchResults`.
+/// Starts the SFU of figure 10 (Janus, its URL served as for the Janus suites), opens the page
+/// in `browser` (no media devices, the browser's `bench` settings from `wasm-pack.toml`), runs
+/// `window.runBench(options)`, prints its progress and returns `window.benchResults`.
 pub fn run_page(
     tools: &Tools,
     browser: Browser,
@@ -300,6 +299,12 @@ pub fn run_page(
     options: &Value,
     timeout: Duration,
 ) -> Result<Value> {
+    let mut options = options.clone();
+    let janus = crate::janus::endpoint::Running::start(&tools.janus);
+    match &janus {
+        Ok(j) => println!("xtask: bench [{browser}]: {}", j.describe()),
+        Err(e) => options["janus_error"] = json!(format!("{e:#}")),
+    }
     let driver = Driver::start(tools, browser)?;
     let session = driver.session_with(&SessionOptions { fake_media: false, bench: true })?;
     session.goto(url)?;
@@ -308,7 +313,7 @@ pub fn run_page(
         Duration::from_secs(60),
         "the bench page to load its wasm package",
     )?;
-    session.execute("window.runBench(arguments[0]); return true;", vec![options.clone()])?;
+    session.execute("window.runBench(arguments[0]); return true;", vec![options])?;
     let deadline = Instant::now() + timeout;
     let mut phase = String::new();
     loop {
@@ -335,30 +340,22 @@ pub fn run_page(
 
 /// Figure 1: gzip -9 sizes of the library package, the demo, simple-peer and PeerJS.
 fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
-    let lib = build::measure(lib_pkg)?;
-    let library = lib.wasm_gz + lib.js_gz;
-    let full = build::measure(demo_pkg)?;
+    let (lib, full) = (build::measure(lib_pkg)?, build::measure(demo_pkg)?);
     let package = full.wasm_gz + full.js_gz;
-
     // The demo: what its page loads, the library package plus www/'s scripts, HTML and CSS.
-    let www = tools.root.join("www");
+    let mut paths: Vec<PathBuf> = fs::read_dir(tools.root.join("www"))
+        .map(|dir| dir.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p| {
+        p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("js" | "html" | "css"))
+    });
+    paths.sort();
     let mut demo_files = Vec::new();
-    let mut demo_extra = 0;
-    if let Ok(entries) = fs::read_dir(&www) {
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if matches!(ext, "js" | "html" | "css") && p.is_file() {
-                let gz = build::gzip9(&fs::read(&p)?)?.len() as u64;
-                demo_extra += gz;
-                demo_files.push(json!({
-                    "file": p.file_name().map(|n| n.to_string_lossy().into_owned()),
-                    "gzip": gz,
-                }));
-            }
-        }
+    for p in &paths {
+        let gz = build::gzip9(&fs::read(p)?)?.len() as u64;
+        demo_files.push(json!({ "file": p.file_name().map(|n| n.to_string_lossy()), "gzip": gz }));
     }
+    let demo_extra: u64 = demo_files.iter().filter_map(|f| f["gzip"].as_u64()).sum();
 
     let size_dir = tools.root.join(SIZE_DIR);
     let simple_peer = size_dir.join("node_modules/simple-peer/simplepeer.min.js");
@@ -383,16 +380,10 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
         }))
     };
     Ok(json!({
-        "library": {
-            "wasm": lib.wasm, "wasm_gzip": lib.wasm_gz,
-            "js": lib.js, "js_gzip": lib.js_gz,
-            "gzip": library,
-        },
-        "package": {
-            "wasm": full.wasm, "wasm_gzip": full.wasm_gz,
-            "js": full.js, "js_gzip": full.js_gz,
-            "gzip": package,
-        },
+        "library": { "wasm": lib.wasm, "wasm_gzip": lib.wasm_gz, "js": lib.js, "js_gzip": lib.js_gz,
+                     "gzip": lib.wasm_gz + lib.js_gz },
+        "package": { "wasm": full.wasm, "wasm_gzip": full.wasm_gz, "js": full.js,
+                     "js_gzip": full.js_gz, "gzip": package },
         "demo": { "gzip": package + demo_extra, "www_files": demo_files },
         "simple_peer": other(&simple_peer, "simple-peer")?,
         "peerjs": other(&peerjs, "peerjs")?,

@@ -7,12 +7,13 @@
 //! interface), so it runs only inside the run's network namespace, where it gathers on the
 //! veth's test-host address [`ICE_ADDRESS`] (and puts that address in its SDP).
 //!
-//! The browser suites learn its REST URL at run time from [`endpoint`].
+//! The browser suites learn its REST URL at run time from [`endpoint`]; `cargo xtask
+//! janus-example` ([`example`]) starts the same configuration on an interface of the user's.
 
 pub mod endpoint;
+pub mod example;
 
 use std::fs::{self, File};
-use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -47,6 +48,8 @@ pub struct Janus {
     binary: PathBuf,
     dir: PathBuf,
     port: u16,
+    /// The address Janus gathers ICE candidates on and puts in its SDP.
+    ice: String,
 }
 
 impl Janus {
@@ -65,32 +68,25 @@ impl Janus {
                  (it never gathers ICE on loopback); the SFU tests cannot run on the host network"
             )
         })?;
-        Janus::start_within(binary, READY_TIMEOUT)
+        Janus::start_within(binary, ICE_ADDRESS, READY_TIMEOUT)
     }
 
-    /// [`Janus::start`] without the namespace check, waiting at most `timeout`.
-    fn start_within(binary: &Path, timeout: Duration) -> Result<Janus> {
+    /// [`Janus::start`] gathering on `ice` (an address of this machine, not loopback) instead,
+    /// without the namespace check, waiting at most `timeout`.
+    fn start_within(binary: &Path, ice: &str, timeout: Duration) -> Result<Janus> {
         let dir = std::env::temp_dir().join(format!(
             "rtc-peer-janus-{}-{}",
             std::process::id(),
             unique()
         ));
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let port = match free_port().and_then(|port| write_config(&dir, port).map(|()| port)) {
-            Ok(port) => port,
-            Err(err) => {
-                let _ = fs::remove_dir_all(&dir);
-                return Err(err);
-            }
-        };
-        let child = match spawn(binary, &dir) {
-            Ok(child) => child,
-            Err(err) => {
-                let _ = fs::remove_dir_all(&dir);
-                return Err(err);
-            }
-        };
-        let mut janus = Janus { child, binary: binary.to_path_buf(), dir, port };
+        let started = free_port().and_then(|port| {
+            write_config(&dir, port, ice)?;
+            Ok((port, spawn(binary, &dir, ice)?))
+        });
+        let (port, child) = started.inspect_err(|_| drop(fs::remove_dir_all(&dir)))?;
+        let (binary, ice) = (binary.to_path_buf(), ice.to_string());
+        let mut janus = Janus { child, binary, dir, port, ice };
         janus.wait_ready(timeout)?;
         Ok(janus)
     }
@@ -115,7 +111,7 @@ impl Janus {
         let killed = self.pid();
         let _ = self.child.kill();
         let _ = self.child.wait();
-        self.child = spawn(&self.binary, &self.dir)?;
+        self.child = spawn(&self.binary, &self.dir, &self.ice)?;
         self.wait_ready(READY_TIMEOUT)?;
         Ok(killed)
     }
@@ -123,11 +119,7 @@ impl Janus {
     /// Polls `GET /janus/info` until it answers, Janus exits, or `timeout` passes.
     fn wait_ready(&mut self, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .proxy(None)
-            .timeout_global(Some(Duration::from_secs(2)))
-            .build()
-            .into();
+        let agent = crate::browser::webdriver::loopback_agent(Duration::from_secs(2));
         let info = format!("{}/info", self.url());
         loop {
             if let Some(status) = self.child.try_wait().context("polling janus")? {
@@ -155,10 +147,7 @@ impl Janus {
 
     /// The last 30 lines of Janus's log.
     pub fn log_tail(&self) -> String {
-        let mut text = String::new();
-        if let Ok(mut file) = File::open(self.dir.join("janus.log")) {
-            let _ = file.read_to_string(&mut text);
-        }
+        let text = fs::read_to_string(self.dir.join("janus.log")).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let start = lines.len().saturating_sub(30);
         lines.get(start..).unwrap_or_default().join("\n")
@@ -191,7 +180,7 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn spawn(binary: &Path, dir: &Path) -> Result<Child> {
+fn spawn(binary: &Path, dir: &Path, ice: &str) -> Result<Child> {
     let log = File::create(dir.join("janus.log"))
         .with_context(|| format!("creating {}", dir.join("janus.log").display()))?;
     let log_err = log.try_clone().context("duplicating the janus log handle")?;
@@ -200,7 +189,7 @@ fn spawn(binary: &Path, dir: &Path) -> Result<Child> {
         .arg(dir)
         .arg("-C")
         .arg(dir.join("janus.jcfg"))
-        .args(["-i", ICE_ADDRESS, "-o"])
+        .args(["-i", ice, "-o"])
         .stdin(Stdio::null())
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log_err))
@@ -210,7 +199,7 @@ fn spawn(binary: &Path, dir: &Path) -> Result<Child> {
 
 /// Writes the private configuration into `dir`: `janus.jcfg`, the HTTP transport's and the
 /// two plugins' files, copied from the packaged ones and edited.
-fn write_config(dir: &Path, port: u16) -> Result<()> {
+fn write_config(dir: &Path, port: u16, ice: &str) -> Result<()> {
     let packaged = Path::new(PACKAGED_CONFIG);
     let read = |name: &str| {
         fs::read_to_string(packaged.join(name))
@@ -218,7 +207,7 @@ fn write_config(dir: &Path, port: u16) -> Result<()> {
     };
     let plugins = others(&Path::new(LIB_DIR).join("plugins"), PLUGINS)?;
     let transports = others(&Path::new(LIB_DIR).join("transports"), &[TRANSPORT])?;
-    let main = edit_main(&read("janus.jcfg")?, &plugins, &transports)?;
+    let main = edit_main(&read("janus.jcfg")?, &plugins, &transports, ice)?;
     let http = edit_http(&read("janus.transport.http.jcfg")?, port)?;
     let write = |name: &str, text: &str| {
         fs::write(dir.join(name), text).with_context(|| format!("writing {name}"))
@@ -264,8 +253,8 @@ fn replace_line(text: &str, starts: &str, replacement: &str) -> Result<String> {
 }
 
 /// `janus.jcfg`: every plugin and transport but ours disabled, the JSON logger off, event
-/// handlers off, no STUN, ICE only on the test-host address.
-fn edit_main(text: &str, plugins: &str, transports: &str) -> Result<String> {
+/// handlers off, no STUN, ICE only on `ice`.
+fn edit_main(text: &str, plugins: &str, transports: &str, ice: &str) -> Result<String> {
     let text = replace_line(
         text,
         "#disable = \"libjanus_voicemail.so",
@@ -282,8 +271,7 @@ fn edit_main(text: &str, plugins: &str, transports: &str) -> Result<String> {
         "disable = \"libjanus_jsonlog.so\"",
     )?;
     let text = replace_line(&text, "#broadcast = true", "broadcast = false")?;
-    let text =
-        replace_line(&text, "#ice_enforce_list", &format!("ice_enforce_list = \"{ICE_ADDRESS}\""))?;
+    let text = replace_line(&text, "#ice_enforce_list", &format!("ice_enforce_list = \"{ice}\""))?;
     if text.lines().any(|l| l.trim_start().starts_with("stun_server")) {
         bail!("the packaged janus.jcfg names a STUN server; the tests must not use one");
     }
@@ -331,7 +319,7 @@ mod tests {
         let transports = others(&Path::new(LIB_DIR).join("transports"), &[TRANSPORT]).unwrap();
         assert!(transports.contains("libjanus_websockets.so"));
         assert!(!transports.contains("libjanus_http.so"));
-        let edited = edit_main(&main, &plugins, &transports).unwrap();
+        let edited = edit_main(&main, &plugins, &transports, ICE_ADDRESS).unwrap();
         assert!(edited.contains(&format!("disable = \"{plugins}\"")));
         assert!(edited.contains("broadcast = false"));
         assert!(edited.contains("disable = \"libjanus_jsonlog.so\""));
@@ -366,7 +354,8 @@ mod tests {
             return; // the config copy needs the package
         }
         let fake = fake_janus("exits", "echo '[FATAL] could not load janus.jcfg'; exit 3");
-        let err = Janus::start_within(&fake, Duration::from_secs(10)).err().expect("no start");
+        let err = Janus::start_within(&fake, ICE_ADDRESS, Duration::from_secs(10)).err();
+        let err = err.expect("no start");
         let text = format!("{err:#}");
         assert!(text.contains("exited"), "{text}");
         assert!(text.contains("[FATAL] could not load janus.jcfg"), "the log tail: {text}");
@@ -379,7 +368,8 @@ mod tests {
         }
         let fake = fake_janus("hangs", "echo 'starting…'; exec sleep 600");
         let started = Instant::now();
-        let err = Janus::start_within(&fake, Duration::from_secs(2)).err().expect("no start");
+        let err = Janus::start_within(&fake, ICE_ADDRESS, Duration::from_secs(2)).err();
+        let err = err.expect("no start");
         assert!(started.elapsed() < Duration::from_secs(15), "bounded");
         let text = format!("{err:#}");
         assert!(text.contains("did not answer"), "{text}");

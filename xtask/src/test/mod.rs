@@ -169,6 +169,9 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
     report.suite("JS package", &browsers, |r| js_tests::run(tools, r));
     let smoke_browsers: [Browser; 1] = [crate::bench::smoke::BROWSER];
     report.suite("bench smoke", &smoke_browsers, |r| crate::bench::smoke::run(tools, r));
+    report.suite(crate::janus::example::SUITE, &smoke_browsers, |r| {
+        crate::janus::example::suite(tools, r)
+    });
 
     if let Ok((t, config)) = turn {
         let credential = t.credential.clone();
