@@ -48,6 +48,7 @@ pub fn run(flags: &flags::JanusExample) -> Result<()> {
     // Say so now, not after a build of minutes, when the port is taken.
     drop(Server::start(addr, Vec::new())?);
     let tools = setup::ensure()?;
+    build(&tools)?;
     let (mut janus, server, url) = serve(&tools, &ice, addr)?;
     if let Some(tabs) = flags.check {
         return check(&tools, &url, tabs)
@@ -75,8 +76,8 @@ pub fn run(flags: &flags::JanusExample) -> Result<()> {
     Ok(())
 }
 
-/// The suite `cargo xtask test` runs in its network namespace: the command's build, Janus and
-/// page server, then [`check`] with three windows.
+/// The suite `cargo xtask test` runs in its network namespace on the page [`build`] made before:
+/// the command's Janus and page server, then [`check`] with three windows.
 pub fn suite(tools: &Tools, report: &mut Report) -> Result<()> {
     let (janus, _server, url) = serve(tools, ICE_ADDRESS, (Ipv4Addr::LOCALHOST, 0).into())?;
     check(tools, &url, 3).with_context(|| format!("Janus's log:\n{}", janus.log_tail()))?;
@@ -87,12 +88,17 @@ pub fn suite(tools: &Tools, report: &mut Report) -> Result<()> {
 /// The suite's name in the test report.
 pub const SUITE: &str = "janus-example command";
 
-/// Builds the example, starts Janus gathering on `ice` and serves the page on `addr`; returns
-/// both guards and the page's URL (which names Janus's).
-fn serve(tools: &Tools, ice: &str, addr: SocketAddr) -> Result<(Janus, Server, String)> {
+/// Builds the example's page package (`pkg/`) with wasm-pack; `cargo xtask test` does it before
+/// its network namespace, where no registry is reachable.
+pub fn build(tools: &Tools) -> Result<()> {
     // No wasm-opt: a page to try, not a size to measure.
     let build = ["build", EXAMPLE_DIR, "--target", "web", "--no-opt"];
-    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args(build))?;
+    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args(build))
+}
+
+/// Starts Janus gathering on `ice` and serves the built page on `addr`; returns both guards and
+/// the page's URL (which names Janus's).
+fn serve(tools: &Tools, ice: &str, addr: SocketAddr) -> Result<(Janus, Server, String)> {
     let janus = Janus::start_within(&tools.janus, ice, READY_TIMEOUT)?;
     let server = Server::start(addr, vec![("/".to_string(), tools.root.join(EXAMPLE_DIR))])?;
     let url = format!("{}?janus={}&room=1234", server.url(), janus.url());

@@ -1,7 +1,7 @@
 //! Everything the browser phases need, built before they run: they run in a network namespace
 //! where no registry is reachable, and building there would also cost the run its time twice.
 //!
-//! [`run`] builds, on the host network, the web and bundler packages, the demo app, every wasm
+//! [`run`] builds, on the host network, the web and bundler packages, the demo app, the Janus example's page, every wasm
 //! test binary (the flags the suites run them with), and the bench smoke page's package. Inside,
 //! [`check_nothing_rebuilt`] asks cargo for the same test binaries again (offline) and fails if
 //! it compiles anything.
@@ -42,6 +42,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         );
     }
     check("the demo app builds (www/pkg)", crate::demo::build_app(tools).map(drop));
+    check("the Janus example builds", crate::janus::example::build(tools));
 
     // A binary that does not compile is reported by its own suite (compiled again there).
     for &(package, _) in wasm_suites::PACKAGES {
