@@ -336,16 +336,14 @@ mod tests {
         assert!(format!("{err}").contains("#broadcast"));
     }
 
-    /// A stand-in `janus` that runs `script`.
-    fn fake_janus(name: &str, script: &str) -> PathBuf {
+    /// A stand-in `janus` that runs `script`, in a folder removed when the guard drops.
+    fn fake_janus(script: &str) -> (tempfile::TempDir, PathBuf) {
         use std::os::unix::fs::PermissionsExt;
-        let dir =
-            std::env::temp_dir().join(format!("xtask-fake-janus-{}-{name}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("janus");
+        let dir = tempfile::Builder::new().prefix("xtask-fake-janus-").tempdir().unwrap();
+        let path = dir.path().join("janus");
         fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-        path
+        (dir, path)
     }
 
     #[test]
@@ -353,7 +351,7 @@ mod tests {
         if packaged("janus.jcfg").is_none() {
             return; // the config copy needs the package
         }
-        let fake = fake_janus("exits", "echo '[FATAL] could not load janus.jcfg'; exit 3");
+        let (_dir, fake) = fake_janus("echo '[FATAL] could not load janus.jcfg'; exit 3");
         let err = Janus::start_within(&fake, ICE_ADDRESS, Duration::from_secs(10)).err();
         let err = err.expect("no start");
         let text = format!("{err:#}");
@@ -366,7 +364,7 @@ mod tests {
         if packaged("janus.jcfg").is_none() {
             return;
         }
-        let fake = fake_janus("hangs", "echo 'starting…'; exec sleep 600");
+        let (_dir, fake) = fake_janus("echo 'starting…'; exec sleep 600");
         let started = Instant::now();
         let err = Janus::start_within(&fake, ICE_ADDRESS, Duration::from_secs(2)).err();
         let err = err.expect("no start");
