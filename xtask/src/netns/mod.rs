@@ -10,6 +10,7 @@
 //! with a warning.
 
 pub mod exec;
+pub mod json_endpoint;
 pub mod run_dir;
 
 use std::fs;
