@@ -5,9 +5,11 @@
 //! `unshare` with the hidden command [`INNER`]: that process brings up `lo` and a veth pair with
 //! [`TEST_HOSTS`], prints the addresses and routes, refuses a default route, runs the phase and
 //! writes its result as JSON to a file the parent reads back. Its own PID namespace ends every
-//! process started inside (coturn, drivers, browsers) with it. Where no namespace can be made
-//! the run fails and names `--host-network` ([`Network::Host`]), which runs on the host network
-//! with a warning.
+//! process started inside (coturn, drivers, browsers) with it, and everything inside writes its
+//! temporary files in the run's one [`RunDir`] (`TMPDIR`), removed with the run. Where no
+//! namespace can be made the run fails and names `--host-network` ([`Network::Host`]), which
+//! runs on the host network with a warning (and its temporary files where the system keeps
+//! them).
 
 pub mod exec;
 pub mod json_endpoint;
