@@ -226,6 +226,7 @@ fn only_text_that_could_pass_for_a_notice_is_refused() {
         r#""{\"relay\":\"peer-left\"}""#,
         r#"{"type":"offer","sdp":"relay"}"#,
         r#"{"a":{"relay":"peer-left"}}"#,
+        r#"{"sdp":"a lone \ud800 as JSON.stringify writes it"}"#,
         "{}",
         &deep("sdp"),
     ] {
