@@ -349,6 +349,8 @@ printf '{"tmpdir":"%s"}' "$TMPDIR" > "$result"
             fs::read_dir(base.path()).unwrap().flatten().map(|e| e.path()).collect();
         assert!(remaining.is_empty(), "the run left behind: {remaining:?}");
         assert_eq!(run_dir::describe_left(&[]), None);
+        let one = run_dir::describe_left(&left[..1]).unwrap();
+        assert!(one.contains("1 entry in"), "{one}");
     }
 
     #[test]

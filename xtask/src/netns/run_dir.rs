@@ -85,8 +85,9 @@ pub fn describe_left(left: &[String]) -> Option<String> {
     if left.len() > SHOWN {
         names.push_str(&format!(", … ({} more)", left.len() - SHOWN));
     }
+    let entries = if left.len() == 1 { "entry" } else { "entries" };
     Some(format!(
-        "the run's processes left {} entries in its run directory (removed with it): {names}",
+        "the run's processes left {} {entries} in its run directory (removed with it): {names}",
         left.len()
     ))
 }
