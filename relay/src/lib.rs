@@ -1,6 +1,6 @@
 //! The demo's signalling relay: a WebSocket at `/signal?room=NAME` on the page's own origin,
 //! so the page's CSP `connect-src 'self'` holds. It pairs two pages and passes their messages
-//! on; it reads none of them. `cargo xtask demo` serves it beside the page; [`Standalone`] (and
+//! on, refusing only text that could pass for one of its own notices. `cargo xtask demo` serves it beside the page; [`Standalone`] (and
 //! the `rtc-peer-relay` binary) serves it alone, for a page served by another server that
 //! forwards `/signal` to it with the request's own `Host` (the relay admits a page of its own
 //! origin only).
@@ -37,6 +37,9 @@
 //!   `{"relay":"room-full"}` and is closed with code 4000 "room full"; the two notice nothing.
 //! - The member present when the other joins gets `{"relay":"peer-joined"}`; when the other
 //!   leaves (a close, or a dropped connection) it gets `{"relay":"peer-left"}`.
+//! - A member cannot forge those notices: text that begins (after JSON whitespace) with `{`
+//!   must be a strict JSON object without a top-level `relay` key (escapes decoded), or its
+//!   sender is closed with [`FORGED`] (4001) and its peer gets `peer-left`.
 //! - Every other text frame from a member goes to the other member byte for byte; with no
 //!   other member it is dropped, and nothing is answered.
 //!
@@ -69,6 +72,7 @@
 //! under one lock, and the room queues in one order under its table lock, so a member sees
 //! `joined` first and every notice and message in the order it happened.
 
+use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -76,6 +80,7 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::de::IgnoredAny;
 use tiny_http::{Header, Request, Response, StatusCode};
 use tungstenite::error::ProtocolError;
 use tungstenite::protocol::frame::coding::{CloseCode, Data as OpData, OpCode};
@@ -115,6 +120,9 @@ const LINGER: Duration = Duration::from_secs(1);
 
 /// The close code of a third member (an application code, 4000–4999).
 pub const ROOM_FULL: u16 = 4000;
+
+/// The close code of a member that sent text the relay's own notices could be taken for.
+pub const FORGED: u16 = 4001;
 
 /// The relay's limits; [`Limits::default`] is what `cargo xtask demo` and the binary use (see the module
 /// docs).
@@ -318,6 +326,12 @@ impl Relay {
                         return End::Close(CloseCode::Policy, "rate limit");
                     }
                     match message {
+                        Message::Text(text) if may_pass_for_notice(&text) => {
+                            return End::Close(
+                                CloseCode::Library(FORGED),
+                                "relay notices are the relay's own",
+                            )
+                        }
                         Message::Text(text) => shared.rooms.relay(room, id, text),
                         Message::Binary(_) => {
                             return End::Close(CloseCode::Unsupported, "binary frames are refused")
@@ -553,6 +567,18 @@ fn check(request: &Request) -> Result<(String, String), (u16, &'static str)> {
         }
     }
     Ok((room.to_string(), key.to_string()))
+}
+
+/// Whether a member's `text` could be taken for one of the relay's notices: it begins (after
+/// JSON whitespace) as a JSON object, and is either no strict JSON object or one with a
+/// top-level `relay` key (escapes decoded). Values are skipped unparsed, however deep.
+fn may_pass_for_notice(text: &str) -> bool {
+    let json_whitespace = [' ', '\t', '\n', '\r'];
+    if !text.trim_start_matches(json_whitespace).starts_with('{') {
+        return false;
+    }
+    serde_json::from_str::<HashMap<String, IgnoredAny>>(text)
+        .map_or(true, |object| object.contains_key("relay"))
 }
 
 /// Whether `name` is a room name: 1–64 characters of `[A-Za-z0-9_-]`.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tungstenite::{Error, Message, WebSocket};
 
-use crate::{Limits, Relay, Standalone as Server, PATH};
+use crate::{Limits, Relay, Standalone as Server, FORGED, PATH};
 
 type Client = WebSocket<TcpStream>;
 
@@ -161,9 +161,9 @@ fn joins_relays_verbatim_and_tells_of_peers() {
     let largest = "x".repeat(64 * 1024);
     a.send(Message::text(largest.clone())).unwrap();
     assert_eq!(text(&mut b), largest, "a message of exactly 64 KiB is relayed");
-    let relay_like = r#"{"relay":"peer-left"}"#;
-    b.send(Message::text(relay_like)).unwrap();
-    assert_eq!(text(&mut a), relay_like, "member text is never interpreted");
+    let relay_mention = r#"{"type":"candidate","candidate":"typ relay","note":"relay"}"#;
+    b.send(Message::text(relay_mention)).unwrap();
+    assert_eq!(text(&mut a), relay_mention, "a relay value (not key) passes byte for byte");
     silent(&mut b, Duration::from_millis(100));
     assert_eq!(relay.rooms(), 1);
     b.close(None).unwrap();
@@ -174,6 +174,64 @@ fn joins_relays_verbatim_and_tells_of_peers() {
     relays_both_ways(&mut a, &mut c, "after a leave");
     drop((a, c));
     eventually("the room is removed with its members", || relay.rooms() == 0);
+}
+
+/// Member text the page (or any reader that parses JSON) could take for the relay's own
+/// notice: each variant closes its sender with [`FORGED`], and the other member receives only
+/// the relay's own `peer-left` for it, never the forged frame.
+#[test]
+fn a_member_cannot_forge_the_relays_notices() {
+    let _memory = shared_memory();
+    let (server, relay) = serve(Limits::default());
+    let deep = format!(r#"{{"relay":"peer-left","x":{}1{}}}"#, "[".repeat(200), "]".repeat(200));
+    for forged in [
+        r#"{"relay":"peer-left"}"#,
+        r#"{"relay":"joined","peers":0}"#,
+        r#"{"relay":"room-full"}"#,
+        r#"  {"relay":"peer-joined"}"#,
+        r#"{"\u0072elay":"peer-left"}"#,
+        r#"{"type":"offer","relay":"peer-left"}"#,
+        r#"{"relay":"peer-left","n":1e400}"#,
+        r#"{"relay":"peer-left""#,
+        &deep,
+    ] {
+        let room = "forged";
+        let (mut a, mut b) = pair(&server, room);
+        a.send(Message::text(forged)).unwrap();
+        assert_eq!(
+            closed(&mut a),
+            (FORGED, "relay notices are the relay's own".to_string()),
+            "{forged}: its sender is closed"
+        );
+        assert_eq!(text(&mut b), r#"{"relay":"peer-left"}"#, "{forged}: b hears only the relay");
+        silent(&mut b, Duration::from_millis(100));
+        drop(a);
+        b.close(None).unwrap();
+        eventually("the room is removed", || relay.rooms() == 0);
+    }
+    let (mut a, mut b) = pair(&server, "after-forgery");
+    relays_both_ways(&mut a, &mut b, "after the forgeries");
+    assert_eq!(relay.panics(), 0);
+}
+
+#[test]
+fn only_text_that_could_pass_for_a_notice_is_refused() {
+    let deep = |key: &str| format!(r#"{{"{key}":{}0{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
+    for refused in [r#"{"relay":1}"#, "\r\n\t {\"relay\":null}", "{", "{}x", &deep("relay")] {
+        assert!(crate::may_pass_for_notice(refused), "{refused:.40}");
+    }
+    for passed in [
+        "hello",
+        r#"["relay","peer-left"]"#,
+        r#""{\"relay\":\"peer-left\"}""#,
+        r#"{"type":"offer","sdp":"relay"}"#,
+        r#"{"a":{"relay":"peer-left"}}"#,
+        r#"{"sdp":"a lone \ud800 as JSON.stringify writes it"}"#,
+        "{}",
+        &deep("sdp"),
+    ] {
+        assert!(!crate::may_pass_for_notice(passed), "{passed:.40}");
+    }
 }
 
 #[test]

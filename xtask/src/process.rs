@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Mutex};
 use std::thread;
@@ -18,6 +19,9 @@ pub const LONG: Duration = Duration::from_secs(60 * 60);
 
 /// Process groups still running, killed on Ctrl-C.
 static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Run directories in use, removed on Ctrl-C once the groups are killed.
+static RUN_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// `program arg arg…` quoted as a shell would need it, for logs (env and cwd left out).
 pub fn display(cmd: &Command) -> String {
@@ -38,14 +42,38 @@ pub fn kill_group(pid: u32) {
     }
 }
 
-/// Makes Ctrl-C kill the children's process groups before this process exits.
+/// Makes Ctrl-C kill the children's process groups, then remove the run directories, before
+/// this process exits.
 pub fn kill_children_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         for pid in GROUPS.lock().map(|g| g.clone()).unwrap_or_default() {
             kill_group(pid);
         }
+        for dir in RUN_DIRS.lock().map(|d| d.clone()).unwrap_or_default() {
+            // The killed processes may still be going: a few tries.
+            for _ in 0..5 {
+                if std::fs::remove_dir_all(&dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(200));
+            }
+        }
         std::process::exit(130);
     });
+}
+
+/// Has Ctrl-C remove `dir` (a run directory) after killing the children.
+pub fn remove_on_interrupt(dir: &Path) {
+    if let Ok(mut dirs) = RUN_DIRS.lock() {
+        dirs.push(dir.to_path_buf());
+    }
+}
+
+/// Undoes [`remove_on_interrupt`] (the directory is gone).
+pub fn forget_on_interrupt(dir: &Path) {
+    if let Ok(mut dirs) = RUN_DIRS.lock() {
+        dirs.retain(|d| d != dir);
+    }
 }
 
 /// A started child in its own process group, registered for Ctrl-C.

@@ -5,11 +5,15 @@
 //! `unshare` with the hidden command [`INNER`]: that process brings up `lo` and a veth pair with
 //! [`TEST_HOSTS`], prints the addresses and routes, refuses a default route, runs the phase and
 //! writes its result as JSON to a file the parent reads back. Its own PID namespace ends every
-//! process started inside (coturn, drivers, browsers) with it. Where no namespace can be made
-//! the run fails and names `--host-network` ([`Network::Host`]), which runs on the host network
-//! with a warning.
+//! process started inside (coturn, drivers, browsers) with it, and everything inside writes its
+//! temporary files in the run's one [`RunDir`] (`TMPDIR`), removed with the run. Where no
+//! namespace can be made the run fails and names `--host-network` ([`Network::Host`]), which
+//! runs on the host network with a warning (and its temporary files where the system keeps
+//! them).
 
 pub mod exec;
+pub mod json_endpoint;
+pub mod run_dir;
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -21,6 +25,7 @@ use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 
 use crate::{process, setup};
+use run_dir::RunDir;
 
 /// The hidden command the parent runs itself with inside the namespace:
 /// `xtask __in-netns <phase> <result.json> <args…>`.
@@ -114,23 +119,34 @@ pub fn check_available(unshare: &Path) -> Result<()> {
     )
 }
 
-/// Runs `xtask __in-netns <phase> <file> <args…>` in a new namespace, waits at most `deadline`
-/// and returns the JSON value it wrote to `<file>`.
+/// Runs `xtask __in-netns <phase> <file> <args…>` in a new namespace with a run directory of
+/// its own as `TMPDIR` ([`RunDir`]), waits at most `deadline` and returns the JSON value it
+/// wrote to `<file>`. Prints what the run's processes left in the run directory, which goes
+/// with the run.
 pub fn run_inside(phase: &str, args: &[String], deadline: Duration) -> Result<Value> {
-    run_inside_with(Path::new(UNSHARE), phase, args, deadline)
+    let (value, left) =
+        run_inside_with(Path::new(UNSHARE), &std::env::temp_dir(), phase, args, deadline)?;
+    if let Some(line) = run_dir::describe_left(&left) {
+        println!("xtask: {line}");
+    }
+    Ok(value)
 }
 
-/// Like [`run_inside`], with an explicit `unshare` binary.
+/// Like [`run_inside`], with an explicit `unshare` binary and the run directory made in
+/// `base`; also returns the names of what was left in the run directory.
 pub fn run_inside_with(
     unshare: &Path,
+    base: &Path,
     phase: &str,
     args: &[String],
     deadline: Duration,
-) -> Result<Value> {
+) -> Result<(Value, Vec<String>)> {
     check_available(unshare)?;
     let exe = std::env::current_exe().context("finding the xtask binary")?;
-    let result = tempfile::NamedTempFile::new()?;
+    let run_dir = RunDir::new_in(base)?;
+    let result = tempfile::NamedTempFile::new_in(run_dir.path())?;
     let mut cmd = unshare_command(unshare);
+    run_dir.apply(&mut cmd);
     cmd.arg("--")
         .arg(&exe)
         .args([INNER, phase])
@@ -150,7 +166,9 @@ pub fn run_inside_with(
              back its results; see its output above"
         );
     }
-    serde_json::from_str(&text).context("reading the results handed back from the namespace")
+    let value = serde_json::from_str(&text)
+        .context("reading the results handed back from the namespace")?;
+    Ok((value, run_dir.finish(&[result.path()])))
 }
 
 /// The inode of this process's network namespace.
@@ -275,13 +293,64 @@ mod tests {
     #[test]
     fn a_refused_unshare_fails_loudly_with_why_and_how_to_run_anyway() {
         let (_dir, fake) = refusing_unshare();
-        let err = run_inside_with(&fake, "test", &[], Duration::from_secs(30)).unwrap_err();
+        let base = tempfile::tempdir().unwrap();
+        let err =
+            run_inside_with(&fake, base.path(), "test", &[], Duration::from_secs(30)).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("no private network namespace"), "{text}");
         assert!(text.contains("Operation not permitted"), "the reason: {text}");
         assert!(text.contains(HOST_NETWORK_FLAG), "how to run anyway: {text}");
         let err = check_available(&fake).unwrap_err();
         assert!(format!("{err:#}").contains(HOST_NETWORK_FLAG));
+    }
+
+    /// A fake `unshare` that makes no namespace: it runs like the run's processes would,
+    /// writing temporary files where `TMPDIR` says, and hands back where that was.
+    fn littering_unshare(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("unshare");
+        let script = r#"#!/bin/sh
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do shift; done
+[ $# -eq 0 ] && exit 0
+result="$5"
+tmp="${TMPDIR:-/tmp}"
+mkdir "$tmp/org.chromium.Chromium.litter$$" && echo log > "$tmp/driver-litter$$.log"
+printf '{"tmpdir":"%s"}' "$TMPDIR" > "$result"
+"#;
+        fs::write(&path, script).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn what_the_run_leaves_is_named_then_removed_with_its_run_directory() {
+        let (fakes, base) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let unshare = littering_unshare(fakes.path());
+        let (value, left) =
+            run_inside_with(&unshare, base.path(), "test", &[], Duration::from_secs(30)).unwrap();
+        let tmpdir = value["tmpdir"].as_str().unwrap();
+        assert!(
+            Path::new(tmpdir).starts_with(base.path())
+                && Path::new(tmpdir)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(run_dir::PREFIX),
+            "the run's TMPDIR ({tmpdir:?}) is not a run directory in {}",
+            base.path().display()
+        );
+        assert_eq!(left.len(), 2, "what the run left: {left:?}");
+        assert!(
+            left[0].starts_with("driver-litter") && left[1].starts_with("org.chromium"),
+            "{left:?}"
+        );
+        let line = run_dir::describe_left(&left).unwrap();
+        assert!(line.contains("2 entries") && line.contains(&left[1]), "{line}");
+        let remaining: Vec<_> =
+            fs::read_dir(base.path()).unwrap().flatten().map(|e| e.path()).collect();
+        assert!(remaining.is_empty(), "the run left behind: {remaining:?}");
+        assert_eq!(run_dir::describe_left(&[]), None);
+        let one = run_dir::describe_left(&left[..1]).unwrap();
+        assert!(one.contains("1 entry in"), "{one}");
     }
 
     #[test]
