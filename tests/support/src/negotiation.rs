@@ -22,7 +22,7 @@ pub async fn video_track_event() -> (LoopbackPair, TrackEvent) {
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
     pair.negotiate().await.expect("the negotiation");
-    let event = at_b.nth(0, WAIT_MS).await.expect("one track event");
+    let event = at_b.nth(1, WAIT_MS).await.expect("one track event");
     assert_eq!(at_b.len(), 1, "one track event");
     (pair, event)
 }
