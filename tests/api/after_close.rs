@@ -7,8 +7,8 @@ use rtc_peer::{MediaKind, PeerConnectionState, SignalingState, TransceiverDirect
 use support::{engine, Engine, WAIT_MS};
 use wasm_bindgen_test::*;
 
-#[wasm_bindgen_test]
-async fn descriptions_of_a_closed_connection_are_readable_in_both_browsers() {
+/// A pair negotiated over one send-receive video transceiver (bounded by [`WAIT_MS`]).
+async fn video_pair() -> support::LoopbackPair {
     let pair = support::pair();
     pair.a
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
@@ -17,6 +17,12 @@ async fn descriptions_of_a_closed_connection_are_readable_in_both_browsers() {
         .await
         .unwrap()
         .unwrap();
+    pair
+}
+
+#[wasm_bindgen_test]
+async fn descriptions_of_a_closed_connection_are_readable_in_both_browsers() {
+    let pair = video_pair().await;
     assert!(pair.b.remote_description().is_some(), "before close");
     pair.b.close();
 
@@ -43,14 +49,7 @@ async fn descriptions_of_a_closed_connection_are_readable_in_both_browsers() {
 
 #[wasm_bindgen_test]
 async fn lists_and_states_of_a_closed_connection_are_readable() {
-    let pair = support::pair();
-    pair.a
-        .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
-        .unwrap();
-    support::within(WAIT_MS, "negotiation", pair.negotiate())
-        .await
-        .unwrap()
-        .unwrap();
+    let pair = video_pair().await;
     pair.a.close();
     assert_eq!(pair.a.signaling_state(), SignalingState::Closed);
     assert_eq!(pair.a.connection_state(), PeerConnectionState::Closed);

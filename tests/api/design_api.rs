@@ -16,7 +16,7 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-use support::{next_within, sleep, wait_until, within, WAIT_MS};
+use support::{next_within, sleep, wait_until, WAIT_MS};
 
 /// "These small enums, and SdpType and the policies, derive Clone, Copy, Debug, PartialEq, Eq."
 fn small_enum<T: Clone + Copy + Debug + PartialEq + Eq>(value: T) -> T {
@@ -108,13 +108,8 @@ fn send_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
             wasm_bindgen_futures::spawn_local(async move {
                 // Candidates may arrive before `to` has the remote description; retry briefly.
                 for _ in 0..100 {
-                    match within(
-                        10_000,
-                        "to.add_ice_candidate",
-                        to.add_ice_candidate(&candidate),
-                    )
-                    .await
-                    .expect("the wait is bounded")
+                    match support::settled("to.add_ice_candidate", to.add_ice_candidate(&candidate))
+                        .await
                     {
                         Ok(()) => return,
                         Err(Error::InvalidState { .. }) => sleep(20).await,
@@ -127,49 +122,39 @@ fn send_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
 }
 
 async fn offer_answer(caller: &PeerConnection, callee: &PeerConnection) {
-    let offer = within(10_000, "caller.create_offer", caller.create_offer())
+    let offer = support::settled("caller.create_offer", caller.create_offer())
         .await
-        .expect("the wait is bounded")
         .expect("create_offer");
     assert_eq!(offer.kind, SdpType::Offer);
-    within(
-        10_000,
+    support::settled(
         "caller.set_local_description",
         caller.set_local_description(&offer),
     )
     .await
-    .expect("the wait is bounded")
     .expect("local offer");
     assert_eq!(caller.signaling_state(), SignalingState::HaveLocalOffer);
-    within(
-        10_000,
+    support::settled(
         "callee.set_remote_description",
         callee.set_remote_description(&offer),
     )
     .await
-    .expect("the wait is bounded")
     .expect("remote offer");
     assert_eq!(callee.signaling_state(), SignalingState::HaveRemoteOffer);
-    let answer = within(10_000, "callee.create_answer", callee.create_answer())
+    let answer = support::settled("callee.create_answer", callee.create_answer())
         .await
-        .expect("the wait is bounded")
         .expect("create_answer");
     assert_eq!(answer.kind, SdpType::Answer);
-    within(
-        10_000,
+    support::settled(
         "callee.set_local_description",
         callee.set_local_description(&answer),
     )
     .await
-    .expect("the wait is bounded")
     .expect("local answer");
-    within(
-        10_000,
+    support::settled(
         "caller.set_remote_description",
         caller.set_remote_description(&answer),
     )
     .await
-    .expect("the wait is bounded")
     .expect("remote answer");
     assert_eq!(caller.signaling_state(), SignalingState::Stable);
     assert_eq!(callee.signaling_state(), SignalingState::Stable);
@@ -341,18 +326,15 @@ async fn errors_carry_the_dom_exception_name_and_message() {
     assert!(js.is_object());
 
     let fresh = PeerConnection::new().expect("pc");
-    let bad = within(
-        10_000,
+    let bad = support::settled(
         "fresh.set_remote_description",
         fresh.set_remote_description(&SessionDescription::offer("not sdp")),
     )
     .await
-    .expect("the wait is bounded")
     .expect_err("malformed SDP");
     assert_eq!(bad.name(), "OperationError");
-    let early = within(10_000, "fresh.create_answer", fresh.create_answer())
+    let early = support::settled("fresh.create_answer", fresh.create_answer())
         .await
-        .expect("the wait is bounded")
         .expect_err("no offer yet");
     assert_eq!(early.name(), "InvalidStateError");
     fresh.close();

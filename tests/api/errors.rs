@@ -9,7 +9,7 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-use support::{engine, within, Engine};
+use support::{engine, Engine};
 
 const HOST_CANDIDATE: &str = "candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host";
 
@@ -86,9 +86,7 @@ async fn close_twice_is_fine_and_offers_then_fail() {
     assert_eq!(pc.signaling_state(), SignalingState::Closed);
     assert_eq!(pc.connection_state(), rtc_peer::PeerConnectionState::Closed);
     assert_err(
-        within(10_000, "pc.create_offer", pc.create_offer())
-            .await
-            .expect("the wait is bounded"),
+        support::settled("pc.create_offer", pc.create_offer()).await,
         "InvalidStateError",
         "closed",
     );
@@ -99,13 +97,11 @@ async fn malformed_sdp_is_an_operation_error() {
     let pc = PeerConnection::new().expect("a PeerConnection");
     for sdp in ["this is not sdp", "", "v=0\r\nbogus\r\n"] {
         assert_err(
-            within(
-                10_000,
+            support::settled(
                 "pc.set_remote_description",
                 pc.set_remote_description(&SessionDescription::offer(sdp)),
             )
-            .await
-            .expect("the wait is bounded"),
+            .await,
             "OperationError",
             "parse",
         );
@@ -124,28 +120,21 @@ async fn an_answer_in_the_wrong_state_is_refused() {
     offerer
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = within(10_000, "offerer.create_offer", offerer.create_offer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
+    let offer = support::step("offerer.create_offer", offerer.create_offer()).await;
     let pc = PeerConnection::new().expect("a PeerConnection");
     // Valid SDP, labelled as an answer, applied in `stable` (no offer outstanding).
     let as_answer = SessionDescription::answer(offer.sdp.clone());
     assert_err(
-        within(
-            10_000,
+        support::settled(
             "pc.set_remote_description",
             pc.set_remote_description(&as_answer),
         )
-        .await
-        .expect("the wait is bounded"),
+        .await,
         "InvalidStateError",
         "stable",
     );
     assert_err(
-        within(10_000, "pc.create_answer", pc.create_answer())
-            .await
-            .expect("the wait is bounded"),
+        support::settled("pc.create_answer", pc.create_answer()).await,
         "InvalidStateError",
         "answer",
     );
@@ -157,13 +146,11 @@ async fn an_answer_in_the_wrong_state_is_refused() {
         Engine::Firefox => "createanswer",
     };
     assert_err(
-        within(
-            10_000,
+        support::settled(
             "pc.set_local_description",
             pc.set_local_description(&as_answer),
         )
-        .await
-        .expect("the wait is bounded"),
+        .await,
         "InvalidModificationError",
         topic,
     );
@@ -184,34 +171,27 @@ async fn a_garbage_ice_candidate_is_refused() {
         .unwrap();
     // ... before a remote description, any candidate is refused for the state ...
     assert_err(
-        within(
-            10_000,
+        support::settled(
             "pair.b.add_ice_candidate",
             pair.b.add_ice_candidate(&garbage),
         )
-        .await
-        .expect("the wait is bounded"),
+        .await,
         "InvalidStateError",
         "remote",
     );
     let offer = support::local_offer(&pair.a).await;
-    within(
-        10_000,
+    support::step(
         "pair.b.set_remote_description",
         pair.b.set_remote_description(&offer),
     )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
+    .await;
     // ... after it, the browser parses it and refuses it.
     assert_err(
-        within(
-            10_000,
+        support::settled(
             "pair.b.add_ice_candidate",
             pair.b.add_ice_candidate(&garbage),
         )
-        .await
-        .expect("the wait is bounded"),
+        .await,
         "OperationError",
         "candidate",
     );
@@ -223,13 +203,11 @@ async fn a_garbage_ice_candidate_is_refused() {
         Engine::Firefox => "no such transceiver",
     };
     assert_err(
-        within(
-            10_000,
+        support::settled(
             "pair.b.add_ice_candidate",
             pair.b.add_ice_candidate(&nowhere),
         )
-        .await
-        .expect("the wait is bounded"),
+        .await,
         "OperationError",
         topic,
     );

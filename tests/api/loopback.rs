@@ -9,7 +9,7 @@ use rtc_peer::{MediaKind, TrackEvent, TransceiverDirection};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-use support::{finish_answer, local_offer, same, seen, sleep, wait_until, within, WAIT_MS};
+use support::{finish_answer, local_offer, same, seen, sleep, wait_until, WAIT_MS};
 
 /// How long to keep watching for a stray extra event after the expected ones arrived.
 const QUIET_MS: u32 = 300;
@@ -49,19 +49,7 @@ async fn add_transceiver_fires_on_track_exactly_once_on_the_other_side() {
 
 #[wasm_bindgen_test]
 async fn event_objects_are_linked_receiver_track_transceiver_and_streams() {
-    let pair = support::pair();
-    let got = seen::<TrackEvent>();
-    let sink = got.clone();
-    let _l = pair.b.on_track(move |e| sink.borrow_mut().push(e));
-    pair.a
-        .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
-        .expect("add_transceiver");
-    pair.negotiate().await.unwrap();
-    wait_until(WAIT_MS, "one track event", || got.borrow().len() == 1)
-        .await
-        .unwrap();
-
-    let event = got.borrow()[0].clone();
+    let (pair, event) = support::video_track_event().await;
     let receiver = event.receiver();
     assert!(
         same(&receiver, &event.transceiver().receiver()),
@@ -130,13 +118,11 @@ async fn on_track_has_run_before_set_remote_description_returns() {
         .expect("add_transceiver");
     let offer = local_offer(&pair.a).await;
     assert_eq!(count.get(), 0, "nothing fires before the offer is applied");
-    within(
-        10_000,
+    support::settled(
         "pair.b.set_remote_description",
         pair.b.set_remote_description(&offer),
     )
     .await
-    .expect("the wait is bounded")
     .expect("set_remote_description(offer)");
     // No sleep, no wait: the event fired inside setRemoteDescription.
     assert_eq!(
@@ -154,13 +140,11 @@ async fn a_listener_registered_after_set_remote_description_misses_the_event() {
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .expect("add_transceiver");
     let offer = local_offer(&pair.a).await;
-    within(
-        10_000,
+    support::settled(
         "pair.b.set_remote_description",
         pair.b.set_remote_description(&offer),
     )
     .await
-    .expect("the wait is bounded")
     .expect("set_remote_description(offer)");
     let count = Rc::new(Cell::new(0u32));
     let counter = count.clone();

@@ -5,7 +5,7 @@ use rtc_peer::{MediaKind, PeerConnection, TrackEvent, TransceiverDirection};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
-use support::{same, seen, wait_until, WAIT_MS};
+use support::{same, seen};
 
 /// A receiving transceiver and its receiver and track, from a fresh connection.
 fn parts() -> (
@@ -122,20 +122,8 @@ fn constructed_event_is_delivered_to_on_track_as_the_same_object() {
 /// `bubbles == false` and `cancelable == false` (the spec's plain "fire an event").
 #[wasm_bindgen_test]
 async fn browser_fired_track_event_does_not_bubble_and_is_not_cancelable() {
-    let pair = support::pair();
-    let got = seen();
-    let sink = got.clone();
-    let _listener = pair.b.on_track(move |e| sink.borrow_mut().push(e));
-    pair.a
-        .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
-        .expect("add_transceiver");
-    pair.negotiate().await.unwrap();
-    wait_until(WAIT_MS, "one track event", || got.borrow().len() == 1)
-        .await
-        .unwrap();
-
-    let got = got.borrow();
-    let raw = got[0].as_raw();
+    let (_pair, event) = support::video_track_event().await;
+    let raw = event.as_raw();
     assert_eq!(raw.type_(), "track");
     assert!(raw.is_trusted(), "fired by the browser");
     assert!(
@@ -146,6 +134,6 @@ async fn browser_fired_track_event_does_not_bubble_and_is_not_cancelable() {
         !raw.cancelable(),
         "a browser-fired track event is not cancelable"
     );
-    assert_eq!(got[0].kind(), MediaKind::Video);
-    assert!(got[0].mid().is_some(), "a negotiated transceiver has a mid");
+    assert_eq!(event.kind(), MediaKind::Video);
+    assert!(event.mid().is_some(), "a negotiated transceiver has a mid");
 }

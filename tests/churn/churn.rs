@@ -36,6 +36,20 @@ fn raw(pc: &PeerConnection) -> JsValue {
     pc.as_raw().clone().into()
 }
 
+/// Hands every candidate `from` gathers to `to` (a failed `add_ice_candidate`, as after a
+/// hang-up, is ignored).
+fn forward_candidates(from: &PeerConnection, to: &PeerConnection) -> Listener {
+    let to = to.clone();
+    from.on_ice_candidate(move |c| {
+        if let Some(c) = c {
+            let to = to.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = to.add_ice_candidate(&c).await;
+            });
+        }
+    })
+}
+
 /// A connection with a receive-only video transceiver, and a constructed `track` event for it.
 fn pc_with_track_event() -> (PeerConnection, impl Fn() -> TrackEvent) {
     let pc = PeerConnection::new().unwrap();
@@ -215,18 +229,7 @@ async fn handle_dropped_while_negotiation_is_in_flight() {
     caller
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = within(10_000, "caller.create_offer", caller.create_offer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
-    within(
-        10_000,
-        "caller.set_local_description",
-        caller.set_local_description(&offer),
-    )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
+    let offer = support::local_offer(&caller).await;
 
     // 1. The future of an in-flight setRemoteDescription is dropped, and so are the handle
     //    and every listener, before the browser finishes (and fires `track`).
@@ -319,57 +322,15 @@ async fn handle_dropped_while_negotiation_is_in_flight() {
     let callee = PeerConnection::new().unwrap();
     let callee_raw = callee.as_raw().clone();
     let caller_raw = caller.as_raw().clone();
-    let forward_a = {
-        let to = callee.clone();
-        caller.on_ice_candidate(move |c| {
-            if let Some(c) = c {
-                let to = to.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = to.add_ice_candidate(&c).await;
-                });
-            }
-        })
-    };
-    let forward_b = {
-        let to = caller.clone();
-        callee.on_ice_candidate(move |c| {
-            if let Some(c) = c {
-                let to = to.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = to.add_ice_candidate(&c).await;
-                });
-            }
-        })
-    };
+    let forward_a = forward_candidates(&caller, &callee);
+    let forward_b = forward_candidates(&callee, &caller);
     let states = callee.connection_states();
-    within(
-        10_000,
+    support::step(
         "callee.set_remote_description",
         callee.set_remote_description(&offer),
     )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
-    let answer = within(10_000, "callee.create_answer", callee.create_answer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
-    within(
-        10_000,
-        "callee.set_local_description",
-        callee.set_local_description(&answer),
-    )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
-    within(
-        10_000,
-        "caller.set_remote_description",
-        caller.set_remote_description(&answer),
-    )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
+    .await;
+    support::finish_answer(&caller, &callee).await;
     drop((forward_a, forward_b, states));
     drop((callee, caller));
     support::ListenerCount::none_left_on(callee_raw.as_ref(), "callee dropped while connecting")
@@ -392,18 +353,7 @@ async fn offering_caller() -> (PeerConnection, SessionDescription) {
     caller
         .add_transceiver(MediaKind::Audio, TransceiverDirection::SendRecv)
         .unwrap();
-    let offer = within(10_000, "caller.create_offer", caller.create_offer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
-    within(
-        10_000,
-        "caller.set_local_description",
-        caller.set_local_description(&offer),
-    )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
+    let offer = support::local_offer(&caller).await;
     (caller, offer)
 }
 
@@ -505,41 +455,22 @@ async fn close_inside_state_change_callbacks() {
     };
     caller.close();
     let (caller, offer) = offering_caller().await;
+    // Candidates may fail with InvalidStateError once closed: that is the point.
     let forward = [
-        (caller.clone(), callee.clone()),
-        (callee.clone(), caller.clone()),
-    ]
-    .map(|(from, to)| {
-        from.on_ice_candidate(move |c| {
-            if let Some(c) = c {
-                let to = to.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    // May fail with InvalidStateError once closed: that is the point.
-                    let _ = to.add_ice_candidate(&c).await;
-                });
-            }
-        })
-    });
-    within(
-        10_000,
+        forward_candidates(&caller, &callee),
+        forward_candidates(&callee, &caller),
+    ];
+    support::step(
         "callee.set_remote_description",
         callee.set_remote_description(&offer),
     )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
-    let answer = within(10_000, "callee.create_answer", callee.create_answer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
-    within(
-        10_000,
+    .await;
+    let answer = support::step("callee.create_answer", callee.create_answer()).await;
+    support::step(
         "callee.set_local_description",
         callee.set_local_description(&answer),
     )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
+    .await;
     let _ = within(
         10_000,
         "caller.set_remote_description",
@@ -706,42 +637,15 @@ async fn hang_up_while_the_offer_is_pending() {
     caller
         .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
         .unwrap();
-    let forward = {
-        let to = callee.clone();
-        caller.on_ice_candidate(move |c| {
-            if let Some(c) = c {
-                let to = to.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    // Candidates arriving after the hang-up fail with InvalidStateError.
-                    let _ = to.add_ice_candidate(&c).await;
-                });
-            }
-        })
-    };
-    let offer = within(10_000, "caller.create_offer", caller.create_offer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
-    within(
-        10_000,
-        "caller.set_local_description",
-        caller.set_local_description(&offer),
-    )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
-    within(
-        10_000,
+    // Candidates arriving after the hang-up fail with InvalidStateError.
+    let forward = forward_candidates(&caller, &callee);
+    let offer = support::local_offer(&caller).await;
+    support::step(
         "callee.set_remote_description",
         callee.set_remote_description(&offer),
     )
-    .await
-    .expect("the wait is bounded")
-    .unwrap();
-    let answer = within(10_000, "callee.create_answer", callee.create_answer())
-        .await
-        .expect("the wait is bounded")
-        .unwrap();
+    .await;
+    let answer = support::step("callee.create_answer", callee.create_answer()).await;
     // The caller hangs up while its offer waits for the answer.
     caller.close();
     let late = within(5_000, "late answer", caller.set_remote_description(&answer))

@@ -12,7 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use support::{canvas, engine, muted_video, within, Engine, WAIT_MS};
+use support::{canvas, engine, muted_video, within, CanvasSource, Engine, WAIT_MS};
+use web_sys::HtmlVideoElement;
 
 #[wasm_bindgen(inline_js = r#"
 export function refuse_unmuted_autoplay(element, even_muted) {
@@ -37,19 +38,30 @@ fn calls(seen: &js_sys::Array) -> Vec<String> {
     seen.iter().filter_map(|v| v.as_string()).collect()
 }
 
-#[wasm_bindgen_test]
-async fn a_refused_unmuted_autoplay_plays_muted_and_says_so() {
-    let source = canvas();
+/// A video element on the page, unmuted (so autoplay may be refused).
+fn unmuted_video() -> HtmlVideoElement {
     let video = muted_video();
     video.set_muted(false);
-    let seen = refuse_unmuted_autoplay(&video, false);
-    let played = within(
+    video
+}
+
+/// `attach_stream` of `source` into `video`, bounded by [`WAIT_MS`].
+async fn attach(video: &HtmlVideoElement, source: &CanvasSource) -> Result<Playback, Error> {
+    within(
         WAIT_MS,
         "attach_stream",
         attach_stream(video.unchecked_ref(), source.stream()),
     )
     .await
-    .expect("attach_stream settles");
+    .expect("attach_stream settles")
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_unmuted_autoplay_plays_muted_and_says_so() {
+    let source = canvas();
+    let video = unmuted_video();
+    let seen = refuse_unmuted_autoplay(&video, false);
+    let played = attach(&video, &source).await;
     assert_eq!(played, Ok(Playback::PlayingMuted));
     assert!(video.muted(), "the element was muted for the fallback");
     assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
@@ -65,15 +77,8 @@ async fn a_refused_unmuted_autoplay_plays_muted_and_says_so() {
 #[wasm_bindgen_test]
 async fn an_unmuted_autoplay_as_each_browser_decides() {
     let source = canvas();
-    let video = muted_video();
-    video.set_muted(false);
-    let played = within(
-        WAIT_MS,
-        "attach_stream",
-        attach_stream(video.unchecked_ref(), source.stream()),
-    )
-    .await
-    .expect("attach_stream settles");
+    let video = unmuted_video();
+    let played = attach(&video, &source).await;
     let expected = match engine() {
         Engine::Chromium => Playback::PlayingMuted,
         Engine::Firefox => Playback::Playing,
@@ -87,16 +92,9 @@ async fn an_unmuted_autoplay_as_each_browser_decides() {
 #[wasm_bindgen_test]
 async fn a_refusal_even_muted_is_the_browsers_error() {
     let source = canvas();
-    let video = muted_video();
-    video.set_muted(false);
+    let video = unmuted_video();
     let seen = refuse_unmuted_autoplay(&video, true);
-    let played = within(
-        WAIT_MS,
-        "attach_stream",
-        attach_stream(video.unchecked_ref(), source.stream()),
-    )
-    .await
-    .expect("attach_stream settles");
+    let played = attach(&video, &source).await;
     assert!(
         matches!(&played, Err(Error::NotAllowed { message }) if message.contains("refused")),
         "{played:?}"

@@ -3,16 +3,16 @@
 //! liveness off, what each browser reports instead, and after how long.
 
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use rtc_peer::{
     CallEnd, DataChannelState, MediaKind, Negotiator, PeerConnection, PeerConnectionState, Role,
     Signal, TransceiverDirection,
 };
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+use support::negotiator_pair::{negotiator_to, Ends, NegotiatorSlot};
 use support::{
     engine, log, no_page_errors, now_ms, sleep, take_page_errors, wait_until, ListenerCount,
     TestFailure,
@@ -21,8 +21,6 @@ use support::{
 use crate::WAIT_MS;
 
 const RUNS: usize = 20;
-
-type Ends = Rc<RefCell<Vec<(CallEnd, f64)>>>;
 
 /// One side of a call: its connection, its negotiator, and how its call ended (with when).
 struct Side {
@@ -42,33 +40,15 @@ struct Call {
 impl Call {
     fn new(liveness: bool) -> Call {
         let drop_bye = Rc::new(Cell::new(false));
-        let slots: [Rc<RefCell<Weak<Negotiator>>>; 2] = Default::default();
-        let side = |role: Role, to: &Rc<RefCell<Weak<Negotiator>>>| {
+        let slots: [NegotiatorSlot; 2] = Default::default();
+        let side = |role: Role, to: &NegotiatorSlot| {
             let pc = PeerConnection::new().expect("a PeerConnection");
-            let (to, drop_bye) = (to.clone(), drop_bye.clone());
-            let send = move |signal: Signal| {
-                if drop_bye.get() && signal == Signal::Bye {
-                    return;
-                }
-                if let Some(negotiator) = to.borrow().upgrade() {
-                    spawn_local(async move {
-                        // A signal the closed side refuses is part of these tests.
-                        if let Err(err) = negotiator.receive(signal).await {
-                            log(&format!("receive: {err}"));
-                        }
-                    });
-                }
+            let drop_bye = drop_bye.clone();
+            // A signal the closed side refuses is part of these tests (it is logged).
+            let network = move |signal: Signal| {
+                (!(drop_bye.get() && signal == Signal::Bye)).then_some(signal)
             };
-            let negotiator = Rc::new(if liveness {
-                pc.negotiate(role, send)
-            } else {
-                pc.negotiate_without_liveness(role, send)
-            });
-            let ends: Ends = Rc::default();
-            {
-                let ends = ends.clone();
-                negotiator.on_end(move |end| ends.borrow_mut().push((end, now_ms())));
-            }
+            let (negotiator, ends) = negotiator_to(&pc, role, liveness, to, network);
             Side {
                 pc,
                 negotiator,

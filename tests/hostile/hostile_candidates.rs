@@ -17,8 +17,8 @@ use rtc_peer::{
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
-use support::hostile::{hostile_candidate, Expected, Rng, Tally};
-use support::{browser, call_delivers_track, now_ms, within};
+use support::hostile::{hostile_candidate, pinned, Expected, Rng, Tally};
+use support::{call_delivers_track, now_ms, within};
 
 /// Hostile candidate cases per browser.
 const CASES: usize = 600;
@@ -174,12 +174,7 @@ async fn hostile_candidates_get_ok_or_a_typed_error() {
     let closed = PeerConnection::new().unwrap();
     closed.close();
 
-    let expected = if browser() == "chromium" {
-        CANDIDATES_CHROMIUM
-    } else {
-        CANDIDATES_FIREFOX
-    };
-    let mut tally = Tally::new(seed, expected);
+    let mut tally = Tally::new(seed, pinned(CANDIDATES_CHROMIUM, CANDIDATES_FIREFOX));
     for case in 0..CASES {
         let (target, target_name) = match rng.below(100) {
             0..=84 => (&receiver, "have-remote-offer"),

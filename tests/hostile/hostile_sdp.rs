@@ -18,16 +18,7 @@ use support::{browser, call_delivers_track, now_ms, within};
 
 /// Hostile cases per browser.
 const CASES: usize = 700;
-use support::hostile::{Expected, CALL_LIMIT_MS};
-
-/// The table of the browser running the suite.
-fn pinned(chromium: Expected, firefox: Expected) -> Expected {
-    if browser() == "chromium" {
-        chromium
-    } else {
-        firefox
-    }
-}
+use support::hostile::{pinned, Expected, CALL_LIMIT_MS};
 
 /// Outcomes of the hostile descriptions per category, as measured in Chromium 156 (counts for
 /// the default seed; the same in every run, since the mutations are drawn on the canonical
@@ -195,29 +186,79 @@ fn random_kind(rng: &mut Rng) -> SdpType {
     ])
 }
 
-/// Brings `pc` back to `stable` with a rollback, or replaces it with a fresh connection.
-async fn back_to_stable(pc: &mut PeerConnection, local: bool, tally: &mut Tally) {
+/// A mutation of `sdp`, typed `kind` in `keep_percent` of the cases (any type otherwise), and
+/// its label for `category`.
+fn mutated(
+    rng: &mut Rng,
+    category: &str,
+    sdp: &str,
+    kind: SdpType,
+    keep_percent: u64,
+) -> (SessionDescription, String) {
+    let (sdp, label) = mutate_sdp(rng, sdp);
+    let kind = if rng.percent(keep_percent) {
+        kind
+    } else {
+        random_kind(rng)
+    };
+    let what = format!("{category} {kind:?} {label}");
+    (SessionDescription { kind, sdp }, what)
+}
+
+/// Which description a call sets.
+#[derive(Clone, Copy)]
+enum Side {
+    Local,
+    Remote,
+}
+use Side::{Local, Remote};
+
+/// `description` set on `pc` as its `side` description.
+async fn set(
+    pc: &PeerConnection,
+    side: Side,
+    description: &SessionDescription,
+) -> Result<(), rtc_peer::Error> {
+    match side {
+        Side::Local => pc.set_local_description(description).await,
+        Side::Remote => pc.set_remote_description(description).await,
+    }
+}
+
+/// [`set`] as one hostile case (bounded, its outcome recorded); true when it failed.
+async fn fails(
+    tally: &mut Tally,
+    case: usize,
+    category: &str,
+    what: &str,
+    pc: &PeerConnection,
+    side: Side,
+    description: &SessionDescription,
+) -> bool {
+    !tally
+        .call(case, category, what, set(pc, side, description))
+        .await
+}
+
+/// [`set`] bounded by [`CALL_LIMIT_MS`] (a hang fails the test, named `what`).
+async fn set_within(
+    what: &str,
+    pc: &PeerConnection,
+    side: Side,
+    description: &SessionDescription,
+) -> Result<(), rtc_peer::Error> {
+    within(CALL_LIMIT_MS, what, set(pc, side, description))
+        .await
+        .expect("the wait is bounded")
+}
+
+/// Brings `pc` back to `stable` with a rollback of its `side` description, or replaces it with
+/// a fresh connection.
+async fn back_to_stable(pc: &mut PeerConnection, side: Side, tally: &mut Tally) {
     if pc.signaling_state() == SignalingState::Stable {
         return;
     }
-    let rollback = SessionDescription::rollback();
-    let undone = if local {
-        within(
-            CALL_LIMIT_MS,
-            "rollback",
-            pc.set_local_description(&rollback),
-        )
-        .await
-        .expect("the wait is bounded")
-    } else {
-        within(
-            CALL_LIMIT_MS,
-            "rollback",
-            pc.set_remote_description(&rollback),
-        )
-        .await
-        .expect("the wait is bounded")
-    };
+    let undone = set_within("rollback", pc, side, &SessionDescription::rollback()).await;
     if undone.is_err() || pc.signaling_state() != SignalingState::Stable {
         pc.close();
         *pc = PeerConnection::new().unwrap();
@@ -232,34 +273,25 @@ fn unusable(case: usize, which: &str) {
     }
 }
 
-/// A stable callee still applies the real offer (then rolls it back).
-async fn callee_still_works(pc: &PeerConnection, offer: &SessionDescription) -> bool {
-    within(CALL_LIMIT_MS, "probe", pc.set_remote_description(offer))
-        .await
-        .expect("the wait is bounded")
-        .is_ok()
-        && within(
-            CALL_LIMIT_MS,
-            "probe rollback",
-            pc.set_remote_description(&SessionDescription::rollback()),
-        )
-        .await
-        .expect("the wait is bounded")
-        .is_ok()
+/// A stable connection still sets `description` as its `side` description, then rolls it back.
+async fn stable_still_works(
+    pc: &PeerConnection,
+    side: Side,
+    description: &SessionDescription,
+) -> bool {
+    set_within("probe", pc, side, description).await.is_ok()
+        && set_within("probe rollback", pc, side, &SessionDescription::rollback())
+            .await
+            .is_ok()
         && pc.signaling_state() == SignalingState::Stable
 }
 
 /// An offerer still rolls back its offer and applies a new one.
 async fn offerer_still_works(pc: &PeerConnection) -> bool {
     let rollback = SessionDescription::rollback();
-    if within(
-        CALL_LIMIT_MS,
-        "probe rollback",
-        pc.set_local_description(&rollback),
-    )
-    .await
-    .expect("the wait is bounded")
-    .is_err()
+    if set_within("probe rollback", pc, Side::Local, &rollback)
+        .await
+        .is_err()
     {
         return false;
     }
@@ -269,32 +301,10 @@ async fn offerer_still_works(pc: &PeerConnection) -> bool {
     else {
         return false;
     };
-    within(CALL_LIMIT_MS, "probe SLD", pc.set_local_description(&offer))
+    set_within("probe SLD", pc, Side::Local, &offer)
         .await
-        .expect("the wait is bounded")
         .is_ok()
         && pc.signaling_state() == SignalingState::HaveLocalOffer
-}
-
-/// A stable connection still applies its own offer locally (then rolls it back).
-async fn munger_still_works(pc: &PeerConnection, own_offer: &SessionDescription) -> bool {
-    within(
-        CALL_LIMIT_MS,
-        "probe SLD",
-        pc.set_local_description(own_offer),
-    )
-    .await
-    .expect("the wait is bounded")
-    .is_ok()
-        && within(
-            CALL_LIMIT_MS,
-            "probe rollback",
-            pc.set_local_description(&SessionDescription::rollback()),
-        )
-        .await
-        .expect("the wait is bounded")
-        .is_ok()
-        && pc.signaling_state() == SignalingState::Stable
 }
 
 #[wasm_bindgen_test]
@@ -340,58 +350,17 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
         let (mut callee_failed, mut offerer_failed, mut munger_failed) = (false, false, false);
         match category {
             "remote-offer" => {
-                let (sdp, label) = mutate_sdp(&mut rng, &offer.sdp);
-                let kind = if rng.percent(90) {
-                    SdpType::Offer
-                } else {
-                    random_kind(&mut rng)
-                };
-                let what = format!("{category} {kind:?} {label}");
-                let description = SessionDescription { kind, sdp };
-                callee_failed = !tally
-                    .call(
-                        case,
-                        category,
-                        &what,
-                        callee.set_remote_description(&description),
-                    )
-                    .await;
+                let (d, what) = mutated(&mut rng, category, &offer.sdp, SdpType::Offer, 90);
+                callee_failed = fails(&mut tally, case, category, &what, &callee, Remote, &d).await;
             }
             "remote-answer" => {
-                let (sdp, label) = mutate_sdp(&mut rng, &answer.sdp);
-                let kind = if rng.percent(85) {
-                    SdpType::Answer
-                } else {
-                    random_kind(&mut rng)
-                };
-                let what = format!("{category} {kind:?} {label}");
-                let description = SessionDescription { kind, sdp };
-                offerer_failed = !tally
-                    .call(
-                        case,
-                        category,
-                        &what,
-                        offerer.set_remote_description(&description),
-                    )
-                    .await;
+                let (d, what) = mutated(&mut rng, category, &answer.sdp, SdpType::Answer, 85);
+                offerer_failed =
+                    fails(&mut tally, case, category, &what, &offerer, Remote, &d).await;
             }
             "local-offer" => {
-                let (sdp, label) = mutate_sdp(&mut rng, &munger_offer.sdp);
-                let kind = if rng.percent(85) {
-                    SdpType::Offer
-                } else {
-                    random_kind(&mut rng)
-                };
-                let what = format!("{category} {kind:?} {label}");
-                let description = SessionDescription { kind, sdp };
-                munger_failed = !tally
-                    .call(
-                        case,
-                        category,
-                        &what,
-                        munger.set_local_description(&description),
-                    )
-                    .await;
+                let (d, what) = mutated(&mut rng, category, &munger_offer.sdp, SdpType::Offer, 85);
+                munger_failed = fails(&mut tally, case, category, &what, &munger, Local, &d).await;
             }
             "wrong-type" => {
                 let choice = rng.below(9);
@@ -401,63 +370,31 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                     kind,
                     sdp: answer.sdp.clone(),
                 };
-                match choice {
-                    0 => {
-                        let d = answer_as(SdpType::Answer);
-                        callee_failed = !tally
-                            .call(case, category, &what, callee.set_remote_description(&d))
-                            .await;
-                    }
-                    1 => {
-                        let d = answer_as(SdpType::Pranswer);
-                        callee_failed = !tally
-                            .call(case, category, &what, callee.set_remote_description(&d))
-                            .await;
-                    }
-                    2 => {
-                        let d = answer_as(SdpType::Answer);
-                        callee_failed = !tally
-                            .call(case, category, &what, callee.set_local_description(&d))
-                            .await;
-                    }
-                    3 => {
-                        let d = SessionDescription::rollback();
-                        callee_failed = !tally
-                            .call(case, category, &what, callee.set_remote_description(&d))
-                            .await;
-                    }
-                    4 => {
-                        let d = answer_as(SdpType::Answer);
-                        offerer_failed = !tally
-                            .call(case, category, &what, offerer.set_local_description(&d))
-                            .await;
-                    }
-                    5 => {
+                let offer_as = |kind| SessionDescription {
+                    kind,
+                    sdp: offer.sdp.clone(),
+                };
+                if choice == 7 {
+                    callee_failed = !tally
+                        .call(case, category, &what, callee.create_answer())
+                        .await;
+                } else {
+                    // The connection, the side, its failure flag and the description.
+                    #[rustfmt::skip]
+                    let (pc, side, failed, d) = match choice {
+                        0 => (&callee, Remote, &mut callee_failed, answer_as(SdpType::Answer)),
+                        1 => (&callee, Remote, &mut callee_failed, answer_as(SdpType::Pranswer)),
+                        2 => (&callee, Local, &mut callee_failed, answer_as(SdpType::Answer)),
+                        3 => (&callee, Remote, &mut callee_failed, SessionDescription::rollback()),
+                        4 => (&offerer, Local, &mut offerer_failed, answer_as(SdpType::Answer)),
                         // An offer as the answer.
-                        let d = SessionDescription::answer(offer.sdp.clone());
-                        offerer_failed = !tally
-                            .call(case, category, &what, offerer.set_remote_description(&d))
-                            .await;
-                    }
-                    6 => {
+                        5 => (&offerer, Remote, &mut offerer_failed, offer_as(SdpType::Answer)),
                         // An answer as an offer.
-                        let d = answer_as(SdpType::Offer);
-                        callee_failed = !tally
-                            .call(case, category, &what, callee.set_remote_description(&d))
-                            .await;
-                    }
-                    7 => {
-                        callee_failed = !tally
-                            .call(case, category, &what, callee.create_answer())
-                            .await;
-                    }
-                    _ => {
-                        // Another connection's offer set as our local offer.
-                        let d = SessionDescription::offer(offer.sdp.clone());
-                        munger_failed = !tally
-                            .call(case, category, &what, munger.set_local_description(&d))
-                            .await;
-                    }
+                        6 => (&callee, Remote, &mut callee_failed, answer_as(SdpType::Offer)),
+                        // 8: another connection's offer set as our local offer.
+                        _ => (&munger, Local, &mut munger_failed, offer_as(SdpType::Offer)),
+                    };
+                    *failed = fails(&mut tally, case, category, &what, pc, side, &d).await;
                 }
             }
             _ => {
@@ -468,15 +405,9 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
                 let what = format!("{category} {}", support::hostile::exotic_label(index));
                 match SessionDescription::from_js(&value) {
                     Err(e) => tally.record(case, category, &what, Err(e)),
-                    Ok(description) => {
-                        callee_failed = !tally
-                            .call(
-                                case,
-                                category,
-                                &what,
-                                callee.set_remote_description(&description),
-                            )
-                            .await;
+                    Ok(d) => {
+                        callee_failed =
+                            fails(&mut tally, case, category, &what, &callee, Remote, &d).await;
                     }
                 }
             }
@@ -484,8 +415,8 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
 
         // Back to the starting states; a connection that failed a call must still apply a
         // valid description, or it is counted as left unusable and replaced.
-        back_to_stable(&mut callee, false, &mut tally).await;
-        if callee_failed && !callee_still_works(&callee, &offer).await {
+        back_to_stable(&mut callee, Remote, &mut tally).await;
+        if callee_failed && !stable_still_works(&callee, Remote, &offer).await {
             unusable(case, "callee");
             tally.left_unusable += 1;
             callee.close();
@@ -507,8 +438,8 @@ async fn hostile_descriptions_get_ok_or_a_typed_error() {
             tally.fresh_connections += 1;
         }
         let munger_in_place = munger.signaling_state() == SignalingState::Stable;
-        let munger_usable =
-            munger_in_place && (!munger_failed || munger_still_works(&munger, &munger_offer).await);
+        let munger_usable = munger_in_place
+            && (!munger_failed || stable_still_works(&munger, Local, &munger_offer).await);
         if !munger_usable {
             if munger_failed && munger_in_place {
                 unusable(case, "munger");
@@ -646,13 +577,7 @@ async fn hostile_reoffers_against_a_live_call() {
             .await;
         if call.callee.signaling_state() != SignalingState::Stable {
             let rollback = SessionDescription::rollback();
-            let undone = within(
-                CALL_LIMIT_MS,
-                "rollback",
-                call.callee.set_remote_description(&rollback),
-            )
-            .await
-            .expect("the wait is bounded");
+            let undone = set_within("rollback", &call.callee, Remote, &rollback).await;
             assert!(
                 undone.is_ok(),
                 "seed {seed:#x} case {case} ({label}): an accepted re-offer could not be rolled back: {undone:?}"

@@ -12,7 +12,7 @@
 //! raw listener registered before the negotiator's), and the negotiator reports it.
 
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
 use futures_util::FutureExt;
 use js_sys::Reflect;
@@ -23,8 +23,9 @@ use rtc_peer::{
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::wasm_bindgen_test;
+
+use support::negotiator_pair::{negotiator_to, Ends, NegotiatorSlot};
 
 /// How long a browser may take to give up on its candidate pairs (Chromium times a pair out
 /// after 5 unanswered checks over at least 5 s, Firefox after its STUN retransmissions).
@@ -36,8 +37,6 @@ const QUIET_MS: u32 = 1_500;
 /// A UDP port nothing listens on inside the test network (below the ephemeral range the
 /// browsers' own sockets use, and not one of coturn's).
 const DEAD_PORT: u16 = 20_000;
-
-type Ends = Rc<RefCell<Vec<(CallEnd, f64)>>>;
 
 /// One side: its connection, the raw `connectionState` at each of its events, its negotiator
 /// and how its call ended.
@@ -134,75 +133,54 @@ struct Setup {
 /// Two sides negotiating as `setup` says; the polite side adds an audio transceiver, so the
 /// call starts at once.
 fn call(setup: Setup) -> [Side; 2] {
-    let slots: [Rc<RefCell<Weak<Negotiator>>>; 2] = Default::default();
-    let side =
-        |role: Role, to: &Rc<RefCell<Weak<Negotiator>>>, me: &Rc<RefCell<Weak<Negotiator>>>| {
-            let pc = PeerConnection::new().expect("a PeerConnection");
-            // Registered before the negotiator's own listener, so it reads the state before the
-            // negotiator closes the connection.
-            let states: Rc<RefCell<Vec<(String, f64)>>> = Rc::default();
-            let on_state = {
-                let (states, raw_pc) = (states.clone(), JsValue::from(pc.as_raw().clone()));
-                let bye_at_failure = setup.bye_at_failure && role == Role::Polite;
-                let me = me.clone();
-                Closure::<dyn FnMut()>::new(move || {
-                    let state = raw(&raw_pc, "connectionState");
-                    if bye_at_failure && state == "failed" {
-                        if let Some(negotiator) = me.borrow().upgrade() {
-                            // The `Bye` branch completes on its first poll: it is applied here,
-                            // in this listener's task.
-                            let applied = negotiator.receive(Signal::Bye).now_or_never();
-                            assert!(
-                                matches!(applied, Some(Ok(()))),
-                                "the Bye at the failure was applied at once: {applied:?}"
-                            );
-                        }
+    let slots: [NegotiatorSlot; 2] = Default::default();
+    let side = |role: Role, to: &NegotiatorSlot, me: &NegotiatorSlot| {
+        let pc = PeerConnection::new().expect("a PeerConnection");
+        // Registered before the negotiator's own listener, so it reads the state before the
+        // negotiator closes the connection.
+        let states: Rc<RefCell<Vec<(String, f64)>>> = Rc::default();
+        let on_state = {
+            let (states, raw_pc) = (states.clone(), JsValue::from(pc.as_raw().clone()));
+            let bye_at_failure = setup.bye_at_failure && role == Role::Polite;
+            let me = me.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let state = raw(&raw_pc, "connectionState");
+                if bye_at_failure && state == "failed" {
+                    if let Some(negotiator) = me.borrow().upgrade() {
+                        // The `Bye` branch completes on its first poll: it is applied here,
+                        // in this listener's task.
+                        let applied = negotiator.receive(Signal::Bye).now_or_never();
+                        assert!(
+                            matches!(applied, Some(Ok(()))),
+                            "the Bye at the failure was applied at once: {applied:?}"
+                        );
                     }
-                    states.borrow_mut().push((state, now_ms()));
-                })
-            };
-            pc.as_raw()
-                .add_event_listener_with_callback(
-                    "connectionstatechange",
-                    on_state.as_ref().unchecked_ref(),
-                )
-                .expect("addEventListener");
-            let to = to.clone();
-            let send = move |signal: Signal| {
-                let signal = if setup.dead_network {
-                    let Some(signal) = through_dead_network(signal) else {
-                        return;
-                    };
-                    signal
-                } else {
-                    signal
-                };
-                if let Some(negotiator) = to.borrow().upgrade() {
-                    spawn_local(async move {
-                        if let Err(err) = negotiator.receive(signal).await {
-                            log(&format!("receive: {err}"));
-                        }
-                    });
                 }
-            };
-            let negotiator = Rc::new(if setup.liveness {
-                pc.negotiate(role, send)
+                states.borrow_mut().push((state, now_ms()));
+            })
+        };
+        pc.as_raw()
+            .add_event_listener_with_callback(
+                "connectionstatechange",
+                on_state.as_ref().unchecked_ref(),
+            )
+            .expect("addEventListener");
+        let network = move |signal: Signal| {
+            if setup.dead_network {
+                through_dead_network(signal)
             } else {
-                pc.negotiate_without_liveness(role, send)
-            });
-            let ends: Ends = Rc::default();
-            {
-                let ends = ends.clone();
-                negotiator.on_end(move |end| ends.borrow_mut().push((end, now_ms())));
-            }
-            Side {
-                pc,
-                states,
-                on_state,
-                negotiator,
-                ends,
+                Some(signal)
             }
         };
+        let (negotiator, ends) = negotiator_to(&pc, role, setup.liveness, to, network);
+        Side {
+            pc,
+            states,
+            on_state,
+            negotiator,
+            ends,
+        }
+    };
     let polite = side(Role::Polite, &slots[1], &slots[0]);
     let impolite = side(Role::Impolite, &slots[0], &slots[1]);
     *slots[0].borrow_mut() = Rc::downgrade(&polite.negotiator);

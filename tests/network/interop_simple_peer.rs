@@ -7,46 +7,17 @@
 //! Needs `tests/interop/node_modules` (`cargo xtask setup` runs `npm ci` there); see
 //! `tests/support/src/interop.rs`.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use rtc_peer::{attach_stream, Error, MediaKind, PeerConnection, Playback, TrackEvent};
+use rtc_peer::{attach_stream, MediaKind, PeerConnection};
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
 use support::interop::{Bridge, SimplePeer};
 use support::turn::assert_video_flows;
-use support::{muted_video, seen, wait_until, within, Seen, WAIT_MS};
+use support::{muted_video, wait_until, within, WAIT_MS};
 
-type Attached = Rc<RefCell<Option<Result<Playback, Error>>>>;
-
-/// rtc-peer's `on_track`, attaching each event's `first_stream()` to `video`.
-fn show_remote(
-    pc: &PeerConnection,
-    video: &HtmlVideoElement,
-) -> (Seen<TrackEvent>, Attached, rtc_peer::Listener) {
-    let events: Seen<TrackEvent> = seen();
-    let attached: Attached = Rc::default();
-    let listener = {
-        let events = events.clone();
-        let attached = attached.clone();
-        let video: HtmlMediaElement = video.clone().unchecked_into();
-        pc.on_track(move |event| {
-            if let Some(stream) = event.first_stream() {
-                let video = video.clone();
-                let attached = attached.clone();
-                spawn_local(async move {
-                    let result = attach_stream(&video, &stream).await;
-                    *attached.borrow_mut() = Some(result);
-                });
-            }
-            events.borrow_mut().push(event);
-        })
-    };
-    (events, attached, listener)
-}
+use crate::show_remote::show_remote;
 
 /// Fails with everything both sides reported.
 fn state(sp: &SimplePeer, bridge: &Bridge, rtc: &PeerConnection) -> String {

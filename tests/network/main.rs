@@ -8,4 +8,5 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod addresses;
 mod interop_simple_peer;
+mod show_remote;
 mod turn;

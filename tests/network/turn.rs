@@ -17,22 +17,16 @@
 //!   candidate) and an `icecandidateerror` with code 401 (Chromium's text "Unauthorized.",
 //!   Firefox's empty).
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use rtc_peer::{
-    attach_stream, Configuration, Error, IceServer, PeerConnection, PeerConnectionState, Playback,
-    TrackEvent,
-};
+use rtc_peer::{Configuration, IceServer, PeerConnection, PeerConnectionState};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
 use support::turn::{
     assert_video_flows, candidate_type, relay_config, turn_server, wait_selected_pair,
 };
 use support::{engine, muted_video, negotiate, now_ms, seen, sleep, Engine, Seen};
+
+use crate::show_remote::show_remote;
 
 /// How long a relay-only call may take to connect.
 const CONNECT_MS: f64 = 20_000.0;
@@ -123,24 +117,7 @@ async fn relay_only_call_through_coturn_connects_and_video_flows() {
         .add_track(source.track(), &[source.stream()])
         .expect("add_track");
     let video = muted_video();
-    let events: Seen<TrackEvent> = seen();
-    let attached: Rc<RefCell<Option<Result<Playback, Error>>>> = Rc::default();
-    let _on_track = {
-        let events = events.clone();
-        let attached = attached.clone();
-        let video: web_sys::HtmlMediaElement = video.clone().unchecked_into();
-        pair.b.on_track(move |event| {
-            if let Some(stream) = event.first_stream() {
-                let video = video.clone();
-                let attached = attached.clone();
-                spawn_local(async move {
-                    let result = attach_stream(&video, &stream).await;
-                    *attached.borrow_mut() = Some(result);
-                });
-            }
-            events.borrow_mut().push(event);
-        })
-    };
+    let (events, attached, _on_track) = show_remote(&pair.b, &video);
 
     negotiate(&pair.a, &pair.b).await.unwrap();
     assert_eq!(

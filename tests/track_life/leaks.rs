@@ -4,21 +4,15 @@
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use support::{probe, CanvasSource, LoopbackPair, TestFailure, TrackLog, SUITE_COLOUR};
+use support::{probe, LoopbackPair, TestFailure};
+
+use crate::canvas_call::CanvasCall;
 
 #[wasm_bindgen_test]
 async fn dropping_remote_track_guards_leaves_no_listeners() -> Result<(), TestFailure> {
-    let pair = LoopbackPair::new()?;
-    let at_b = TrackLog::on(&pair.b);
-    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
-    pair.a
-        .add_track(source.track(), &[source.stream()])
-        .expect("add_track");
-    pair.negotiate().await?;
-    let remote = at_b
-        .last()
-        .expect("b received a track event")
-        .remote_track();
+    let call = CanvasCall::negotiated(LoopbackPair::new()?).await?;
+    let remote = call.remote();
+    let pair = &call.pair;
     let track: JsValue = remote.track().into();
     let stream: JsValue = remote
         .streams()

@@ -8,6 +8,7 @@
 //! (`--nocapture`) and pinned per engine where the browsers differ.
 
 mod bitrate;
+mod canvas_call;
 mod leaks;
 mod media;
 mod mute;

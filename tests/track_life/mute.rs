@@ -10,10 +10,10 @@ use rtc_peer::{MediaKind, PeerConnection, TrackState};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use support::{
-    engine, log, negotiate, now_ms, sleep, wait_until, within, CanvasSource, Engine, LoopbackPair,
-    TestFailure, TrackLog, SUITE_COLOUR,
+    engine, log, negotiate, now_ms, sleep, wait_until, within, Engine, LoopbackPair, TestFailure,
 };
 
+use crate::canvas_call::CanvasCall;
 use crate::media::prop;
 use crate::WAIT_MS;
 
@@ -65,19 +65,8 @@ async fn wait_video(pc: &PeerConnection, what: &str) {
 
 #[wasm_bindgen_test]
 async fn remote_replace_track_none_mutes_then_live() -> Result<(), TestFailure> {
-    let pair = LoopbackPair::new()?;
-    let at_b = TrackLog::on(&pair.b);
-    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
-    let sender = pair
-        .a
-        .add_track(source.track(), &[source.stream()])
-        .expect("add_track");
-    pair.negotiate().await?;
-    pair.connected(WAIT_MS).await?;
-    let remote = at_b
-        .last()
-        .expect("b received a track event")
-        .remote_track();
+    let call = CanvasCall::connected(LoopbackPair::new()?).await?;
+    let (pair, source, sender, remote) = (&call.pair, &call.source, &call.sender, call.remote());
     let states: Rc<RefCell<Vec<TrackState>>> = Rc::default();
     let record = Rc::clone(&states);
     let _guard = remote.on_state_change(move |state| record.borrow_mut().push(state));
@@ -156,18 +145,8 @@ async fn remote_replace_track_none_mutes_then_live() -> Result<(), TestFailure> 
 
 #[wasm_bindgen_test]
 async fn remote_stops_its_transceiver() -> Result<(), TestFailure> {
-    let pair = LoopbackPair::new()?;
-    let at_b = TrackLog::on(&pair.b);
-    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
-    pair.a
-        .add_track(source.track(), &[source.stream()])
-        .expect("add_track");
-    pair.negotiate().await?;
-    pair.connected(WAIT_MS).await?;
-    let remote = at_b
-        .last()
-        .expect("b received a track event")
-        .remote_track();
+    let call = CanvasCall::connected(LoopbackPair::new()?).await?;
+    let (pair, remote) = (&call.pair, call.remote());
     let states: Rc<RefCell<Vec<TrackState>>> = Rc::default();
     let record = Rc::clone(&states);
     let _guard = remote.on_state_change(move |state| record.borrow_mut().push(state));

@@ -13,10 +13,9 @@ use rtc_peer::{
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use support::{
-    engine, log, wait_until_async, CanvasSource, Engine, LoopbackPair, TestFailure, SUITE_COLOUR,
-};
+use support::{engine, log, wait_until_async, Engine, LoopbackPair, TestFailure};
 
+use crate::canvas_call::CanvasCall;
 use crate::WAIT_MS;
 
 /// Waits (bounded) for a selected pair with an RTT on `pc`.
@@ -49,13 +48,8 @@ async fn selected_pair(pc: &PeerConnection, name: &str) -> Result<CandidatePair,
 
 #[wasm_bindgen_test]
 async fn loopback_call_is_host_host_and_counts_frames() -> Result<(), TestFailure> {
-    let pair = LoopbackPair::new()?;
-    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
-    pair.a
-        .add_track(source.track(), &[source.stream()])
-        .expect("add_track");
-    pair.negotiate().await?;
-    pair.connected(WAIT_MS).await?;
+    let call = CanvasCall::connected(LoopbackPair::new()?).await?;
+    let (pair, source) = (&call.pair, &call.source);
     for (pc, name, other) in [(&pair.a, "a", 1), (&pair.b, "b", 0)] {
         let selected = selected_pair(pc, name).await?;
         let report = pc.stats_report().await.expect("stats_report");
@@ -191,13 +185,9 @@ fn turn_configuration() -> Configuration {
 
 #[wasm_bindgen_test]
 async fn relay_only_call_is_relay_relay() -> Result<(), TestFailure> {
-    let pair = LoopbackPair::with_configuration(&turn_configuration())?;
-    let source = CanvasSource::new(320, 240, SUITE_COLOUR)?;
-    pair.a
-        .add_track(source.track(), &[source.stream()])
-        .expect("add_track");
-    pair.negotiate().await?;
-    pair.connected(WAIT_MS).await?;
+    let call =
+        CanvasCall::connected(LoopbackPair::with_configuration(&turn_configuration())?).await?;
+    let pair = &call.pair;
     for (pc, name) in [(&pair.a, "a"), (&pair.b, "b")] {
         let selected = selected_pair(pc, name).await?;
         log(&format!(

@@ -69,6 +69,12 @@ impl Page {
         }
     }
 
+    /// Starts a loopback call sending a copy of `stream` (so `stream` itself can be checked
+    /// for release afterwards).
+    fn start_loopback(&self, stream: &MediaStream) -> Result<(), JsValue> {
+        self.call.start_loopback(same_stream(stream).into())
+    }
+
     fn hang_up_disabled(&self) -> bool {
         property(&self.button, "disabled").as_bool().unwrap()
     }
@@ -281,8 +287,7 @@ async fn loopback_calls_release_everything_on_hang_up() {
             page.hang_up_disabled(),
             "cycle {cycle}: Hang up enabled before the call"
         );
-        page.call
-            .start_loopback(same_stream(&stream).into())
+        page.start_loopback(&stream)
             .expect("the loopback call starts");
         assert!(page.call.active());
         wait_remote_video(&page, "remote video from the loopback call").await;
@@ -294,10 +299,7 @@ async fn loopback_calls_release_everything_on_hang_up() {
             probe::connection_states()
         );
         // A second call while one is active is refused.
-        let err = page
-            .call
-            .start_loopback(same_stream(&stream).into())
-            .expect_err("busy");
+        let err = page.start_loopback(&stream).expect_err("busy");
         assert_eq!(error_name(&err), "InvalidStateError");
 
         page.call.hang_up();
@@ -312,8 +314,7 @@ async fn hanging_up_while_starting_leaves_nothing_behind() {
     let page = Page::new();
     let source = canvas(40, 200, 40);
     let stream = same_stream(source.stream());
-    page.call
-        .start_loopback(same_stream(&stream).into())
+    page.start_loopback(&stream)
         .expect("the loopback call starts");
     // Mid-negotiation: the offer is being made.
     JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
@@ -334,9 +335,7 @@ async fn switch_video_replaces_the_track_and_stops_the_old_one() {
     let page = Page::new();
     let first = canvas(200, 200, 40);
     let stream = same_stream(first.stream());
-    page.call
-        .start_loopback(same_stream(&stream).into())
-        .unwrap();
+    page.start_loopback(&stream).unwrap();
     wait_remote_video(&page, "remote video before the switch").await;
     let second = canvas(40, 40, 200);
     let switched: JsFuture = page
@@ -452,6 +451,22 @@ impl Room {
         }
     }
 
+    /// A calls B (A is the impolite side).
+    fn a_calls(&self) -> Result<(), JsValue> {
+        let stream = same_stream(self.source_a.stream());
+        self.a
+            .call
+            .start_room_call(stream.into(), false, self.to_b.clone().into())
+    }
+
+    /// B calls A (B is the polite side).
+    fn b_calls(&self) -> Result<(), JsValue> {
+        let stream = same_stream(self.source_b.stream());
+        self.b
+            .call
+            .start_room_call(stream.into(), true, self.to_a.clone().into())
+    }
+
     async fn both_playing(&self, what: &str) {
         wait_until(20_000, what, || self.a.playing() && self.b.playing())
             .await
@@ -462,14 +477,7 @@ impl Room {
 #[wasm_bindgen_test]
 async fn a_room_call_between_two_call_objects() {
     let room = Room::new();
-    room.a
-        .call
-        .start_room_call(
-            same_stream(room.source_a.stream()).into(),
-            false,
-            room.to_b.clone().into(),
-        )
-        .expect("the call starts");
+    room.a_calls().expect("the call starts");
     room.both_playing("remote video in both pages and Hang up enabled")
         .await;
     assert!(room.a.call.active() && room.b.call.active());
@@ -497,22 +505,8 @@ async fn a_room_call_between_two_call_objects() {
 #[wasm_bindgen_test]
 async fn glare_both_sides_call_at_once_and_one_call_results() {
     let room = Room::new();
-    room.a
-        .call
-        .start_room_call(
-            same_stream(room.source_a.stream()).into(),
-            false,
-            room.to_b.clone().into(),
-        )
-        .unwrap();
-    room.b
-        .call
-        .start_room_call(
-            same_stream(room.source_b.stream()).into(),
-            true,
-            room.to_a.clone().into(),
-        )
-        .unwrap();
+    room.a_calls().unwrap();
+    room.b_calls().unwrap();
     room.both_playing("remote video in both pages after glare")
         .await;
     assert_eq!(

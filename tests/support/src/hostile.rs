@@ -653,6 +653,15 @@ pub const CALL_LIMIT_MS: u32 = 10_000;
 /// seed checks only that each outcome is allowed for its category).
 pub type Expected = &'static [(&'static str, &'static [(&'static str, usize)])];
 
+/// The table of the browser running the suite: `chromium`'s in Chromium, `firefox`'s otherwise.
+pub fn pinned(chromium: Expected, firefox: Expected) -> Expected {
+    if crate::browser() == "chromium" {
+        chromium
+    } else {
+        firefox
+    }
+}
+
 /// Tallies the outcomes per category and checks each one against what is pinned for the
 /// browser running the suite.
 pub struct Tally {

@@ -14,13 +14,14 @@ pub mod hostile;
 pub mod interop;
 mod live_call;
 mod negotiation;
+pub mod negotiator_pair;
 mod page;
 pub mod turn;
 
 pub use live_call::{call_delivers_track, js_text, LiveCall};
 pub use negotiation::{
-    finish_answer, fire_track_event, local_offer, next_within, pair, seed, seeded_call,
-    settles_within,
+    finish_answer, fire_track_event, local_offer, next_within, pair, seed, seeded_call, settled,
+    settles_within, step, video_track_event,
 };
 pub use page::{
     browser, canvas, document, engine, log, muted_video, new_stream, record_removals, same, seen,

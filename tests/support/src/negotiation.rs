@@ -3,14 +3,28 @@
 
 use std::future::Future;
 
-use rtc_peer::testing::{within, LoopbackPair};
-use rtc_peer::{PeerConnection, SessionDescription};
+use rtc_peer::testing::{within, LoopbackPair, TrackLog};
+use rtc_peer::{MediaKind, PeerConnection, SessionDescription, TrackEvent, TransceiverDirection};
 
 use crate::WAIT_MS;
 
 /// A fresh [`LoopbackPair`] (panics with the browser's reason if it cannot make one).
 pub fn pair() -> LoopbackPair {
     LoopbackPair::new().expect("a loopback pair")
+}
+
+/// A fresh [`pair`] whose `a` offers a send-receive video transceiver, negotiated, and the
+/// one `track` event `b` got (waits [`WAIT_MS`]; panics when there is not exactly one).
+pub async fn video_track_event() -> (LoopbackPair, TrackEvent) {
+    let pair = pair();
+    let at_b = TrackLog::on(&pair.b);
+    pair.a
+        .add_transceiver(MediaKind::Video, TransceiverDirection::SendRecv)
+        .expect("add_transceiver");
+    pair.negotiate().await.expect("the negotiation");
+    let event = at_b.nth(1, WAIT_MS).await.expect("one track event");
+    assert_eq!(at_b.len(), 1, "one track event");
+    (pair, event)
 }
 
 /// The offer of `offerer`, applied locally, returned for the test to apply remotely (each
@@ -41,12 +55,20 @@ pub async fn finish_answer(offerer: &PeerConnection, answerer: &PeerConnection) 
     .await;
 }
 
-async fn step<T>(what: &str, call: impl Future<Output = Result<T, rtc_peer::Error>>) -> T {
-    match within(WAIT_MS, what, call).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(error)) => panic!("{what}: {error}"),
-        Err(failure) => panic!("{failure}"),
+/// The value of a browser call that must succeed, bounded by [`WAIT_MS`] (panics naming
+/// `what` when it fails or hangs).
+pub async fn step<T>(what: &str, call: impl Future<Output = Result<T, rtc_peer::Error>>) -> T {
+    match settled(what, call).await {
+        Ok(value) => value,
+        Err(error) => panic!("{what}: {error}"),
     }
+}
+
+/// What `future` settles to, bounded by [`WAIT_MS`] (panics naming `what` when it hangs).
+pub async fn settled<F: Future>(what: &str, future: F) -> F::Output {
+    within(WAIT_MS, what, future)
+        .await
+        .unwrap_or_else(|failure| panic!("{failure}"))
 }
 
 /// The next item of `stream`, or a panic naming `what` after `timeout_ms`.
