@@ -39,6 +39,7 @@ pub fn run(command: &[String]) -> Result<()> {
 pub fn inside(command: &[String]) -> Result<Value> {
     let tools = setup::ensure()?;
     let (program, args) = command.split_first().context("netns: no command to run")?;
+    let credential_made = std::time::SystemTime::now();
     let turn = Turn::start(&tools)?;
     let config = TurnConfig::start(turn_config::listen_namespace()?, &turn)?;
     println!(
@@ -59,6 +60,7 @@ pub fn inside(command: &[String]) -> Result<Value> {
     drop(config);
     drop(turn);
     let mut report = Report::default();
-    secret_scan::check_target(&mut report, &setup::target_dir(&tools.root), &credential);
+    let target = setup::target_dir(&tools.root);
+    secret_scan::check_target(&mut report, &target, &credential, credential_made);
     Ok(json!({ "code": status.code().unwrap_or(1), "leaked": report.failed() > 0 }))
 }

@@ -128,6 +128,7 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
     let browsers = tools.settings.browsers.clone();
     // A TURN server on loopback for the relay tests; its URL and credentials reach the wasm
     // suites at run time, from the config endpoint. Without it the TURN tests fail.
+    let credential_made = std::time::SystemTime::now();
     let turn = coturn::Turn::start(tools).and_then(|t| {
         let config = TurnConfig::start(config_listener, &t)?;
         Ok((t, config))
@@ -177,7 +178,8 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
         let credential = t.credential.clone();
         drop(config);
         drop(t);
-        secret_scan::check_target(report, &setup::target_dir(&tools.root), &credential);
+        let target = setup::target_dir(&tools.root);
+        secret_scan::check_target(report, &target, &credential, credential_made);
     }
 }
 
