@@ -161,6 +161,16 @@ extern "C" {
     pub(crate) fn get(this: &StatsMap, id: &str) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, seen through the binding below (js-sys's `then2` takes `FnMut` closures only).
+    pub(crate) type Thenable;
+
+    /// `then(onFulfilled, onRejected)` with two JS functions; the promise it returns is dropped.
+    #[wasm_bindgen(method)]
+    pub(crate) fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue);
+}
+
 #[cfg(feature = "js")]
 #[wasm_bindgen]
 extern "C" {
