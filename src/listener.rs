@@ -58,7 +58,7 @@ impl Listener {
     /// `FnMut` callback itself runs one event at a time, nested events being queued.
     pub(crate) fn new<F>(target: &EventTarget, event_type: &'static str, callback: F) -> Self
     where
-        F: FnMut(&Event) + 'static,
+        F: FnMut(Event) + 'static,
     {
         let removed = Rc::new(Cell::new(false));
         let gone = Rc::clone(&removed);
@@ -77,7 +77,7 @@ impl Listener {
                 }
                 return;
             };
-            callback(&event);
+            callback(event);
             // Never borrowed across the callback, so these borrows cannot conflict; each batch
             // is in dispatch order and holds only events dispatched after the previous one.
             while let Some(batch) = nested
@@ -90,7 +90,7 @@ impl Listener {
                     if gone.get() {
                         return;
                     }
-                    callback(&event);
+                    callback(event);
                 }
             }
         };

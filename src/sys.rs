@@ -163,6 +163,13 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// A `track` event's frozen `streams` array, seen through the binding below.
+    pub(crate) type StreamList;
+
+    /// `streams[index]`, `None` past the end (`undefined`) in the same call.
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    pub(crate) fn entry(this: &StreamList, index: u32) -> Option<web_sys::MediaStream>;
+
     /// A promise, seen through the binding below (js-sys's `then2` takes `FnMut` closures only).
     pub(crate) type Thenable;
 
