@@ -210,26 +210,21 @@ impl From<JsValue> for Error {
 
 /// A description of a thrown non-`Error` value that calls none of its methods.
 fn describe(value: &JsValue) -> String {
+    let mut text = String::from("A non-Error value was thrown: ");
     if let Some(number) = value.as_f64() {
         // Formatted by JavaScript: Rust's float formatting would add kilobytes to every build.
-        let text: String = js_sys::Number::from(number)
-            .to_string_with_radix(10)
-            .map(String::from)
-            .unwrap_or_default();
-        return ["A non-Error value was thrown: ", &text].concat();
+        if let Ok(digits) = js_sys::Number::from(number).to_string_with_radix(10) {
+            text.push_str(&String::from(digits));
+        }
+    } else if let Some(flag) = value.as_bool() {
+        text.push_str(if flag { "true" } else { "false" });
+    } else if value.is_null() {
+        text.push_str("null");
+    } else {
+        text.push_str("a value of type ");
+        text.push_str(&value.js_typeof().as_string().unwrap_or_default());
     }
-    if let Some(flag) = value.as_bool() {
-        return [
-            "A non-Error value was thrown: ",
-            if flag { "true" } else { "false" },
-        ]
-        .concat();
-    }
-    if value.is_null() {
-        return "A non-Error value was thrown: null".to_owned();
-    }
-    let kind = value.js_typeof().as_string().unwrap_or_default();
-    ["A non-Error value was thrown: a value of type ", &kind].concat()
+    text
 }
 
 /// Becomes a JS `Error` whose `name` is [`Error::name`] and whose `message` is the browser's.

@@ -99,7 +99,7 @@ impl PeerConnection {
         F: FnMut(IceCandidateError) + 'static,
     {
         Listener::new(self.as_raw(), "icecandidateerror", move |event| {
-            callback(IceCandidateError::new(event.clone()));
+            callback(IceCandidateError::new(event));
         })
     }
 }

@@ -121,7 +121,7 @@ pub use ice_state::{IceConnectionState, IceGatheringState};
 pub use kinds::{MediaKind, TransceiverDirection};
 pub use listener::Listener;
 pub use liveness::Liveness;
-pub use media::{attach_stream, detach_stream, stop_tracks, Playback};
+pub use media::{attach_stream, attach_stream_then, detach_stream, stop_tracks, Playback};
 pub use negotiation::{CallEnd, Negotiator, Role};
 pub use peer::{ice_candidate, PeerConnection};
 pub use remote_track::{RemoteTrack, TrackState};

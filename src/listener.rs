@@ -1,8 +1,7 @@
 //! [`Listener`]: the guard that keeps a JS event listener registered while it lives.
 
 use core::cell::{Cell, RefCell};
-use core::fmt;
-use std::collections::VecDeque;
+use core::{fmt, mem};
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -59,31 +58,40 @@ impl Listener {
     /// `FnMut` callback itself runs one event at a time, nested events being queued.
     pub(crate) fn new<F>(target: &EventTarget, event_type: &'static str, callback: F) -> Self
     where
-        F: FnMut(&Event) + 'static,
+        F: FnMut(Event) + 'static,
     {
         let removed = Rc::new(Cell::new(false));
         let gone = Rc::clone(&removed);
         let callback = RefCell::new(callback);
-        let pending: RefCell<VecDeque<Event>> = RefCell::new(VecDeque::new());
+        // Events dispatched from inside the callback, delivered after it returns. Touched only
+        // by nested events: an event that finds the callback idle goes straight to it.
+        let nested: RefCell<Vec<Event>> = RefCell::new(Vec::new());
         let deliver = move |event: Event| {
             if gone.get() {
                 return;
             }
-            // Never held across the callback, so this borrow cannot conflict.
-            if let Ok(mut queue) = pending.try_borrow_mut() {
-                queue.push_back(event);
-            }
             // A nested call finds the callback busy and leaves its event to the outer call.
             let Ok(mut callback) = callback.try_borrow_mut() else {
+                if let Ok(mut queue) = nested.try_borrow_mut() {
+                    queue.push(event);
+                }
                 return;
             };
-            while !gone.get() {
-                let next = pending
-                    .try_borrow_mut()
-                    .ok()
-                    .and_then(|mut q| q.pop_front());
-                let Some(event) = next else { break };
-                callback(&event);
+            callback(event);
+            // Never borrowed across the callback, so these borrows cannot conflict; each batch
+            // is in dispatch order and holds only events dispatched after the previous one.
+            while let Some(batch) = nested
+                .try_borrow_mut()
+                .ok()
+                .map(|mut queue| mem::take(&mut *queue))
+                .filter(|batch| !batch.is_empty())
+            {
+                for event in batch {
+                    if gone.get() {
+                        return;
+                    }
+                    callback(event);
+                }
             }
         };
         let closure = Closure::wrap(Box::new(deliver) as Box<dyn Fn(Event)>);

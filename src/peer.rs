@@ -128,8 +128,8 @@ impl PeerConnection {
         F: FnMut(TrackEvent) + 'static,
     {
         Listener::new(&self.raw, "track", move |event| {
-            if let Some(event) = event.dyn_ref::<RtcTrackEvent>() {
-                callback(TrackEvent::from(event.clone()));
+            if let Ok(event) = event.dyn_into::<RtcTrackEvent>() {
+                callback(TrackEvent::from(event));
             }
         })
     }

@@ -161,6 +161,23 @@ extern "C" {
     pub(crate) fn get(this: &StatsMap, id: &str) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `track` event's frozen `streams` array, seen through the binding below.
+    pub(crate) type StreamList;
+
+    /// `streams[index]`, `None` past the end (`undefined`) in the same call.
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    pub(crate) fn entry(this: &StreamList, index: u32) -> Option<web_sys::MediaStream>;
+
+    /// A promise, seen through the binding below (js-sys's `then2` takes `FnMut` closures only).
+    pub(crate) type Thenable;
+
+    /// `then(onFulfilled, onRejected)` with two JS functions; the promise it returns is dropped.
+    #[wasm_bindgen(method)]
+    pub(crate) fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue);
+}
+
 #[cfg(feature = "js")]
 #[wasm_bindgen]
 extern "C" {

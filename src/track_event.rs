@@ -7,6 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MediaStream, MediaStreamTrack, RtcRtpReceiver, RtcRtpTransceiver, RtcTrackEvent};
 
 use crate::config::set;
+use crate::sys;
 use crate::{Error, MediaKind, RemoteTrack};
 
 /// A `track` event: a remote track has been negotiated on a connection.
@@ -122,15 +123,13 @@ impl TrackEvent {
 
     /// `streams[0]`, or `None` when the track belongs to no stream.
     pub fn first_stream(&self) -> Option<MediaStream> {
-        // Track dispatch runs this per event: three calls into JS (the list, its first entry,
-        // one check), no allocation. `streams` is a frozen array of `MediaStream`s, so past its
-        // end is `undefined` and nothing in it is `null`.
-        let first = self.raw.streams().get(0);
-        if first.is_undefined() {
-            None
-        } else {
-            Some(first.unchecked_into())
-        }
+        // Track dispatch runs this per event: two calls into JS (the list, its first entry,
+        // `undefined` past the end becoming `None` in the same call), no allocation. `streams`
+        // is a frozen array of `MediaStream`s, so nothing in it is `null` or anything else.
+        self.raw
+            .streams()
+            .unchecked_ref::<sys::StreamList>()
+            .entry(0)
     }
 
     /// The track's kind (audio or video; the specification allows no other).

@@ -85,7 +85,7 @@ impl DataChannel {
         let sender = Rc::new(RefCell::new(Some(sender)));
         let settle = |outcome: bool| {
             let sender = Rc::clone(&sender);
-            move |_: &web_sys::Event| {
+            move |_: web_sys::Event| {
                 if let Some(sender) = sender.borrow_mut().take() {
                     let _ = sender.send(outcome);
                 }

@@ -222,7 +222,7 @@ impl DataChannel {
         F: FnMut(Error) + 'static,
     {
         Listener::new(&self.raw, "error", move |event| {
-            let error = js_sys::Reflect::get(event, &"error".into())
+            let error = js_sys::Reflect::get(&event, &"error".into())
                 .ok()
                 .filter(|error| error.is_object())
                 .map_or_else(

@@ -1,10 +1,10 @@
 //! Shows the remote video of a call and enables a button once it plays, with rtc-peer:
-//! `on_track` → `first_stream()` → `attach_stream`.
+//! `on_track` → `first_stream()` → `attach_stream_then`.
 //!
 //! The rtc-peer side of the Rust-app size figure (`cargo xtask size`); its baseline is the same
 //! app in raw web-sys, `benches/rust-app/raw-web-sys`.
 
-use rtc_peer::{attach_stream, PeerConnection};
+use rtc_peer::{attach_stream_then, PeerConnection};
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlButtonElement, HtmlMediaElement, RtcPeerConnection};
 
@@ -20,9 +20,9 @@ pub fn show_remote_video(
             let Some(stream) = event.first_stream() else {
                 return;
             };
-            let (video, button) = (video.clone(), button.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                if attach_stream(&video, &stream).await.is_ok() {
+            let button = button.clone();
+            attach_stream_then(&video, &stream, move |played| {
+                if played.is_ok() {
                     button.set_disabled(false);
                 }
             });
