@@ -108,6 +108,7 @@ where
         Rc::new(Cell::new(Some(Box::new(on_done)))),
     );
 }
+
 /// Clears an element's `srcObject` (the element stops showing the stream; its tracks are left
 /// running).
 pub fn detach_stream(element: &HtmlMediaElement) {
