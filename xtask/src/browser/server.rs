@@ -177,14 +177,13 @@ fn respond(request: Request, site: &Site) {
             Some(probe) if path == PROBE_URL => Ok(probe.clone()),
             _ => resolve(&site.mounts, &path),
         };
-        match file.map(|file| (std::fs::read(&file), mime_guess::from_path(&file))) {
+        match file.map(|file| (std::fs::read(&file), content_type(&file))) {
             Err(Refused::Redirect(to)) => text(301, "").with_header(header("Location", &to)),
             Err(Refused::NotFound) => text(404, "not found\n"),
             Err(Refused::Escape) => text(400, "bad request: path not allowed\n"),
             Ok((Err(_), _)) => text(404, "not found\n"),
             // For HEAD, tiny_http sends the headers (with Content-Length) and no body.
             Ok((Ok(bytes), mime)) => {
-                let mime = mime.first_or_octet_stream();
                 let bytes = match String::from_utf8(bytes) {
                     Ok(page) if site.probe.is_some() && mime == mime_guess::mime::TEXT_HTML => {
                         inject_probe(&page).into_bytes()
@@ -271,6 +270,15 @@ fn resolve(mounts: &[(String, PathBuf)], path: &str) -> Result<PathBuf, Refused>
     }
 }
 
+/// The content type of `file`: mime_guess's, except that `.ts` is TypeScript here (the
+/// packages' `.d.ts`), not an MPEG transport stream.
+fn content_type(file: &Path) -> mime_guess::Mime {
+    if file.extension().is_some_and(|ext| ext == "ts") {
+        return mime_guess::mime::TEXT_PLAIN_UTF_8;
+    }
+    mime_guess::from_path(file).first_or_octet_stream()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +296,7 @@ mod tests {
             ("www/app.js", "export {}"),
             ("www/sub/index.html", "sub"),
             ("pkg/rtc_peer_bg.wasm", "\0asm\x01\0\0\0"),
+            ("pkg/rtc_peer.d.ts", "export {};"),
             ("secret.txt", "do not serve"),
         ] {
             std::fs::write(r.join(file), text).unwrap();
@@ -327,6 +336,7 @@ mod tests {
             ("GET", "/", 200, "text/html", &b"<!doctype html>hi"[..]),
             ("GET", "/app.js?v=1", 200, "text/javascript", b"export {}"),
             ("GET", "/pkg/rtc_peer_bg.wasm", 200, "application/wasm", b"\0asm\x01\0\0\0"),
+            ("GET", "/pkg/rtc_peer.d.ts", 200, "text/plain", b"export {};"),
             ("GET", "/sub/", 200, "text/html", b"sub"),
             ("GET", "/sub", 301, "Location: /sub/\r", b""),
             ("GET", "/missing.js", 404, "text/plain", b"not found\n"),
