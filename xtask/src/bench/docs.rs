@@ -587,43 +587,25 @@ mod tests {
     #[test]
     fn the_leak_verdict_covers_both_blocks_pending_futures_and_open_connections() {
         assert_eq!(leak_cell(&leak_page(|_| {})).met, Some(true));
-        let early = |key: &'static str, value: Value| -> Box<dyn FnOnce(&mut Value)> {
-            Box::new(move |fig: &mut Value| {
-                fig["hang_up_during_setup"]["rtc_peer"][key] = value;
-            })
-        };
-        for (what, spoil) in [
-            ("early Rust heap", early("rust_heap_growth_bytes", json!(64))),
-            ("early listeners", early("listeners_left_pc", json!(1))),
-            ("early open connection", early("connections_open_left", json!(1))),
-            ("early pending candidate", early("pending_candidates_left", json!(2))),
-            ("early pending attach", early("pending_attach_left", json!(1))),
-            ("early cycles short", early("cycles", json!(150))),
-            (
-                "data-channel wasm memory",
-                Box::new(|fig: &mut Value| {
-                    fig["data_channels"]["rtc_peer"]["wasm_growth_bytes"] = json!(65536)
-                }),
-            ),
-            (
-                "data-channel listener",
-                Box::new(|fig: &mut Value| {
-                    fig["data_channels"]["rtc_peer"]["listeners_left_all"] = json!(1)
-                }),
-            ),
+        for (path, value) in [
+            ("/hang_up_during_setup/rtc_peer/rust_heap_growth_bytes", 64),
+            ("/hang_up_during_setup/rtc_peer/listeners_left_pc", 1),
+            ("/hang_up_during_setup/rtc_peer/connections_open_left", 1),
+            ("/hang_up_during_setup/rtc_peer/pending_candidates_left", 2),
+            ("/hang_up_during_setup/rtc_peer/pending_attach_left", 1),
+            ("/hang_up_during_setup/rtc_peer/cycles", 150),
+            ("/data_channels/rtc_peer/wasm_growth_bytes", 65536),
+            ("/data_channels/rtc_peer/listeners_left_all", 1),
+            ("/rtc_peer/pending_candidates_left", 1),
+            ("/rtc_peer/connections_open_left", 2),
         ] {
-            let cell = leak_cell(&leak_page(spoil));
-            assert_eq!(cell.met, Some(false), "{what}: {}", cell.text);
+            let cell = leak_cell(&leak_page(|fig| *fig.pointer_mut(path).unwrap() = json!(value)));
+            assert_eq!(cell.met, Some(false), "{path} = {value}: {}", cell.text);
         }
-        let cell = leak_cell(&leak_page(|fig| {
-            fig["rtc_peer"]["pending_candidates_left"] = json!(1);
-        }));
-        assert_eq!(cell.met, Some(false), "full calls, pending future");
+        let cell =
+            leak_cell(&leak_page(|fig| fig["rtc_peer"]["pending_candidates_left"] = json!(1)));
         assert!(cell.text.contains("1 futures never completed"), "{}", cell.text);
-        let cell = leak_cell(&leak_page(|fig| {
-            fig["rtc_peer"]["connections_open_left"] = json!(2);
-        }));
-        assert_eq!(cell.met, Some(false), "full calls, open connection");
+        let cell = leak_cell(&leak_page(|fig| fig["rtc_peer"]["connections_open_left"] = json!(2)));
         assert!(cell.text.contains("2 connections open"), "{}", cell.text);
     }
 }

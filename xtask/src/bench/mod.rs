@@ -57,14 +57,11 @@ pub const SIZE_TARGET: u64 = 16_000;
 /// Runs the command.
 pub fn run(flags: &flags::Bench) -> Result<()> {
     let started = Instant::now();
-    let mut browsers = Vec::new();
-    for &b in &flags.browser {
+    let mut browsers: Vec<Browser> = Vec::new();
+    for &b in if flags.browser.is_empty() { &Browser::ALL[..] } else { &flags.browser } {
         if !browsers.contains(&b) {
             browsers.push(b);
         }
-    }
-    if browsers.is_empty() {
-        browsers = Browser::ALL.to_vec();
     }
     if flags.render {
         let root = setup::repo_root();
@@ -113,17 +110,14 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     };
 
     let elapsed = started.elapsed().as_secs();
-    let mut command = "cargo xtask bench".to_string();
-    for b in &flags.browser {
-        command.push_str(&format!(" --browser {b}"));
-    }
-    if flags.smoke {
-        command.push_str(" --smoke");
-    }
     let only = only_figures();
-    if let Some(only) = &only {
-        command.insert_str(0, &format!("{ONLY_VAR}={} ", only.join(",")));
-    }
+    let only_var = only.as_ref().map(|o| format!("{ONLY_VAR}={}", o.join(",")));
+    let browser_flags: String = flags.browser.iter().map(|b| format!(" --browser {b}")).collect();
+    let command = format!(
+        "{}cargo xtask bench{browser_flags}{}",
+        only_var.as_ref().map(|v| format!("{v} ")).unwrap_or_default(),
+        if flags.smoke { " --smoke" } else { "" }
+    );
     let results = json!({
         "command": command,
         "finished_unix": std::time::UNIX_EPOCH.elapsed().map(|d| d.as_secs()).unwrap_or(0),
@@ -135,37 +129,26 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         "sizes": sizes,
         "browsers": pages,
     });
-    // A smoke run must not replace the last real results (`--render` draws from them).
-    let json_path = out.join(if flags.smoke {
-        "results-smoke.json"
-    } else if only.is_some() {
-        "results-partial.json"
-    } else {
-        "results.json"
-    });
+    // A smoke or partial run must not replace the last real results (`--render` draws from
+    // them), nor the docs.
+    let partial = match (flags.smoke, &only) {
+        (true, _) => Some(("results-smoke.json", "--smoke: tiny round counts".to_string())),
+        (false, Some(only)) => Some((
+            "results-partial.json",
+            format!("{}: left out {}", only_var.unwrap_or_default(), left_out(only).join(", ")),
+        )),
+        (false, None) => None,
+    };
+    let json_path = out.join(partial.as_ref().map_or("results.json", |p| p.0));
     fs::write(&json_path, serde_json::to_string_pretty(&results)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
 
     let table = docs::table(&results);
     println!("\n{table}");
-    println!(
-        "xtask: bench took {}m{:02}s; results in {}",
-        elapsed / 60,
-        elapsed % 60,
-        json_path.display()
-    );
-    if flags.smoke {
-        println!(
-            "xtask: --smoke: tiny round counts; docs/bench.md and docs/bench.svg left as they are"
-        );
-        return Ok(());
-    }
-    if let Some(only) = &only {
-        println!(
-            "xtask: {ONLY_VAR}={}: left out {}; docs/bench.md and docs/bench.svg left as they are",
-            only.join(","),
-            left_out(only).join(", ")
-        );
+    let took = format!("{}m{:02}s", elapsed / 60, elapsed % 60);
+    println!("xtask: bench took {took}; results in {}", json_path.display());
+    if let Some((_, why)) = partial {
+        println!("xtask: {why}; docs/bench.md and docs/bench.svg left as they are");
         return Ok(());
     }
     docs::write_docs(&tools.root, &results, &table)
