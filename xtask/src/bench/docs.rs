@@ -288,11 +288,9 @@ fn leak_block(rtc: &Value, js: &Value) -> String {
 }
 
 fn size_cell(sizes: &Value) -> Cell {
-    let lib = num(sizes, &["library", "gzip"]).unwrap_or(f64::NAN);
-    let sp = num(sizes, &["simple_peer", "gzip"]).unwrap_or(f64::NAN);
-    let pj = num(sizes, &["peerjs", "gzip"]).unwrap_or(f64::NAN);
-    let demo = num(sizes, &["demo", "gzip"]).unwrap_or(f64::NAN);
-    let package = num(sizes, &["package", "gzip"]).unwrap_or(f64::NAN);
+    let gzip = |what: &str, field: &str| num(sizes, &[what, field]).unwrap_or(f64::NAN);
+    let (lib, sp, pj) =
+        (gzip("library", "gzip"), gzip("simple_peer", "gzip"), gzip("peerjs", "gzip"));
     let met = lib <= SIZE_TARGET as f64;
     Cell {
         normalized: Some(lib / SIZE_TARGET as f64),
@@ -301,14 +299,14 @@ fn size_cell(sizes: &Value) -> Cell {
             "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; npm package with the Call object {}; demo page {}",
             kb(lib),
             verdict(met),
-            kb(num(sizes, &["library", "wasm_gzip"]).unwrap_or(f64::NAN)),
-            kb(num(sizes, &["library", "js_gzip"]).unwrap_or(f64::NAN)),
+            kb(gzip("library", "wasm_gzip")),
+            kb(gzip("library", "js_gzip")),
             lib / sp,
             kb(sp),
             lib / pj,
             kb(pj),
-            kb(package),
-            kb(demo),
+            kb(gzip("package", "gzip")),
+            kb(gzip("demo", "gzip")),
         ),
         note: String::new(),
     }
