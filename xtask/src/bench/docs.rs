@@ -6,25 +6,22 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use super::SIZE_TARGET;
+use crate::size;
 
-/// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md).
+/// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md, when it
+/// has the same markers).
 pub fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
     let docs = root.join("docs");
-    fs::create_dir_all(&docs)?;
-    fs::write(docs.join("bench.svg"), chart(results))?;
-    update_markdown(&docs.join("bench.md"), &section(results, table))?;
-    // The README carries the same table between the same markers.
-    let readme = root.join("README.md");
-    let has_markers = fs::read_to_string(&readme)
-        .map(|text| text.contains("<!-- bench:begin") && text.contains(END))
-        .unwrap_or(false);
-    if has_markers {
-        update_markdown(&readme, &section(results, table))?;
+    fs::write(docs.join("bench.svg"), chart(results)).context("writing docs/bench.svg")?;
+    let generated = section(results, table);
+    if !size::write_between(&docs.join("bench.md"), BEGIN, END, &generated)? {
+        bail!("docs/bench.md has no {BEGIN} … {END} markers");
     }
+    size::write_between(&root.join("README.md"), BEGIN, END, &generated)?;
     println!("xtask: wrote docs/bench.svg and the table in docs/bench.md and README.md");
     Ok(())
 }
@@ -33,14 +30,7 @@ pub fn write_docs(root: &Path, results: &Value, table: &str) -> Result<()> {
 
 /// The number at `path` (object keys, or indexes into arrays).
 fn num(v: &Value, path: &[&str]) -> Option<f64> {
-    let mut cur = v;
-    for key in path {
-        cur = match (cur.as_array(), key.parse::<usize>()) {
-            (Some(list), Ok(i)) => list.get(i)?,
-            _ => cur.get(*key)?,
-        };
-    }
-    cur.as_f64()
+    v.pointer(&path.iter().map(|key| format!("/{key}")).collect::<String>())?.as_f64()
 }
 
 fn kb(bytes: f64) -> String {
@@ -179,39 +169,71 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     }
 }
 
-/// Figure 5: three blocks of cycles (full calls, hung up during setup, data-channel calls), met
-/// only when each ran every cycle and left no growth, listener, open connection or pending
-/// future.
+/// The leak figure's three blocks: name, rtc-peer figures, plain-JS figures (`Null` when the
+/// block has none), the page's `config` key of its cycle count.
+fn leak_blocks(fig: &Value) -> [(&'static str, &Value, &Value, &'static str); 3] {
+    let (early, data) = (&fig["hang_up_during_setup"], &fig["data_channels"]);
+    [
+        ("full calls", &fig["rtc_peer"], &fig["js"], "leakCycles"),
+        ("hung up during setup", &early["rtc_peer"], &early["js"], "leakEarlyCycles"),
+        ("data-channel calls", &data["rtc_peer"], &Value::Null, "leakDataCycles"),
+    ]
+}
+
+/// What the leak figure's rtc-peer blocks left behind, as messages (empty: nothing): each must
+/// run every cycle with no error and leave no wasm-memory or Rust-heap growth, no listener, no
+/// open connection and no pending future. The figure's verdict, and the bench smoke test's.
+pub fn leak_problems(page: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, block, _, cycles) in leak_blocks(&page["figures"]["leak"]) {
+        let wanted = num(page, &["config", cycles]).unwrap_or(f64::INFINITY);
+        if !block["error"].is_null() || num(block, &["cycles"]).is_none_or(|n| n < wanted) {
+            let (ran, wanted, error) = (&block["cycles"], &page["config"][cycles], &block["error"]);
+            problems.push(format!("leak, {name}: {ran} of {wanted} cycles, error {error}"));
+        }
+        for (key, what) in [
+            ("listeners_left_pc", "listeners left on connections"),
+            ("listeners_left_all", "listeners left in all"),
+            ("wasm_growth_bytes", "bytes of wasm-memory growth"),
+            ("rust_heap_growth_bytes", "bytes of Rust-heap growth"),
+            ("connections_open_left", "connections left open"),
+            ("pending_attach_left", "attach futures never completed"),
+            ("pending_candidates_left", "candidate futures never completed"),
+        ] {
+            match block[key].as_f64() {
+                Some(n) if n == 0.0 || (n < 0.0 && key == "rust_heap_growth_bytes") => {}
+                _ => problems.push(format!("leak, {name}: {} {what}, want 0", block[key])),
+            }
+        }
+    }
+    problems
+}
+
+/// Figure 5: met only when [`leak_problems`] finds nothing.
 fn leak_cell(page: &Value) -> Cell {
     if let Some(cell) = not_run(page, "leak") {
         return cell;
     }
-    let fig = &page["figures"]["leak"];
-    let (early, data) = (&fig["hang_up_during_setup"], &fig["data_channels"]);
-    let blocks = [
-        ("", &fig["rtc_peer"], &fig["js"], "leakCycles"),
-        ("Hung up during setup: ", &early["rtc_peer"], &early["js"], "leakEarlyCycles"),
-        ("Data-channel calls: ", &data["rtc_peer"], &Value::Null, "leakDataCycles"),
-    ];
-    let field = |v: &Value, k: &str| num(v, &[k]).unwrap_or(f64::NAN);
-    let zero = ["wasm_growth_bytes", "listeners_left_pc", "listeners_left_all"];
-    let none_left = ["connections_open_left", "pending_attach_left", "pending_candidates_left"];
-    let met = blocks.iter().all(|(_, block, _, cycles)| {
-        block["error"].is_null()
-            && field(block, "cycles") >= num(page, &["config", cycles]).unwrap_or(f64::INFINITY)
-            && field(block, "rust_heap_growth_bytes") <= 0.0
-            && zero.iter().chain(&none_left).all(|k| field(block, k) == 0.0)
-    });
+    let blocks = leak_blocks(&page["figures"]["leak"]);
+    let met = leak_problems(page).is_empty();
     let texts: Vec<String> = blocks
         .iter()
-        .map(|(title, rtc, js, _)| match rtc.is_object() {
-            true => format!("{title}{}", leak_block(rtc, js)),
-            false => format!("{title}not run"),
+        .enumerate()
+        .map(|(i, (name, rtc, js, _))| {
+            // "Hung up during setup: …"; the first block has no title.
+            let title = match i {
+                0 => String::new(),
+                _ => format!("{}{}: ", name[..1].to_uppercase(), &name[1..]),
+            };
+            match rtc.is_object() {
+                true => format!("{title}{}", leak_block(rtc, js)),
+                false => format!("{title}not run"),
+            }
         })
         .collect();
     let heaps: Vec<String> = blocks
         .iter()
-        .map(|(_, rtc, ..)| signed_bytes(field(rtc, "rust_heap_growth_bytes")))
+        .map(|(_, rtc, ..)| signed_bytes(num(rtc, &["rust_heap_growth_bytes"]).unwrap_or(f64::NAN)))
         .collect();
     Cell {
         normalized: None,
@@ -266,11 +288,9 @@ fn leak_block(rtc: &Value, js: &Value) -> String {
 }
 
 fn size_cell(sizes: &Value) -> Cell {
-    let lib = num(sizes, &["library", "gzip"]).unwrap_or(f64::NAN);
-    let sp = num(sizes, &["simple_peer", "gzip"]).unwrap_or(f64::NAN);
-    let pj = num(sizes, &["peerjs", "gzip"]).unwrap_or(f64::NAN);
-    let demo = num(sizes, &["demo", "gzip"]).unwrap_or(f64::NAN);
-    let package = num(sizes, &["package", "gzip"]).unwrap_or(f64::NAN);
+    let gzip = |what: &str, field: &str| num(sizes, &[what, field]).unwrap_or(f64::NAN);
+    let (lib, sp, pj) =
+        (gzip("library", "gzip"), gzip("simple_peer", "gzip"), gzip("peerjs", "gzip"));
     let met = lib <= SIZE_TARGET as f64;
     Cell {
         normalized: Some(lib / SIZE_TARGET as f64),
@@ -279,14 +299,14 @@ fn size_cell(sizes: &Value) -> Cell {
             "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; npm package with the Call object {}; demo page {}",
             kb(lib),
             verdict(met),
-            kb(num(sizes, &["library", "wasm_gzip"]).unwrap_or(f64::NAN)),
-            kb(num(sizes, &["library", "js_gzip"]).unwrap_or(f64::NAN)),
+            kb(gzip("library", "wasm_gzip")),
+            kb(gzip("library", "js_gzip")),
             lib / sp,
             kb(sp),
             lib / pj,
             kb(pj),
-            kb(package),
-            kb(demo),
+            kb(gzip("package", "gzip")),
+            kb(gzip("demo", "gzip")),
         ),
         note: String::new(),
     }
@@ -384,19 +404,6 @@ const BEGIN: &str =
     "<!-- bench:begin (generated by `cargo xtask bench`; edit outside the markers) -->";
 const END: &str = "<!-- bench:end -->";
 
-/// Replaces the generated part of `path` (between the markers), keeping the rest.
-fn update_markdown(path: &Path, generated: &str) -> Result<()> {
-    let old = fs::read_to_string(path).unwrap_or_default();
-    let block = format!("{BEGIN}\n{generated}{END}");
-    let new = match (old.find("<!-- bench:begin"), old.find(END)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{block}{}", &old[..a], &old[b + END.len()..])
-        }
-        _ => format!("## Benchmarks\n\n{block}\n{old}"),
-    };
-    fs::write(path, new).with_context(|| format!("writing {}", path.display()))
-}
-
 /// An SVG bar chart: each figure's measured value divided by its target (≤ 1 meets it), one
 /// bar per figure and browser.
 fn chart(results: &Value) -> String {
@@ -482,19 +489,19 @@ mod tests {
         let text = section(&results, "| table |\n");
         assert!(text.starts_with("Measured on commit `abc1234+dirty`, 2026-12-01, by"), "{text}");
         let root = setup::repo_root();
-        assert!(crate::bench::commit(&root).is_some_and(|c| c.len() >= 7), "git rev-parse failed");
+        assert!(size::commit(&root).is_some_and(|c| c.len() >= 7), "git rev-parse failed");
     }
 
     #[test]
     fn markdown_keeps_the_prose_around_the_markers() {
-        let dir = std::env::temp_dir().join(format!("xtask-bench-md-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("bench.md");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bench.md");
         fs::write(&path, format!("intro\n{BEGIN}\nold\n{END}\noutro\n")).unwrap();
-        update_markdown(&path, "new\n").unwrap();
+        assert!(size::write_between(&path, BEGIN, END, "new\n").unwrap());
         let text = fs::read_to_string(&path).unwrap();
         assert_eq!(text, format!("intro\n{BEGIN}\nnew\n{END}\noutro\n"));
-        fs::remove_dir_all(&dir).unwrap();
+        fs::write(&path, "no markers").unwrap();
+        assert!(!size::write_between(&path, BEGIN, END, "new\n").unwrap());
     }
 
     #[test]
@@ -578,43 +585,25 @@ mod tests {
     #[test]
     fn the_leak_verdict_covers_both_blocks_pending_futures_and_open_connections() {
         assert_eq!(leak_cell(&leak_page(|_| {})).met, Some(true));
-        let early = |key: &'static str, value: Value| -> Box<dyn FnOnce(&mut Value)> {
-            Box::new(move |fig: &mut Value| {
-                fig["hang_up_during_setup"]["rtc_peer"][key] = value;
-            })
-        };
-        for (what, spoil) in [
-            ("early Rust heap", early("rust_heap_growth_bytes", json!(64))),
-            ("early listeners", early("listeners_left_pc", json!(1))),
-            ("early open connection", early("connections_open_left", json!(1))),
-            ("early pending candidate", early("pending_candidates_left", json!(2))),
-            ("early pending attach", early("pending_attach_left", json!(1))),
-            ("early cycles short", early("cycles", json!(150))),
-            (
-                "data-channel wasm memory",
-                Box::new(|fig: &mut Value| {
-                    fig["data_channels"]["rtc_peer"]["wasm_growth_bytes"] = json!(65536)
-                }),
-            ),
-            (
-                "data-channel listener",
-                Box::new(|fig: &mut Value| {
-                    fig["data_channels"]["rtc_peer"]["listeners_left_all"] = json!(1)
-                }),
-            ),
+        for (path, value) in [
+            ("/hang_up_during_setup/rtc_peer/rust_heap_growth_bytes", 64),
+            ("/hang_up_during_setup/rtc_peer/listeners_left_pc", 1),
+            ("/hang_up_during_setup/rtc_peer/connections_open_left", 1),
+            ("/hang_up_during_setup/rtc_peer/pending_candidates_left", 2),
+            ("/hang_up_during_setup/rtc_peer/pending_attach_left", 1),
+            ("/hang_up_during_setup/rtc_peer/cycles", 150),
+            ("/data_channels/rtc_peer/wasm_growth_bytes", 65536),
+            ("/data_channels/rtc_peer/listeners_left_all", 1),
+            ("/rtc_peer/pending_candidates_left", 1),
+            ("/rtc_peer/connections_open_left", 2),
         ] {
-            let cell = leak_cell(&leak_page(spoil));
-            assert_eq!(cell.met, Some(false), "{what}: {}", cell.text);
+            let cell = leak_cell(&leak_page(|fig| *fig.pointer_mut(path).unwrap() = json!(value)));
+            assert_eq!(cell.met, Some(false), "{path} = {value}: {}", cell.text);
         }
-        let cell = leak_cell(&leak_page(|fig| {
-            fig["rtc_peer"]["pending_candidates_left"] = json!(1);
-        }));
-        assert_eq!(cell.met, Some(false), "full calls, pending future");
+        let cell =
+            leak_cell(&leak_page(|fig| fig["rtc_peer"]["pending_candidates_left"] = json!(1)));
         assert!(cell.text.contains("1 futures never completed"), "{}", cell.text);
-        let cell = leak_cell(&leak_page(|fig| {
-            fig["rtc_peer"]["connections_open_left"] = json!(2);
-        }));
-        assert_eq!(cell.met, Some(false), "full calls, open connection");
+        let cell = leak_cell(&leak_page(|fig| fig["rtc_peer"]["connections_open_left"] = json!(2)));
         assert!(cell.text.contains("2 connections open"), "{}", cell.text);
     }
 }

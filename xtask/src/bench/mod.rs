@@ -37,6 +37,7 @@ use crate::flags;
 use crate::netns::{self, Network};
 use crate::process;
 use crate::setup::{self, Tools};
+use crate::size;
 
 /// The benchmark crate (the Rust sides of figures 2-10).
 pub const BENCH_CRATE: &str = "benches/web";
@@ -56,14 +57,11 @@ pub const SIZE_TARGET: u64 = 16_000;
 /// Runs the command.
 pub fn run(flags: &flags::Bench) -> Result<()> {
     let started = Instant::now();
-    let mut browsers = Vec::new();
-    for &b in &flags.browser {
+    let mut browsers: Vec<Browser> = Vec::new();
+    for &b in if flags.browser.is_empty() { &Browser::ALL[..] } else { &flags.browser } {
         if !browsers.contains(&b) {
             browsers.push(b);
         }
-    }
-    if browsers.is_empty() {
-        browsers = Browser::ALL.to_vec();
     }
     if flags.render {
         let root = setup::repo_root();
@@ -80,7 +78,7 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     let tools = setup::ensure()?;
     network.check()?;
     // What is measured: before this run writes docs/.
-    let commit = commit(&tools.root);
+    let commit = size::commit(&tools.root);
     let out = out_dir(&tools.root);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
@@ -112,17 +110,14 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     };
 
     let elapsed = started.elapsed().as_secs();
-    let mut command = "cargo xtask bench".to_string();
-    for b in &flags.browser {
-        command.push_str(&format!(" --browser {b}"));
-    }
-    if flags.smoke {
-        command.push_str(" --smoke");
-    }
     let only = only_figures();
-    if let Some(only) = &only {
-        command.insert_str(0, &format!("{ONLY_VAR}={} ", only.join(",")));
-    }
+    let only_var = only.as_ref().map(|o| format!("{ONLY_VAR}={}", o.join(",")));
+    let browser_flags: String = flags.browser.iter().map(|b| format!(" --browser {b}")).collect();
+    let command = format!(
+        "{}cargo xtask bench{browser_flags}{}",
+        only_var.as_ref().map(|v| format!("{v} ")).unwrap_or_default(),
+        if flags.smoke { " --smoke" } else { "" }
+    );
     let results = json!({
         "command": command,
         "finished_unix": std::time::UNIX_EPOCH.elapsed().map(|d| d.as_secs()).unwrap_or(0),
@@ -134,37 +129,26 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         "sizes": sizes,
         "browsers": pages,
     });
-    // A smoke run must not replace the last real results (`--render` draws from them).
-    let json_path = out.join(if flags.smoke {
-        "results-smoke.json"
-    } else if only.is_some() {
-        "results-partial.json"
-    } else {
-        "results.json"
-    });
+    // A smoke or partial run must not replace the last real results (`--render` draws from
+    // them), nor the docs.
+    let partial = match (flags.smoke, &only) {
+        (true, _) => Some(("results-smoke.json", "--smoke: tiny round counts".to_string())),
+        (false, Some(only)) => Some((
+            "results-partial.json",
+            format!("{}: left out {}", only_var.unwrap_or_default(), left_out(only).join(", ")),
+        )),
+        (false, None) => None,
+    };
+    let json_path = out.join(partial.as_ref().map_or("results.json", |p| p.0));
     fs::write(&json_path, serde_json::to_string_pretty(&results)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
 
     let table = docs::table(&results);
     println!("\n{table}");
-    println!(
-        "xtask: bench took {}m{:02}s; results in {}",
-        elapsed / 60,
-        elapsed % 60,
-        json_path.display()
-    );
-    if flags.smoke {
-        println!(
-            "xtask: --smoke: tiny round counts; docs/bench.md and docs/bench.svg left as they are"
-        );
-        return Ok(());
-    }
-    if let Some(only) = &only {
-        println!(
-            "xtask: {ONLY_VAR}={}: left out {}; docs/bench.md and docs/bench.svg left as they are",
-            only.join(","),
-            left_out(only).join(", ")
-        );
+    let took = format!("{}m{:02}s", elapsed / 60, elapsed % 60);
+    println!("xtask: bench took {took}; results in {}", json_path.display());
+    if let Some((_, why)) = partial {
+        println!("xtask: {why}; docs/bench.md and docs/bench.svg left as they are");
         return Ok(());
     }
     docs::write_docs(&tools.root, &results, &table)
@@ -241,14 +225,6 @@ fn pages(tools: &Tools, bench_pkg: &Path, browsers: &[Browser], smoke: bool) -> 
         pages.insert(browser.name().to_string(), value);
     }
     Ok(Value::Object(pages))
-}
-
-/// `git rev-parse --short HEAD`, with `+dirty` when the work tree has changes.
-fn commit(root: &Path) -> Option<String> {
-    let git = |args: &[&str]| process::probe(Command::new("git").current_dir(root).args(args));
-    let head = git(&["rev-parse", "--short", "HEAD"])?;
-    let dirty = git(&["status", "--porcelain"]).is_none_or(|s| !s.is_empty());
-    Some(format!("{head}{}", if dirty { "+dirty" } else { "" }))
 }
 
 /// `target/bench` under the repository root: the bench package, results and logs.
@@ -340,8 +316,11 @@ pub fn run_page(
 
 /// Figure 1: gzip -9 sizes of the library package, the demo, simple-peer and PeerJS.
 fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
-    let (lib, full) = (build::measure(lib_pkg)?, build::measure(demo_pkg)?);
-    let package = full.wasm_gz + full.js_gz;
+    let (lib, full) = (size::measure(lib_pkg)?, size::measure(demo_pkg)?);
+    let gzip = |path: &Path| -> Result<(usize, usize)> {
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok((bytes.len(), build::gzip9(&bytes)?.len()))
+    };
     // The demo: what its page loads, the library package plus www/'s scripts, HTML and CSS.
     let mut paths: Vec<PathBuf> = fs::read_dir(tools.root.join("www"))
         .map(|dir| dir.filter_map(|e| Some(e.ok()?.path())).collect())
@@ -350,44 +329,39 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
         p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("js" | "html" | "css"))
     });
     paths.sort();
-    let mut demo_files = Vec::new();
-    for p in &paths {
-        let gz = build::gzip9(&fs::read(p)?)?.len() as u64;
-        demo_files.push(json!({ "file": p.file_name().map(|n| n.to_string_lossy()), "gzip": gz }));
-    }
+    let demo_files = paths
+        .iter()
+        .map(|p| {
+            Ok(json!({ "file": p.file_name().map(|n| n.to_string_lossy()), "gzip": gzip(p)?.1 }))
+        })
+        .collect::<Result<Vec<Value>>>()?;
     let demo_extra: u64 = demo_files.iter().filter_map(|f| f["gzip"].as_u64()).sum();
 
-    let size_dir = tools.root.join(SIZE_DIR);
-    let simple_peer = size_dir.join("node_modules/simple-peer/simplepeer.min.js");
-    let peerjs = size_dir.join("node_modules/peerjs/dist/peerjs.min.js");
-    if !simple_peer.is_file() || !peerjs.is_file() {
+    let modules = tools.root.join(SIZE_DIR).join("node_modules");
+    let (simple_peer, peerjs) = ("simple-peer/simplepeer.min.js", "peerjs/dist/peerjs.min.js");
+    if !modules.join(simple_peer).is_file() || !modules.join(peerjs).is_file() {
+        let mut npm = Command::new(&tools.npm);
         process::run(
-            Command::new(&tools.npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(&size_dir),
+            npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(tools.root.join(SIZE_DIR)),
         )?;
     }
-    let other = |path: &Path, package: &str| -> Result<Value> {
-        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let manifest = size_dir.join("node_modules").join(package).join("package.json");
-        let version = fs::read_to_string(&manifest)
-            .ok()
-            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .and_then(|v| v["version"].as_str().map(str::to_string));
-        Ok(json!({
-            "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            "version": version,
-            "raw": bytes.len(),
-            "gzip": build::gzip9(&bytes)?.len(),
-        }))
+    let other = |file: &str| -> Result<Value> {
+        let path = modules.join(file);
+        let (raw, gzip) = gzip(&path)?;
+        let package = file.split('/').next().unwrap_or(file);
+        let manifest = fs::read_to_string(modules.join(package).join("package.json"));
+        let manifest: Option<Value> = manifest.ok().and_then(|t| serde_json::from_str(&t).ok());
+        let version = manifest.and_then(|v| v["version"].as_str().map(str::to_string));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        Ok(json!({ "file": name, "version": version, "raw": raw, "gzip": gzip }))
     };
     Ok(json!({
-        "library": { "wasm": lib.wasm, "wasm_gzip": lib.wasm_gz, "js": lib.js, "js_gzip": lib.js_gz,
-                     "gzip": lib.wasm_gz + lib.js_gz },
-        "package": { "wasm": full.wasm, "wasm_gzip": full.wasm_gz, "js": full.js,
-                     "js_gzip": full.js_gz, "gzip": package },
-        "demo": { "gzip": package + demo_extra, "www_files": demo_files },
-        "simple_peer": other(&simple_peer, "simple-peer")?,
-        "peerjs": other(&peerjs, "peerjs")?,
+        "library": size::measured_json(&lib),
+        "package": size::measured_json(&full),
+        "demo": { "gzip": full.gzip() + demo_extra, "www_files": demo_files },
+        "simple_peer": other(simple_peer)?,
+        "peerjs": other(peerjs)?,
         "target_gzip": SIZE_TARGET,
-        "rust_app": crate::size::bench_figure(tools)?,
+        "rust_app": size::bench_figure(tools)?,
     }))
 }

@@ -32,11 +32,6 @@ pub struct Budgets {
     pub rust_app_over_raw_target_gzip: u64,
 }
 
-#[derive(Deserialize)]
-struct File {
-    size: Budgets,
-}
-
 impl Budgets {
     /// Reads the `[size]` table of `<root>/wasm-pack.toml`.
     pub fn load(root: &Path) -> Result<Budgets> {
@@ -48,8 +43,11 @@ impl Budgets {
 }
 
 fn parse(text: &str) -> Result<Budgets> {
-    let file: File = toml::from_str(text)?;
-    Ok(file.size)
+    #[derive(Deserialize)]
+    struct File {
+        size: Budgets,
+    }
+    Ok(toml::from_str::<File>(text)?.size)
 }
 
 /// One line per budget: (what, within budget).

@@ -43,7 +43,7 @@ const BEGIN: &str = "<!-- size:begin -->";
 const END: &str = "<!-- size:end -->";
 
 /// Raw and gzip -9 bytes of one built package: its wasm and its JS files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Measured {
     pub wasm: u64,
     pub wasm_gzip: u64,
@@ -81,7 +81,12 @@ pub fn run(_flags: &flags::Size) -> Result<()> {
     let top = twiggy::top(&tools, &out_dir(&tools.root).join("pkg-names"), 20)?;
     let text = render(&tools.root, &budgets, &package, &apps, &top);
     println!("\n{text}");
-    write_doc(&tools.root, &text)
+    let doc = tools.root.join(DOC);
+    if !write_between(&doc, BEGIN, END, &text)? {
+        bail!("{} has no {BEGIN} … {END} markers", doc.display());
+    }
+    println!("xtask: size: wrote {}", doc.display());
+    Ok(())
 }
 
 /// `target/size` under the repository root: every build this module makes.
@@ -93,7 +98,7 @@ pub fn out_dir(root: &Path) -> PathBuf {
 /// out-dir) into `target/size/pkg` and measures it.
 pub fn package(tools: &Tools) -> Result<Measured> {
     let out = out_dir(&tools.root).join("pkg");
-    plain_build(tools, None, &out, &[])?;
+    plain_build(tools, None, &out)?;
     measure(&out)
 }
 
@@ -102,7 +107,7 @@ pub fn rust_apps(tools: &Tools) -> Result<RustApps> {
     let build = |name: &str| -> Result<Measured> {
         let crate_dir = Path::new(RUST_APP_DIR).join(name);
         let out = out_dir(&tools.root).join("rust-app").join(name);
-        plain_build(tools, Some(&crate_dir), &out, &[])?;
+        plain_build(tools, Some(&crate_dir), &out)?;
         measure(&out)
     };
     Ok(RustApps { rtc_peer: build(RTC_PEER_APP)?, raw: build(RAW_APP)? })
@@ -126,7 +131,7 @@ pub fn bench_figure(tools: &Tools) -> Result<Value> {
     }))
 }
 
-fn measured_json(m: &Measured) -> Value {
+pub fn measured_json(m: &Measured) -> Value {
     json!({
         "wasm": m.wasm, "wasm_gzip": m.wasm_gzip,
         "js": m.js, "js_gzip": m.js_gzip,
@@ -134,60 +139,42 @@ fn measured_json(m: &Measured) -> Value {
     })
 }
 
-/// `wasm-pack build [crate_dir] --release --out-dir <out> [extra…]`, from the repository root.
-fn plain_build(tools: &Tools, crate_dir: Option<&Path>, out: &Path, extra: &[&str]) -> Result<()> {
+/// `wasm-pack build [crate_dir] --release --out-dir <out>`, from the repository root.
+fn plain_build(tools: &Tools, crate_dir: Option<&Path>, out: &Path) -> Result<()> {
     let mut cmd = Command::new(&tools.wasm_pack);
-    cmd.current_dir(&tools.root).arg("build");
-    if let Some(dir) = crate_dir {
-        cmd.arg(dir);
-    }
-    cmd.arg("--release").arg("--out-dir").arg(out).args(extra);
-    process::run(&mut cmd)
+    cmd.current_dir(&tools.root).arg("build").args(crate_dir);
+    process::run(cmd.arg("--release").arg("--out-dir").arg(out))
 }
 
-/// The package in `dir`: its one `*_bg.wasm` and every `.js` file (the glue, and snippets).
+/// The package in `dir`: its one `*_bg.wasm` and every `.js` file (the glue, and snippets),
+/// raw and gzip -9, each file compressed on its own, as served.
 pub fn measure(dir: &Path) -> Result<Measured> {
-    let mut wasm_files = Vec::new();
-    let mut js_files = Vec::new();
-    collect(dir, &mut wasm_files, &mut js_files)?;
-    if wasm_files.len() != 1 {
-        bail!("{} should hold one *_bg.wasm, found {}", dir.display(), wasm_files.len());
+    let mut m = Measured::default();
+    let mut wasm_files = 0;
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy();
+        let (raw, gzip) = if name.ends_with("_bg.wasm") {
+            wasm_files += 1;
+            (&mut m.wasm, &mut m.wasm_gzip)
+        } else if name.ends_with(".js") && entry.file_type().is_file() {
+            (&mut m.js, &mut m.js_gzip)
+        } else {
+            continue;
+        };
+        let bytes = fs::read(entry.path())
+            .with_context(|| format!("reading {}", entry.path().display()))?;
+        *raw += bytes.len() as u64;
+        *gzip += build::gzip9(&bytes)?.len() as u64;
     }
-    let (wasm, wasm_gzip) = sizes(&wasm_files)?;
-    let (js, js_gzip) = sizes(&js_files)?;
-    Ok(Measured { wasm, wasm_gzip, js, js_gzip })
-}
-
-fn collect(dir: &Path, wasm: &mut Vec<PathBuf>, js: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            collect(&path, wasm, js)?;
-        } else if name.ends_with("_bg.wasm") {
-            wasm.push(path);
-        } else if name.ends_with(".js") {
-            js.push(path);
-        }
+    if wasm_files != 1 {
+        bail!("{} should hold one *_bg.wasm, found {wasm_files}", dir.display());
     }
-    Ok(())
-}
-
-/// Total raw bytes and total gzip -9 bytes (each file compressed on its own, as served).
-fn sizes(files: &[PathBuf]) -> Result<(u64, u64)> {
-    let mut raw = 0;
-    let mut gzip = 0;
-    for file in files {
-        let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        raw += bytes.len() as u64;
-        gzip += build::gzip9(&bytes)?.len() as u64;
-    }
-    Ok((raw, gzip))
+    Ok(m)
 }
 
 /// `12,345`.
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -199,12 +186,9 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn verdict(value: i64, limit: u64) -> &'static str {
-    if value <= limit as i64 {
-        "✅"
-    } else {
-        "❌"
-    }
+/// `16,000 B ✅` when `value` is within `limit`, else with ❌.
+fn against(value: i64, limit: u64) -> String {
+    format!("{} B {}", thousands(limit), if value <= limit as i64 { "✅" } else { "❌" })
 }
 
 /// The tables of `docs/size.md`.
@@ -216,14 +200,27 @@ fn render(
     top: &[twiggy::Row],
 ) -> String {
     let commit = commit(root).unwrap_or_else(|| "unknown".into());
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "Measured by `cargo xtask size` on commit `{commit}`; gzip -9, each file on its own.\n"
+    let mut s = format!(
+        "Measured by `cargo xtask size` on commit `{commit}`; gzip -9, each file on its own.\n\n\
+         | what | wasm | JS | gzip -9 total | budget | target |\n\
+         | --- | --- | --- | --- | --- | --- |\n"
     );
-    let _ = writeln!(s, "| what | wasm | JS | gzip -9 total | budget | target |");
-    let _ = writeln!(s, "| --- | --- | --- | --- | --- | --- |");
-    let row = |s: &mut String, what: &str, m: &Measured, budget: String, target: String| {
+    let limits = |value: i64, budget: u64, target: u64| [budget, target].map(|l| against(value, l));
+    let package_limits =
+        limits(package.gzip() as i64, budgets.package_gzip, budgets.package_target_gzip);
+    for (what, m, [budget, target]) in [
+        ("JS package (`wasm-pack build --release`)", package, package_limits),
+        (
+            "Rust app with rtc-peer (`benches/rust-app/rtc-peer`)",
+            &apps.rtc_peer,
+            Default::default(),
+        ),
+        (
+            "the same app in raw web-sys (`benches/rust-app/raw-web-sys`)",
+            &apps.raw,
+            Default::default(),
+        ),
+    ] {
         let _ = writeln!(
             s,
             "| {what} | {} B (gzip {}) | {} B (gzip {}) | **{} B** | {budget} | {target} |",
@@ -233,50 +230,16 @@ fn render(
             thousands(m.js_gzip),
             thousands(m.gzip()),
         );
-    };
-    row(
-        &mut s,
-        "JS package (`wasm-pack build --release`)",
-        package,
-        format!(
-            "{} B {}",
-            thousands(budgets.package_gzip),
-            verdict(package.gzip() as i64, budgets.package_gzip)
-        ),
-        format!(
-            "{} B {}",
-            thousands(budgets.package_target_gzip),
-            verdict(package.gzip() as i64, budgets.package_target_gzip)
-        ),
-    );
-    row(
-        &mut s,
-        "Rust app with rtc-peer (`benches/rust-app/rtc-peer`)",
-        &apps.rtc_peer,
-        String::new(),
-        String::new(),
-    );
-    row(
-        &mut s,
-        "the same app in raw web-sys (`benches/rust-app/raw-web-sys`)",
-        &apps.raw,
-        String::new(),
-        String::new(),
-    );
+    }
     let over = apps.over_raw();
+    let [budget, target] =
+        limits(over, budgets.rust_app_over_raw_gzip, budgets.rust_app_over_raw_target_gzip);
+    let sign = if over < 0 { "-" } else { "+" };
+    let over = thousands(over.unsigned_abs());
     let _ = writeln!(
         s,
-        "| **Rust app: rtc-peer above raw web-sys** | | | **{}{} B** | {} B {} | {} B {} |",
-        if over < 0 { "-" } else { "+" },
-        thousands(over.unsigned_abs()),
-        thousands(budgets.rust_app_over_raw_gzip),
-        verdict(over, budgets.rust_app_over_raw_gzip),
-        thousands(budgets.rust_app_over_raw_target_gzip),
-        verdict(over, budgets.rust_app_over_raw_target_gzip),
-    );
-    let _ = writeln!(
-        s,
-        "\nWhere the package's wasm goes: `twiggy top` of the same build with its function names \
+        "| **Rust app: rtc-peer above raw web-sys** | | | **{sign}{over} B** | {budget} | {target} |\n\n\
+         Where the package's wasm goes: `twiggy top` of the same build with its function names \
          kept (wasm-opt `-g`), the names section left out; shallow bytes, uncompressed.\n"
     );
     s.push_str(&twiggy::table(top));
@@ -284,28 +247,26 @@ fn render(
 }
 
 /// `git rev-parse --short HEAD`, with `+dirty` when the work tree has changes.
-fn commit(root: &Path) -> Option<String> {
+pub fn commit(root: &Path) -> Option<String> {
     let git = |args: &[&str]| process::probe(Command::new("git").current_dir(root).args(args));
     let head = git(&["rev-parse", "--short", "HEAD"])?;
     let dirty = git(&["status", "--porcelain"]).is_none_or(|s| !s.is_empty());
     Some(format!("{head}{}", if dirty { "+dirty" } else { "" }))
 }
 
-/// Replaces what is between the markers of `docs/size.md` with `text`.
-fn write_doc(root: &Path, text: &str) -> Result<()> {
-    let path = root.join(DOC);
-    let doc = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let updated = replace_between(&doc, text)
-        .with_context(|| format!("{} has no {BEGIN} … {END} markers", path.display()))?;
-    fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
-    println!("xtask: size: wrote {}", path.display());
-    Ok(())
+/// Replaces what is between the `begin` and `end` markers of the file at `path` with `text`,
+/// keeping the rest; `Ok(false)` (nothing written) when the file has no such markers.
+pub fn write_between(path: &Path, begin: &str, end: &str, text: &str) -> Result<bool> {
+    let doc = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let Some(updated) = replace_between(&doc, begin, end, text) else { return Ok(false) };
+    fs::write(path, updated).with_context(|| format!("writing {}", path.display()))?;
+    Ok(true)
 }
 
-fn replace_between(doc: &str, text: &str) -> Option<String> {
-    let start = doc.find(BEGIN)? + BEGIN.len();
-    let end = start + doc[start..].find(END)?;
-    Some(format!("{}\n{}\n{}", &doc[..start], text.trim_end(), &doc[end..]))
+fn replace_between(doc: &str, begin: &str, end: &str, text: &str) -> Option<String> {
+    let start = doc.find(begin)? + begin.len();
+    let stop = start + doc[start..].find(end)?;
+    Some(format!("{}\n{}\n{}", &doc[..start], text.trim_end(), &doc[stop..]))
 }
 
 #[cfg(test)]
@@ -322,9 +283,9 @@ mod tests {
     #[test]
     fn the_doc_is_replaced_between_its_markers_only() {
         let doc = format!("intro\n{BEGIN}\nold\n{END}\nafter\n");
-        let new = replace_between(&doc, "new\n").unwrap();
+        let new = replace_between(&doc, BEGIN, END, "new\n").unwrap();
         assert_eq!(new, format!("intro\n{BEGIN}\nnew\n{END}\nafter\n"));
-        assert!(replace_between("no markers", "x").is_none());
+        assert!(replace_between("no markers", BEGIN, END, "x").is_none());
     }
 
     #[test]

@@ -7,8 +7,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::LazyLock;
 
 use anyhow::{bail, Context, Result};
+use regex::Regex;
 use serde::Deserialize;
 
 use crate::process;
@@ -76,47 +78,19 @@ fn ensure_twiggy() -> Result<PathBuf> {
         return Ok(path);
     }
     println!("xtask: size: installing twiggy {VERSION} (cargo install)");
-    process::run(Command::new("cargo").args([
-        "install",
-        "twiggy",
-        "--locked",
-        "--version",
-        VERSION,
-    ]))?;
+    process::run(
+        Command::new("cargo").args(["install", "twiggy", "--locked", "--version"]).arg(VERSION),
+    )?;
     setup::find("twiggy").context("twiggy is still missing after `cargo install twiggy`")
 }
 
-/// `core[c5930c85a12de822]::fmt::write::h0123456789abcdef` → `core::fmt::write`.
+/// `core[c5930c85a12de822]::fmt::write::h0123456789abcdef` → `core::fmt::write`: the hash
+/// suffix of a mangled symbol and the crate disambiguators (16 hex digits each) go.
 fn readable(name: &str) -> String {
-    let mut s = name.to_string();
-    // The hash suffix of a mangled symbol.
-    if let Some(i) = s.rfind("::h") {
-        let tail = &s[i + 3..];
-        if tail.len() == 16 && tail.chars().all(|c| c.is_ascii_hexdigit()) {
-            s.truncate(i);
-        }
-    }
-    // Crate disambiguators, `name[` + 16 hex digits + `]`.
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(open) = rest.find('[') {
-        let close = rest[open..].find(']').map(|c| open + c);
-        match close {
-            Some(close)
-                if close - open == 17
-                    && rest[open + 1..close].chars().all(|c| c.is_ascii_hexdigit()) =>
-            {
-                out.push_str(&rest[..open]);
-                rest = &rest[close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    static NOISE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"::h[[:xdigit:]]{16}$|\[[[:xdigit:]]{16}\]").expect("a valid pattern")
+    });
+    NOISE.replace_all(name, "").into_owned()
 }
 
 /// The rows as a Markdown table: bytes, share of the total, item.
