@@ -51,12 +51,12 @@ export function refuse_unmuted(element) {
 }
 
 export function count_listeners_on(element) {
-  const counts = { added: 0, removed: 0, types: [] };
+  const counts = { added: 0, removed: 0, types: new Set() };
   const add = element.addEventListener;
   const remove = element.removeEventListener;
   element.addEventListener = function (type, ...rest) {
     counts.added += 1;
-    counts.types.push(type);
+    counts.types.add(type);
     return add.call(this, type, ...rest);
   };
   element.removeEventListener = function (type, ...rest) {
@@ -67,7 +67,7 @@ export function count_listeners_on(element) {
 }
 
 export function listener_counts(counts) {
-  return [counts.added, counts.removed, counts.types.join(",")];
+  return [counts.added, counts.removed, [...counts.types].join(",")];
 }
 "#)]
 extern "C" {
@@ -84,7 +84,8 @@ extern "C" {
     /// probe watches WebRTC and stream objects, not media elements).
     fn count_listeners_on(element: &JsValue) -> JsValue;
 
-    /// `[added, removed, "type,type"]` of a [`count_listeners_on`] record.
+    /// `[added, removed, "type,type"]` (each type added once named) of a
+    /// [`count_listeners_on`] record.
     fn listener_counts(counts: &JsValue) -> js_sys::Array;
 }
 
