@@ -1,7 +1,8 @@
 //! The README's claims, each checked in the browser: the muted-autoplay fallback of
-//! `attach_stream`, what a remote track's id is in each browser, and that a call hung up
-//! during setup leaves no connection open.
+//! `attach_stream`, `attach_stream_then` calling back once, what a remote track's id is in
+//! each browser, and that a call hung up during setup leaves no connection open.
 
+mod attach_stream_then;
 mod hang_up_during_setup;
 mod playing_muted;
 mod probe;
