@@ -296,7 +296,7 @@ fn size_cell(sizes: &Value) -> Cell {
         normalized: Some(lib / SIZE_TARGET as f64),
         met: Some(met),
         text: format!(
-            "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; npm package with the Call object {}; demo page {}",
+            "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; the demo app's package {}; demo page {}",
             kb(lib),
             verdict(met),
             kb(gzip("library", "wasm_gzip")),

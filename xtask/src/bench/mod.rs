@@ -82,8 +82,8 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     let out = out_dir(&tools.root);
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
-    // Figure 1: sizes. The library is the package with `library-features` (the JS surface
-    // without the demo's Call object); the demo loads the full npm package (`features`).
+    // Figure 1: sizes. The library is the package with `library-features`; the demo page loads
+    // the demo app's own package (`www/pkg`, the app crate with the library inside).
     let lib_dir = out.join("pkg-library");
     let lib_pkg = build::package_with(
         &tools,
@@ -91,7 +91,7 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         &lib_dir.to_string_lossy(),
         &tools.settings.library_features,
     )?;
-    let demo_pkg = build::package(&tools, Target::Web)?;
+    let demo_pkg = crate::demo::build_app(&tools)?;
     let sizes = sizes(&tools, &lib_pkg, &demo_pkg)?;
 
     // Figures 2-6: the page, in each browser, in the run's own network namespace.
@@ -321,7 +321,7 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         Ok((bytes.len(), build::gzip9(&bytes)?.len()))
     };
-    // The demo: what its page loads, the library package plus www/'s scripts, HTML and CSS.
+    // The demo: what its page loads, the app's package plus www/'s scripts, HTML and CSS.
     let mut paths: Vec<PathBuf> = fs::read_dir(tools.root.join("www"))
         .map(|dir| dir.filter_map(|e| Some(e.ok()?.path())).collect())
         .unwrap_or_default();
