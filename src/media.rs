@@ -81,14 +81,13 @@ pub async fn attach_stream(
 /// # Examples
 ///
 /// ```no_run
-/// # fn demo(video: web_sys::HtmlMediaElement, stream: web_sys::MediaStream,
-/// #         button: web_sys::HtmlButtonElement) {
+/// # fn demo(video: web_sys::HtmlMediaElement, stream: web_sys::MediaStream) {
 /// use rtc_peer::{attach_stream_then, Playback};
 ///
-/// attach_stream_then(&video, &stream, move |played| {
-///     if let Ok(Playback::Playing | Playback::PlayingMuted) = played {
-///         button.set_disabled(false);
-///     }
+/// attach_stream_then(&video, &stream, |played| match played {
+///     Ok(Playback::PlayingMuted) => web_sys::console::info_1(&"muted: click to unmute".into()),
+///     Ok(Playback::Playing) => {}
+///     Err(err) => web_sys::console::warn_1(&err.into()),
 /// });
 /// # }
 /// ```
