@@ -183,7 +183,9 @@ fn malformed_signalling(ctx: &Ctx) -> Result<()> {
           JSON.stringify({ v: 1, candidate: { candidate: "x", sdpMid: "0" } }),
           JSON.stringify({ v: 1, description: { type: "answer", sdp: "v=0\r\n" } }),
           JSON.stringify({ v: 1, candidate: { candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid: "0" } }),
-          "{\"v\":1,\"description\":" + "[".repeat(5000),
+          // Deep nesting. (A cut-off object never reaches the page: the relay closes a member
+          // whose text starts as a JSON object and is not a strict one, 4001, its own tests.)
+          "[".repeat(5000) + "{\"v\":1",
         ];
         ws.addEventListener("message", (e) => {
           if (!e.data.startsWith('{"relay":"joined"')) return;
