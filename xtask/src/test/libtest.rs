@@ -23,8 +23,9 @@ pub enum Outcome {
     Finished(u32, u32, u32),
     /// wasm-bindgen-test-runner found no tests in it (`no tests to run!`).
     NoTests,
-    /// It started (`Running …`) but never printed a result: crashed, killed or timed out.
-    Crashed,
+    /// It started (`Running …`) but never printed a result: crashed, killed or timed out. Holds
+    /// what the output shows of where: the test it was running and its last lines.
+    Crashed(String),
 }
 
 /// Everything read from one `cargo test` run.
@@ -83,21 +84,24 @@ pub fn parse_list(lines: &[String]) -> Vec<(String, u32)> {
 /// runner's `no tests to run!`, and `NOTE:` lines.
 pub fn parse(lines: &[String]) -> Parsed {
     let mut parsed = Parsed::default();
-    // Index of the binary that is running and has no outcome yet.
-    let mut open: Option<usize> = None;
-    for line in lines {
+    // Index of the binary that is running and has no outcome yet, and where its output starts.
+    let mut open: Option<(usize, usize)> = None;
+    for (at, line) in lines.iter().enumerate() {
         let trimmed = line.trim();
         if let Some(name) = cargo_header(line) {
-            parsed.binaries.push((name, Outcome::Crashed));
-            open = Some(parsed.binaries.len() - 1);
+            if let Some((i, from)) = open.take() {
+                parsed.binaries[i].1 = Outcome::Crashed(where_it_stopped(&lines[from..at]));
+            }
+            parsed.binaries.push((name, Outcome::Finished(0, 0, 0)));
+            open = Some((parsed.binaries.len() - 1, at + 1));
         } else if let Some((passed, failed, ignored)) = parse_result_line(trimmed) {
             let outcome = Outcome::Finished(passed, failed, ignored);
             match open.take() {
-                Some(i) => parsed.binaries[i].1 = outcome,
+                Some((i, _)) => parsed.binaries[i].1 = outcome,
                 None => parsed.binaries.push(("tests".into(), outcome)),
             }
         } else if trimmed == "no tests to run!" {
-            if let Some(i) = open.take() {
+            if let Some((i, _)) = open.take() {
                 parsed.binaries[i].1 = Outcome::NoTests;
             }
         } else if line.starts_with("NOTE:") && !parsed.notes.iter().any(|n| n == trimmed) {
@@ -105,7 +109,48 @@ pub fn parse(lines: &[String]) -> Parsed {
             parsed.notes.push(trimmed.to_string());
         }
     }
+    if let Some((i, from)) = open {
+        parsed.binaries[i].1 = Outcome::Crashed(where_it_stopped(&lines[from..]));
+    }
     parsed
+}
+
+/// Whether a test binary started but its page never began running tests: no `running N tests`
+/// line and no result (the runner or the driver gave up while the page was loading).
+pub fn page_never_started(lines: &[String]) -> bool {
+    let began = lines.iter().any(|l| {
+        let l = l.trim();
+        l.starts_with("running ") && (l.ends_with(" tests") || l.ends_with(" test"))
+    });
+    let crashed = parse(lines).binaries.iter().any(|(_, o)| matches!(o, Outcome::Crashed(_)));
+    crashed && !began
+}
+
+/// What the output of a binary that never printed its result shows of where it stopped: the
+/// test it had started and not finished (`Invoking test: …` with no `test … ok`), and its last
+/// lines, so that the run's closing summary says it even when the output above is cut.
+fn where_it_stopped(output: &[String]) -> String {
+    const TAIL: usize = 8;
+    const WIDTH: usize = 160;
+    let unfinished = output.iter().rev().find_map(|line| {
+        let name = line.trim().strip_prefix("Invoking test: ")?;
+        let finished = output.iter().any(|l| l.trim().starts_with(&format!("test {name} ... ")));
+        (!finished).then(|| name.to_string())
+    });
+    let tail: Vec<String> = output
+        .iter()
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty())
+        .rev()
+        .take(TAIL)
+        .map(|line| line.chars().take(WIDTH).collect())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let running =
+        unfinished.map_or("no test was running".to_string(), |t| format!("it was running `{t}`"));
+    format!("{running}; its last lines: {}", tail.join(" | "))
 }
 
 /// Adds one `cargo test` run to `report`: one entry per binary, named `{prefix}{binary}`, held
@@ -129,9 +174,9 @@ pub fn record(
         let (passed, f, ignored) = match *outcome {
             Outcome::Finished(passed, failed, ignored) => (passed, failed, ignored),
             Outcome::NoTests => (0, 0, 0),
-            Outcome::Crashed => {
+            Outcome::Crashed(ref stopped) => {
                 failed += 1;
-                report.fail(&suite, browser, "the test binary ended without a `test result` line (runner crashed, browser/driver failed, or it was killed); see its output above");
+                report.fail(&suite, browser, &format!("the test binary ended without a `test result` line (runner crashed, browser/driver failed, timed out, or it was killed): {stopped}"));
                 continue;
             }
         };
@@ -218,6 +263,9 @@ mod tests {
              \x20       NOTE: hostile cases: 7\n\
              test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out\n\
              \x20    Running tests/crash.rs (target/x/crash-3.wasm)\n\
+             Invoking test: done\n\
+             test done ... ok\n\
+             Invoking test: stuck::one\n\
              Failed to detect test as having been run. It might have timed out.\n\
              \x20  Doc-tests rtc_peer\n\
              test result: ok. 4 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out\n",
@@ -229,7 +277,15 @@ mod tests {
             [
                 ("unittests src/lib.rs".into(), Outcome::NoTests),
                 ("tests/binding.rs".into(), finished(2, 1, 0)),
-                ("tests/crash.rs".into(), Outcome::Crashed),
+                (
+                    "tests/crash.rs".into(),
+                    Outcome::Crashed(
+                        "it was running `stuck::one`; its last lines: Invoking test: done | \
+                         test done ... ok | Invoking test: stuck::one | Failed to detect test as \
+                         having been run. It might have timed out."
+                            .into()
+                    )
+                ),
                 ("doctests rtc_peer".into(), finished(4, 0, 2)),
             ]
         );

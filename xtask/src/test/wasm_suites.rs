@@ -149,7 +149,17 @@ fn cargo_test(
     // Browser tests print what they see (`NOTE:` lines, logs). Host tests stay captured: the
     // output of xtask's own fake runners must never be read as results of this run.
     let nocapture = browser.map(|_| "--nocapture");
-    let ran = process::stream(cargo().arg("--").args(nocapture), run_limit)?;
+    let mut ran = process::stream(cargo().arg("--").args(nocapture), run_limit)?;
+    if browser.is_some() && libtest::page_never_started(&ran.lines) {
+        // Headless Chromium now and then stops loading the runner's page before its scripts
+        // run (its output stays `Loading scripts...` until the driver gives up on the page
+        // load). No test code has run then, so the binary is run once more, and said so.
+        report.note(
+            browser,
+            &format!("{prefix}{what}: its page never started (no test ran); run once more"),
+        );
+        ran = process::stream(cargo().arg("--").args(nocapture), run_limit)?;
+    }
     libtest::record(report, (prefix, what), browser, &listed, &ran);
     Ok(())
 }
@@ -230,6 +240,30 @@ mod tests {
             assert_eq!((passed, failed), want, "{what}: {report:?}");
             assert!(format!("{report:?}").contains(reason), "{what}: {report:?}");
         }
+    }
+
+    /// A page that never starts its tests is run once more, said in the notes; one that never
+    /// starts twice is a failure.
+    #[test]
+    fn a_page_that_never_started_runs_once_more() {
+        let marker = tempfile::tempdir().unwrap();
+        let once = marker.path().join("stalled");
+        let stall = format!("{HEADER}; echo 'Loading scripts...'; exit 1");
+        let stall_once = format!(
+            "if [ -e {0} ]; then {HEADER}; echo 'test result: ok. 2 passed; 0 failed'; \
+             else touch {0}; {stall}; fi",
+            once.display()
+        );
+        let (passed, failed, report) = run_fake(LIST_TWO, &stall_once, Duration::from_secs(30));
+        assert_eq!((passed, failed), (2, 0), "{report:?}");
+        assert!(format!("{report:?}").contains("never started (no test ran)"), "{report:?}");
+        let (passed, failed, report) = run_fake(LIST_TWO, &stall, Duration::from_secs(30));
+        assert_eq!((passed, failed), (0, 1), "{report:?}");
+        assert!(format!("{report:?}").contains("no test was running"), "{report:?}");
+        // A crash after tests began is not run again.
+        let crash = format!("{HEADER}; echo 'running 2 tests'; exit 101");
+        let (_, _, report) = run_fake(LIST_TWO, &crash, Duration::from_secs(30));
+        assert!(!format!("{report:?}").contains("once more"), "{report:?}");
     }
 
     #[test]
