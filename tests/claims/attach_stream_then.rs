@@ -4,8 +4,8 @@
 //! `attach_stream`'s future (the future over it) leaves playback going on.
 //!
 //! Each browser decides unmuted autoplay itself (headless Chromium refuses it, Firefox under
-//! WebDriver allows it); the muted fallback is also forced on the element, as in
-//! `playing_muted`, so that both browsers run it through the callback.
+//! WebDriver allows it); the muted fallback is also forced on the element
+//! ([`refuse_unmuted_autoplay`]), so that both browsers run it through the callback.
 
 use std::cell::RefCell;
 use std::future::{poll_fn, Future};
@@ -18,38 +18,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{HtmlMediaElement, HtmlVideoElement};
 
+use crate::refused_autoplay::{refuse_unmuted_autoplay, unmuted_video, WhenMuted};
 use support::{
     canvas, engine, log, media_flows_within, muted_video, no_page_errors, same, sleep,
     take_page_errors, wait_until, CanvasSource, Engine, ListenerCount, WAIT_MS,
 };
 
 #[wasm_bindgen(inline_js = r#"
-export function refuse_unmuted_then_clear_source(element) {
-  const calls = [];
-  element.play = function () {
-    calls.push(this.muted ? "muted" : "unmuted");
-    if (!this.muted) {
-      return Promise.reject(new DOMException("play() refused without a user gesture", "NotAllowedError"));
-    }
-    const playing = HTMLMediaElement.prototype.play.call(this);
-    this.srcObject = null;
-    return playing;
-  };
-  return calls;
-}
-
-export function refuse_unmuted(element) {
-  const calls = [];
-  element.play = function () {
-    calls.push(this.muted ? "muted" : "unmuted");
-    if (!this.muted) {
-      return Promise.reject(new DOMException("play() refused without a user gesture", "NotAllowedError"));
-    }
-    return HTMLMediaElement.prototype.play.call(this);
-  };
-  return calls;
-}
-
 export function count_listeners_on(element) {
   const counts = { added: 0, removed: 0, types: new Set() };
   const add = element.addEventListener;
@@ -71,15 +46,6 @@ export function listener_counts(counts) {
 }
 "#)]
 extern "C" {
-    /// Makes `element.play()` reject with `NotAllowedError` while unmuted; muted, it calls the
-    /// browser's own `play()` and then clears `srcObject` (the source goes away during the
-    /// muted attempt). Returns the array of calls it saw ("muted" / "unmuted").
-    fn refuse_unmuted_then_clear_source(element: &JsValue) -> js_sys::Array;
-
-    /// Makes `element.play()` reject with `NotAllowedError` while unmuted and call the
-    /// browser's own `play()` when muted. Returns the array of calls it saw.
-    fn refuse_unmuted(element: &JsValue) -> js_sys::Array;
-
     /// Counts `addEventListener` / `removeEventListener` calls on `element` itself (the page
     /// probe watches WebRTC and stream objects, not media elements).
     fn count_listeners_on(element: &JsValue) -> JsValue;
@@ -91,17 +57,6 @@ extern "C" {
 
 /// Every result `on_done` was called with, in order.
 type Outcomes = Rc<RefCell<Vec<Result<Playback, Error>>>>;
-
-fn calls(seen: &js_sys::Array) -> Vec<String> {
-    seen.iter().filter_map(|v| v.as_string()).collect()
-}
-
-/// A video element on the page, unmuted (so autoplay may be refused).
-fn unmuted_video() -> HtmlVideoElement {
-    let video = muted_video();
-    video.set_muted(false);
-    video
-}
 
 fn media(video: &HtmlVideoElement) -> &HtmlMediaElement {
     video.unchecked_ref()
@@ -176,12 +131,12 @@ async fn a_refused_unmuted_autoplay_calls_back_once_with_playing_muted() {
     take_page_errors();
     let source = canvas();
     let video = unmuted_video();
-    let seen = refuse_unmuted(&video);
+    let seen = refuse_unmuted_autoplay(&video, WhenMuted::Plays);
     let outcomes = attach_then(&video, &source);
     let played = called_once(&outcomes, "the muted fallback").await;
     assert_eq!(played, Ok(Playback::PlayingMuted));
     assert!(video.muted(), "the element was muted for the fallback");
-    assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
+    assert_eq!(seen.calls(), ["unmuted", "muted"], "play() calls");
     shows(&video, &source, "the muted fallback").await;
     no_page_errors("attach_stream_then, muted fallback").unwrap();
     video.remove();
@@ -219,7 +174,7 @@ async fn a_muted_retry_that_fails_too_is_its_own_error_once() {
     take_page_errors();
     let source = canvas();
     let video = unmuted_video();
-    let seen = refuse_unmuted_then_clear_source(&video);
+    let seen = refuse_unmuted_autoplay(&video, WhenMuted::ClearsTheSource);
     let outcomes = attach_then(&video, &source);
     let played = called_once(&outcomes, "the muted retry aborted").await;
     log(&format!(
@@ -230,7 +185,7 @@ async fn a_muted_retry_that_fails_too_is_its_own_error_once() {
         matches!(&played, Err(err) if err.name() == "AbortError" && !err.message().is_empty()),
         "{played:?}"
     );
-    assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
+    assert_eq!(seen.calls(), ["unmuted", "muted"], "play() calls");
     assert!(video.muted(), "the element was muted for the retry");
     no_page_errors("attach_stream_then, muted retry aborted").unwrap();
     video.remove();

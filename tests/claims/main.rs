@@ -6,6 +6,7 @@ mod attach_stream_then;
 mod hang_up_during_setup;
 mod playing_muted;
 mod probe;
+mod refused_autoplay;
 mod remote_track_ids;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

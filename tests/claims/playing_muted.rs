@@ -3,47 +3,15 @@
 //!
 //! Headless Chromium refuses unmuted autoplay on its own (the fallback runs for real there);
 //! Firefox under WebDriver allows it. So that both browsers also check the path explicitly, the
-//! refusal is made on the element itself too: its own `play` property rejects with the
-//! `NotAllowedError` an autoplay policy gives while the element is unmuted, and otherwise
-//! calls the browser's own `play()`.
+//! refusal is also made on the element itself ([`refuse_unmuted_autoplay`]).
 
 use rtc_peer::{attach_stream, Error, Playback};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use support::{canvas, engine, muted_video, within, CanvasSource, Engine, WAIT_MS};
+use crate::refused_autoplay::{refuse_unmuted_autoplay, unmuted_video, WhenMuted};
+use support::{canvas, engine, within, CanvasSource, Engine, WAIT_MS};
 use web_sys::HtmlVideoElement;
-
-#[wasm_bindgen(inline_js = r#"
-export function refuse_unmuted_autoplay(element, even_muted) {
-  const calls = [];
-  element.play = function () {
-    calls.push(this.muted ? "muted" : "unmuted");
-    if (!this.muted || even_muted) {
-      return Promise.reject(new DOMException("play() refused without a user gesture", "NotAllowedError"));
-    }
-    return HTMLMediaElement.prototype.play.call(this);
-  };
-  return calls;
-}
-"#)]
-extern "C" {
-    /// Makes `element.play()` reject with `NotAllowedError` while unmuted (always, with
-    /// `even_muted`); returns the array of calls it saw ("muted" / "unmuted").
-    fn refuse_unmuted_autoplay(element: &JsValue, even_muted: bool) -> js_sys::Array;
-}
-
-fn calls(seen: &js_sys::Array) -> Vec<String> {
-    seen.iter().filter_map(|v| v.as_string()).collect()
-}
-
-/// A video element on the page, unmuted (so autoplay may be refused).
-fn unmuted_video() -> HtmlVideoElement {
-    let video = muted_video();
-    video.set_muted(false);
-    video
-}
 
 /// `attach_stream` of `source` into `video`, bounded by [`WAIT_MS`].
 async fn attach(video: &HtmlVideoElement, source: &CanvasSource) -> Result<Playback, Error> {
@@ -60,11 +28,11 @@ async fn attach(video: &HtmlVideoElement, source: &CanvasSource) -> Result<Playb
 async fn a_refused_unmuted_autoplay_plays_muted_and_says_so() {
     let source = canvas();
     let video = unmuted_video();
-    let seen = refuse_unmuted_autoplay(&video, false);
+    let seen = refuse_unmuted_autoplay(&video, WhenMuted::Plays);
     let played = attach(&video, &source).await;
     assert_eq!(played, Ok(Playback::PlayingMuted));
     assert!(video.muted(), "the element was muted for the fallback");
-    assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
+    assert_eq!(seen.calls(), ["unmuted", "muted"], "play() calls");
     assert!(
         !video.paused(),
         "the element plays (the browser's own play())"
@@ -93,12 +61,12 @@ async fn an_unmuted_autoplay_as_each_browser_decides() {
 async fn a_refusal_even_muted_is_the_browsers_error() {
     let source = canvas();
     let video = unmuted_video();
-    let seen = refuse_unmuted_autoplay(&video, true);
+    let seen = refuse_unmuted_autoplay(&video, WhenMuted::Refuses);
     let played = attach(&video, &source).await;
     assert!(
         matches!(&played, Err(Error::NotAllowed { message }) if message.contains("refused")),
         "{played:?}"
     );
-    assert_eq!(calls(&seen), ["unmuted", "muted"], "play() calls");
+    assert_eq!(seen.calls(), ["unmuted", "muted"], "play() calls");
     video.remove();
 }
