@@ -22,7 +22,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 pub use rtc_peer_relay::socket;
@@ -232,17 +232,13 @@ enum Refused {
     Escape,
 }
 
-/// What a redirect's path segments percent-encode: controls, space and URL delimiters.
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'?')
-    .add(b'\\')
-    .add(b'<')
-    .add(b'>');
+/// Percent-encodes all but the unreserved characters of RFC 3986 (a path segment or a query
+/// value).
+pub fn percent_encode(s: &str) -> String {
+    const UNRESERVED: &AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(s, UNRESERVED).to_string()
+}
 
 /// Maps a request path to a file under the mount with the longest matching prefix. `..`
 /// (also percent-encoded), backslashes and NUL bytes are refused before the disk is touched;
@@ -261,7 +257,7 @@ fn resolve(mounts: &[(String, PathBuf)], path: &str) -> Result<PathBuf, Refused>
         Ok(real) if !real.starts_with(dir) => Err(Refused::Escape),
         // To the normalised path, re-encoded: never `//host…` (another host).
         Ok(real) if real.is_dir() && (!path.ends_with('/') || path.starts_with("//")) => {
-            let to = segments.iter().map(|s| format!("/{}", utf8_percent_encode(s, SEGMENT)));
+            let to = segments.iter().map(|s| format!("/{}", percent_encode(s)));
             Err(Refused::Redirect(to.collect::<String>() + "/"))
         }
         Ok(real) if real.is_dir() => Ok(real.join("index.html")),
@@ -415,6 +411,13 @@ mod tests {
             assert_eq!(st, 301, "{target}: {head}");
             assert!(head.contains(&format!("Location: {want}\r")), "{target}: {head}");
         }
+    }
+
+    #[test]
+    fn percent_encoding_of_query_values() {
+        let encoded = percent_encode("turn:127.0.0.1:3478?transport=udp");
+        assert_eq!(encoded, "turn%3A127.0.0.1%3A3478%3Ftransport%3Dudp");
+        assert_eq!(percent_encode("a b&c"), "a%20b%26c");
     }
 
     #[test]

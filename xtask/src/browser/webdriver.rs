@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use base64::Engine;
 use serde_json::{json, Value};
 use tempfile::NamedTempFile;
@@ -52,15 +52,15 @@ impl Driver {
     /// Starts the browser's WebDriver server on a free 127.0.0.1 port and waits (30 s at most)
     /// until it is ready; the error carries the tail of its log.
     pub fn start(tools: &Tools, browser: Browser) -> Result<Driver> {
-        // A port picked as free can be taken before the driver binds it: try a few.
-        let mut last = anyhow!("the {browser} driver was not started");
-        for _ in 0..3 {
-            match Self::try_start(tools, browser) {
-                Ok(driver) => return Ok(driver),
-                Err(err) => last = err,
+        // A port picked as free can be taken before the driver binds it: three tries.
+        let mut started = Self::try_start(tools, browser);
+        for _ in 1..3 {
+            if started.is_ok() {
+                break;
             }
+            started = Self::try_start(tools, browser);
         }
-        Err(last)
+        started
     }
 
     fn try_start(tools: &Tools, browser: Browser) -> Result<Driver> {
@@ -92,25 +92,17 @@ impl Driver {
         };
         let deadline = Instant::now() + DRIVER_START_TIMEOUT;
         loop {
-            if let Ok(Some(status)) = driver.child.try_wait() {
-                bail!(
-                    "{} exited ({status}) before it was ready; log:\n{}",
-                    path.display(),
-                    driver.log_tail()
-                );
+            let exited = driver.child.try_wait().ok().flatten();
+            let status = call(&driver.agent, "GET", &format!("{}/status", driver.base), json!({}));
+            if status.is_ok_and(|v| v["ready"] == true) {
+                return Ok(driver);
             }
-            if let Ok(v) = call(&driver.agent, "GET", &format!("{}/status", driver.base), json!({}))
-            {
-                if v["ready"] == true {
-                    return Ok(driver);
-                }
-            }
-            if Instant::now() > deadline {
-                bail!(
-                    "{} was not ready on port {port} within {DRIVER_START_TIMEOUT:?}; log:\n{}",
-                    path.display(),
-                    driver.log_tail()
+            if exited.is_some() || Instant::now() > deadline {
+                let why = exited.map_or_else(
+                    || format!("was not ready on port {port} within {DRIVER_START_TIMEOUT:?}"),
+                    |status| format!("exited ({status}) before it was ready"),
                 );
+                bail!("{} {why}; log:\n{}", path.display(), driver.log_tail());
             }
             std::thread::sleep(Duration::from_millis(100));
         }

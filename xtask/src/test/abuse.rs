@@ -9,8 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
-use serde_json::{json, Value};
+use anyhow::Result;
+use serde_json::json;
 
 use super::page::{Page, STATE};
 use super::report::Report;
@@ -24,7 +24,7 @@ const SUITE: &str = "demo abuse";
 /// Call / Hang up cycles per browser.
 const CYCLES: u64 = 100;
 /// The longest one step of a cycle may take.
-const STEP_MS: u64 = 20_000;
+const STEP: Duration = Duration::from_secs(20);
 
 /// JS expression: no call, Call clickable, Hang up not.
 const IDLE: &str = "(() => { const d = window.__rtcDemo; \
@@ -62,27 +62,6 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// Polls `expr` inside the page every 10 ms until truthy (fast enough for "the instant Hang up
-/// is enabled"); errors with `what` and the page state after `STEP_MS`.
-fn wait(p: &Page, expr: &str, what: &str) -> Result<Value> {
-    let script = format!(
-        "const done = arguments[0], deadline = performance.now() + {STEP_MS};
-         const poll = () => {{
-           let v; try {{ v = ({expr}); }} catch (e) {{ v = false; }}
-           if (v) return done({{ ok: v }});
-           if (performance.now() > deadline) return done({{ timeout: true }});
-           setTimeout(poll, 10);
-         }};
-         poll();"
-    );
-    let v = p.s.execute_async(&script, vec![])?;
-    if v.get("timeout").is_some() {
-        let state = p.get(STATE).unwrap_or(Value::Null);
-        bail!("timed out after {STEP_MS} ms waiting for {what}; state: {state}");
-    }
-    Ok(v["ok"].clone())
-}
-
 /// One browser: 100 cycles, then the checks (name, passed).
 fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool)>> {
     let driver = Driver::start(tools, browser)?;
@@ -91,6 +70,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
     // Hang up clicks made while the button was still disabled (no remote track yet).
     let mut early_clicks = 0u32;
     let mut cycle = 0u64;
+    let step = |expr: &str, what: String| p.wait(expr, STEP, &what);
     while p.get("window.__rtcDemo.callsStarted")?.as_u64().unwrap_or(0) < CYCLES {
         let rhythm = (cycle % 5) as usize;
         rhythms[rhythm] += 1;
@@ -104,7 +84,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
                     early_clicks += u32::from(p.get(HANG_UP_ENABLED)? == json!(false));
                     p.click("#hangup")?;
                 }
-                if wait(&p, CALL_OR_IDLE, &what("Hang up enabled or the page idle"))? == "call" {
+                if step(CALL_OR_IDLE, what("Hang up enabled or the page idle"))? == "call" {
                     p.click("#hangup")?;
                 }
             }
@@ -113,11 +93,10 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
                 // poll the moment it is enabled.
                 p.js("const c = document.getElementById('call'), h = document.getElementById('hangup'); \
                       for (let i = 0; i < 5; i++) { c.click(); h.click(); }")?;
-                wait(
-                    &p,
+                step(
                     "(() => { const h = document.getElementById('hangup'); \
                      if (!h.disabled) { h.click(); return true; } return false; })()",
-                    &what("Hang up clicked as soon as enabled"),
+                    what("Hang up clicked as soon as enabled"),
                 )?;
             }
             2 => {
@@ -125,7 +104,7 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
                 p.click("#call")?;
                 let playing = "(() => { const v = document.getElementById('remote'); \
                     return v.srcObject !== null && v.videoWidth > 0 && v.currentTime > 0; })()";
-                wait(&p, playing, &what("remote video playing"))?;
+                step(playing, what("remote video playing"))?;
                 p.click("#hangup")?;
             }
             3 => {
@@ -133,11 +112,9 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
                 // last one is torn down (if the hang-up finished synchronously); either way
                 // the page must end up in a call or idle; then that call is hung up too.
                 p.click("#call")?;
-                wait(&p, HANG_UP_ENABLED, &what("Hang up enabled"))?;
+                step(HANG_UP_ENABLED, what("Hang up enabled"))?;
                 p.js("document.getElementById('hangup').click(); document.getElementById('call').click();")?;
-                if wait(&p, CALL_OR_IDLE, &what("the re-call connected or the page idle"))?
-                    == "call"
-                {
+                if step(CALL_OR_IDLE, what("the re-call connected or the page idle"))? == "call" {
                     p.click("#hangup")?;
                 }
             }
@@ -145,13 +122,13 @@ fn abuse(tools: &Tools, browser: Browser, url: &str) -> Result<Vec<(String, bool
                 // Double-click on Call, then Hang up a few frames after the track arrives.
                 p.click("#call")?;
                 p.click("#call")?;
-                wait(&p, HANG_UP_ENABLED, &what("Hang up enabled"))?;
+                step(HANG_UP_ENABLED, what("Hang up enabled"))?;
                 std::thread::sleep(Duration::from_millis(50 + 40 * (cycle % 5)));
                 p.click("#hangup")?;
                 p.click("#hangup")?;
             }
         }
-        wait(&p, IDLE, &what("released (no call, Call enabled)"))?;
+        step(IDLE, what("released (no call, Call enabled)"))?;
         cycle += 1;
     }
     // Let late events (candidates, state changes, promise settlements) land.

@@ -83,12 +83,7 @@ fn call_cycle(p: &Page, cycle: u32, mid_call: &dyn Fn(&Page) -> Result<()>) -> R
     )?;
     let state = p.get(page::STATE)?;
     ensure!(in_call == json!(true), "{what}: no open connection, listener or live track: {state}");
-    // The stats panel fills in from getStats once a second.
-    p.wait(
-        "(() => { const t = window.__rtcDemo.stats; return t.width > 0 && t.fps > 0 && t.kbps > 0 && t; })()",
-        Duration::from_secs(10),
-        &format!("{what}: live stats (resolution, fps, bitrate)"),
-    )?;
+    p.live_stats(&what)?;
     let shown = p.get("document.getElementById('stat-state').textContent")?;
     ensure!(shown == json!("connected"), "{what}: the stats panel shows state {shown}");
     mid_call(p).with_context(|| format!("{what}: mid-call check"))?;
@@ -227,14 +222,9 @@ fn csp_enforced(ctx: &Ctx) -> Result<()> {
 /// The TURN settings from the URL, then the settings form: a non-TURN URL refused with a
 /// message, a good one applied, the credential never shown back; a relay-only call.
 fn turn_relay_only(ctx: &Ctx) -> Result<()> {
-    let [url, user, secret] = &page::turn_settings()?;
-    let query = format!(
-        "?turn={}&username={}&credential={}&relay=1",
-        percent_encode(url),
-        percent_encode(user),
-        percent_encode(secret)
-    );
-    let p = open(ctx, SessionOptions::default(), &query)?;
+    let turn = page::turn_settings()?;
+    let p = open(ctx, SessionOptions::default(), &format!("?{}", page::relay_query(&turn)))?;
+    let [url, user, secret] = &turn;
     const SHOWN: &str = "[location.href, document.body.innerText, \
          ...[...document.querySelectorAll('input')].map((i) => i.value)].join('\\n')";
     let shown = p.get(SHOWN)?;
@@ -273,21 +263,4 @@ fn turn_relay_only(ctx: &Ctx) -> Result<()> {
     let path = p.wait("window.__rtcDemo.stats.path", Duration::from_secs(10), "the stats' path")?;
     ensure!(path == json!("relay (TURN)"), "the call did not go through the relay: path {path}");
     hang_up(&p, "relay-only call")
-}
-
-/// Percent-encodes everything but unreserved characters (for URL query values).
-pub(super) fn percent_encode(s: &str) -> String {
-    const UNRESERVED: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn percent_encoding_of_query_values() {
-        let encoded = super::percent_encode("turn:127.0.0.1:3478?transport=udp");
-        assert_eq!(encoded, "turn%3A127.0.0.1%3A3478%3Ftransport%3Dudp");
-        assert_eq!(super::percent_encode("a b&c"), "a%20b%26c");
-    }
 }

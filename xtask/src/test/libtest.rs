@@ -137,17 +137,9 @@ fn where_it_stopped(output: &[String]) -> String {
         let finished = output.iter().any(|l| l.trim().starts_with(&format!("test {name} ... ")));
         (!finished).then(|| name.to_string())
     });
-    let tail: Vec<String> = output
-        .iter()
-        .map(|line| line.trim())
-        .filter(|line| !line.is_empty())
-        .rev()
-        .take(TAIL)
-        .map(|line| line.chars().take(WIDTH).collect())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let lines: Vec<&str> = output.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect();
+    let tail = lines[lines.len().saturating_sub(TAIL)..].iter().map(|l| l.chars().take(WIDTH));
+    let tail: Vec<String> = tail.map(String::from_iter).collect();
     let running =
         unfinished.map_or("no test was running".to_string(), |t| format!("it was running `{t}`"));
     format!("{running}; its last lines: {}", tail.join(" | "))
@@ -206,26 +198,20 @@ pub fn record(
             );
         }
     }
-    let name = format!("{prefix}{what}");
-    match (&run.killed, run.status) {
-        (Some(why), _) => report.fail(&name, browser, why),
-        (None, Some(status)) if parsed.binaries.is_empty() => {
-            let why = if status.success() {
-                "no test binary ran".to_string()
-            } else {
-                format!(
-                    "cargo test failed before any test ran ({status}): compile error? see above"
-                )
-            };
-            report.fail(&name, browser, &why);
+    let why = match (&run.killed, run.status) {
+        (Some(why), _) => why.clone(),
+        (None, Some(status)) if parsed.binaries.is_empty() && status.success() => {
+            "no test binary ran".into()
         }
-        (None, Some(status)) if !status.success() && failed == 0 => report.fail(
-            &name,
-            browser,
-            &format!("cargo test exited with {status} although no test failed: see above"),
-        ),
-        _ => {}
-    }
+        (None, Some(status)) if parsed.binaries.is_empty() => {
+            format!("cargo test failed before any test ran ({status}): compile error? see above")
+        }
+        (None, Some(status)) if !status.success() && failed == 0 => {
+            format!("cargo test exited with {status} although no test failed: see above")
+        }
+        _ => return,
+    };
+    report.fail(&format!("{prefix}{what}"), browser, &why);
 }
 
 #[cfg(test)]

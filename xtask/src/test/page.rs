@@ -12,6 +12,7 @@ use anyhow::{bail, ensure, Context, Result};
 use serde_json::{json, Value};
 
 use super::report::Report;
+use crate::browser::server::percent_encode;
 use crate::browser::webdriver::Session;
 use crate::browser::Browser;
 use crate::turn_config;
@@ -84,12 +85,30 @@ impl Page {
         self.js(&format!("return ({expr});"))
     }
 
-    /// Waits until `expr` is truthy and returns it; on timeout, fails with the page's state.
+    /// Polls the JS expression `expr` in the page every 10 ms (fast enough for "the instant
+    /// Hang up is enabled") until it is truthy, and returns its value; on timeout (under the
+    /// session's 60 s script limit), fails with `what`, the last value and the page's state.
     pub fn wait(&self, expr: &str, timeout: Duration, what: &str) -> Result<Value> {
-        self.s.wait_until(expr, timeout, &format!("{}: {what}", self.name)).map_err(|e| {
-            let state = self.get(STATE).unwrap_or(Value::Null);
-            e.context(format!("page state: {state}"))
-        })
+        let script = format!(
+            "const [ms, done] = arguments, deadline = performance.now() + ms;
+             const poll = () => {{
+               let v, last;
+               try {{ v = ({expr}); last = v; }} catch (e) {{ last = `script error: ${{e}}`; }}
+               if (v) return done({{ ok: v }});
+               if (performance.now() > deadline) return done({{ last: last ?? null }});
+               setTimeout(poll, 10);
+             }};
+             poll();"
+        );
+        let ms = timeout.as_millis() as u64;
+        let v =
+            self.s.execute_async(&script, vec![json!(ms)]).with_context(|| self.name.clone())?;
+        if let Some(ok) = v.get("ok") {
+            return Ok(ok.clone());
+        }
+        let state = self.get(STATE).unwrap_or(Value::Null);
+        let last = &v["last"];
+        bail!("{}: timed out after {timeout:?} waiting for {what} (last value: {last}); page state: {state}", self.name)
     }
 
     pub fn click(&self, css: &str) -> Result<()> {
@@ -107,6 +126,17 @@ impl Page {
         let expr = format!("document.getElementById('remote').currentTime > {from} + {by}");
         let what = format!("{what}: remote video currentTime advancing past {from:.2}s");
         self.wait(&expr, Duration::from_secs(10), &what).map(drop)
+    }
+
+    /// Waits until the stats panel's figures (from getStats once a second) are live: resolution,
+    /// fps, bitrate and the candidate pair's path; returns them.
+    pub fn live_stats(&self, what: &str) -> Result<Value> {
+        self.wait(
+            "(() => { const t = window.__rtcDemo.stats; \
+             return t.width > 0 && t.fps > 0 && t.kbps > 0 && t.path && t; })()",
+            Duration::from_secs(10),
+            &format!("{what}: live stats (resolution, fps, bitrate, path)"),
+        )
     }
 
     /// The remote video's `currentTime` now.
@@ -213,4 +243,10 @@ pub fn turn_settings() -> Result<[String; 3]> {
     let v: Value = response.body_mut().read_json().with_context(|| format!("{url}: not JSON"))?;
     let field = |k: &str| v[k].as_str().map(String::from).with_context(|| format!("{url}: no {k}"));
     Ok([field("url")?, field("username")?, field("credential")?])
+}
+
+/// The demo's query parameters for a relay-only call with `[url, username, credential]`.
+pub fn relay_query(turn: &[String; 3]) -> String {
+    let [url, user, secret] = turn.each_ref().map(|v| percent_encode(v));
+    format!("turn={url}&username={user}&credential={secret}&relay=1")
 }

@@ -19,7 +19,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{ensure, Context, Result};
 use serde_json::{json, Value};
 
-use super::e2e::percent_encode;
 use super::page::{self, Case, Page, CONNECT, LOAD, RELEASED};
 use super::report::Report;
 use crate::browser::webdriver::{Driver, SessionOptions};
@@ -159,13 +158,7 @@ fn call_cycles(ctx: &Ctx) -> Result<()> {
         let what = format!("cycle {cycle}: {} calls, {} hangs up", caller.name, hanger.name);
         connect(caller, callee, &what)?;
         for p in [caller, callee].into_iter().filter(|_| cycle == 1) {
-            let stats = p.wait(
-                "(() => { const t = window.__rtcDemo.stats; \
-                 return t.width > 0 && t.fps > 0 && t.kbps > 0 && t.path && t; })()",
-                Duration::from_secs(10),
-                "live stats (resolution, fps, bitrate, path)",
-            )?;
-            println!("xtask: rooms   {}: stats {stats}", p.name);
+            println!("xtask: rooms   {}: stats {}", p.name, p.live_stats(&what)?);
         }
         hang_up(hanger, other, &what)?;
     }
@@ -311,8 +304,7 @@ fn room_full(ctx: &Ctx) -> Result<()> {
 }
 
 fn relay_only(ctx: &Ctx) -> Result<()> {
-    let [url, user, secret] = page::turn_settings()?.map(|v| percent_encode(&v));
-    let extra = format!("&turn={url}&username={user}&credential={secret}&relay=1");
+    let extra = format!("&{}", page::relay_query(&page::turn_settings()?));
     let (chromium, firefox) = pair(ctx, "relay", &extra)?;
     connect(&chromium, &firefox, "relay-only call")?;
     for p in [&chromium, &firefox] {
