@@ -249,7 +249,7 @@ pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf>
         bail!("wasm-pack succeeded but {} is missing", wasm.display());
     }
     if optimize {
-        build::optimize(tools, &wasm)?;
+        build::optimize(tools, &wasm, &[])?;
     }
     Ok(pkg)
 }
@@ -319,7 +319,7 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
     let (lib, full) = (size::measure(lib_pkg)?, size::measure(demo_pkg)?);
     let gzip = |path: &Path| -> Result<(usize, usize)> {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        Ok((bytes.len(), build::gzip9(&bytes)?.len()))
+        Ok((bytes.len(), size::gzip9(&bytes)?.len()))
     };
     // The demo: what its page loads, the app's package plus www/'s scripts, HTML and CSS.
     let mut paths: Vec<PathBuf> = fs::read_dir(tools.root.join("www"))

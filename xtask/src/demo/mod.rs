@@ -35,7 +35,7 @@ pub fn build_app(tools: &Tools) -> Result<PathBuf> {
     if !wasm.is_file() {
         bail!("wasm-pack succeeded but {} is missing", wasm.display());
     }
-    build::optimize(tools, &wasm)?;
+    build::optimize(tools, &wasm, &[])?;
     Ok(www)
 }
 

@@ -65,7 +65,7 @@ pub fn run(flags: &flags::JanusExample) -> Result<()> {
     println!("  open it in two or more tabs: one tile per publisher in room 1234");
     println!("  Janus (pid {}) gathers ICE on {ice}; press Ctrl-C to stop\n", janus.pid());
     while !INTERRUPTED.load(Ordering::SeqCst) {
-        if let Some(status) = janus.child.try_wait().context("polling janus")? {
+        if let Some(status) = janus.exited()? {
             bail!("janus exited ({status}); its log:\n{}", janus.log_tail());
         }
         std::thread::sleep(Duration::from_millis(200));
