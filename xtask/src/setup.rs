@@ -34,10 +34,9 @@ pub struct Tools {
     /// Directory holding `wasm-opt` (binaryen from npm), first on PATH: `tools/node_modules/.bin`
     /// (also has `tsc`).
     pub wasm_opt_dir: PathBuf,
-    /// `wasm-bindgen` CLI (same version as the `wasm-bindgen` crate in Cargo.lock).
-    pub wasm_bindgen: PathBuf,
-    /// `wasm-bindgen-test-runner`, the cargo runner for wasm32 tests (`.cargo/config.toml`).
-    pub wasm_bindgen_test_runner: PathBuf,
+    /// `wasm-bindgen` CLI and `wasm-bindgen-test-runner` (the cargo runner for wasm32 tests,
+    /// `.cargo/config.toml`), the same version as the `wasm-bindgen` crate in Cargo.lock.
+    pub wasm_bindgen: [PathBuf; 2],
     /// `node` and `npm`.
     pub node: PathBuf,
     pub npm: PathBuf,
@@ -169,9 +168,8 @@ pub fn ensure() -> Result<Tools> {
             bail!("wasm-bindgen --version says {now:?} after installing {want}");
         }
     }
-    let wasm_bindgen = require("wasm-bindgen", "cargo install wasm-bindgen-cli")?;
-    let wasm_bindgen_test_runner =
-        require("wasm-bindgen-test-runner", "cargo install wasm-bindgen-cli")?;
+    let [bindgen, runner] = ["wasm-bindgen", "wasm-bindgen-test-runner"]
+        .map(|exe| require(exe, "cargo install wasm-bindgen-cli"));
 
     if s.actions == 0 {
         println!(
@@ -191,8 +189,7 @@ pub fn ensure() -> Result<Tools> {
         turnserver: turnserver?,
         janus: janus?,
         wasm_opt_dir,
-        wasm_bindgen,
-        wasm_bindgen_test_runner,
+        wasm_bindgen: [bindgen?, runner?],
         node,
         npm,
         root,
@@ -204,8 +201,8 @@ pub fn ensure() -> Result<Tools> {
 pub fn print_tools(tools: &Tools) {
     let rows: [(&str, &Path); 12] = [
         ("wasm-pack", &tools.wasm_pack),
-        ("wasm-bindgen", &tools.wasm_bindgen),
-        ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner),
+        ("wasm-bindgen", &tools.wasm_bindgen[0]),
+        ("wasm-bindgen-test-runner", &tools.wasm_bindgen[1]),
         ("wasm-opt", &tools.wasm_opt()),
         ("chromium", &tools.chromium),
         ("chromedriver", &tools.chromedriver),
