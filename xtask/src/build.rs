@@ -55,24 +55,16 @@ pub fn package_with(
     features: &[String],
 ) -> Result<PathBuf> {
     let settings = &tools.settings;
-    let mut cmd = Command::new(&tools.wasm_pack);
-    cmd.current_dir(&tools.root)
-        .args(["build", "--release", "--no-opt", "--target", target.name()])
-        .args(["--out-dir", out_dir]);
+    let mut cmd = wasm_pack(tools);
+    cmd.args(["--release", "--no-opt", "--target", target.name(), "--out-dir", out_dir]);
     if let Some(scope) = &settings.scope {
         cmd.args(["--scope", scope]);
     }
     if !features.is_empty() {
         cmd.args(["--", "--features", &features.join(",")]);
     }
-    process::run(&mut cmd)?;
     let out = tools.root.join(out_dir);
-    let wasm = out.join("rtc_peer_bg.wasm");
-    if !wasm.is_file() {
-        bail!("wasm-pack succeeded but {} is missing", wasm.display());
-    }
-
-    optimize(tools, &wasm, &[])?;
+    built(tools, &mut cmd, &out.join("rtc_peer_bg.wasm"), true)?;
     let size = size::measure(&out)?;
     println!(
         "xtask: {} ({}): wasm {} B (gzip -9 {} B) + JS {} B (gzip -9 {} B) = gzip -9 {} B",
@@ -85,6 +77,27 @@ pub fn package_with(
         size.gzip()
     );
     Ok(out)
+}
+
+/// `wasm-pack build` from the repository root, for its arguments: a crate folder first when
+/// not the library's (`--out-dir` is relative to that crate).
+pub fn wasm_pack(tools: &Tools) -> Command {
+    let mut cmd = Command::new(&tools.wasm_pack);
+    cmd.current_dir(&tools.root).arg("build");
+    cmd
+}
+
+/// Runs `cmd`, a [`wasm_pack`] build, checks that it wrote `wasm` and, with `optimize`, runs
+/// wasm-opt on it ([`optimize`]).
+pub fn built(tools: &Tools, cmd: &mut Command, wasm: &Path, optimize: bool) -> Result<()> {
+    process::run(cmd)?;
+    if !wasm.is_file() {
+        bail!("wasm-pack succeeded but {} is missing", wasm.display());
+    }
+    if optimize {
+        self::optimize(tools, wasm, &[])?;
+    }
+    Ok(())
 }
 
 /// Runs wasm-opt on `wasm` in place, with the release arguments (Cargo.toml's metadata) and

@@ -237,20 +237,14 @@ pub fn out_dir(root: &Path) -> PathBuf {
 /// would.
 pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf> {
     let pkg = out.join("pkg");
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&tools.root)
-            .args(["build", BENCH_CRATE, "--release", "--no-opt", "--no-typescript"])
-            .args(["--target", "web", "--out-dir"])
-            .arg(&pkg),
+    let mut cmd = build::wasm_pack(tools);
+    cmd.args([BENCH_CRATE, "--release", "--no-opt", "--no-typescript", "--target", "web"]);
+    build::built(
+        tools,
+        cmd.arg("--out-dir").arg(&pkg),
+        &pkg.join("rtc_peer_bench_bg.wasm"),
+        optimize,
     )?;
-    let wasm = pkg.join("rtc_peer_bench_bg.wasm");
-    if !wasm.is_file() {
-        bail!("wasm-pack succeeded but {} is missing", wasm.display());
-    }
-    if optimize {
-        build::optimize(tools, &wasm, &[])?;
-    }
     Ok(pkg)
 }
 

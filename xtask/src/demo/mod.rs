@@ -4,14 +4,13 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use rtc_peer_relay as relay;
 
 use crate::browser::server::Server;
 use crate::setup::{self, Tools};
-use crate::{build, flags, process};
+use crate::{build, flags};
 
 /// The app's wasm-bindgen output name (its package name, `rtc-peer-demo`).
 const APP_MODULE: &str = "rtc_peer_demo";
@@ -26,17 +25,8 @@ const LOOPBACK_ANY_PORT: (Ipv4Addr, u16) = (Ipv4Addr::LOCALHOST, 0);
 /// `www/` (what to serve).
 pub fn build_app(tools: &Tools) -> Result<PathBuf> {
     let www = tools.root.join("www");
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&www)
-            .args(["build", "--release", "--no-opt", "--target", "web"])
-            .args(["--out-dir", "pkg"]),
-    )?;
-    let wasm = app_wasm(&www);
-    if !wasm.is_file() {
-        bail!("wasm-pack succeeded but {} is missing", wasm.display());
-    }
-    build::optimize(tools, &wasm, &[])?;
+    let args = ["www", "--release", "--no-opt", "--target", "web", "--out-dir", "pkg"];
+    build::built(tools, build::wasm_pack(tools).args(args), &app_wasm(&www), true)?;
     Ok(www)
 }
 

@@ -92,8 +92,7 @@ pub const SUITE: &str = "janus-example command";
 /// its network namespace, where no registry is reachable.
 pub fn build(tools: &Tools) -> Result<()> {
     // No wasm-opt: a page to try, not a size to measure.
-    let build = ["build", EXAMPLE_DIR, "--target", "web", "--no-opt"];
-    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args(build))
+    process::run(crate::build::wasm_pack(tools).args([EXAMPLE_DIR, "--target", "web", "--no-opt"]))
 }
 
 /// Starts Janus gathering on `ice` and serves the built page on `addr`; returns both guards and

@@ -145,9 +145,8 @@ pub fn plain_build(
     out: &Path,
     extra: &[&str],
 ) -> Result<()> {
-    let mut cmd = Command::new(&tools.wasm_pack);
-    cmd.current_dir(&tools.root).arg("build").args(crate_dir).arg("--release").args(extra);
-    process::run(cmd.arg("--out-dir").arg(out))
+    let mut cmd = crate::build::wasm_pack(tools);
+    process::run(cmd.args(crate_dir).arg("--release").args(extra).arg("--out-dir").arg(out))
 }
 
 /// The package in `dir`: its one `*_bg.wasm` and every `.js` file (the glue, and snippets),
