@@ -6,15 +6,15 @@
 //! redacts it. The wasm suites receive it at run time, from [`crate::turn_config`].
 
 use std::fmt;
-use std::fs::{self, File};
-use std::net::{Ipv4Addr, TcpListener, UdpSocket};
+use std::fs;
+use std::net::{Ipv4Addr, UdpSocket};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use tempfile::TempDir;
 
+use crate::daemon::{self, Daemon};
 use crate::setup::Tools;
 
 /// The realm coturn is started with (any string works; both ends only need to agree).
@@ -29,9 +29,8 @@ const ATTEMPTS: usize = 3;
 
 /// A running coturn, killed (by its pid) when this guard drops, also when tests fail.
 pub struct Turn {
-    child: Child,
     /// Holds the config (with the credential) and the log; removed on drop.
-    dir: TempDir,
+    daemon: Daemon,
     port: u16,
     /// The long-term-credential user name generated for this run.
     pub username: String,
@@ -64,14 +63,13 @@ impl Turn {
 
     fn try_start(turnserver: &Path) -> Result<Turn> {
         let (username, credential) = (format!("rtcpeer-{}", random_hex(4)?), random_hex(16)?);
-        let port = free_port()?;
+        let port = daemon::free_port()?;
         // Made 0700: only this user can read the config.
-        let dir = tempfile::Builder::new().prefix("rtc-peer-turn-").tempdir()?;
+        let dir = Daemon::dir("turn")?;
         let file = |name: &str| dir.path().join(name);
         fs::write(file("turnserver.conf"), format!("user={username}:{credential}\n"))?;
-        let log = File::create(file("turnserver.log")).context("creating coturn's log")?;
-        let child = Command::new(turnserver)
-            .arg("-c")
+        let mut cmd = Command::new(turnserver);
+        cmd.arg("-c")
             .arg(file("turnserver.conf"))
             .args(["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--allow-loopback-peers"])
             .args(["--no-cli", "--lt-cred-mech", "--no-tls", "--no-dtls"])
@@ -79,24 +77,15 @@ impl Turn {
             .arg(format!("--realm={REALM}"))
             .arg(format!("--listening-port={port}"))
             .arg(format!("--pidfile={}", file("turnserver.pid").display()))
-            .arg(format!("--userdb={}", file("turndb").display()))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("starting {}", turnserver.display()))?;
+            .arg(format!("--userdb={}", file("turndb").display()));
+        // coturn uses threads, not children: SIGKILL to its pid stops all of it.
+        let daemon = Daemon::spawn("turnserver", dir, Duration::ZERO, &mut cmd)?;
         // From here on the guard owns the process and the directory.
-        let mut turn = Turn { child, dir, port, username, credential };
-        let deadline = Instant::now() + LISTEN_TIMEOUT;
-        while !answers_stun(port, Duration::from_millis(200)) {
-            let exited = turn.child.try_wait().context("polling coturn")?;
-            if exited.is_some() || Instant::now() >= deadline {
-                let why = exited.map_or_else(
-                    || format!("did not answer a STUN binding request within {LISTEN_TIMEOUT:?}"),
-                    |status| format!("exited ({status}) before listening"),
-                );
-                bail!("coturn on 127.0.0.1:{port} {why}; its log:\n{}", turn.log_tail());
-            }
+        let mut turn = Turn { daemon, port, username, credential };
+        let what = format!("answer a STUN binding request on 127.0.0.1:{port}");
+        let probe = move || answers_stun(port, Duration::from_millis(200));
+        if let Err(err) = turn.daemon.wait_until(&what, LISTEN_TIMEOUT, probe) {
+            bail!("{}", format!("{err:#}").replace(&turn.credential, "<redacted>"));
         }
         Ok(turn)
     }
@@ -108,35 +97,21 @@ impl Turn {
 
     /// coturn's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn log(&self) -> String {
-        let log = fs::read(self.dir.path().join("turnserver.log")).unwrap_or_default();
-        String::from_utf8_lossy(&log).into_owned()
-    }
-
-    /// The last 20 lines of coturn's log, with the credential (should it appear) redacted.
-    pub fn log_tail(&self) -> String {
-        let log = self.log();
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n").replace(&self.credential, "<redacted>")
+        self.daemon.pid()
     }
 
     /// Whether coturn's log mentions the credential anywhere (it must not).
     pub fn log_leaks_credential(&self) -> bool {
-        self.log().contains(&self.credential)
+        self.daemon.log().contains(&self.credential)
     }
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        // Child::kill sends SIGKILL to exactly this pid (coturn uses threads, not children).
-        let _ = self.child.kill();
+        self.daemon.stop();
         if self.log_leaks_credential() {
             eprintln!("xtask: coturn: its log mentioned the TURN credential (it was deleted)");
         }
-        let _ = self.child.wait();
     }
 }
 
@@ -144,7 +119,7 @@ impl fmt::Debug for Turn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Turn")
             .field("url", &self.url())
-            .field("pid", &self.child.id())
+            .field("pid", &self.pid())
             .field("username", &self.username)
             .field("credential", &"<redacted>")
             .finish()
@@ -157,19 +132,6 @@ fn random_hex(n: usize) -> Result<String> {
     getrandom::fill(&mut bytes).map_err(|e| anyhow!("no random bytes from the system: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
-
-/// A port free on 127.0.0.1 for both UDP and TCP (coturn listens on both).
-fn free_port() -> Result<u16> {
-    for _ in 0..20 {
-        let udp = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).context("binding a UDP port")?;
-        let port = udp.local_addr()?.port();
-        if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
-            return Ok(port);
-        }
-    }
-    bail!("found no port free for both UDP and TCP on 127.0.0.1")
-}
-
 /// Whether a STUN Binding Request (RFC 5389 §6, no attributes) to 127.0.0.1:`port` gets its
 /// Binding Success Response within `wait`.
 fn answers_stun(port: u16, wait: Duration) -> bool {
@@ -191,6 +153,8 @@ fn answers_stun(port: u16, wait: Duration) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::TcpListener;
+    use std::time::Instant;
 
     /// Polls `ok` every 50 ms for at most 20 s; fails with `what` when it never holds.
     fn eventually(what: &str, ok: impl Fn() -> bool) {
@@ -230,7 +194,8 @@ mod tests {
             }
         });
         assert!(!answers_stun(port, Duration::from_millis(300)), "an echo is not a STUN server");
-        assert!(!answers_stun(free_port().unwrap(), Duration::from_millis(300)), "nothing listens");
+        let free = daemon::free_port().unwrap();
+        assert!(!answers_stun(free, Duration::from_millis(300)), "nothing listens");
     }
 
     #[test]
@@ -238,7 +203,7 @@ mod tests {
         // Another test may take the port between the probe and these binds: a few tries.
         let mut taken = Vec::new();
         for _ in 0..5 {
-            let port = free_port().unwrap();
+            let port = daemon::free_port().unwrap();
             assert_ne!(port, 0);
             match (
                 UdpSocket::bind((Ipv4Addr::LOCALHOST, port)),
@@ -254,7 +219,7 @@ mod tests {
     #[test]
     fn starts_listens_redacts_and_stops_on_drop() {
         let turn = Turn::start_with(turnserver()).unwrap();
-        let (port, pid, dir) = (turn.port, turn.pid(), turn.dir.path().to_path_buf());
+        let (port, pid, dir) = (turn.port, turn.pid(), turn.daemon.path(""));
         let alive = move || Path::new(&format!("/proc/{pid}")).exists();
         assert!(
             answers_stun(port, Duration::from_secs(5)),
@@ -272,7 +237,6 @@ mod tests {
             .into_owned();
         assert!(!args.contains(&turn.credential), "the command line shows it");
         assert!(!turn.log_leaks_credential(), "coturn's log shows it");
-        assert!(!turn.log_tail().contains(&turn.credential));
 
         drop(turn);
         eventually(&format!("coturn (pid {pid}) is gone after drop"), || !alive());
@@ -301,7 +265,7 @@ mod tests {
         fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
         let err = format!("{:#}", Turn::start_with(&fake).unwrap_err());
         assert!(err.contains(&format!("after {ATTEMPTS} attempts")), "{err}");
-        assert!(err.contains("exited (exit status: 7) before listening"), "{err}");
+        assert!(err.contains("exited (exit status: 7) before it could answer"), "{err}");
         let starts = fs::read_to_string(&count).unwrap();
         assert_eq!(starts.lines().count(), ATTEMPTS, "started {starts:?}");
     }

@@ -5,6 +5,7 @@ mod bench;
 mod browser;
 mod build;
 mod coturn;
+mod daemon;
 mod demo;
 mod flags;
 mod janus;

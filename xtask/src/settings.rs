@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use crate::browser::{Browser, BrowserSettings};
+use crate::size::budget::Budgets;
 
 /// `wasm-pack.toml` as written.
 #[derive(Debug, Deserialize)]
@@ -17,9 +18,7 @@ struct File {
     test: TestFile,
     chromium: BrowserSettings,
     firefox: BrowserSettings,
-    /// The size budgets, read by `crate::size::budget`.
-    #[serde(rename = "size")]
-    _size: toml::Table,
+    size: Budgets,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +63,8 @@ pub struct Settings {
     pub timeout_secs: u64,
     pub chromium: BrowserSettings,
     pub firefox: BrowserSettings,
+    /// The `[size]` budgets.
+    pub size: Budgets,
 }
 
 impl Settings {
@@ -90,6 +91,7 @@ impl Settings {
             timeout_secs: file.test.timeout_secs,
             chromium: file.chromium,
             firefox: file.firefox,
+            size: file.size,
         })
     }
 

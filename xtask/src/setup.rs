@@ -34,10 +34,9 @@ pub struct Tools {
     /// Directory holding `wasm-opt` (binaryen from npm), first on PATH: `tools/node_modules/.bin`
     /// (also has `tsc`).
     pub wasm_opt_dir: PathBuf,
-    /// `wasm-bindgen` CLI (same version as the `wasm-bindgen` crate in Cargo.lock).
-    pub wasm_bindgen: PathBuf,
-    /// `wasm-bindgen-test-runner`, the cargo runner for wasm32 tests (`.cargo/config.toml`).
-    pub wasm_bindgen_test_runner: PathBuf,
+    /// `wasm-bindgen` CLI and `wasm-bindgen-test-runner` (the cargo runner for wasm32 tests,
+    /// `.cargo/config.toml`), the same version as the `wasm-bindgen` crate in Cargo.lock.
+    pub wasm_bindgen: [PathBuf; 2],
     /// `node` and `npm`.
     pub node: PathBuf,
     pub npm: PathBuf,
@@ -102,10 +101,10 @@ pub fn ensure() -> Result<Tools> {
         }
     }
 
-    // Browsers, drivers and coturn from apt: one `apt-get update`, one install of all missing.
-    let chromium_s = &settings.chromium;
-    let firefox_s = &settings.firefox;
-    let apt_wanted = [
+    // Browsers, drivers, coturn and Janus from apt: one `apt-get update`, one install of all
+    // that is missing.
+    let (chromium_s, firefox_s) = (&settings.chromium, &settings.firefox);
+    let apt = [
         (chromium_s.binary.as_str(), "chromium"),
         (chromium_s.driver.as_str(), "chromium-driver"),
         (firefox_s.binary.as_str(), "firefox-esr"),
@@ -113,15 +112,12 @@ pub fn ensure() -> Result<Tools> {
         ("janus", "janus"),
     ];
     let missing: Vec<&str> =
-        apt_wanted.iter().filter(|(exe, _)| find(exe).is_none()).map(|(_, pkg)| *pkg).collect();
+        apt.iter().filter(|(exe, _)| find(exe).is_none()).map(|a| a.1).collect();
     if !missing.is_empty() {
         s.apt_install(&missing)?;
     }
-    let chromium = require(&chromium_s.binary, "apt-get install chromium")?;
-    let chromedriver = require(&chromium_s.driver, "apt-get install chromium-driver")?;
-    let firefox = require(&firefox_s.binary, "apt-get install firefox-esr")?;
-    let turnserver = require("turnserver", "apt-get install coturn")?;
-    let janus = require("janus", "apt-get install janus")?;
+    let [chromium, chromedriver, firefox, turnserver, janus] =
+        apt.map(|(exe, package)| require(exe, &format!("apt-get install {package}")));
 
     // Node tools (wasm-opt from binaryen, tsc, and the lockfiles of the JS tests and benches).
     let node = require("node", "Node.js 20 must be installed")?;
@@ -142,14 +138,13 @@ pub fn ensure() -> Result<Tools> {
             .ok_or_else(|| anyhow!("wasm-opt is missing from {}", wasm_opt_dir.display()))?;
 
     // wasm-pack and geckodriver from crates.io.
-    if find("wasm-pack").is_none() {
-        s.run(&mut cargo_install(&["wasm-pack", "--locked"]))?;
-    }
-    let wasm_pack = require("wasm-pack", "cargo install wasm-pack")?;
-    if find(&firefox_s.driver).is_none() {
-        s.run(&mut cargo_install(&["geckodriver", "--locked"]))?;
-    }
-    let geckodriver = require(&firefox_s.driver, "cargo install geckodriver")?;
+    let [wasm_pack, geckodriver] = [("wasm-pack", "wasm-pack"), (&firefox_s.driver, "geckodriver")]
+        .map(|(exe, krate)| {
+            if find(exe).is_none() {
+                s.run(&mut cargo_install(&[krate, "--locked"]))?;
+            }
+            require(exe, &format!("cargo install {krate}"))
+        });
 
     // The wasm-bindgen CLI must match Cargo.lock exactly (wasm-pack would try to download it).
     let lock = fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
@@ -173,9 +168,8 @@ pub fn ensure() -> Result<Tools> {
             bail!("wasm-bindgen --version says {now:?} after installing {want}");
         }
     }
-    let wasm_bindgen = require("wasm-bindgen", "cargo install wasm-bindgen-cli")?;
-    let wasm_bindgen_test_runner =
-        require("wasm-bindgen-test-runner", "cargo install wasm-bindgen-cli")?;
+    let [bindgen, runner] = ["wasm-bindgen", "wasm-bindgen-test-runner"]
+        .map(|exe| require(exe, "cargo install wasm-bindgen-cli"));
 
     if s.actions == 0 {
         println!(
@@ -187,16 +181,15 @@ pub fn ensure() -> Result<Tools> {
         println!("setup: done ({} install steps)", s.actions);
     }
     Ok(Tools {
-        wasm_pack,
-        chromium,
-        chromedriver,
-        firefox,
-        geckodriver,
-        turnserver,
-        janus,
+        wasm_pack: wasm_pack?,
+        chromium: chromium?,
+        chromedriver: chromedriver?,
+        firefox: firefox?,
+        geckodriver: geckodriver?,
+        turnserver: turnserver?,
+        janus: janus?,
         wasm_opt_dir,
-        wasm_bindgen,
-        wasm_bindgen_test_runner,
+        wasm_bindgen: [bindgen?, runner?],
         node,
         npm,
         root,
@@ -208,8 +201,8 @@ pub fn ensure() -> Result<Tools> {
 pub fn print_tools(tools: &Tools) {
     let rows: [(&str, &Path); 12] = [
         ("wasm-pack", &tools.wasm_pack),
-        ("wasm-bindgen", &tools.wasm_bindgen),
-        ("wasm-bindgen-test-runner", &tools.wasm_bindgen_test_runner),
+        ("wasm-bindgen", &tools.wasm_bindgen[0]),
+        ("wasm-bindgen-test-runner", &tools.wasm_bindgen[1]),
         ("wasm-opt", &tools.wasm_opt()),
         ("chromium", &tools.chromium),
         ("chromedriver", &tools.chromedriver),

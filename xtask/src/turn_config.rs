@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use tiny_http::Method;
 
 use crate::coturn::Turn;
-use crate::netns::json_endpoint::{JsonEndpoint, Reply};
+use crate::netns::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the suites use the same).
 pub const NAMESPACE_PORT: u16 = 4780;
@@ -25,6 +25,9 @@ pub const PORT_VAR: &str = "RTC_PEER_TURN_CONFIG_PORT";
 
 /// The path the suites fetch.
 pub const PATH: &str = "/turn.json";
+
+/// The one route: `GET` [`PATH`].
+const ROUTES: &[Route] = &[(Method::Get, PATH)];
 
 /// A listener on 127.0.0.1:[`NAMESPACE_PORT`] (inside the namespace).
 pub fn listen_namespace() -> Result<TcpListener> {
@@ -47,22 +50,16 @@ pub struct TurnConfig {
 impl TurnConfig {
     /// Serves `turn`'s URL and credentials on `listener`.
     pub fn start(listener: TcpListener, turn: &Turn) -> Result<TurnConfig> {
-        let body = serde_json::to_vec(&serde_json::json!({
+        let body = serde_json::json!({
             "url": turn.url(), "username": turn.username, "credential": turn.credential,
-        }))?;
+        });
         let served = Arc::new(AtomicU32::new(0));
         let counter = Arc::clone(&served);
         // A hand-out is counted before the answer leaves, so a client that has read the
         // credentials always sees the count include it.
-        let endpoint = JsonEndpoint::start(listener, "turn-config", move |method, url| {
-            if url != PATH {
-                Reply::empty(404)
-            } else if *method != Method::Get {
-                Reply::method_not_allowed("GET")
-            } else {
-                counter.fetch_add(1, Ordering::SeqCst);
-                Reply::json(200, body.clone())
-            }
+        let endpoint = JsonEndpoint::start(listener, "turn-config", ROUTES, move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            (200, body.clone())
         })?;
         Ok(TurnConfig { endpoint, served })
     }

@@ -237,20 +237,14 @@ pub fn out_dir(root: &Path) -> PathBuf {
 /// would.
 pub fn build_bench(tools: &Tools, out: &Path, optimize: bool) -> Result<PathBuf> {
     let pkg = out.join("pkg");
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&tools.root)
-            .args(["build", BENCH_CRATE, "--release", "--no-opt", "--no-typescript"])
-            .args(["--target", "web", "--out-dir"])
-            .arg(&pkg),
+    let mut cmd = build::wasm_pack(tools);
+    cmd.args([BENCH_CRATE, "--release", "--no-opt", "--no-typescript", "--target", "web"]);
+    build::built(
+        tools,
+        cmd.arg("--out-dir").arg(&pkg),
+        &pkg.join("rtc_peer_bench_bg.wasm"),
+        optimize,
     )?;
-    let wasm = pkg.join("rtc_peer_bench_bg.wasm");
-    if !wasm.is_file() {
-        bail!("wasm-pack succeeded but {} is missing", wasm.display());
-    }
-    if optimize {
-        build::optimize(tools, &wasm)?;
-    }
     Ok(pkg)
 }
 
@@ -319,7 +313,7 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
     let (lib, full) = (size::measure(lib_pkg)?, size::measure(demo_pkg)?);
     let gzip = |path: &Path| -> Result<(usize, usize)> {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        Ok((bytes.len(), build::gzip9(&bytes)?.len()))
+        Ok((bytes.len(), size::gzip9(&bytes)?.len()))
     };
     // The demo: what its page loads, the app's package plus www/'s scripts, HTML and CSS.
     let mut paths: Vec<PathBuf> = fs::read_dir(tools.root.join("www"))

@@ -4,38 +4,29 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use rtc_peer_relay as relay;
 
-use crate::browser::server::{Handler, Server};
-use crate::build;
-use crate::flags;
-use crate::process;
+use crate::browser::server::Server;
 use crate::setup::{self, Tools};
+use crate::{build, flags};
 
 /// The app's wasm-bindgen output name (its package name, `rtc-peer-demo`).
 const APP_MODULE: &str = "rtc_peer_demo";
 
 /// The port the README promises.
-pub const DEFAULT_PORT: u16 = 8080;
+const DEFAULT_PORT: u16 = 8080;
+
+/// A free port on 127.0.0.1, for the browser tests and the screenshots.
+const LOOPBACK_ANY_PORT: (Ipv4Addr, u16) = (Ipv4Addr::LOCALHOST, 0);
 
 /// Builds the app (release, `--target web`) into `www/pkg/`, runs wasm-opt on it, and returns
 /// `www/` (what to serve).
 pub fn build_app(tools: &Tools) -> Result<PathBuf> {
     let www = tools.root.join("www");
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&www)
-            .args(["build", "--release", "--no-opt", "--target", "web"])
-            .args(["--out-dir", "pkg"]),
-    )?;
-    let wasm = app_wasm(&www);
-    if !wasm.is_file() {
-        bail!("wasm-pack succeeded but {} is missing", wasm.display());
-    }
-    build::optimize(tools, &wasm)?;
+    let args = ["www", "--release", "--no-opt", "--target", "web", "--out-dir", "pkg"];
+    build::built(tools, build::wasm_pack(tools).args(args), &app_wasm(&www), true)?;
     Ok(www)
 }
 
@@ -44,20 +35,17 @@ fn app_wasm(www: &Path) -> PathBuf {
     www.join("pkg").join(format!("{APP_MODULE}_bg.wasm"))
 }
 
-/// The mounts the demo serves: `/` from `www/` (the page files, and the app in `/pkg/`).
-pub fn mounts(www: PathBuf) -> Vec<(String, PathBuf)> {
-    vec![("/".to_string(), www)]
-}
-
-/// The demo's handlers: the signalling relay at [`relay::PATH`], with the default limits.
-pub fn handlers() -> Vec<(&'static str, Handler)> {
-    let relay = relay::Relay::new(relay::Limits::default());
-    vec![(relay::PATH, relay.handler())]
-}
-
-/// Starts the demo's server on `addr`: the app (with the page probe when given) and the relay.
+/// Starts the demo's server on `addr`: `/` from `www/` (the page files, the app in `/pkg/`;
+/// with the page probe when given) and the signalling relay at [`relay::PATH`], with the
+/// default limits.
 fn start(addr: SocketAddr, www: PathBuf, probe: Option<&Path>) -> Result<Server> {
-    Server::start_with(addr, mounts(www), probe, handlers())
+    let relay = relay::Relay::new(relay::Limits::default());
+    Server::start_with(
+        addr,
+        vec![("/".to_string(), www)],
+        probe,
+        vec![(relay::PATH, relay.handler())],
+    )
 }
 
 /// The page probe that the browser tests inject into the served page (`/__probe.js`).
@@ -74,25 +62,17 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
     if !app_wasm(&www).is_file() {
         build_app(tools)?;
     }
-    start("127.0.0.1:0".parse().context("loopback address")?, www, Some(&probe_script(&tools.root)))
+    start(LOOPBACK_ANY_PORT.into(), www, Some(&probe_script(&tools.root)))
 }
 
 /// `cargo xtask demo --screenshot`: builds and serves the app on a free loopback port, and
 /// writes the README's `docs/demo.png` (headless Chromium, mid-call, the synthetic source) and
 /// `docs/demo-room.png` (Chromium's page in a room call with Firefox).
 fn screenshot(tools: &Tools) -> Result<()> {
-    let www = build_app(tools)?;
-    let server = start("127.0.0.1:0".parse().context("loopback address")?, www, None)?;
-    crate::test::e2e::readme_screenshot(
-        tools,
-        &server.url(),
-        &tools.root.join("docs").join("demo.png"),
-    )?;
-    crate::test::rooms::readme_screenshot(
-        tools,
-        &server.url(),
-        &tools.root.join("docs").join("demo-room.png"),
-    )
+    let server = start(LOOPBACK_ANY_PORT.into(), build_app(tools)?, None)?;
+    let docs = tools.root.join("docs");
+    crate::test::e2e::readme_screenshot(tools, &server.url(), &docs.join("demo.png"))?;
+    crate::test::rooms::readme_screenshot(tools, &server.url(), &docs.join("demo-room.png"))
 }
 
 /// Runs the demo command.

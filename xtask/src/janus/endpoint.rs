@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tiny_http::Method;
 
 use super::Janus;
-use crate::netns::json_endpoint::{JsonEndpoint, Reply};
+use crate::netns::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the example's tests use the same).
 pub const PORT: u16 = 4781;
@@ -37,8 +37,8 @@ impl Running {
             .with_context(|| format!("listening on 127.0.0.1:{PORT} for the Janus endpoint"))?;
         let janus = Arc::new(Mutex::new(Janus::start(binary)?));
         let served = Arc::clone(&janus);
-        let endpoint = JsonEndpoint::start(listener, "janus-endpoint", move |method, url| {
-            answer(method, url, &served)
+        let endpoint = JsonEndpoint::start(listener, "janus-endpoint", ROUTES, move |path| {
+            answer(path, &served)
         })?;
         Ok(Running { _endpoint: endpoint, janus })
     }
@@ -56,25 +56,20 @@ impl Running {
     }
 }
 
-/// The endpoint's answer to `method` on `url`.
-fn answer(method: &Method, url: &str, janus: &Mutex<Janus>) -> Reply {
-    let reply = |status, body: Value| Reply::json(status, body.to_string().into_bytes());
-    let poisoned = || reply(500, json!({"error": "poisoned"}));
-    match (method, url) {
-        (Method::Get, "/janus.json") => match janus.lock() {
-            Ok(j) => reply(200, json!({"url": j.url(), "pid": j.pid()})),
-            Err(_) => poisoned(),
-        },
-        (Method::Post, "/kill") => match janus.lock().map(|mut j| j.kill_and_restart()) {
-            Ok(Ok(pid)) => {
-                println!("xtask: janus: killed pid {pid} on request, started again");
-                reply(200, json!({"killed": pid}))
-            }
-            Ok(Err(e)) => reply(500, json!({"error": format!("{e:#}")})),
-            Err(_) => poisoned(),
-        },
-        (_, "/janus.json") => Reply::method_not_allowed("GET"),
-        (_, "/kill") => Reply::method_not_allowed("POST"),
-        _ => Reply::empty(404),
+/// The endpoint's paths and their methods.
+const ROUTES: &[Route] = &[(Method::Get, "/janus.json"), (Method::Post, "/kill")];
+
+/// The endpoint's answer on `path`, one of [`ROUTES`].
+fn answer(path: &str, janus: &Mutex<Janus>) -> (u16, Value) {
+    let Ok(mut janus) = janus.lock() else { return (500, json!({"error": "poisoned"})) };
+    if path == "/janus.json" {
+        return (200, json!({"url": janus.url(), "pid": janus.pid()}));
+    }
+    match janus.kill_and_restart() {
+        Ok(pid) => {
+            println!("xtask: janus: killed pid {pid} on request, started again");
+            (200, json!({"killed": pid}))
+        }
+        Err(e) => (500, json!({"error": format!("{e:#}")})),
     }
 }

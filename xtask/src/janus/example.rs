@@ -65,7 +65,7 @@ pub fn run(flags: &flags::JanusExample) -> Result<()> {
     println!("  open it in two or more tabs: one tile per publisher in room 1234");
     println!("  Janus (pid {}) gathers ICE on {ice}; press Ctrl-C to stop\n", janus.pid());
     while !INTERRUPTED.load(Ordering::SeqCst) {
-        if let Some(status) = janus.child.try_wait().context("polling janus")? {
+        if let Some(status) = janus.exited()? {
             bail!("janus exited ({status}); its log:\n{}", janus.log_tail());
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -92,8 +92,7 @@ pub const SUITE: &str = "janus-example command";
 /// its network namespace, where no registry is reachable.
 pub fn build(tools: &Tools) -> Result<()> {
     // No wasm-opt: a page to try, not a size to measure.
-    let build = ["build", EXAMPLE_DIR, "--target", "web", "--no-opt"];
-    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args(build))
+    process::run(crate::build::wasm_pack(tools).args([EXAMPLE_DIR, "--target", "web", "--no-opt"]))
 }
 
 /// Starts Janus gathering on `ice` and serves the built page on `addr`; returns both guards and

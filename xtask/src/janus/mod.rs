@@ -13,13 +13,15 @@
 pub mod endpoint;
 pub mod example;
 
-use std::fs::{self, File};
-use std::net::{Ipv4Addr, TcpListener, UdpSocket};
+use std::fs;
+use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+
+use crate::daemon::{self, Daemon};
 
 /// The test-host address of the run's network namespace Janus gathers on and advertises.
 pub const ICE_ADDRESS: &str = "10.200.0.1";
@@ -44,9 +46,8 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// A running Janus, stopped by its pid when dropped.
 pub struct Janus {
-    child: Child,
+    daemon: Daemon,
     binary: PathBuf,
-    dir: PathBuf,
     port: u16,
     /// The address Janus gathers ICE candidates on and puts in its SDP.
     ice: String,
@@ -74,19 +75,12 @@ impl Janus {
     /// [`Janus::start`] gathering on `ice` (an address of this machine, not loopback) instead,
     /// without the namespace check, waiting at most `timeout`.
     fn start_within(binary: &Path, ice: &str, timeout: Duration) -> Result<Janus> {
-        let dir = std::env::temp_dir().join(format!(
-            "rtc-peer-janus-{}-{}",
-            std::process::id(),
-            unique()
-        ));
-        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let started = free_port().and_then(|port| {
-            write_config(&dir, port, ice)?;
-            Ok((port, spawn(binary, &dir, ice)?))
-        });
-        let (port, child) = started.inspect_err(|_| drop(fs::remove_dir_all(&dir)))?;
+        let (dir, port) = (Daemon::dir("janus")?, daemon::free_port()?);
+        write_config(dir.path(), port, ice)?;
+        let command = command(binary, dir.path(), ice);
+        let daemon = Daemon::spawn("janus", dir, STOP_GRACE, &mut { command })?;
         let (binary, ice) = (binary.to_path_buf(), ice.to_string());
-        let mut janus = Janus { child, binary, dir, port, ice };
+        let mut janus = Janus { daemon, binary, port, ice };
         janus.wait_ready(timeout)?;
         Ok(janus)
     }
@@ -98,7 +92,7 @@ impl Janus {
 
     /// Janus's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.daemon.pid()
     }
 
     /// Kills Janus at once (SIGKILL, as a crash would), then starts it again from the same
@@ -109,92 +103,43 @@ impl Janus {
     /// When the new process does not come up (with its log tail).
     pub fn kill_and_restart(&mut self) -> Result<u32> {
         let killed = self.pid();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.child = spawn(&self.binary, &self.dir, &self.ice)?;
+        self.daemon.respawn(&mut command(&self.binary, &self.daemon.path(""), &self.ice))?;
         self.wait_ready(READY_TIMEOUT)?;
         Ok(killed)
     }
 
     /// Polls `GET /janus/info` until it answers, Janus exits, or `timeout` passes.
     fn wait_ready(&mut self, timeout: Duration) -> Result<()> {
-        let deadline = Instant::now() + timeout;
         let agent = crate::browser::webdriver::loopback_agent(Duration::from_secs(2));
         let info = format!("{}/info", self.url());
-        loop {
-            if let Some(status) = self.child.try_wait().context("polling janus")? {
-                bail!(
-                    "janus exited ({status}) before answering {info}; its log:\n{}",
-                    self.log_tail()
-                );
+        let answers = || {
+            let reply =
+                agent.get(&info).call().ok().and_then(|mut r| r.body_mut().read_json().ok());
+            let ok = reply.is_some_and(|body: serde_json::Value| body["janus"] == "server_info");
+            if !ok {
+                std::thread::sleep(Duration::from_millis(200));
             }
-            if let Ok(mut reply) = agent.get(&info).call() {
-                let body: serde_json::Value = reply.body_mut().read_json().unwrap_or_default();
-                if body["janus"] == "server_info" {
-                    return Ok(());
-                }
-            }
-            if Instant::now() >= deadline {
-                bail!(
-                    "janus (pid {}) did not answer {info} within {timeout:?}; its log:\n{}",
-                    self.pid(),
-                    self.log_tail()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+            ok
+        };
+        self.daemon.wait_until(&format!("answer {info}"), timeout, answers)
+    }
+
+    /// Whether Janus has exited (and how).
+    pub fn exited(&mut self) -> Result<Option<std::process::ExitStatus>> {
+        self.daemon.exited()
     }
 
     /// The last 30 lines of Janus's log.
     pub fn log_tail(&self) -> String {
-        let text = fs::read_to_string(self.dir.join("janus.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        let start = lines.len().saturating_sub(30);
-        lines.get(start..).unwrap_or_default().join("\n")
+        self.daemon.log_tail(30)
     }
 }
 
-impl Drop for Janus {
-    fn drop(&mut self) {
-        stop(&mut self.child);
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// SIGTERM to exactly this pid, then SIGKILL if it has not exited within [`STOP_GRACE`].
-fn stop(child: &mut Child) {
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with a pid we spawned and have not reaped yet.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
-    }
-    let deadline = Instant::now() + STOP_GRACE;
-    while Instant::now() < deadline {
-        if matches!(child.try_wait(), Ok(Some(_)) | Err(_)) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn spawn(binary: &Path, dir: &Path, ice: &str) -> Result<Child> {
-    let log = File::create(dir.join("janus.log"))
-        .with_context(|| format!("creating {}", dir.join("janus.log").display()))?;
-    let log_err = log.try_clone().context("duplicating the janus log handle")?;
-    Command::new(binary)
-        .arg("-F")
-        .arg(dir)
-        .arg("-C")
-        .arg(dir.join("janus.jcfg"))
-        .args(["-i", ice, "-o"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(log))
-        .stderr(Stdio::from(log_err))
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))
+/// Janus with its private configuration in `dir`, gathering ICE on `ice`.
+fn command(binary: &Path, dir: &Path, ice: &str) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.arg("-F").arg(dir).arg("-C").arg(dir.join("janus.jcfg")).args(["-i", ice, "-o"]);
+    cmd
 }
 
 /// Writes the private configuration into `dir`: `janus.jcfg`, the HTTP transport's and the
@@ -285,23 +230,10 @@ fn edit_http(text: &str, port: u16) -> Result<String> {
     replace_line(&text, "admin_http =", "admin_http = false")
 }
 
-/// A TCP port free on 127.0.0.1.
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-/// A per-call suffix for the private directory.
-fn unique() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn packaged(name: &str) -> Option<String> {
         fs::read_to_string(Path::new(PACKAGED_CONFIG).join(name)).ok()

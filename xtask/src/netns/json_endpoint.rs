@@ -8,34 +8,11 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use anyhow::{anyhow, Context, Result};
+use serde_json::Value;
 use tiny_http::{Header, Method, Request, Response};
 
-/// What the handler answers a request with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    status: u16,
-    /// A JSON body, if any.
-    body: Option<Vec<u8>>,
-    /// The `Allow` header (with a 405).
-    allow: Option<&'static str>,
-}
-
-impl Reply {
-    /// `status` with `body`, bytes that are JSON.
-    pub fn json(status: u16, body: Vec<u8>) -> Reply {
-        Reply { status, body: Some(body), allow: None }
-    }
-
-    /// `status` and no body.
-    pub fn empty(status: u16) -> Reply {
-        Reply { status, body: None, allow: None }
-    }
-
-    /// 405, naming the methods the path takes.
-    pub fn method_not_allowed(allow: &'static str) -> Reply {
-        Reply { status: 405, body: None, allow: Some(allow) }
-    }
-}
+/// A path the endpoint answers and the one method it takes there.
+pub type Route = (Method, &'static str);
 
 /// A running endpoint; dropping it stops its thread (and joins it).
 pub struct JsonEndpoint {
@@ -45,12 +22,14 @@ pub struct JsonEndpoint {
 }
 
 impl JsonEndpoint {
-    /// Serves on `listener` (a 127.0.0.1 one), answering each allowed request with
-    /// `answer(method, url)`; `name` names it in errors and its thread.
+    /// Serves on `listener` (a 127.0.0.1 one), answering a request for one of `routes` with
+    /// its method by `answer(path)`, a status and a JSON body (404 off the routes, 405 with
+    /// the wrong method); `name` names it in errors and its thread.
     pub fn start(
         listener: TcpListener,
         name: &'static str,
-        answer: impl Fn(&Method, &str) -> Reply + Send + 'static,
+        routes: &'static [Route],
+        answer: impl Fn(&str) -> (u16, Value) + Send + 'static,
     ) -> Result<JsonEndpoint> {
         let port = listener.local_addr().with_context(|| format!("the {name} port"))?.port();
         let http = tiny_http::Server::from_listener(listener, None)
@@ -60,7 +39,7 @@ impl JsonEndpoint {
         let worker = std::thread::Builder::new()
             .name(name.into())
             // Ends when `unblock` is called on drop.
-            .spawn(move || serving.incoming_requests().for_each(|r| respond(r, &answer)))
+            .spawn(move || serving.incoming_requests().for_each(|r| respond(r, routes, &answer)))
             .with_context(|| format!("spawning the {name} thread"))?;
         Ok(JsonEndpoint { http, port, worker: Some(worker) })
     }
@@ -93,20 +72,29 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid ASCII header")
 }
 
-/// Answers one request: 403 for a foreign origin, else what `answer` says, with CORS for the
+/// Answers one request: 403 for a foreign origin, else by its route, with CORS for the
 /// page's origin and `Cache-Control: no-store`.
-fn respond(request: Request, answer: &impl Fn(&Method, &str) -> Reply) {
+fn respond(request: Request, routes: &[Route], answer: &impl Fn(&str) -> (u16, Value)) {
     let origin = request.headers().iter().find(|h| h.field.equiv("Origin"));
     let origin = origin.map(|h| h.value.as_str().to_string());
     let foreign = origin.as_deref().is_some_and(|o| !allowed_origin(o));
-    let reply = if foreign { Reply::empty(403) } else { answer(request.method(), request.url()) };
-    let mut response = Response::from_data(reply.body.clone().unwrap_or_default())
-        .with_status_code(reply.status)
+    let route = routes.iter().find(|(_, path)| *path == request.url());
+    let (status, body, allow) = match route {
+        _ if foreign => (403, None, None),
+        None => (404, None, None),
+        Some((method, _)) if method != request.method() => (405, None, Some(method.as_str())),
+        Some(_) => {
+            let (status, body) = answer(request.url());
+            (status, Some(body.to_string()), None)
+        }
+    };
+    let mut response = Response::from_string(body.clone().unwrap_or_default())
+        .with_status_code(status)
         .with_header(header("Cache-Control", "no-store"));
-    if reply.body.is_some() {
+    if body.is_some() {
         response.add_header(header("Content-Type", "application/json"));
     }
-    if let Some(allow) = reply.allow {
+    if let Some(allow) = allow {
         response.add_header(header("Allow", allow));
     }
     if let Some(origin) = origin.filter(|_| !foreign) {
@@ -124,13 +112,9 @@ mod tests {
     #[test]
     fn answers_through_its_handler_with_cors_for_loopback_pages_only() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endpoint = JsonEndpoint::start(listener, "test endpoint", |method, url| {
-            Reply::json(
-                500,
-                serde_json::to_vec(&serde_json::json!({"m": method.as_str(), "url": url})).unwrap(),
-            )
-        })
-        .unwrap();
+        let routes = &[(Method::Get, "/x?y")];
+        let answer = |path: &str| (500, serde_json::json!({"url": path}));
+        let endpoint = JsonEndpoint::start(listener, "test endpoint", routes, answer).unwrap();
         let url = format!("http://127.0.0.1:{}/x?y", endpoint.port());
         let agent = crate::browser::webdriver::loopback_agent(Duration::from_secs(30));
         let mut answer = agent.get(&url).header("Origin", "http://localhost:1").call().unwrap();
@@ -140,7 +124,11 @@ mod tests {
         assert_eq!(headers["cache-control"], "no-store");
         assert_eq!(headers["content-type"], "application/json");
         let body: serde_json::Value = answer.body_mut().read_json().unwrap();
-        assert_eq!(body, serde_json::json!({"m": "GET", "url": "/x?y"}));
+        assert_eq!(body, serde_json::json!({"url": "/x?y"}));
+        let post = agent.post(&url).send("").unwrap();
+        assert_eq!(post.status(), 405);
+        assert_eq!(post.headers()["allow"], "GET");
+        assert_eq!(agent.get(url.replace("x?y", "x")).call().unwrap().status(), 404);
         let foreign = agent.get(&url).header("Origin", "http://evil.test:80").call().unwrap();
         assert_eq!(foreign.status(), 403, "the handler never sees a foreign page");
         assert!(foreign.headers().get("access-control-allow-origin").is_none());

@@ -6,9 +6,7 @@
 //! package's gzip -9 bytes exceed `package-gzip`, or the rtc-peer app weighs more than
 //! `rust-app-over-raw-gzip` above the raw web-sys app.
 
-use std::path::Path;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Deserialize;
 
 use super::{package, rust_apps, thousands};
@@ -30,24 +28,6 @@ pub struct Budgets {
     pub rust_app_over_raw_gzip: u64,
     /// What the rtc-peer app should weigh at most above the raw one (shown next to the budget).
     pub rust_app_over_raw_target_gzip: u64,
-}
-
-impl Budgets {
-    /// Reads the `[size]` table of `<root>/wasm-pack.toml`.
-    pub fn load(root: &Path) -> Result<Budgets> {
-        let path = root.join("wasm-pack.toml");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        parse(&text).with_context(|| format!("in {} [size]", path.display()))
-    }
-}
-
-fn parse(text: &str) -> Result<Budgets> {
-    #[derive(Deserialize)]
-    struct File {
-        size: Budgets,
-    }
-    Ok(toml::from_str::<File>(text)?.size)
 }
 
 /// One line per budget: (what, within budget).
@@ -74,10 +54,10 @@ fn verdicts(budgets: &Budgets, package_gzip: u64, over_raw: i64) -> Vec<(String,
 
 /// Builds and measures, then one check per budget.
 pub fn check(tools: &Tools, report: &mut Report) -> Result<()> {
-    let budgets = Budgets::load(&tools.root)?;
+    let budgets = &tools.settings.size;
     let package = package(tools)?;
     let apps = rust_apps(tools)?;
-    for (what, ok) in verdicts(&budgets, package.gzip(), apps.over_raw()) {
+    for (what, ok) in verdicts(budgets, package.gzip(), apps.over_raw()) {
         println!("xtask: size: {} {what}", if ok { "ok    " } else { "FAILED" });
         report.check(&format!("{SUITE}: {what}"), ok);
     }
@@ -101,15 +81,15 @@ mod tests {
 
     #[test]
     fn the_real_budgets_load() {
-        let b = Budgets::load(&crate::setup::repo_root()).unwrap();
+        let b = crate::settings::Settings::load(&crate::setup::repo_root()).unwrap().size;
         assert!(b.package_target_gzip <= b.package_gzip, "{b:?}");
         assert!(b.rust_app_over_raw_target_gzip <= b.rust_app_over_raw_gzip, "{b:?}");
     }
 
     #[test]
     fn a_figure_over_its_budget_fails_and_one_at_it_passes() {
-        let b = parse(
-            "[size]\npackage-gzip = 100\npackage-target-gzip = 90\n\
+        let b: Budgets = toml::from_str(
+            "package-gzip = 100\npackage-target-gzip = 90\n\
              rust-app-over-raw-gzip = 10\nrust-app-over-raw-target-gzip = 5\n",
         )
         .unwrap();
@@ -117,6 +97,9 @@ mod tests {
         assert_eq!(ok(100, 10), [true, true]);
         assert_eq!(ok(101, -50), [false, true]);
         assert_eq!(ok(50, 11), [true, false]);
-        assert!(parse("[size]\npackage-gzip = 1\n").is_err(), "a missing budget is an error");
+        assert!(
+            toml::from_str::<Budgets>("package-gzip = 1").is_err(),
+            "a missing budget is an error"
+        );
     }
 }

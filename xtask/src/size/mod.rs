@@ -15,19 +15,19 @@
 
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use flate2::{write::GzEncoder, Compression};
 use serde_json::{json, Value};
 
 pub mod budget;
 mod twiggy;
 
-use crate::build;
-use crate::flags;
-use crate::process;
 use crate::setup::{self, Tools};
+use crate::{flags, process};
 use budget::Budgets;
 
 /// The two minimal apps of the Rust-app figure.
@@ -75,11 +75,10 @@ impl RustApps {
 /// `cargo xtask size`.
 pub fn run(_flags: &flags::Size) -> Result<()> {
     let tools = setup::ensure()?;
-    let budgets = Budgets::load(&tools.root)?;
     let package = package(&tools)?;
     let apps = rust_apps(&tools)?;
     let top = twiggy::top(&tools, &out_dir(&tools.root).join("pkg-names"), 20)?;
-    let text = render(&tools.root, &budgets, &package, &apps, &top);
+    let text = render(&tools.root, &tools.settings.size, &package, &apps, &top);
     println!("\n{text}");
     let doc = tools.root.join(DOC);
     if !write_between(&doc, BEGIN, END, &text)? {
@@ -98,7 +97,7 @@ pub fn out_dir(root: &Path) -> PathBuf {
 /// out-dir) into `target/size/pkg` and measures it.
 pub fn package(tools: &Tools) -> Result<Measured> {
     let out = out_dir(&tools.root).join("pkg");
-    plain_build(tools, None, &out)?;
+    plain_build(tools, None, &out, &[])?;
     measure(&out)
 }
 
@@ -107,7 +106,7 @@ pub fn rust_apps(tools: &Tools) -> Result<RustApps> {
     let build = |name: &str| -> Result<Measured> {
         let crate_dir = Path::new(RUST_APP_DIR).join(name);
         let out = out_dir(&tools.root).join("rust-app").join(name);
-        plain_build(tools, Some(&crate_dir), &out)?;
+        plain_build(tools, Some(&crate_dir), &out, &[])?;
         measure(&out)
     };
     Ok(RustApps { rtc_peer: build(RTC_PEER_APP)?, raw: build(RAW_APP)? })
@@ -116,7 +115,7 @@ pub fn rust_apps(tools: &Tools) -> Result<RustApps> {
 /// The Rust-app figure for the bench table: both apps' gzip -9 bytes, the difference, the
 /// budget and the target from `wasm-pack.toml`, and whether each is met.
 pub fn bench_figure(tools: &Tools) -> Result<Value> {
-    let budgets = Budgets::load(&tools.root)?;
+    let budgets = &tools.settings.size;
     let apps = rust_apps(tools)?;
     let over = apps.over_raw();
     Ok(json!({
@@ -139,11 +138,15 @@ pub fn measured_json(m: &Measured) -> Value {
     })
 }
 
-/// `wasm-pack build [crate_dir] --release --out-dir <out>`, from the repository root.
-fn plain_build(tools: &Tools, crate_dir: Option<&Path>, out: &Path) -> Result<()> {
-    let mut cmd = Command::new(&tools.wasm_pack);
-    cmd.current_dir(&tools.root).arg("build").args(crate_dir);
-    process::run(cmd.arg("--release").arg("--out-dir").arg(out))
+/// `wasm-pack build [crate_dir] --release [extra…] --out-dir <out>`, from the repository root.
+pub fn plain_build(
+    tools: &Tools,
+    crate_dir: Option<&Path>,
+    out: &Path,
+    extra: &[&str],
+) -> Result<()> {
+    let mut cmd = crate::build::wasm_pack(tools);
+    process::run(cmd.args(crate_dir).arg("--release").args(extra).arg("--out-dir").arg(out))
 }
 
 /// The package in `dir`: its one `*_bg.wasm` and every `.js` file (the glue, and snippets),
@@ -165,12 +168,19 @@ pub fn measure(dir: &Path) -> Result<Measured> {
         let bytes = fs::read(entry.path())
             .with_context(|| format!("reading {}", entry.path().display()))?;
         *raw += bytes.len() as u64;
-        *gzip += build::gzip9(&bytes)?.len() as u64;
+        *gzip += gzip9(&bytes)?.len() as u64;
     }
     if wasm_files != 1 {
         bail!("{} should hold one *_bg.wasm, found {wasm_files}", dir.display());
     }
     Ok(m)
+}
+
+/// `gzip -9` of `bytes`.
+pub fn gzip9(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?)
 }
 
 /// `12,345`.
@@ -272,6 +282,16 @@ fn replace_between(doc: &str, begin: &str, end: &str, text: &str) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip9_round_trips_and_shrinks_repetitive_input() {
+        let input = b"RTCPeerConnection ".repeat(200);
+        let gz = gzip9(&input).unwrap();
+        assert!(gz.len() < input.len() / 10, "{} bytes", gz.len());
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+        assert_eq!(out, input);
+    }
 
     #[test]
     fn thousands_groups_digits() {

@@ -30,22 +30,9 @@ pub struct Row {
 /// the total of every item but that section.
 pub fn top(tools: &Tools, out: &Path, n: usize) -> Result<Vec<Row>> {
     let twiggy = ensure_twiggy()?;
-    process::run(
-        Command::new(&tools.wasm_pack)
-            .current_dir(&tools.root)
-            .args(["build", "--release", "--no-opt", "--out-dir"])
-            .arg(out),
-    )?;
-    let wasm = out.join("rtc_peer_bg.wasm");
-    let named = out.join("rtc_peer_named.wasm");
-    process::run(
-        Command::new(tools.wasm_opt())
-            .args(&tools.settings.wasm_opt)
-            .arg("-g")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&named),
-    )?;
+    super::plain_build(tools, None, out, &["--no-opt"])?;
+    let named = out.join("rtc_peer_bg.wasm");
+    crate::build::optimize(tools, &named, &["-g"])?;
     let output = Command::new(&twiggy)
         .args(["top", "-n", "1000000", "-f", "json"])
         .arg(&named)
