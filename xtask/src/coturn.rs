@@ -256,16 +256,21 @@ mod tests {
     }
 
     #[test]
-    fn a_server_that_exits_is_retried_then_reported_with_why() {
+    fn a_server_that_exits_is_retried_then_reported_with_why_and_no_credential() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let (fake, count) = (dir.path().join("turnserver"), dir.path().join("starts"));
-        let script = format!("#!/bin/sh\necho started >> {}\nexit 7\n", count.display());
+        // It prints its config (the credential's line) before it exits: the error shows its
+        // log, and must not show the credential.
+        let script =
+            format!("#!/bin/sh\necho started >> {}\ncat \"$2\"\nexit 7\n", count.display());
         fs::write(&fake, script).unwrap();
         fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
         let err = format!("{:#}", Turn::start_with(&fake).unwrap_err());
         assert!(err.contains(&format!("after {ATTEMPTS} attempts")), "{err}");
         assert!(err.contains("exited (exit status: 7) before it could answer"), "{err}");
+        let shown = err.split("user=").nth(1).unwrap_or_else(|| panic!("its log: {err}"));
+        assert!(shown.contains(":<redacted>"), "the credential is shown: {err}");
         let starts = fs::read_to_string(&count).unwrap();
         assert_eq!(starts.lines().count(), ATTEMPTS, "started {starts:?}");
     }
