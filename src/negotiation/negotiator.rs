@@ -26,7 +26,6 @@ use crate::{
 #[must_use = "negotiation stops as soon as the Negotiator is dropped"]
 pub struct Negotiator {
     state: Rc<State>,
-    _listeners: [Listener; 3],
 }
 
 /// What the pattern keeps between events, shared with the listeners (weakly) and the
@@ -50,6 +49,11 @@ struct State {
     wants_liveness: bool,
     /// The liveness channel's watcher, once created (see [`State::watch_liveness`]).
     liveness: RefCell<Option<Liveness>>,
+    /// `negotiationneeded`, `icecandidate` and `connectionstatechange`, until the call ends or
+    /// the negotiator is dropped (see [`State::stop_listening`]).
+    listeners: RefCell<Option<[Listener; 3]>>,
+    /// Set by [`State::stop_listening`]: no listener is registered again.
+    stopped: Cell<bool>,
     weak_self: Weak<State>,
     send: RefCell<Box<dyn FnMut(Signal)>>,
     /// Signals waiting while `send` runs (a `send` that makes the negotiator send again).
@@ -77,6 +81,8 @@ impl Negotiator {
             wants_liveness: liveness,
             bye_due: Cell::new(false),
             liveness: RefCell::new(None),
+            listeners: RefCell::new(None),
+            stopped: Cell::new(false),
             weak_self: Weak::clone(weak_self),
             send: RefCell::new(send),
             outbox: RefCell::new(VecDeque::new()),
@@ -112,10 +118,10 @@ impl Negotiator {
                 }
             }),
         ];
-        Negotiator {
-            state,
-            _listeners: listeners,
+        if let Ok(mut slot) = state.listeners.try_borrow_mut() {
+            *slot = Some(listeners);
         }
+        Negotiator { state }
     }
 
     /// Whether this negotiator keeps a liveness channel (see the
@@ -291,7 +297,7 @@ impl State {
     /// [`CallEnd::RemoteHangUp`] otherwise. A channel the browser refuses leaves the call
     /// without liveness.
     fn watch_liveness(&self) {
-        if !self.wants_liveness || self.ended.get().is_some() {
+        if !self.wants_liveness || self.ended.get().is_some() || self.stopped.get() {
             return;
         }
         let pc: &sys::Pc = self.pc.as_raw().unchecked_ref();
@@ -396,20 +402,33 @@ impl State {
             callback(reason);
         }
         self.pc.close();
+        self.stop_listening();
     }
-}
 
-impl Drop for Negotiator {
-    /// Stops watching the liveness channel with the listeners (the channel stays open, so the
-    /// other side is told nothing).
-    fn drop(&mut self) {
+    /// Removes every listener the negotiator registered (its own three and the liveness
+    /// channel's), at once: an operation still in flight may hold this state a little longer,
+    /// but nothing of the browser's stays registered for it.
+    fn stop_listening(&self) {
+        self.stopped.set(true);
+        let listeners = self
+            .listeners
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut l| l.take());
         let watcher = self
-            .state
             .liveness
             .try_borrow_mut()
             .ok()
             .and_then(|mut w| w.take());
-        drop(watcher);
+        drop((listeners, watcher));
+    }
+}
+
+impl Drop for Negotiator {
+    /// Removes its listeners and stops watching the liveness channel (the channel stays open,
+    /// so the other side is told nothing), even while an operation in flight holds its state.
+    fn drop(&mut self) {
+        self.state.stop_listening();
     }
 }
 

@@ -164,3 +164,34 @@ async fn dropping_the_negotiator_mid_negotiation_leaves_no_listener() -> Result<
     pc.close();
     Ok(())
 }
+
+/// Hanging up removes every listener the negotiator registered (its three on the connection and
+/// the liveness channel's two) at once, although the negotiator itself is still held, as an app
+/// holds it while a signal it was fed is still being applied.
+#[wasm_bindgen_test]
+async fn hanging_up_removes_the_negotiators_listeners_while_it_is_still_held(
+) -> Result<(), TestFailure> {
+    let (call, _camera) = live_call("listeners at hang-up").await?;
+    let raw = JsValue::from(call.polite.pc().as_raw());
+    let ours = ["negotiationneeded", "icecandidate", "connectionstatechange"];
+    let types = probe::listener_types(&raw);
+    assert!(
+        ours.iter().all(|t| types.contains(t)),
+        "the negotiator listens on its connection: {types}"
+    );
+    let (added, removed) = (probe::added_total(), probe::removed_total());
+    // The pair still holds the negotiator.
+    call.polite.negotiator().hang_up();
+    let types = probe::listener_types(&raw);
+    assert!(
+        !ours.iter().any(|t| types.contains(t)),
+        "left on the connection after hang_up: {types}"
+    );
+    assert!(
+        probe::removed_total() - removed >= 5 && probe::added_total() == added,
+        "hang_up removed {} listeners (its three and the liveness channel's two) and added {}",
+        probe::removed_total() - removed,
+        probe::added_total() - added
+    );
+    Ok(())
+}

@@ -197,9 +197,13 @@ pub(crate) fn hang_up(shared: &Shared, reason: EndReason) {
     drop(hang_up_click);
     // 2. Tell the other side (`Bye`, before closing, so it hears it promptly) and close.
     //    After a remote hang-up or a failure the negotiator has closed its connection already.
+    //    A negotiator that hangs up removes its listeners at once, even while a signal it is
+    //    being fed still holds it; the loopback's far leg hangs up too (its `Bye` finds no
+    //    current call and is dropped).
     local.negotiator.hang_up();
     local.pc.close();
     if let Some(far) = far {
+        far.negotiator.hang_up();
         far.pc.close();
     }
     // 3. Stop local media, clear the elements.
