@@ -1,13 +1,15 @@
 //! `connectPair`: negotiates two `RTCPeerConnection`s of the same page with each other (a
 //! loopback call), for tests and demos.
 
+use core::cell::Cell;
 use std::rc::Rc;
 
-use core::cell::Cell;
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
 
-use crate::{Error, Listener, PeerConnection};
+use super::on_settled::on_settled;
+use crate::{sys, Error, Listener, PeerConnection};
 
 /// Connects `offerer` to `answerer`, both in this page: offer, answer, and every ICE candidate
 /// passed directly from one to the other. Resolves once both descriptions are applied (media
@@ -33,52 +35,107 @@ use crate::{Error, Listener, PeerConnection};
 /// Rejects with the browser's error, as an `Error` whose `name` is the DOMException name (for
 /// example `InvalidStateError` when either connection is closed) and whose `message` is the
 /// browser's; rejects with a `TypeError` when an argument is not an `RTCPeerConnection`.
-#[wasm_bindgen(js_name = connectPair)]
-pub async fn connect_pair(
+#[wasm_bindgen(js_name = connectPair, unchecked_return_type = "Promise<void>")]
+pub fn connect_pair(
     #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] offerer: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] answerer: JsValue,
-) -> Result<(), JsValue> {
-    let offerer = peer(offerer)?;
-    let answerer = peer(answerer)?;
-
-    let offer = offerer.create_offer().await?;
-    let from_offerer = Forwarder::start(&offerer, &answerer);
-    let result = negotiate(&offerer, &answerer, &offer, &from_offerer).await;
-    if result.is_err() {
-        from_offerer.stop();
+) -> Promise {
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    // `new Promise` runs its executor synchronously: `settle` is always set here.
+    if let Some((resolve, reject)) = settle {
+        match (peer(offerer), peer(answerer)) {
+            (Ok(offerer), Ok(answerer)) => Rc::new(Pair {
+                offerer,
+                answerer,
+                resolve,
+                reject,
+                forwarders: Cell::new(Vec::new()),
+            })
+            .create_offer(),
+            _ => {
+                let _ = reject.call1(
+                    &JsValue::UNDEFINED,
+                    &js_sys::TypeError::new(
+                        "connectPair: both arguments must be RTCPeerConnections.",
+                    ),
+                );
+            }
+        }
     }
-    result.map_err(JsValue::from)
+    promise
 }
 
-async fn negotiate(
-    offerer: &PeerConnection,
-    answerer: &PeerConnection,
-    offer: &crate::SessionDescription,
-    from_offerer: &Forwarder,
-) -> Result<(), Error> {
-    offerer.set_local_description(offer).await?;
-    answerer.set_remote_description(offer).await?;
-    let answer = answerer.create_answer().await?;
-    let from_answerer = Forwarder::start(answerer, offerer);
-    let applied = async {
-        answerer.set_local_description(&answer).await?;
-        offerer.set_remote_description(&answer).await
-    };
-    let result = applied.await;
-    if result.is_err() {
-        from_answerer.stop();
-        from_offerer.stop();
-    }
-    result
+fn peer(value: JsValue) -> Result<RtcPeerConnection, JsValue> {
+    value.dyn_into::<RtcPeerConnection>()
 }
 
-fn peer(value: JsValue) -> Result<PeerConnection, JsValue> {
-    value
-        .dyn_into::<RtcPeerConnection>()
-        .map(PeerConnection::from)
-        .map_err(|_| {
-            js_sys::TypeError::new("connectPair: both arguments must be RTCPeerConnections.").into()
-        })
+/// One `connectPair` call: each step runs from the callback of the previous step's promise.
+struct Pair {
+    offerer: RtcPeerConnection,
+    answerer: RtcPeerConnection,
+    resolve: Function,
+    reject: Function,
+    /// The candidate forwarders started so far, stopped when a step fails.
+    forwarders: Cell<Vec<Forwarder>>,
+}
+
+impl Pair {
+    fn create_offer(self: Rc<Self>) {
+        let call = sys::Pc::create_offer(self.offerer.unchecked_ref());
+        self.then(call, |pair, offer| {
+            pair.forward(&pair.offerer, &pair.answerer);
+            let call = sys::Pc::set_local_description(pair.offerer.unchecked_ref(), &offer);
+            pair.then(call, move |pair, _| {
+                let call = sys::Pc::set_remote_description(pair.answerer.unchecked_ref(), &offer);
+                pair.then(call, |pair, _| pair.create_answer());
+            });
+        });
+    }
+
+    fn create_answer(self: Rc<Self>) {
+        let call = sys::Pc::create_answer(self.answerer.unchecked_ref());
+        self.then(call, |pair, answer| {
+            pair.forward(&pair.answerer, &pair.offerer);
+            let call = sys::Pc::set_local_description(pair.answerer.unchecked_ref(), &answer);
+            pair.then(call, move |pair, _| {
+                let call = sys::Pc::set_remote_description(pair.offerer.unchecked_ref(), &answer);
+                pair.then(call, |pair, _| {
+                    // Both descriptions are applied; the forwarders go on until gathering ends.
+                    let _ = pair.resolve.call0(&JsValue::UNDEFINED);
+                });
+            });
+        });
+    }
+
+    fn forward(&self, from: &RtcPeerConnection, to: &RtcPeerConnection) {
+        let mut forwarders = self.forwarders.take();
+        forwarders.push(Forwarder::start(from, to));
+        self.forwarders.set(forwarders);
+    }
+
+    /// Runs `next` with the value of `call`'s promise; on a throw or a rejection, stops the
+    /// forwarders and rejects the `connectPair` promise with the browser's error.
+    fn then(
+        self: Rc<Self>,
+        call: Result<Promise, JsValue>,
+        next: impl FnOnce(Rc<Self>, JsValue) + 'static,
+    ) {
+        on_settled(
+            call,
+            Box::new(move |result| match result {
+                Ok(value) => next(self, value),
+                Err(reason) => {
+                    for forwarder in self.forwarders.take() {
+                        forwarder.stop();
+                    }
+                    let _ = self
+                        .reject
+                        .call1(&JsValue::UNDEFINED, &JsValue::from(Error::from(reason)));
+                }
+            }),
+        );
+    }
 }
 
 /// Forwards `from`'s ICE candidates to `to` until `from` has finished gathering (then the
@@ -88,20 +145,21 @@ struct Forwarder {
 }
 
 impl Forwarder {
-    fn start(from: &PeerConnection, to: &PeerConnection) -> Forwarder {
+    fn start(from: &RtcPeerConnection, to: &RtcPeerConnection) -> Forwarder {
         let slot: Rc<Cell<Option<Listener>>> = Rc::new(Cell::new(None));
         let own = Rc::clone(&slot);
         let to = to.clone();
-        let listener = from.on_ice_candidate(move |candidate| match candidate {
-            Some(candidate) => {
-                let to = to.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = to.add_ice_candidate(&candidate).await;
-                });
+        let listener = PeerConnection::from(from.clone()).on_ice_candidate(move |candidate| {
+            match candidate {
+                // A candidate the other side rejects (closed meanwhile) is dropped.
+                Some(candidate) => on_settled(
+                    sys::Pc::add_ice_candidate(to.unchecked_ref(), &candidate),
+                    Box::new(drop),
+                ),
+                // Gathering is complete: dropping the listener here (inside its own callback)
+                // is safe, and breaks the slot <-> closure cycle.
+                None => drop(own.take()),
             }
-            // Gathering is complete: dropping the listener here (inside its own callback) is
-            // safe, and breaks the slot <-> closure cycle.
-            None => drop(own.take()),
         });
         slot.set(Some(listener));
         Forwarder { slot }
