@@ -92,7 +92,8 @@
 //! ([`CallEnd::LocalHangUp`], after sending `Bye`), a received `Bye`
 //! ([`CallEnd::RemoteHangUp`]), or a failed connection ([`CallEnd::ConnectionFailed`]). Each
 //! closes the connection, right after `on_end` returns (so the app hears of the end without
-//! waiting for the browser's `close()`). All of them go through one internal function,
+//! waiting for the browser's `close()`), and removes every listener the negotiator registered,
+//! even while the app still holds it. All of them go through one internal function,
 //! `Negotiator::end`, the place to call for any new way a call can end.
 //!
 //! # Knowing that the other side hung up, even when its `Bye` is lost

@@ -20,7 +20,7 @@ use crate::{
 /// (`add_track`, `remove_track`, `restart_ice`, a data channel) is offered to the other peer by
 /// itself; feed every signal from the other peer to [`receive`](Self::receive). Dropping the
 /// negotiator stops negotiating: every listener it registered is removed (the connection
-/// stays open).
+/// stays open). When the call ends they are removed too, though the negotiator is still held.
 ///
 /// See the [module docs](crate::negotiation) for the pattern it follows and an example.
 #[must_use = "negotiation stops as soon as the Negotiator is dropped"]
