@@ -1,17 +1,8 @@
-//! `cargo xtask bench [--browser chromium|firefox]… [--smoke] [--render]`: measures rtc-peer against
-//! hand-written JavaScript in the same page and the same run, and against simple-peer and PeerJS
-//! for size.
-//!
-//! Steps: set up; build the library package (release, wasm-opt) and measure gzip -9 sizes next
-//! to `simplepeer.min.js` and `peerjs.min.js` (installed from `benches/size`'s lockfile); build
-//! the benchmark crate `benches/web` into `target/bench/pkg`; serve `benches/page` with it; run
-//! the page in headless Chromium and Firefox through WebDriver; print the table; write
-//! `target/bench/results.json`, the chart `docs/bench.svg` and the table into `docs/bench.md`
-//! (between its `bench:begin` / `bench:end` markers, so the prose around it is kept), which
-//! names the commit (`+dirty` when the tree had changes) and the date it was measured on.
-//!
-//! Every figure is a ratio against a baseline measured in the same page and run, the median over
-//! rounds in which the variants alternate (see `benches/page/bench.js`).
+//! `cargo xtask bench`: rtc-peer against hand-written JavaScript in the same page and the same
+//! run, and against simple-peer and PeerJS for size. Every figure is a ratio against a baseline
+//! measured in the same page and run, the median over rounds in which the variants alternate
+//! (`benches/page/bench.js`). Writes `target/bench/results.json`, `docs/bench.svg` and the table
+//! in `docs/bench.md` ([`docs`]).
 //!
 //! While working on one figure: `XTASK_BENCH_ONLY=dispatch,offer_answer` runs only the page
 //! figures named (their keys in `window.benchResults.figures`), with full round counts; the run
@@ -39,12 +30,11 @@ use crate::process;
 use crate::setup::{self, Tools};
 use crate::size;
 
-/// The benchmark crate (the Rust sides of figures 2-10).
-pub const BENCH_CRATE: &str = "benches/web";
-/// The benchmark page (runner, plain-JS baselines).
-pub const PAGE_DIR: &str = "benches/page";
-/// The npm packages measured for size next to ours.
-pub const SIZE_DIR: &str = "benches/size";
+/// The Rust sides of figures 2-10, the page that runs them against plain JS, and the npm
+/// packages measured for size next to ours (installed by setup from their lockfile).
+const BENCH_CRATE: &str = "benches/web";
+const PAGE_DIR: &str = "benches/page";
+const SIZE_DIR: &str = "benches/size";
 
 /// How long one browser may take for the whole page: about 4 minutes on an idle 2-core
 /// machine; Chromium took 8m47s of the 9 minutes allowed at load average 15, and Firefox ran
@@ -54,15 +44,12 @@ const PAGE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 /// The library's size target (figure 1), bytes gzip -9.
 pub const SIZE_TARGET: u64 = 16_000;
 
-/// Runs the command.
 pub fn run(flags: &flags::Bench) -> Result<()> {
     let started = Instant::now();
-    let mut browsers: Vec<Browser> = Vec::new();
-    for &b in if flags.browser.is_empty() { &Browser::ALL[..] } else { &flags.browser } {
-        if !browsers.contains(&b) {
-            browsers.push(b);
-        }
-    }
+    let browsers: Vec<Browser> = Browser::ALL
+        .into_iter()
+        .filter(|b| flags.browser.is_empty() || flags.browser.contains(b))
+        .collect();
     if flags.render {
         let root = setup::repo_root();
         let path = out_dir(&root).join("results.json");
@@ -120,7 +107,6 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     );
     let results = json!({
         "command": command,
-        "finished_unix": std::time::UNIX_EPOCH.elapsed().map(|d| d.as_secs()).unwrap_or(0),
         "commit": commit,
         "date": process::probe(Command::new("date").args(["-u", "+%Y-%m-%d"])),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
@@ -316,46 +302,27 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
         Ok((bytes.len(), size::gzip9(&bytes)?.len()))
     };
     // The demo: what its page loads, the app's package plus www/'s scripts, HTML and CSS.
-    let mut paths: Vec<PathBuf> = fs::read_dir(tools.root.join("www"))
-        .map(|dir| dir.filter_map(|e| Some(e.ok()?.path())).collect())
-        .unwrap_or_default();
-    paths.retain(|p| {
-        p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("js" | "html" | "css"))
-    });
-    paths.sort();
-    let demo_files = paths
-        .iter()
-        .map(|p| {
-            Ok(json!({ "file": p.file_name().map(|n| n.to_string_lossy()), "gzip": gzip(p)?.1 }))
-        })
-        .collect::<Result<Vec<Value>>>()?;
-    let demo_extra: u64 = demo_files.iter().filter_map(|f| f["gzip"].as_u64()).sum();
-
-    let modules = tools.root.join(SIZE_DIR).join("node_modules");
-    let (simple_peer, peerjs) = ("simple-peer/simplepeer.min.js", "peerjs/dist/peerjs.min.js");
-    if !modules.join(simple_peer).is_file() || !modules.join(peerjs).is_file() {
-        let mut npm = Command::new(&tools.npm);
-        process::run(
-            npm.args(["ci", "--no-audit", "--no-fund"]).current_dir(tools.root.join(SIZE_DIR)),
-        )?;
+    let mut demo_extra = 0;
+    for entry in fs::read_dir(tools.root.join("www")).context("reading www/")? {
+        let path = entry?.path();
+        if path.is_file()
+            && path.extension().is_some_and(|e| e == "js" || e == "html" || e == "css")
+        {
+            demo_extra += gzip(&path)?.1 as u64;
+        }
     }
+    // Their versions are pinned in benches/size/package.json.
+    let modules = tools.root.join(SIZE_DIR).join("node_modules");
     let other = |file: &str| -> Result<Value> {
-        let path = modules.join(file);
-        let (raw, gzip) = gzip(&path)?;
-        let package = file.split('/').next().unwrap_or(file);
-        let manifest = fs::read_to_string(modules.join(package).join("package.json"));
-        let manifest: Option<Value> = manifest.ok().and_then(|t| serde_json::from_str(&t).ok());
-        let version = manifest.and_then(|v| v["version"].as_str().map(str::to_string));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        Ok(json!({ "file": name, "version": version, "raw": raw, "gzip": gzip }))
+        let (raw, gzip) = gzip(&modules.join(file))?;
+        Ok(json!({ "file": file, "raw": raw, "gzip": gzip }))
     };
     Ok(json!({
         "library": size::measured_json(&lib),
         "package": size::measured_json(&full),
-        "demo": { "gzip": full.gzip() + demo_extra, "www_files": demo_files },
-        "simple_peer": other(simple_peer)?,
-        "peerjs": other(peerjs)?,
+        "demo": { "gzip": full.gzip() + demo_extra },
+        "simple_peer": other("simple-peer/simplepeer.min.js")?,
+        "peerjs": other("peerjs/dist/peerjs.min.js")?,
         "target_gzip": SIZE_TARGET,
-        "rust_app": size::bench_figure(tools)?,
     }))
 }

@@ -56,35 +56,3 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     report.add(SUITE, Some(BROWSER), passed + u32::from(problems.is_empty()), 0);
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::super::docs::leak_problems;
-    use serde_json::{json, Value};
-
-    #[test]
-    fn a_listener_or_memory_left_behind_fails_the_smoke_test() {
-        let block = |listeners: i64, wasm: i64, heap: i64| {
-            json!({ "cycles": 5, "error": null, "listeners_left_pc": listeners,
-                    "listeners_left_all": listeners, "wasm_growth_bytes": wasm,
-                    "rust_heap_growth_bytes": heap, "connections_open_left": 0,
-                    "pending_attach_left": 0, "pending_candidates_left": 0 })
-        };
-        let results = |full: Value, early: Value| {
-            json!({ "config": { "leakCycles": 5, "leakEarlyCycles": 5, "leakDataCycles": 5 },
-                    "figures": { "leak": { "rtc_peer": full,
-                                           "hang_up_during_setup": { "rtc_peer": early },
-                                           "data_channels": { "rtc_peer": block(0, 0, 0) } } } })
-        };
-        assert_eq!(leak_problems(&results(block(0, 0, 0), block(0, 0, -16))), Vec::<String>::new());
-        for (full, early) in [
-            (block(1, 0, 0), block(0, 0, 0)),
-            (block(0, 65536, 0), block(0, 0, 0)),
-            (block(0, 0, 0), block(0, 0, 24)),
-        ] {
-            assert!(!leak_problems(&results(full, early)).is_empty());
-        }
-        let missing = results(json!({ "cycles": 5, "error": null }), block(0, 0, 0));
-        assert_eq!(leak_problems(&missing).len(), 7, "absent figures are failures");
-    }
-}
