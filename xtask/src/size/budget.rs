@@ -68,17 +68,6 @@ pub fn check(tools: &Tools, report: &mut Report) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Just this check: `cargo test -p xtask size_budgets_by_hand -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "three release builds; `cargo xtask test` runs it"]
-    fn size_budgets_by_hand() {
-        let tools = crate::setup::ensure().expect("tools");
-        let mut report = Report::default();
-        check(&tools, &mut report).expect("the builds");
-        report.print_summary();
-        assert_eq!(report.failed(), 0);
-    }
-
     #[test]
     fn the_real_budgets_load() {
         let b = crate::settings::Settings::load(&crate::setup::repo_root()).unwrap().size;

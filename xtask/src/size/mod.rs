@@ -10,8 +10,7 @@
 //!
 //! Prints all of it with the budgets of `wasm-pack.toml`'s `[size]` table, and writes it into
 //! `docs/size.md` between its `size:begin` / `size:end` markers. `cargo xtask test` holds the
-//! same figures to the budgets ([`budget`]); `cargo xtask bench` adds the Rust-app figure to its
-//! table through [`bench_figure`].
+//! same figures to the budgets ([`budget`]).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -112,24 +111,7 @@ pub fn rust_apps(tools: &Tools) -> Result<RustApps> {
     Ok(RustApps { rtc_peer: build(RTC_PEER_APP)?, raw: build(RAW_APP)? })
 }
 
-/// The Rust-app figure for the bench table: both apps' gzip -9 bytes, the difference, the
-/// budget and the target from `wasm-pack.toml`, and whether each is met.
-pub fn bench_figure(tools: &Tools) -> Result<Value> {
-    let budgets = &tools.settings.size;
-    let apps = rust_apps(tools)?;
-    let over = apps.over_raw();
-    Ok(json!({
-        "rtc_peer": measured_json(&apps.rtc_peer),
-        "raw_web_sys": measured_json(&apps.raw),
-        "over_raw_gzip": over,
-        "budget_gzip": budgets.rust_app_over_raw_gzip,
-        "target_gzip": budgets.rust_app_over_raw_target_gzip,
-        "within_budget": over <= budgets.rust_app_over_raw_gzip as i64,
-        "target_met": over <= budgets.rust_app_over_raw_target_gzip as i64,
-        "command": "cargo xtask size",
-    }))
-}
-
+/// The JSON of the bench results' size figure.
 pub fn measured_json(m: &Measured) -> Value {
     json!({
         "wasm": m.wasm, "wasm_gzip": m.wasm_gzip,
@@ -282,16 +264,6 @@ fn replace_between(doc: &str, begin: &str, end: &str, text: &str) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn gzip9_round_trips_and_shrinks_repetitive_input() {
-        let input = b"RTCPeerConnection ".repeat(200);
-        let gz = gzip9(&input).unwrap();
-        assert!(gz.len() < input.len() / 10, "{} bytes", gz.len());
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
-        assert_eq!(out, input);
-    }
 
     #[test]
     fn thousands_groups_digits() {
