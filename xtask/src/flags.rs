@@ -111,6 +111,8 @@ mod tests {
             panic!("not demo")
         };
         assert_eq!(d.port, Some(9000));
+        let XtaskCmd::Test(t) = parse(&["test"]).unwrap().subcommand else { panic!("not test") };
+        assert!(!t.host_network, "the host network is opt-in");
         for bad in [&["test", "--fast"][..], &["test", "x"], &["build", "--web2"], &["demo", "-p"]]
         {
             assert!(parse(bad).is_err(), "{bad:?} was accepted");
