@@ -9,19 +9,17 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::setup::{self, Tools};
-use crate::{flags, process, size};
+use crate::{flags, process};
 
-/// The wasm-pack `--target`s we ship.
+/// The wasm-pack `--target`s we ship: `web` into `pkg/` (what the demo imports), `bundler` into
+/// `pkg-bundler/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// `--target web` into `pkg/` (what the demo imports).
     Web,
-    /// `--target bundler` into `pkg-bundler/`.
     Bundler,
 }
 
 impl Target {
-    /// The wasm-pack `--target` value.
     pub fn name(self) -> &'static str {
         match self {
             Target::Web => "web",
@@ -30,7 +28,6 @@ impl Target {
     }
 }
 
-/// `cargo xtask build [--bundler]`.
 pub fn run(flags: &flags::Build) -> Result<()> {
     let tools = setup::ensure()?;
     package(&tools, if flags.bundler { Target::Bundler } else { Target::Web }).map(drop)
@@ -65,17 +62,6 @@ pub fn package_with(
     }
     let out = tools.root.join(out_dir);
     built(tools, &mut cmd, &out.join("rtc_peer_bg.wasm"), true)?;
-    let size = size::measure(&out)?;
-    println!(
-        "xtask: {} ({}): wasm {} B (gzip -9 {} B) + JS {} B (gzip -9 {} B) = gzip -9 {} B",
-        out.display(),
-        target.name(),
-        size.wasm,
-        size.wasm_gzip,
-        size.js,
-        size.js_gzip,
-        size.gzip()
-    );
     Ok(out)
 }
 

@@ -30,7 +30,6 @@ pub fn build_app(tools: &Tools) -> Result<PathBuf> {
     Ok(www)
 }
 
-/// The built app's wasm file in `www/pkg/`.
 fn app_wasm(www: &Path) -> PathBuf {
     www.join("pkg").join(format!("{APP_MODULE}_bg.wasm"))
 }
@@ -49,7 +48,7 @@ fn start(addr: SocketAddr, www: PathBuf, probe: Option<&Path>) -> Result<Server>
 }
 
 /// The page probe that the browser tests inject into the served page (`/__probe.js`).
-pub fn probe_script(root: &Path) -> PathBuf {
+fn probe_script(root: &Path) -> PathBuf {
     root.join("src").join("testing").join("probe.js")
 }
 
@@ -75,7 +74,6 @@ fn screenshot(tools: &Tools) -> Result<()> {
     crate::test::rooms::readme_screenshot(tools, &server.url(), &docs.join("demo-room.png"))
 }
 
-/// Runs the demo command.
 pub fn run(flags: &flags::Demo) -> Result<()> {
     if flags.screenshot {
         return screenshot(&setup::ensure()?);
@@ -112,19 +110,4 @@ pub fn run(flags: &flags::Demo) -> Result<()> {
     println!("  {}; press Ctrl-C to stop", relay::PATH);
     server.wait_forever();
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serves_the_committed_page() {
-        let root = setup::repo_root();
-        let www = root.join("www");
-        for file in ["index.html", "app.js", "style.css"] {
-            assert!(www.join(file).is_file(), "www/{file} is missing");
-        }
-        assert!(probe_script(&root).is_file(), "the page probe is missing");
-    }
 }

@@ -29,14 +29,12 @@ use crate::setup::{self, Tools};
 use crate::{flags, process};
 use budget::Budgets;
 
-/// The two minimal apps of the Rust-app figure.
-pub const RUST_APP_DIR: &str = "benches/rust-app";
-/// The app that uses rtc-peer (`on_track` → `first_stream()` → `attach_stream`).
-pub const RTC_PEER_APP: &str = "rtc-peer";
-/// The same app in raw web-sys (`Closure` + `set_ontrack` + `forget` + `play()`).
-pub const RAW_APP: &str = "raw-web-sys";
+/// The two minimal apps of the Rust-app figure: with rtc-peer (`on_track` → `first_stream()` →
+/// `attach_stream`), and in raw web-sys (`Closure` + `set_ontrack` + `forget` + `play()`).
+const RUST_APP_DIR: &str = "benches/rust-app";
+const RTC_PEER_APP: &str = "rtc-peer";
+const RAW_APP: &str = "raw-web-sys";
 
-/// The file the command writes its tables into.
 const DOC: &str = "docs/size.md";
 const BEGIN: &str = "<!-- size:begin -->";
 const END: &str = "<!-- size:end -->";
@@ -71,7 +69,6 @@ impl RustApps {
     }
 }
 
-/// `cargo xtask size`.
 pub fn run(_flags: &flags::Size) -> Result<()> {
     let tools = setup::ensure()?;
     let package = package(&tools)?;
@@ -87,8 +84,8 @@ pub fn run(_flags: &flags::Size) -> Result<()> {
     Ok(())
 }
 
-/// `target/size` under the repository root: every build this module makes.
-pub fn out_dir(root: &Path) -> PathBuf {
+/// `target/size`: every build this module makes.
+fn out_dir(root: &Path) -> PathBuf {
     setup::target_dir(root).join("size")
 }
 
@@ -158,7 +155,6 @@ pub fn measure(dir: &Path) -> Result<Measured> {
     Ok(m)
 }
 
-/// `gzip -9` of `bytes`.
 pub fn gzip9(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::best());
     enc.write_all(bytes)?;

@@ -19,7 +19,6 @@ use crate::setup::{self, Tools};
 /// The twiggy release `cargo xtask size` installs when none is on PATH.
 const VERSION: &str = "0.8.0";
 
-/// One item of `twiggy top`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Row {
     pub name: String,
