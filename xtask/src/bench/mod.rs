@@ -99,12 +99,10 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     let elapsed = started.elapsed().as_secs();
     let only = only_figures();
     let only_var = only.as_ref().map(|o| format!("{ONLY_VAR}={}", o.join(",")));
-    let browser_flags: String = flags.browser.iter().map(|b| format!(" --browser {b}")).collect();
-    let command = format!(
-        "{}cargo xtask bench{browser_flags}{}",
-        only_var.as_ref().map(|v| format!("{v} ")).unwrap_or_default(),
-        if flags.smoke { " --smoke" } else { "" }
-    );
+    // The command as typed, for the docs' "measured by".
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env = only_var.as_ref().map(|v| format!("{v} ")).unwrap_or_default();
+    let command = format!("{env}cargo xtask {}", args.join(" "));
     let results = json!({
         "command": command,
         "commit": commit,

@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result};
 
@@ -32,12 +31,7 @@ const EXPORTS: &[(&str, &str)] = &[
 
 /// Runs the plain build and checks its `.d.ts`; one check per expected export.
 pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    process::run(Command::new(&tools.wasm_pack).current_dir(&tools.root).args([
-        "build",
-        "--release",
-        "--target",
-        "web",
-    ]))?;
+    process::run(crate::build::wasm_pack(tools).args(["--release", "--target", "web"]))?;
     let dts = tools.root.join("pkg").join("rtc_peer.d.ts");
     for (what, ok) in check_dts(&dts)? {
         println!("xtask: plain build: {} {what}", if ok { "ok    " } else { "FAILED" });
