@@ -44,12 +44,17 @@ const PAGE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 /// The library's size target (figure 1), bytes gzip -9.
 pub const SIZE_TARGET: u64 = 16_000;
 
+/// The browsers `--browser` names, in [`Browser::ALL`]'s order; all when none is named.
+fn browsers(flags: &flags::Bench) -> Vec<Browser> {
+    let named = |b: &Browser| flags.browser.is_empty() || flags.browser.contains(b);
+    Browser::ALL.into_iter().filter(named).collect()
+}
+
 pub fn run(flags: &flags::Bench) -> Result<()> {
     let started = Instant::now();
-    let browsers: Vec<Browser> = Browser::ALL
-        .into_iter()
-        .filter(|b| flags.browser.is_empty() || flags.browser.contains(b))
-        .collect();
+    let browsers = browsers(flags);
+    // The command as typed: the docs' "measured by", and what the run inside is given.
+    let args: Vec<String> = std::env::args().skip(1).collect();
     if flags.render {
         let root = setup::repo_root();
         let path = out_dir(&root).join("results.json");
@@ -85,13 +90,7 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     let bench_pkg = build_bench(&tools, &out, true)?;
     let pages = match network {
         Network::Namespace => {
-            let mut inner = vec![bench_pkg.to_string_lossy().into_owned()];
-            inner.extend(browsers.iter().map(|b| b.name().to_string()));
-            if flags.smoke {
-                inner.push(SMOKE_ARG.to_string());
-            }
-            let deadline = PAGE_TIMEOUT * (browsers.len() as u32 + 1);
-            netns::run_inside("bench", &inner, deadline)?
+            netns::run_inside("bench", &args, PAGE_TIMEOUT * (browsers.len() as u32 + 1))?
         }
         Network::Host => pages(&tools, &bench_pkg, &browsers, flags.smoke)?,
     };
@@ -99,8 +98,6 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     let elapsed = started.elapsed().as_secs();
     let only = only_figures();
     let only_var = only.as_ref().map(|o| format!("{ONLY_VAR}={}", o.join(",")));
-    // The command as typed, for the docs' "measured by".
-    let args: Vec<String> = std::env::args().skip(1).collect();
     let env = only_var.as_ref().map(|v| format!("{v} ")).unwrap_or_default();
     let command = format!("{env}cargo xtask {}", args.join(" "));
     let results = json!({
@@ -160,21 +157,17 @@ fn left_out(only: &[String]) -> Vec<&'static str> {
     PAGE_FIGURES.iter().copied().filter(|k| !only.iter().any(|o| o == k)).collect()
 }
 
-/// In the arguments of the inner bench run: tiny round counts.
-const SMOKE_ARG: &str = "smoke";
-
-/// `xtask __in-netns bench <package> <browser>… [smoke]`: the pages run, inside the namespace.
+/// `xtask __in-netns bench <the bench command's arguments>`: the pages of the package
+/// [`build_bench`] built, inside the namespace.
 pub fn inside(args: &[String]) -> Result<Value> {
-    let (pkg, rest) =
-        args.split_first().context("usage: __in-netns bench <package dir> <browser>… [smoke]")?;
-    let smoke = rest.iter().any(|a| a == SMOKE_ARG);
-    let browsers = rest
-        .iter()
-        .filter(|a| *a != SMOKE_ARG)
-        .map(|a| a.parse().map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<Browser>>>()?;
+    let flags::XtaskCmd::Bench(flags) =
+        flags::Xtask::from_vec(args.iter().map(Into::into).collect())?.subcommand
+    else {
+        bail!("__in-netns bench: not the arguments of a bench command: {args:?}");
+    };
     let tools = setup::ensure()?;
-    pages(&tools, Path::new(pkg), &browsers, smoke)
+    let bench_pkg = out_dir(&tools.root).join("pkg");
+    pages(&tools, &bench_pkg, &browsers(&flags), flags.smoke)
 }
 
 /// Runs the page in each of `browsers`: `{browser: results or {error}}`.
