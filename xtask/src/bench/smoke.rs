@@ -1,10 +1,7 @@
 //! The bench page's smoke test (part of `cargo xtask test`): runs `benches/page` with tiny round
 //! counts in headless Chromium, so the benchmark cannot rot between `cargo xtask bench` runs.
-//! Every figure must run to the end (each handler saw every event, every call reached its first
-//! frame, every cycle closed), and the leak figure's rtc-peer blocks (full calls, calls hung up
-//! during setup, data-channel calls) must leave 0 listeners and show 0 wasm-memory and 0
-//! Rust-heap growth, no open connection and no pending future (the leak verdict of the bench
-//! table). It times nothing.
+//! Every figure must run to the end, and the leak figure must pass the bench table's verdict
+//! ([`super::docs::leak_problems`]). It times nothing.
 
 use std::time::Duration;
 

@@ -1,16 +1,9 @@
-//! `cargo xtask size`: what the browser downloads, measured as a user builds it.
-//!
-//! - The JS package: a plain `wasm-pack build --release` of the crate (default target, default
-//!   features, the wasm-opt arguments of Cargo.toml), gzip -9 of the wasm and of every JS file
-//!   of the package (the glue).
-//! - The Rust-app figure: the two minimal apps of `benches/rust-app` (the same remote-video app
-//!   with rtc-peer and in raw web-sys), each built the same way; what the rtc-peer app weighs
-//!   above the raw one.
-//! - Where the package's bytes go: `twiggy top` of the same build with its function names kept.
-//!
-//! Prints all of it with the budgets of `wasm-pack.toml`'s `[size]` table, and writes it into
-//! `docs/size.md` between its `size:begin` / `size:end` markers. `cargo xtask test` holds the
-//! same figures to the budgets ([`budget`]).
+//! `cargo xtask size`: what the browser downloads, measured as a user builds it (a plain
+//! `wasm-pack build --release`, gzip -9 of each file): the JS package, the Rust-app figure (what
+//! the rtc-peer app of `benches/rust-app` weighs above the raw web-sys one) and `twiggy top` of
+//! the package. Prints it with the budgets of `wasm-pack.toml`'s `[size]` table and writes it into
+//! `docs/size.md` between its markers; `cargo xtask test` holds the figures to the budgets
+//! ([`budget`]).
 
 use std::fmt::Write as _;
 use std::fs;

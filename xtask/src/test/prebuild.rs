@@ -1,10 +1,8 @@
 //! Everything the browser phases need, built before they run: they run in a network namespace
 //! where no registry is reachable, and building there would also cost the run its time twice.
 //!
-//! [`run`] builds, on the host network, the web and bundler packages, the demo app, the Janus example's page, every wasm
-//! test binary (the flags the suites run them with), and the bench smoke page's package. Inside,
-//! [`check_nothing_rebuilt`] asks cargo for the same test binaries again (offline) and fails if
-//! it compiles anything.
+//! Inside, [`check_nothing_rebuilt`] asks cargo for the same test binaries again (offline) and
+//! fails if it compiles anything.
 
 use std::fs;
 
