@@ -8,8 +8,10 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::setup::{self, Tools};
-use crate::{flags, process, size};
+use crate::setup;
+use crate::{flags, size};
+use harness::process;
+use harness::Tools;
 
 /// The wasm-pack `--target`s we ship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,9 +26,11 @@ use serde_json::{json, Value};
 pub mod budget;
 mod twiggy;
 
-use crate::setup::{self, Tools};
-use crate::{flags, process};
+use crate::flags;
+use crate::setup;
 use budget::Budgets;
+use harness::process;
+use harness::Tools;
 
 /// The two minimal apps of the Rust-app figure.
 pub const RUST_APP_DIR: &str = "benches/rust-app";

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use tiny_http::Method;
 
 use crate::coturn::Turn;
-use crate::netns::json_endpoint::{JsonEndpoint, Route};
+use crate::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the suites use the same).
 pub const NAMESPACE_PORT: u16 = 4780;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::daemon::{self, Daemon};
-use crate::setup::Tools;
+use crate::Tools;
 
 /// The realm coturn is started with (any string works; both ends only need to agree).
 pub const REALM: &str = "rtc-peer.test";

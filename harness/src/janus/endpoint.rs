@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tiny_http::Method;
 
 use super::Janus;
-use crate::netns::json_endpoint::{JsonEndpoint, Route};
+use crate::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the example's tests use the same).
 pub const PORT: u16 = 4781;
@@ -61,7 +61,9 @@ const ROUTES: &[Route] = &[(Method::Get, "/janus.json"), (Method::Post, "/kill")
 
 /// The endpoint's answer on `path`, one of [`ROUTES`].
 fn answer(path: &str, janus: &Mutex<Janus>) -> (u16, Value) {
-    let Ok(mut janus) = janus.lock() else { return (500, json!({"error": "poisoned"})) };
+    let Ok(mut janus) = janus.lock() else {
+        return (500, json!({"error": "poisoned"}));
+    };
     if path == "/janus.json" {
         return (200, json!({"url": janus.url(), "pid": janus.pid()}));
     }
