@@ -46,9 +46,9 @@
 
 pub mod browser;
 pub mod coturn;
-pub mod daemon;
+mod daemon;
 pub mod janus;
-pub mod json_endpoint;
+mod json_endpoint;
 pub mod process;
 pub mod report;
 pub mod settings;

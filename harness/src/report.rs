@@ -18,7 +18,7 @@ pub struct SuiteResult {
     pub failed: u32,
 }
 
-/// Serializable so a run in a network namespace can hand its report back (`crate::netns`).
+/// Serializable so a run in a network namespace hands its report back to the process outside.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     results: Vec<SuiteResult>,

@@ -18,7 +18,7 @@ use crate::coturn::Turn;
 use crate::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the suites use the same).
-pub const NAMESPACE_PORT: u16 = 4780;
+pub(crate) const NAMESPACE_PORT: u16 = 4780;
 
 /// The compile-time variable naming another port (host network only).
 pub const PORT_VAR: &str = "RTC_PEER_TURN_CONFIG_PORT";

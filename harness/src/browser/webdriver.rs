@@ -36,7 +36,7 @@ pub struct Driver {
 }
 
 /// An HTTP client for servers on loopback: no proxy, every status readable, `timeout` per call.
-pub fn loopback_agent(timeout: Duration) -> ureq::Agent {
+pub(crate) fn loopback_agent(timeout: Duration) -> ureq::Agent {
     let config = ureq::Agent::config_builder().http_status_as_error(false).proxy(None);
     config.timeout_global(Some(timeout)).build().into()
 }

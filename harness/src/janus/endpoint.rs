@@ -18,7 +18,7 @@ use super::Janus;
 use crate::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the example's tests use the same).
-pub const PORT: u16 = 4781;
+const PORT: u16 = 4781;
 
 /// Janus and its endpoint, serving until dropped (the endpoint stops first, then Janus).
 pub struct Running {

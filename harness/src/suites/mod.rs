@@ -5,5 +5,5 @@
 pub mod abuse;
 pub mod e2e;
 pub mod js_tests;
-pub mod page;
+mod page;
 pub mod rooms;
