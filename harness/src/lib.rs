@@ -11,12 +11,12 @@
 //!   W3C WebDriver client ([`browser::webdriver`]) and the static page server
 //!   ([`browser::server`]).
 //! - [`process`]: child processes with a deadline each, in process groups killed on timeout
-//!   and on Ctrl-C. [`daemon`]: a server process the run starts and stops by its pid.
+//!   and on Ctrl-C. `daemon`: a server process the run starts and stops by its pid.
 //! - [`coturn`]: a TURN relay with credentials made for the run; [`turn_config`] hands them to
-//!   the pages at run time through a loopback [`json_endpoint`].
+//!   the pages at run time through a loopback `json_endpoint`.
 //! - [`janus`]: the SFU, started from a private configuration, its URL served at run time;
 //!   [`janus::example`] checks the Janus example's page.
-//! - [`suites`]: the page suites of the demo (`e2e`, `rooms`, `abuse`, sharing [`suites::page`])
+//! - [`suites`]: the page suites of the demo (`e2e`, `rooms`, `abuse`, sharing `page`)
 //!   and of the JS package (`js_tests`).
 //! - [`report`]: pass/fail counts per suite and browser, and the run's closing summary.
 //! - [`settings`]: `wasm-pack.toml` and the release wasm-opt arguments; [`Tools`]: where every

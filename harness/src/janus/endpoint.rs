@@ -1,5 +1,5 @@
 //! The run's Janus, handed to the browser suites at run time: a small HTTP endpoint on
-//! 127.0.0.1:[`PORT`] inside the run's network namespace (beside the TURN settings' one).
+//! 127.0.0.1:4781 inside the run's network namespace (beside the TURN settings' one).
 //!
 //! - `GET /janus.json` answers `{"url": "http://127.0.0.1:P/janus", "pid": N}`.
 //! - `POST /kill` (test-only control) kills Janus at once, as a crash would, answers
@@ -27,7 +27,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts Janus (`binary`) and its endpoint on 127.0.0.1:[`PORT`].
+    /// Starts Janus (`binary`) and its endpoint on 127.0.0.1:`PORT` (4781).
     ///
     /// # Errors
     ///

@@ -5,7 +5,7 @@
 //! Call clicked again in the same task as Hang up. Afterwards the page must hold zero open
 //! connections, zero live local tracks, zero listeners on any connection, zero console
 //! errors, zero page errors and zero CSP violations, as the browser itself counts them through
-//! the page probe ([`Page`]); a self-check shows the probe sees a leak made on purpose.
+//! the page probe (`Page`); a self-check shows the probe sees a leak made on purpose.
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! End-to-end tests of the demo page (`www/`) in every browser of `wasm-pack.toml`: each case
 //! opens the app at the URL xtask serves it on (with the page probe), clicks its buttons like
-//! a person, and reads the page and the browser through [`Page`]. A Content-Security-Policy
+//! a person, and reads the page and the browser through `Page`. A Content-Security-Policy
 //! violation fails the case it happened in. The synthetic-source case writes a mid-call
 //! screenshot per browser to `target/e2e/` (`cargo xtask demo --screenshot` refreshes the
 //! README's `docs/demo.png`).

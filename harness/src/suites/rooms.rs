@@ -11,7 +11,7 @@
 //! - a third browser session gets "room full" and disturbs nothing;
 //! - a relay-only call through the run's coturn: the stats panel says relay on both sides.
 //!
-//! "Ended" is read from the page's elements and the browser through [`Page`], never from the
+//! "Ended" is read from the page's elements and the browser through `Page`, never from the
 //! app's counters; every page is checked for CSP violations and console errors.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
