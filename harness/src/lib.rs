@@ -4,8 +4,9 @@
 //! packages, serve, orchestrate a run in its private network, summarise it, measure); this
 //! crate is what those runs start and check. Nothing here installs or builds: a suite gets
 //! the [`Tools`] `cargo xtask setup` found and what xtask built or serves for it (the demo's
-//! URL, the package folders). One arrow: `xtask -> harness`, never the reverse; the harness
-//! itself depends only on the demo's signalling relay (for the socket under a connection).
+//! URL, the package folders). One arrow: `xtask -> harness`, never the reverse; of this
+//! repository's crates the harness depends only on the demo's signalling relay (for the socket
+//! under a page server's connection).
 //!
 //! - [`browser`]: the two browsers and their one description from `wasm-pack.toml`, a
 //!   W3C WebDriver client ([`browser::webdriver`]) and the static page server

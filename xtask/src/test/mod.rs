@@ -227,19 +227,6 @@ fn check(tools: &Tools, report: &mut Report, name: &str, args: &str) -> Result<(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_suite_that_errors_counts_against_its_browsers_and_silence_is_a_failure() {
-        let mut r = Report::default();
-        r.suite("e2e", &[Browser::Firefox], |_| anyhow::bail!("driver crashed"));
-        assert_eq!(r.totals(|s| s.browser == Some(Browser::Firefox)), (0, 1));
-        assert_eq!(r.totals(|s| s.browser.is_none()), (0, 0), "not counted on the host");
-        let mut r = Report::default();
-        r.add("wasm tests/a.rs", Some(Browser::Chromium), 3, 0);
-        r.expect_browsers(&Browser::ALL);
-        assert_eq!(r.totals(|s| s.browser == Some(Browser::Firefox)), (0, 1));
-        assert_eq!(r.failed(), 1);
-    }
-
     /// One suite by itself (slow), in the test network for the TURN settings:
     /// `cargo xtask netns -- env XTASK_SUITE=rooms cargo test -p xtask -- --ignored --nocapture
     /// one_suite` (`e2e`, `rooms`, `abuse`, `plain-build`, `js`; `XTASK_E2E_ONLY` picks cases).
