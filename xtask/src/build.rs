@@ -8,8 +8,9 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::setup::{self, Tools};
-use crate::{flags, process};
+use crate::{flags, setup};
+use harness::process;
+use harness::Tools;
 
 /// The wasm-pack `--target`s we ship: `web` into `pkg/` (what the demo imports), `bundler` into
 /// `pkg-bundler/`.

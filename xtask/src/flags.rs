@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::browser::Browser;
+use harness::browser::Browser;
 
 xflags::xflags! {
     /// The one entry point for setting up, building, serving, testing and measuring rtc-peer.

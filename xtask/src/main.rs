@@ -2,22 +2,17 @@
 //! measuring rtc-peer. `cargo xtask --help` lists the commands; `main` only dispatches.
 
 mod bench;
-mod browser;
 mod build;
-mod coturn;
-mod daemon;
 mod demo;
 mod flags;
-mod janus;
+mod janus_example;
 mod netns;
-mod process;
-mod settings;
 mod setup;
 mod size;
 mod test;
-mod turn_config;
 
 use flags::XtaskCmd;
+use harness::process;
 
 fn main() {
     // The hidden command a run uses inside its network namespace (not part of the usage).
@@ -50,7 +45,7 @@ fn main() {
         XtaskCmd::Bench(f) => bench::run(&f),
         XtaskCmd::Size(f) => size::run(&f),
         XtaskCmd::Netns(f) => netns::exec::run(&f.command),
-        XtaskCmd::JanusExample(f) => janus::example::run(&f),
+        XtaskCmd::JanusExample(f) => janus_example::run(&f),
     };
     if let Err(err) = result {
         eprintln!("xtask: error: {err:#}");

@@ -20,15 +20,16 @@ use serde_json::{json, Value};
 mod docs;
 pub mod smoke;
 
-use crate::browser::server::Server;
-use crate::browser::webdriver::{Driver, SessionOptions};
-use crate::browser::Browser;
 use crate::build::{self, Target};
 use crate::flags;
 use crate::netns::{self, Network};
-use crate::process;
-use crate::setup::{self, Tools};
+use crate::setup;
 use crate::size;
+use harness::browser::server::Server;
+use harness::browser::webdriver::{Driver, SessionOptions};
+use harness::browser::Browser;
+use harness::process;
+use harness::Tools;
 
 /// The Rust sides of figures 2-10, the page that runs them against plain JS, and the npm
 /// packages measured for size next to ours (installed by setup from their lockfile).
@@ -247,7 +248,7 @@ pub fn run_page(
     timeout: Duration,
 ) -> Result<Value> {
     let mut options = options.clone();
-    let janus = crate::janus::endpoint::Running::start(&tools.janus);
+    let janus = harness::janus::endpoint::Running::start(&tools.janus);
     match &janus {
         Ok(j) => println!("xtask: bench [{browser}]: {}", j.describe()),
         Err(e) => options["janus_error"] = json!(format!("{e:#}")),

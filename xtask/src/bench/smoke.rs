@@ -8,9 +8,9 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::browser::Browser;
-use crate::setup::Tools;
-use crate::test::report::Report;
+use harness::browser::Browser;
+use harness::report::Report;
+use harness::Tools;
 
 const SUITE: &str = "bench smoke";
 

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use rtc_peer_relay as relay;
 
-use crate::browser::server::Server;
-use crate::setup::{self, Tools};
+use crate::setup;
 use crate::{build, flags};
+use harness::browser::server::Server;
+use harness::Tools;
 
 /// The app's wasm-bindgen output name (its package name, `rtc-peer-demo`).
 const APP_MODULE: &str = "rtc_peer_demo";
@@ -70,8 +71,8 @@ pub fn serve_for_tests(tools: &Tools) -> Result<Server> {
 fn screenshot(tools: &Tools) -> Result<()> {
     let server = start(LOOPBACK_ANY_PORT.into(), build_app(tools)?, None)?;
     let docs = tools.root.join("docs");
-    crate::test::e2e::readme_screenshot(tools, &server.url(), &docs.join("demo.png"))?;
-    crate::test::rooms::readme_screenshot(tools, &server.url(), &docs.join("demo-room.png"))
+    harness::suites::e2e::readme_screenshot(tools, &server.url(), &docs.join("demo.png"))?;
+    harness::suites::rooms::readme_screenshot(tools, &server.url(), &docs.join("demo-room.png"))
 }
 
 pub fn run(flags: &flags::Demo) -> Result<()> {

@@ -8,11 +8,12 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::coturn::Turn;
-use crate::test::report::Report;
 use crate::test::secret_scan;
-use crate::turn_config::{self, TurnConfig};
-use crate::{netns, process, setup};
+use crate::{netns, setup};
+use harness::coturn::Turn;
+use harness::process;
+use harness::report::Report;
+use harness::turn_config::{self, TurnConfig};
 
 /// How long CMD may run.
 const DEADLINE: Duration = Duration::from_secs(60 * 60);
@@ -48,7 +49,7 @@ pub fn inside(command: &[String]) -> Result<Value> {
         turn.pid(),
         config.url()
     );
-    let janus = crate::janus::endpoint::Running::start(&tools.janus)?;
+    let janus = harness::janus::endpoint::Running::start(&tools.janus)?;
     println!("xtask: netns: {}", janus.describe());
     let mut cmd = Command::new(program);
     let status = process::exit_within(cmd.args(args).stdin(Stdio::null()), DEADLINE)?;

@@ -12,7 +12,6 @@
 //! them).
 
 pub mod exec;
-pub mod json_endpoint;
 pub mod run_dir;
 
 use std::fs;
@@ -24,7 +23,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 
-use crate::{process, setup};
+use crate::setup;
+use harness::process;
 use run_dir::RunDir;
 
 /// The hidden command the parent runs itself with inside the namespace:
@@ -346,8 +346,8 @@ printf '{"tmpdir":"%s"}' "$TMPDIR" > "$result"
 
     #[test]
     fn a_report_survives_the_hand_back() {
-        use crate::browser::Browser;
-        use crate::test::report::Report;
+        use harness::browser::Browser;
+        use harness::report::Report;
         let mut inside = Report::default();
         inside.add("wasm tests/turn.rs", Some(Browser::Firefox), 3, 0);
         inside.fail("e2e demo page", Some(Browser::Chromium), "timed out");

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::process;
+use harness::process;
 
 /// The prefix of a run directory's name, in the system's temporary directory.
 pub const PREFIX: &str = "xtask-run-";

@@ -7,27 +7,13 @@
 //! `rust-app-over-raw-gzip` above the raw web-sys app.
 
 use anyhow::Result;
-use serde::Deserialize;
+use harness::report::Report;
+pub use harness::settings::Budgets;
+use harness::Tools;
 
 use super::{package, rust_apps, thousands};
-use crate::setup::Tools;
-use crate::test::report::Report;
 
 pub const SUITE: &str = "size budgets";
-
-/// `wasm-pack.toml`'s `[size]` table: bytes, gzip -9.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Budgets {
-    /// The JS package may weigh at most this (wasm + JS glue); `cargo xtask test` fails above.
-    pub package_gzip: u64,
-    /// What the package should weigh (shown next to the budget).
-    pub package_target_gzip: u64,
-    /// The rtc-peer Rust app may weigh at most this much above the raw web-sys one.
-    pub rust_app_over_raw_gzip: u64,
-    /// What the rtc-peer app should weigh at most above the raw one (shown next to the budget).
-    pub rust_app_over_raw_target_gzip: u64,
-}
 
 /// One line per budget: (what, within budget).
 fn verdicts(budgets: &Budgets, package_gzip: u64, over_raw: i64) -> Vec<(String, bool)> {
@@ -66,6 +52,13 @@ pub fn check(tools: &Tools, report: &mut Report) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_real_budgets_load() {
+        let b = harness::settings::Settings::load(&crate::setup::repo_root()).unwrap().size;
+        assert!(b.package_target_gzip <= b.package_gzip, "{b:?}");
+        assert!(b.rust_app_over_raw_target_gzip <= b.rust_app_over_raw_gzip, "{b:?}");
+    }
 
     #[test]
     fn a_figure_over_its_budget_fails_and_one_at_it_passes() {

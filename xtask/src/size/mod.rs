@@ -18,9 +18,11 @@ use serde_json::{json, Value};
 pub mod budget;
 mod twiggy;
 
-use crate::setup::{self, Tools};
-use crate::{flags, process};
+use crate::flags;
+use crate::setup;
 use budget::Budgets;
+use harness::process;
+use harness::Tools;
 
 /// The two minimal apps of the Rust-app figure: with rtc-peer (`on_track` → `first_stream()` →
 /// `attach_stream`), and in raw web-sys (`Closure` + `set_ontrack` + `forget` + `play()`).

@@ -13,8 +13,9 @@ use anyhow::{bail, Context, Result};
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::process;
-use crate::setup::{self, Tools};
+use crate::setup;
+use harness::process;
+use harness::Tools;
 
 /// The twiggy release `cargo xtask size` installs when none is on PATH.
 const VERSION: &str = "0.8.0";

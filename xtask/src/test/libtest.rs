@@ -2,9 +2,9 @@
 //! [`Report`] entries, each binary held to its own list of tests (`-- --list`): a compile error,
 //! a crashed or killed runner, a binary that ran none or fewer than it lists, is a failure.
 
-use super::report::Report;
-use crate::browser::Browser;
-use crate::process::Streamed;
+use harness::browser::Browser;
+use harness::process::Streamed;
+use harness::report::Report;
 
 /// Test binaries allowed to hold no test, as (suite prefix, binary). Keep it short: an entry
 /// here is a binary whose going empty nobody would notice.

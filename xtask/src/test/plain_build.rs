@@ -7,10 +7,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::js_tests;
-use super::report::Report;
-use crate::process;
-use crate::setup::Tools;
+use harness::process;
+use harness::report::Report;
+use harness::suites::js_tests;
+use harness::Tools;
 
 /// Suite name in the report.
 pub const SUITE: &str = "plain wasm-pack build --release --target web";

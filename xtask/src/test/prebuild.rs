@@ -10,11 +10,11 @@ use anyhow::{Context, Result};
 
 use crate::bench;
 use crate::build::{self, Target};
-use crate::process;
-use crate::setup::Tools;
+use harness::process;
+use harness::Tools;
 
-use super::report::Report;
 use super::wasm_suites;
+use harness::report::Report;
 
 /// `cargo test … --lib --tests --no-run`: every wasm test binary, built, none run.
 fn test_binaries(tools: &Tools, package: &str) -> std::process::Command {
@@ -40,7 +40,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         );
     }
     check("the demo app builds (www/pkg)", crate::demo::build_app(tools).map(drop));
-    check("the Janus example builds", crate::janus::example::build(tools));
+    check("the Janus example builds", crate::janus_example::build(tools));
 
     // A binary that does not compile is reported by its own suite (compiled again there).
     for &(package, _) in wasm_suites::PACKAGES {

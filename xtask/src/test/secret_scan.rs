@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, Result};
 use memchr::memmem;
 
-use super::report::Report;
+use harness::report::Report;
 
 /// The files under `dir` written since `since` that hold `needle`; a missing `dir` holds
 /// nothing.

@@ -14,10 +14,11 @@ use anyhow::{ensure, Context, Result};
 use serde_json::Value;
 
 use super::libtest;
-use super::report::Report;
-use crate::browser::{Browser, SessionOptions};
-use crate::process;
-use crate::setup::{self, Tools};
+use crate::setup;
+use harness::browser::{Browser, SessionOptions};
+use harness::process;
+use harness::report::Report;
+use harness::Tools;
 
 /// How long building and listing one target may take (the first builds every dependency).
 const LIST_LIMIT: Duration = Duration::from_secs(40 * 60);

@@ -117,7 +117,9 @@ impl Daemon {
     }
 
     fn grace_then_kill(&mut self, grace: Duration) {
-        let Some(mut child) = self.child.take() else { return };
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         if let (false, Ok(pid)) = (grace.is_zero(), i32::try_from(child.id())) {
             // SAFETY: kill(2) with a pid we spawned and have not reaped yet.
             unsafe { libc::kill(pid, libc::SIGTERM) };

@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::{json, Value};
 
-use super::report::Report;
 use crate::browser::server::percent_encode;
 use crate::browser::webdriver::Session;
 use crate::browser::Browser;
+use crate::report::Report;
 use crate::turn_config;
 
 /// How long the page may take to load the wasm package (and join its room, in room mode).

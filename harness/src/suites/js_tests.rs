@@ -10,7 +10,7 @@
 //!    JS tests in every browser; each page publishes `window.__rtcPeerTests`. A skip counts as
 //!    failed unless the test declared it with its reason (`skip: { when, reason }`).
 //!
-//! Uses the packages built earlier in the run (built here only when missing) and the npm
+//! Runs on the two package folders xtask built (`--target web`, `--target bundler`) and the npm
 //! packages `cargo xtask setup` installed.
 
 use std::fs;
@@ -23,13 +23,12 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::report::Report;
 use crate::browser::server::Server;
 use crate::browser::webdriver::Driver;
 use crate::browser::Browser;
-use crate::build::{self, Target};
 use crate::process;
-use crate::setup::Tools;
+use crate::report::Report;
+use crate::Tools;
 
 /// How long one test page may take in one browser (each test inside has its own 20 s deadline).
 const PAGE_TIMEOUT: Duration = Duration::from_secs(240);
@@ -42,11 +41,10 @@ const PACKAGE_FIELDS: &[&str] =
 const DTS_NAMES: &str = "onTrack connectPair TrackSubscription TrackView TrackCallback \
     RTCPeerConnection RTCTrackEvent MediaStream MediaStreamTrack RTCRtpReceiver RTCRtpTransceiver";
 
-/// Runs the whole suite, adding one entry per check and per page per browser.
-pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
+/// Runs the whole suite on the `--target web` package in `web` and the `--target bundler` one
+/// in `bundler`, adding one entry per check and per page per browser.
+pub fn run(tools: &Tools, web: &Path, bundler: &Path, report: &mut Report) -> Result<()> {
     let root = &tools.root;
-    let web = package_dir(tools, Target::Web)?;
-    let bundler = package_dir(tools, Target::Bundler)?;
 
     // 1. TypeScript.
     let ts = root.join("tests/ts");
@@ -82,7 +80,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         println!("xtask: rtc_peer.d.ts: {p}");
     }
     report.check("rtc_peer.d.ts: DOM types, no `any` / bare `Function`", problems.is_empty());
-    for dir in [&web, &bundler] {
+    for dir in [web, bundler] {
         let path = dir.join("package.json");
         let json: Value = serde_json::from_str(&fs::read_to_string(&path)?)
             .with_context(|| format!("parsing {}", path.display()))?;
@@ -111,7 +109,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
     // 4. The pages, in every browser.
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let web_pages =
-        vec![("/".to_string(), root.join("tests/js")), ("/pkg/".to_string(), web.clone())];
+        vec![("/".to_string(), root.join("tests/js")), ("/pkg/".to_string(), web.to_path_buf())];
     let web_server = Server::start(loopback, web_pages)?;
     let bundler_server = if built {
         Some(Server::start(loopback, vec![("/".to_string(), app.join("dist"))])?)
@@ -128,20 +126,6 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The package out-dir for `target`; built now only if it has not been built yet.
-fn package_dir(tools: &Tools, target: Target) -> Result<PathBuf> {
-    let out = match target {
-        Target::Web => &tools.settings.web_out_dir,
-        Target::Bundler => &tools.settings.bundler_out_dir,
-    };
-    let dir = tools.root.join(out);
-    if dir.join("rtc_peer.js").is_file() && dir.join("rtc_peer_bg.wasm").is_file() {
-        Ok(dir)
-    } else {
-        build::package(tools, target)
-    }
 }
 
 /// `<dir>/node_modules/.bin/<name>` (resolved to the real script, run with node).

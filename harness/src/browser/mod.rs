@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn sessions_get_the_layers_they_ask_for() {
-        let settings = Settings::load(&crate::setup::repo_root()).unwrap();
+        let settings = Settings::load(&crate::repo_root()).unwrap();
         use Browser::{Chromium, Firefox};
         for (browser, fake_media, bench, present, absent) in [
             (Chromium, true, false, &["--use-fake-device-for-media-stream", "WebRtcHide"][..], "-"),

@@ -19,7 +19,7 @@ use tempfile::NamedTempFile;
 pub use super::SessionOptions;
 use super::{Browser, BrowserSettings};
 use crate::process;
-use crate::setup::Tools;
+use crate::Tools;
 
 /// How long a driver gets to answer `/status` with `ready: true`.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -36,7 +36,7 @@ pub struct Driver {
 }
 
 /// An HTTP client for servers on loopback: no proxy, every status readable, `timeout` per call.
-pub fn loopback_agent(timeout: Duration) -> ureq::Agent {
+pub(crate) fn loopback_agent(timeout: Duration) -> ureq::Agent {
     let config = ureq::Agent::config_builder().http_status_as_error(false).proxy(None);
     config.timeout_global(Some(timeout)).build().into()
 }
@@ -276,50 +276,5 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = call(&self.agent, "DELETE", &self.base, Value::Null);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Drives the installed browsers (slow; run with `cargo test -p xtask -- --ignored`).
-    #[test]
-    #[ignore]
-    fn drives_both_installed_browsers() {
-        let tools = crate::setup::ensure().unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("index.html"), "<!doctype html><body></body>").unwrap();
-        let mounts = vec![("/".into(), dir.path().to_path_buf())];
-        let server = super::super::server::Server::start("127.0.0.1:0".parse().unwrap(), mounts);
-        let server = server.unwrap();
-        for browser in Browser::ALL {
-            let d = Driver::start(&tools, browser).unwrap();
-            let s = d.session().unwrap();
-            s.goto(&server.url()).unwrap();
-            s.execute("document.body.innerHTML = '<button id=b>x</button>'; document.getElementById('b').onclick = () => { window.clicked = 1 + arguments.length; }; return null;", vec![]).unwrap();
-            let sum = s.execute("return arguments[0] + arguments[1];", vec![json!(2), json!(3)]);
-            assert_eq!(sum.unwrap(), json!(5));
-            let doubled = "const done = arguments[arguments.length - 1]; setTimeout(() => done(arguments[0] * 2), 50);";
-            assert_eq!(s.execute_async(doubled, vec![json!(21)]).unwrap(), json!(42));
-            s.click("#b").unwrap();
-            let clicked = s.wait_until("window.clicked", Duration::from_secs(5), "the click");
-            assert_eq!(clicked.unwrap(), json!(1));
-            // JavaScript's truthiness: 0, "" and null keep it waiting; [] and {} end the wait.
-            for falsy in ["window.never", "0", "''", "null", "false"] {
-                let err = s.wait_until(falsy, Duration::from_millis(300), "never").unwrap_err();
-                assert!(format!("{err}").contains("never"), "{falsy}: {err}");
-            }
-            for truthy in ["[]", "({})", "'x'", "1"] {
-                s.wait_until(truthy, Duration::from_secs(5), truthy).unwrap();
-            }
-            assert_eq!(&s.screenshot_png().unwrap()[..8], b"\x89PNG\r\n\x1a\n");
-            let (first, second) = (s.window_handle().unwrap(), s.new_window().unwrap());
-            s.switch_to(&second).unwrap();
-            assert_eq!(s.window_handle().unwrap(), second);
-            s.switch_to(&first).unwrap();
-            let media = s.execute_async("const done = arguments[arguments.length - 1]; navigator.mediaDevices.getUserMedia({video: true}).then(s => done(s.getVideoTracks().length), e => done(String(e)));", vec![]).unwrap();
-            assert_eq!(media, json!(1), "{browser}");
-        }
     }
 }

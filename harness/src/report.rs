@@ -18,7 +18,7 @@ pub struct SuiteResult {
     pub failed: u32,
 }
 
-/// Serializable so a run in a network namespace can hand its report back (`crate::netns`).
+/// Serializable so a run in a network namespace hands its report back to the process outside.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Report {
     results: Vec<SuiteResult>,
@@ -185,5 +185,18 @@ mod tests {
         assert!(after("problems:\n").starts_with("  host: coturn: did not start\n"), "{summary}");
         assert!(summary.contains("firefox: 3 passed, 0 failed\n"), "{summary}");
         assert!(summary.ends_with("\nhost: 0 passed, 1 failed\n3 passed, 1 failed\n"), "{summary}");
+    }
+
+    #[test]
+    fn a_suite_that_errors_counts_against_its_browsers_and_silence_is_a_failure() {
+        let mut r = Report::default();
+        r.suite("e2e", &[Browser::Firefox], |_| anyhow::bail!("driver crashed"));
+        assert_eq!(r.totals(|s| s.browser == Some(Browser::Firefox)), (0, 1));
+        assert_eq!(r.totals(|s| s.browser.is_none()), (0, 0), "not counted on the host");
+        let mut r = Report::default();
+        r.add("wasm tests/a.rs", Some(Browser::Chromium), 3, 0);
+        r.expect_browsers(&Browser::ALL);
+        assert_eq!(r.totals(|s| s.browser == Some(Browser::Firefox)), (0, 1));
+        assert_eq!(r.failed(), 1);
     }
 }

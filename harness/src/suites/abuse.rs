@@ -5,7 +5,7 @@
 //! Call clicked again in the same task as Hang up. Afterwards the page must hold zero open
 //! connections, zero live local tracks, zero listeners on any connection, zero console
 //! errors, zero page errors and zero CSP violations, as the browser itself counts them through
-//! the page probe ([`Page`]); a self-check shows the probe sees a leak made on purpose.
+//! the page probe (`Page`); a self-check shows the probe sees a leak made on purpose.
 
 use std::time::{Duration, Instant};
 
@@ -13,11 +13,10 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::page::{Page, STATE};
-use super::report::Report;
 use crate::browser::webdriver::Driver;
 use crate::browser::Browser;
-use crate::demo;
-use crate::setup::Tools;
+use crate::report::Report;
+use crate::Tools;
 
 /// Suite name in the report.
 const SUITE: &str = "demo abuse";
@@ -35,12 +34,12 @@ const HANG_UP_ENABLED: &str = "!document.getElementById('hangup').disabled";
 const CALL_OR_IDLE: &str = "(() => { const h = !document.getElementById('hangup').disabled; \
     const d = window.__rtcDemo; return h ? 'call' : !d.active && !d.callDisabled && 'idle'; })()";
 
-/// Runs the abuse test in every browser and adds its checks to `report`.
-pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    let server = demo::serve_for_tests(tools)?;
+/// Runs the abuse test in every browser on the demo served at `url` (with the page probe) and
+/// adds its checks to `report`.
+pub fn run(tools: &Tools, url: &str, report: &mut Report) -> Result<()> {
     for &browser in &tools.settings.browsers {
         let started = Instant::now();
-        let checks = match abuse(tools, browser, &server.url()) {
+        let checks = match abuse(tools, browser, url) {
             Ok(checks) => checks,
             Err(e) => {
                 report.fail(SUITE, Some(browser), &format!("{e:#}"));

@@ -15,10 +15,10 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::daemon::{self, Daemon};
-use crate::setup::Tools;
+use crate::Tools;
 
 /// The realm coturn is started with (any string works; both ends only need to agree).
-pub const REALM: &str = "rtc-peer.test";
+const REALM: &str = "rtc-peer.test";
 
 /// How long [`Turn::start`] waits for coturn to answer a STUN binding request.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -101,7 +101,7 @@ impl Turn {
     }
 
     /// Whether coturn's log mentions the credential anywhere (it must not).
-    pub fn log_leaks_credential(&self) -> bool {
+    fn log_leaks_credential(&self) -> bool {
         self.daemon.log().contains(&self.credential)
     }
 }

@@ -11,7 +11,7 @@
 //! - a third browser session gets "room full" and disturbs nothing;
 //! - a relay-only call through the run's coturn: the stats panel says relay on both sides.
 //!
-//! "Ended" is read from the page's elements and the browser through [`Page`], never from the
+//! "Ended" is read from the page's elements and the browser through `Page`, never from the
 //! app's counters; every page is checked for CSP violations and console errors.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -20,11 +20,10 @@ use anyhow::{ensure, Context, Result};
 use serde_json::{json, Value};
 
 use super::page::{self, Case, Page, CONNECT, LOAD, RELEASED};
-use super::report::Report;
 use crate::browser::webdriver::{Driver, SessionOptions};
 use crate::browser::Browser;
-use crate::demo;
-use crate::setup::Tools;
+use crate::report::Report;
+use crate::Tools;
 
 /// Suite name in the report.
 pub const SUITE: &str = "e2e rooms, Chromium and Firefox";
@@ -52,14 +51,15 @@ struct Ctx {
     firefox: Driver,
 }
 
-/// Runs every case and adds the counts to `report` (each case counts for both browsers).
-pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
+/// Runs every case on the demo served at `url` (with the page probe) and adds the counts to
+/// `report` (each case counts for both browsers).
+pub fn run(tools: &Tools, url: &str, report: &mut Report) -> Result<()> {
     let browsers = [Browser::Chromium, Browser::Firefox];
     let missing = browsers.iter().find(|b| !tools.settings.browsers.contains(b));
     ensure!(missing.is_none(), "the room tests need both browsers; {missing:?} is not configured");
-    let server = demo::serve_for_tests(tools)?;
     let chromium = Driver::start(tools, Browser::Chromium)?;
-    let ctx = Ctx { url: server.url(), chromium, firefox: Driver::start(tools, Browser::Firefox)? };
+    let ctx =
+        Ctx { url: url.to_string(), chromium, firefox: Driver::start(tools, Browser::Firefox)? };
     page::run_cases(report, (SUITE, "rooms"), &browsers, CASES, &ctx);
     Ok(())
 }

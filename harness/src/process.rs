@@ -35,7 +35,7 @@ pub fn cargo() -> Command {
 }
 
 /// Kills every process of the group led by `pid` (SIGKILL); quiet when none is left.
-pub fn kill_group(pid: u32) {
+pub(crate) fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
         // SAFETY: kill(2) with a negative pid signals that process group; no memory involved.
         unsafe { libc::kill(-pid, libc::SIGKILL) };

@@ -1,9 +1,9 @@
 //! End-to-end tests of the demo page (`www/`) in every browser of `wasm-pack.toml`: each case
-//! opens the app served by [`crate::demo::serve_for_tests`], clicks its buttons like a person,
-//! and reads the page and the browser through [`Page`]. A Content-Security-Policy violation
-//! fails the case it happened in. The synthetic-source case writes a mid-call screenshot per
-//! browser to `target/e2e/` (`cargo xtask demo --screenshot` refreshes the README's
-//! `docs/demo.png`).
+//! opens the app at the URL xtask serves it on (with the page probe), clicks its buttons like
+//! a person, and reads the page and the browser through `Page`. A Content-Security-Policy
+//! violation fails the case it happened in. The synthetic-source case writes a mid-call
+//! screenshot per browser to `target/e2e/` (`cargo xtask demo --screenshot` refreshes the
+//! README's `docs/demo.png`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,11 +12,10 @@ use anyhow::{ensure, Context, Result};
 use serde_json::json;
 
 use super::page::{self, Case, Page};
-use super::report::Report;
 use crate::browser::webdriver::{Driver, SessionOptions};
 use crate::browser::Browser;
-use crate::demo;
-use crate::setup::Tools;
+use crate::report::Report;
+use crate::Tools;
 
 /// Hang-up/call cycles per loopback case.
 const CYCLES: u32 = 3;
@@ -38,9 +37,9 @@ const CASES: &[Case<Ctx>] = &[
     ("TURN from URL parameters and the form, relay only; credential not shown", turn_relay_only),
 ];
 
-/// Runs every case in every browser of `wasm-pack.toml` and adds the counts to `report`.
-pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
-    let server = demo::serve_for_tests(tools)?;
+/// Runs every case in every browser of `wasm-pack.toml` on the demo served at `url` (with the
+/// page probe) and adds the counts to `report`.
+pub fn run(tools: &Tools, url: &str, report: &mut Report) -> Result<()> {
     for &browser in &tools.settings.browsers {
         let driver = match Driver::start(tools, browser) {
             Ok(driver) => driver,
@@ -49,7 +48,7 @@ pub fn run(tools: &Tools, report: &mut Report) -> Result<()> {
                 continue;
             }
         };
-        let ctx = Ctx { url: server.url(), root: tools.root.clone(), driver };
+        let ctx = Ctx { url: url.to_string(), root: tools.root.clone(), driver };
         page::run_cases(report, (SUITE, &format!("e2e [{browser}]")), &[browser], CASES, &ctx);
     }
     Ok(())

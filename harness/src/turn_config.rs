@@ -2,10 +2,10 @@
 //! answers `{url, username, credential}`, read by the suites when they start.
 //!
 //! So the credential is never compiled into a test binary nor written under `target/`. Inside
-//! the run's network namespace the endpoint listens on the fixed [`NAMESPACE_PORT`]; on the host
+//! the run's network namespace the endpoint listens on the fixed port 4780; on the host
 //! network on a free port the suites are compiled with ([`PORT_VAR`]; the port is no secret).
 //! Only pages served from 127.0.0.1 or localhost may read it (CORS), and it is never cached
-//! ([`JsonEndpoint`]).
+//! (`JsonEndpoint`).
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,10 +15,10 @@ use anyhow::{Context, Result};
 use tiny_http::Method;
 
 use crate::coturn::Turn;
-use crate::netns::json_endpoint::{JsonEndpoint, Route};
+use crate::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the suites use the same).
-pub const NAMESPACE_PORT: u16 = 4780;
+pub(crate) const NAMESPACE_PORT: u16 = 4780;
 
 /// The compile-time variable naming another port (host network only).
 pub const PORT_VAR: &str = "RTC_PEER_TURN_CONFIG_PORT";
@@ -29,7 +29,7 @@ pub const PATH: &str = "/turn.json";
 /// The one route: `GET` [`PATH`].
 const ROUTES: &[Route] = &[(Method::Get, PATH)];
 
-/// A listener on 127.0.0.1:[`NAMESPACE_PORT`] (inside the namespace).
+/// A listener on 127.0.0.1:4780 (`NAMESPACE_PORT`) (inside the namespace).
 pub fn listen_namespace() -> Result<TcpListener> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, NAMESPACE_PORT))
         .with_context(|| format!("listening on 127.0.0.1:{NAMESPACE_PORT} for the TURN config"))

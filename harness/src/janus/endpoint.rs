@@ -1,5 +1,5 @@
 //! The run's Janus, handed to the browser suites at run time: a small HTTP endpoint on
-//! 127.0.0.1:[`PORT`] inside the run's network namespace (beside the TURN settings' one).
+//! 127.0.0.1:4781 inside the run's network namespace (beside the TURN settings' one).
 //!
 //! - `GET /janus.json` answers `{"url": "http://127.0.0.1:P/janus", "pid": N}`.
 //! - `POST /kill` (test-only control) kills Janus at once, as a crash would, answers
@@ -15,10 +15,10 @@ use serde_json::{json, Value};
 use tiny_http::Method;
 
 use super::Janus;
-use crate::netns::json_endpoint::{JsonEndpoint, Route};
+use crate::json_endpoint::{JsonEndpoint, Route};
 
 /// The endpoint's port inside the run's network namespace (the example's tests use the same).
-pub const PORT: u16 = 4781;
+const PORT: u16 = 4781;
 
 /// Janus and its endpoint, serving until dropped (the endpoint stops first, then Janus).
 pub struct Running {
@@ -27,7 +27,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts Janus (`binary`) and its endpoint on 127.0.0.1:[`PORT`].
+    /// Starts Janus (`binary`) and its endpoint on 127.0.0.1:`PORT` (4781).
     ///
     /// # Errors
     ///
@@ -61,7 +61,9 @@ const ROUTES: &[Route] = &[(Method::Get, "/janus.json"), (Method::Post, "/kill")
 
 /// The endpoint's answer on `path`, one of [`ROUTES`].
 fn answer(path: &str, janus: &Mutex<Janus>) -> (u16, Value) {
-    let Ok(mut janus) = janus.lock() else { return (500, json!({"error": "poisoned"})) };
+    let Ok(mut janus) = janus.lock() else {
+        return (500, json!({"error": "poisoned"}));
+    };
     if path == "/janus.json" {
         return (200, json!({"url": janus.url(), "pid": janus.pid()}));
     }

@@ -101,7 +101,7 @@ impl Janus {
     /// # Errors
     ///
     /// When the new process does not come up (with its log tail).
-    pub fn kill_and_restart(&mut self) -> Result<u32> {
+    pub(crate) fn kill_and_restart(&mut self) -> Result<u32> {
         let killed = self.pid();
         self.daemon.respawn(&mut command(&self.binary, &self.daemon.path(""), &self.ice))?;
         self.wait_ready(READY_TIMEOUT)?;

@@ -234,7 +234,7 @@ enum Refused {
 
 /// Percent-encodes all but the unreserved characters of RFC 3986 (a path segment or a query
 /// value).
-pub fn percent_encode(s: &str) -> String {
+pub(crate) fn percent_encode(s: &str) -> String {
     const UNRESERVED: &AsciiSet =
         &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
     utf8_percent_encode(s, UNRESERVED).to_string()
