@@ -4,7 +4,9 @@
 //! 1. `tsc --strict --noEmit` passes on `tests/ts/consumer.ts` and fails on
 //!    `tests/ts/must_fail.ts` with exactly its one deliberate TS2322, so it cannot pass vacuously.
 //! 2. The API part of `rtc_peer.d.ts` has no `any` nor bare `Function` and names the DOM types;
-//!    both `package.json`s carry the fields a publishable package needs.
+//!    it declares exactly what the glue exports (each class with its members), so declarations
+//!    written by hand cannot drift from the code; both `package.json`s carry the fields a
+//!    publishable package needs.
 //! 3. `examples/bundler-app` (Vite over the `--target bundler` package) builds.
 //! 4. `tests/js/index.html` (over the `--target web` package) and the built bundler app run the
 //!    JS tests in every browser; each page publishes `window.__rtcPeerTests`. A skip counts as
@@ -80,6 +82,12 @@ pub fn run(tools: &Tools, web: &Path, bundler: &Path, report: &mut Report) -> Re
         println!("xtask: rtc_peer.d.ts: {p}");
     }
     report.check("rtc_peer.d.ts: DOM types, no `any` / bare `Function`", problems.is_empty());
+    let glue = fs::read_to_string(web.join("rtc_peer.js")).context("reading rtc_peer.js")?;
+    let drift = declaration_drift(&glue, &dts);
+    for d in &drift {
+        println!("xtask: rtc_peer.d.ts against rtc_peer.js: {d}");
+    }
+    report.check("rtc_peer.d.ts declares exactly what rtc_peer.js exports", drift.is_empty());
     for dir in [web, bundler] {
         let path = dir.join("package.json");
         let json: Value = serde_json::from_str(&fs::read_to_string(&path)?)
@@ -155,6 +163,69 @@ pub fn api_problems(dts: &str) -> Vec<String> {
         .filter(|b| count(b) > 0)
         .map(|b| format!("`{b}` appears {} time(s)", count(b)))
         .collect()
+}
+
+/// The exports of a module and its `.d.ts`: every top-level `export class` / `export function`
+/// (with `declare` or not), the names of an `export { .. }` list but `default`, and each class's members as `Class.member`. In the glue a member is
+/// a four-space-indented method or accessor, wasm-bindgen's internals (`__wrap`, `__destroy_into_raw`)
+/// left out; in the `.d.ts` it is a four-space-indented name before `(` or `:`, the private
+/// constructor left out.
+fn exported_names(source: &str, declarations: bool) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut class: Option<String> = None;
+    for line in source.lines() {
+        let top = line.strip_prefix("export ").map(|l| l.strip_prefix("declare ").unwrap_or(l));
+        if let Some(list) = top.and_then(|l| l.strip_prefix('{')) {
+            // `export { initSync, __wbg_init as default };`: each name as it is exported.
+            let list = list.split('}').next().unwrap_or_default().split(',');
+            let exported = list.filter_map(|item| item.split(" as ").last().map(str::trim));
+            names.extend(exported.filter(|n| !n.is_empty() && *n != "default").map(String::from));
+            class = None;
+            continue;
+        }
+        if let Some(rest) = top {
+            let (kind, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+            let name: String =
+                rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let exported = matches!(kind, "class" | "function") && !name.is_empty();
+            if exported {
+                names.insert(name.clone());
+            }
+            class = (exported && kind == "class").then_some(name);
+            continue;
+        }
+        if line.starts_with('}') {
+            class = None;
+        }
+        let (Some(class), Some(member)) = (&class, line.strip_prefix("    ")) else { continue };
+        let member = member.strip_prefix("static ").unwrap_or(member);
+        let member = ["get ", "set ", "readonly "]
+            .iter()
+            .fold(member, |m, p| m.strip_prefix(p).unwrap_or(m));
+        let name: String =
+            member.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let next = member[name.len()..].chars().next();
+        let internal =
+            ["__wrap", "__destroy_into_raw", "constructor", "private"].contains(&name.as_str());
+        let shaped = if declarations { matches!(next, Some('(' | ':')) } else { next == Some('(') };
+        if !name.is_empty() && shaped && !internal {
+            names.insert(format!("{class}.{name}"));
+        }
+    }
+    names
+}
+
+/// What the `.d.ts` declares that the glue does not export, and the reverse (empty: they agree).
+fn declaration_drift(glue: &str, dts: &str) -> Vec<String> {
+    let (exported, declared) = (exported_names(glue, false), exported_names(dts, true));
+    let only = |a: &std::collections::BTreeSet<String>,
+                b: &std::collections::BTreeSet<String>,
+                what: &str| {
+        a.difference(b).map(|n| format!("`{n}` {what}")).collect::<Vec<_>>()
+    };
+    let mut drift = only(&declared, &exported, "is declared but not exported");
+    drift.extend(only(&exported, &declared, "is exported but not declared"));
+    drift
 }
 
 /// Opens each page (when its server runs) in one session of `browser` and records its results.
@@ -249,6 +320,22 @@ mod tests {
         let dts = format!("export declare {DTS_NAMES};\nexport type InitInput = any;\n");
         assert_eq!(api_problems(&dts), Vec::<String>::new());
         assert!(DTS_NAMES.split_whitespace().all(|n| api_tokens(&dts).contains(&n)));
+    }
+
+    #[test]
+    fn the_declarations_must_name_every_export_and_member_and_nothing_else() {
+        let glue = "export class Sub {\n    static __wrap(ptr) {\n        return 1;\n    }\n    free() {\n    }\n    get active() {\n        if (x) {\n        }\n    }\n    dispose() {\n    }\n}\nexport function onTrack(pc, cb) {\n}\nfunction helper() {}\nexport { initSync, __wbg_init as default };\n";
+        let dts = "export class Sub {\n    private constructor();\n    free(): void;\n    /**\n     * Stops: idempotent.\n     */\n    dispose(): void;\n    readonly active: boolean;\n}\nexport function onTrack(pc: RTCPeerConnection, cb: Cb): Sub;\nexport interface Cb {\n    x: number;\n}\nexport function initSync(m: Module): Out;\nexport default function __wbg_init(m?: Input): Promise<Out>;\n";
+        assert_eq!(declaration_drift(glue, dts), Vec::<String>::new());
+        let stale = dts.replace("    dispose(): void;\n", "").replace("onTrack", "on_track");
+        assert_eq!(
+            declaration_drift(glue, &stale),
+            [
+                "`on_track` is declared but not exported",
+                "`Sub.dispose` is exported but not declared",
+                "`onTrack` is exported but not declared"
+            ]
+        );
     }
 
     #[test]
