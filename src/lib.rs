@@ -99,6 +99,7 @@ mod listener;
 mod liveness;
 mod media;
 pub mod negotiation;
+mod on_settled;
 mod peer;
 mod remote_track;
 mod sender;

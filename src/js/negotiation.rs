@@ -7,7 +7,6 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::RtcPeerConnection;
 
 use super::track_subscription::{report, route_symbol_dispose};
@@ -126,23 +125,45 @@ impl Negotiation {
         #[wasm_bindgen(unchecked_param_type = "string")] message: JsValue,
     ) -> Promise {
         let negotiator = self.slot.borrow().clone();
-        future_to_promise(async move {
-            let Some(text) = message.as_string() else {
-                return Err(Error::Type {
-                    message: "receive: the message must be a string (JSON text).".into(),
-                }
-                .into());
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        // `new Promise` runs its executor synchronously: `settle` is always set here.
+        let Some((resolve, reject)) = settle else {
+            return promise;
+        };
+        let rejected = |err: Error| {
+            let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from(err));
+        };
+        let Some(text) = message.as_string() else {
+            rejected(Error::Type {
+                message: "receive: the message must be a string (JSON text).".into(),
+            });
+            return promise;
+        };
+        let Some(negotiator) = negotiator else {
+            rejected(Error::InvalidState {
+                message: "receive: the negotiation was disposed.".into(),
+            });
+            return promise;
+        };
+        let signal = match Signal::from_json(&text) {
+            Ok(signal) => signal,
+            Err(err) => {
+                rejected(err);
+                return promise;
+            }
+        };
+        // The callback holds the negotiator: `dispose()` takes effect once no `receive` is
+        // pending.
+        let held = Rc::clone(&negotiator);
+        negotiator.receive_then(signal, move |result| {
+            let _held = held;
+            let _ = match result {
+                Ok(()) => resolve.call0(&JsValue::UNDEFINED),
+                Err(err) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(err)),
             };
-            let Some(negotiator) = negotiator else {
-                return Err(Error::InvalidState {
-                    message: "receive: the negotiation was disposed.".into(),
-                }
-                .into());
-            };
-            let signal = Signal::from_json(&text)?;
-            negotiator.receive(signal).await?;
-            Ok(JsValue::UNDEFINED)
-        })
+        });
+        promise
     }
 
     /// Restarts ICE (new credentials), offered to the other side like any change.
