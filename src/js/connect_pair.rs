@@ -1,5 +1,9 @@
 //! `connectPair`: negotiates two `RTCPeerConnection`s of the same page with each other (a
 //! loopback call), for tests and demos.
+//!
+//! The JavaScript API, as the package's TypeScript declarations say it:
+//!
+#![doc = concat!("```ts\n", include_str!("connect_pair.d.ts"), "```")]
 
 use core::cell::Cell;
 use std::rc::Rc;
@@ -11,35 +15,15 @@ use web_sys::RtcPeerConnection;
 use crate::on_settled::on_settled;
 use crate::{sys, Error, Listener, PeerConnection};
 
-/// Connects `offerer` to `answerer`, both in this page: offer, answer, and every ICE candidate
-/// passed directly from one to the other. Resolves once both descriptions are applied (media
-/// starts flowing when ICE connects, shortly after).
-///
-/// Subscribe with `onTrack` *before* calling it: the
-/// answerer's `track` events fire while its remote description is applied, and the offerer's
-/// (for tracks the answerer sends back) while the answer is applied. Candidates keep being
-/// forwarded after the promise resolves, until each side has finished gathering; a candidate
-/// the other side rejects (for example because it was closed meanwhile) is dropped.
-///
-/// JavaScript:
-///
-/// ```js
-/// const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-/// a.addTransceiver("video");
-/// const subscription = onTrack(b, ({ track }) => console.log(track.kind));
-/// await connectPair(a, b);
-/// ```
-///
-/// # Errors
-///
-/// Rejects with the browser's error, as an `Error` whose `name` is the DOMException name (for
-/// example `InvalidStateError` when either connection is closed) and whose `message` is the
-/// browser's; rejects with a `TypeError` when an argument is not an `RTCPeerConnection`.
-#[wasm_bindgen(js_name = connectPair, unchecked_return_type = "Promise<void>")]
-pub fn connect_pair(
-    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] offerer: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] answerer: JsValue,
-) -> Promise {
+/// The JavaScript API of this module, with its documentation: the package's `.d.ts` has it as
+/// written.
+#[wasm_bindgen(typescript_custom_section)]
+const CONNECT_PAIR_TS: &'static str = include_str!("connect_pair.d.ts");
+
+// The JavaScript `connectPair`, declared (with its documentation) in `connect_pair.d.ts`.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = connectPair, skip_typescript, skip_jsdoc)]
+pub fn connect_pair(offerer: JsValue, answerer: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
     // `new Promise` runs its executor synchronously: `settle` is always set here.
