@@ -114,12 +114,11 @@ fn outcome_of(
     match outcome {
         Ok(value) => Ok(value),
         Err(reason) if CLOSED.with(|marker| Object::is(&reason, marker)) => {
-            let message = [
+            let message = crate::text::join(&[
                 "The RTCPeerConnection was closed while ",
                 operation,
                 " was pending.",
-            ]
-            .concat();
+            ]);
             Err(Error::InvalidState { message })
         }
         Err(reason) => Err(reason.into()),

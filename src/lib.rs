@@ -111,6 +111,7 @@ mod stream;
 mod sys;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod text;
 mod track_event;
 mod webidl_enum;
 
