@@ -5,7 +5,7 @@
 //!
 #![doc = concat!("```ts\n", include_str!("negotiation.d.ts"), "```")]
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::fmt;
 use std::rc::Rc;
 
@@ -57,7 +57,7 @@ pub fn negotiate(pc: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         });
     }
     let negotiation = JsValue::from(Negotiation {
-        slot: Rc::new(RefCell::new(Some(Rc::new(negotiator)))),
+        slot: Cell::new(Some(Rc::new(negotiator))),
     });
     route_symbol_dispose(&negotiation);
     Ok(negotiation)
@@ -68,14 +68,15 @@ pub fn negotiate(pc: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 #[doc(hidden)]
 #[wasm_bindgen(skip_typescript)]
 pub struct Negotiation {
-    slot: Rc<RefCell<Option<Rc<Negotiator>>>>,
+    /// A `Cell`, not a `RefCell`: reading or taking the negotiator can never fail.
+    slot: Cell<Option<Rc<Negotiator>>>,
 }
 
 #[wasm_bindgen]
 impl Negotiation {
     #[wasm_bindgen(skip_jsdoc)]
     pub fn receive(&self, message: JsValue) -> Promise {
-        let negotiator = self.slot.borrow().clone();
+        let negotiator = self.negotiator();
         let mut settle = None;
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         // `new Promise` runs its executor synchronously: `settle` is always set here.
@@ -119,39 +120,46 @@ impl Negotiation {
 
     #[wasm_bindgen(js_name = restartIce, skip_jsdoc)]
     pub fn restart_ice(&self) {
-        if let Some(negotiator) = self.slot.borrow().as_ref() {
+        if let Some(negotiator) = self.negotiator() {
             negotiator.restart_ice();
         }
     }
 
     #[wasm_bindgen(js_name = hangUp, skip_jsdoc)]
     pub fn hang_up(&self) {
-        let negotiator = self.slot.borrow().clone();
-        if let Some(negotiator) = negotiator {
+        if let Some(negotiator) = self.negotiator() {
             negotiator.hang_up();
         }
     }
 
     #[wasm_bindgen(getter, skip_jsdoc)]
     pub fn ended(&self) -> JsValue {
-        self.slot
-            .borrow()
-            .as_ref()
+        self.negotiator()
             .and_then(|negotiator| negotiator.ended())
             .map_or(JsValue::UNDEFINED, |reason| reason.as_str().into())
     }
 
     #[wasm_bindgen(skip_jsdoc)]
     pub fn dispose(&self) {
-        let negotiator = self.slot.borrow_mut().take();
+        let negotiator = self.slot.take();
         drop(negotiator);
+    }
+}
+
+impl Negotiation {
+    /// The negotiator, until `dispose()`.
+    fn negotiator(&self) -> Option<Rc<Negotiator>> {
+        let negotiator = self.slot.take();
+        let current = negotiator.clone();
+        self.slot.set(negotiator);
+        current
     }
 }
 
 impl fmt::Debug for Negotiation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Negotiation")
-            .field("negotiator", &self.slot.borrow())
+            .field("negotiator", &self.negotiator())
             .finish()
     }
 }
