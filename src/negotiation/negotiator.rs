@@ -185,6 +185,23 @@ impl Negotiator {
     /// applied), with no futures executor. Each browser operation is called before this
     /// returns, so signals fed in order are applied in order.
     ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), rtc_peer::Error> {
+    /// use rtc_peer::{PeerConnection, Role, Signal};
+    ///
+    /// let pc = PeerConnection::new()?;
+    /// let negotiator = pc.negotiate(Role::Polite, |_signal| { /* to the other peer */ });
+    /// let text = r#"{"v":1,"bye":true}"#; // one message from the other peer
+    /// negotiator.receive_then(Signal::from_json(text)?, |applied| {
+    ///     if let Err(err) = applied {
+    ///         web_sys::console::warn_1(&err.into());
+    ///     }
+    /// });
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// `done` gets the errors of [`receive`](Self::receive).
