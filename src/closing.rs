@@ -28,6 +28,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::on_settled::on_settled;
 use crate::{sys, Error};
 
 thread_local! {
@@ -60,25 +61,64 @@ pub(crate) async fn settle(
     operation: &str,
     call: Result<Promise, JsValue>,
 ) -> Result<JsValue, Error> {
-    let promise = call?;
+    let (raced, pending) = race(pc, call?);
+    let outcome = JsFuture::from(raced).await;
+    outcome_of(operation, pending, outcome)
+}
+
+/// [`settle`] with a callback instead of a future: calls `done` once with the outcome (at once
+/// when the call threw), with no futures executor.
+///
+/// The race's two callbacks hold `done` and the pending registration; the race always settles
+/// (the operation completes, or [`close`] rejects it), and the browser frees them with it.
+pub(crate) fn settle_then(
+    pc: &sys::Pc,
+    operation: &'static str,
+    call: Result<Promise, JsValue>,
+    done: Box<dyn FnOnce(Result<JsValue, Error>)>,
+) {
+    let (raced, pending) = match call {
+        Ok(promise) => race(pc, promise),
+        Err(thrown) => return done(Err(thrown.into())),
+    };
+    on_settled(
+        Ok(raced),
+        Box::new(move |outcome| done(outcome_of(operation, pending, outcome))),
+    );
+}
+
+/// `promise` raced against a new cancel promise registered with `pc`'s pending operations.
+fn race(pc: &sys::Pc, promise: Promise) -> (Promise, Option<Pending>) {
     let mut reject = None;
     let cancel = Promise::new(&mut |_res, rej| reject = Some(rej));
-    let Some(reject) = reject else {
+    match reject {
+        Some(reject) => (
+            Promise::race(&Array::of2(&promise, &cancel)),
+            Some(Pending::register(pc, reject)),
+        ),
         // `new Promise` runs its executor synchronously; this is not reached.
-        return Ok(JsFuture::from(promise).await?);
-    };
-    let mut pending = Pending::register(pc, reject);
-    let outcome = JsFuture::from(Promise::race(&Array::of2(&promise, &cancel))).await;
-    pending.settled = true;
+        None => (promise, None),
+    }
+}
+
+/// The race's outcome as the operation's: the cancel marker becomes [`Error::InvalidState`].
+/// The race has settled, so its registration is removed with nothing left to cancel.
+fn outcome_of(
+    operation: &str,
+    pending: Option<Pending>,
+    outcome: Result<JsValue, JsValue>,
+) -> Result<JsValue, Error> {
+    if let Some(mut pending) = pending {
+        pending.settled = true;
+    }
     match outcome {
         Ok(value) => Ok(value),
         Err(reason) if CLOSED.with(|marker| Object::is(&reason, marker)) => {
-            let message = [
+            let message = crate::text::join(&[
                 "The RTCPeerConnection was closed while ",
                 operation,
                 " was pending.",
-            ]
-            .concat();
+            ]);
             Err(Error::InvalidState { message })
         }
         Err(reason) => Err(reason.into()),

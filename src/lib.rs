@@ -99,6 +99,7 @@ mod listener;
 mod liveness;
 mod media;
 pub mod negotiation;
+mod on_settled;
 mod peer;
 mod remote_track;
 mod sender;
@@ -110,6 +111,7 @@ mod stream;
 mod sys;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod text;
 mod track_event;
 mod webidl_enum;
 

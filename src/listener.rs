@@ -60,6 +60,17 @@ impl Listener {
     where
         F: FnMut(Event) + 'static,
     {
+        Self::register(target, event_type, Box::new(callback))
+    }
+
+    /// What [`new`](Self::new) does, once for every callback type: only the boxing is
+    /// generic, so the queueing and registration code is in the binary once, not once per
+    /// `on_*` method.
+    fn register(
+        target: &EventTarget,
+        event_type: &'static str,
+        callback: Box<dyn FnMut(Event)>,
+    ) -> Self {
         let removed = Rc::new(Cell::new(false));
         let gone = Rc::clone(&removed);
         let callback = RefCell::new(callback);

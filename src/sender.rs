@@ -156,12 +156,11 @@ impl Sender {
         if !closed {
             return Ok(());
         }
-        let message = [
+        let message = crate::text::join(&[
             "The RTCPeerConnection is closed: ",
             operation,
             " cannot be called on its sender.",
-        ]
-        .concat();
+        ]);
         Err(Error::InvalidState { message })
     }
 

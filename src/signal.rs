@@ -135,18 +135,20 @@ impl Signal {
     pub fn from_json(text: &str) -> Result<Signal, Error> {
         if text.len() > Self::MAX_JSON_LEN {
             return Err(Error::Range {
-                message: [
+                message: crate::text::join(&[
                     "The signal is ",
                     &decimal(text.len()),
                     " bytes long; at most ",
                     &decimal(Self::MAX_JSON_LEN),
                     " are accepted.",
-                ]
-                .concat(),
+                ]),
             });
         }
         let value = JSON::parse(text).map_err(|thrown| Error::Syntax {
-            message: ["The signal is not JSON: ", Error::from(thrown).message()].concat(),
+            message: crate::text::join(&[
+                "The signal is not JSON: ",
+                Error::from(thrown).message(),
+            ]),
         })?;
         Signal::from_value(&value)
     }
@@ -179,9 +181,7 @@ impl Signal {
             "endOfCandidates" if body == JsValue::TRUE => Ok(Signal::EndOfCandidates),
             "bye" if body == JsValue::TRUE => Ok(Signal::Bye),
             _ => Err(shape(
-                ["The signal's \"", key, "\" must be true."]
-                    .concat()
-                    .as_str(),
+                crate::text::join(&["The signal's \"", key, "\" must be true."]).as_str(),
             )),
         }
     }

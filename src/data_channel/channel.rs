@@ -171,12 +171,11 @@ impl DataChannel {
         if state == DataChannelState::Open {
             return Ok(());
         }
-        let message = [
+        let message = crate::text::join(&[
             "The RTCDataChannel is not open (its readyState is '",
             state.as_str(),
             "'); nothing was sent.",
-        ]
-        .concat();
+        ]);
         Err(Error::InvalidState { message })
     }
 

@@ -1,5 +1,9 @@
 //! `connectPair`: negotiates two `RTCPeerConnection`s of the same page with each other (a
 //! loopback call), for tests and demos.
+//!
+//! The JavaScript API, as the package's TypeScript declarations say it:
+//!
+#![doc = concat!("```ts\n", include_str!("connect_pair.d.ts"), "```")]
 
 use core::cell::Cell;
 use std::rc::Rc;
@@ -8,38 +12,18 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
 
-use super::on_settled::on_settled;
+use crate::on_settled::on_settled;
 use crate::{sys, Error, Listener, PeerConnection};
 
-/// Connects `offerer` to `answerer`, both in this page: offer, answer, and every ICE candidate
-/// passed directly from one to the other. Resolves once both descriptions are applied (media
-/// starts flowing when ICE connects, shortly after).
-///
-/// Subscribe with `onTrack` *before* calling it: the
-/// answerer's `track` events fire while its remote description is applied, and the offerer's
-/// (for tracks the answerer sends back) while the answer is applied. Candidates keep being
-/// forwarded after the promise resolves, until each side has finished gathering; a candidate
-/// the other side rejects (for example because it was closed meanwhile) is dropped.
-///
-/// JavaScript:
-///
-/// ```js
-/// const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-/// a.addTransceiver("video");
-/// const subscription = onTrack(b, ({ track }) => console.log(track.kind));
-/// await connectPair(a, b);
-/// ```
-///
-/// # Errors
-///
-/// Rejects with the browser's error, as an `Error` whose `name` is the DOMException name (for
-/// example `InvalidStateError` when either connection is closed) and whose `message` is the
-/// browser's; rejects with a `TypeError` when an argument is not an `RTCPeerConnection`.
-#[wasm_bindgen(js_name = connectPair, unchecked_return_type = "Promise<void>")]
-pub fn connect_pair(
-    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] offerer: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] answerer: JsValue,
-) -> Promise {
+/// The JavaScript API of this module, with its documentation: the package's `.d.ts` has it as
+/// written.
+#[wasm_bindgen(typescript_custom_section)]
+const CONNECT_PAIR_TS: &'static str = include_str!("connect_pair.d.ts");
+
+// The JavaScript `connectPair`, declared (with its documentation) in `connect_pair.d.ts`.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = connectPair, skip_typescript, skip_jsdoc)]
+pub fn connect_pair(offerer: JsValue, answerer: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
     // `new Promise` runs its executor synchronously: `settle` is always set here.
@@ -52,7 +36,7 @@ pub fn connect_pair(
                 reject,
                 forwarders: Cell::new(Vec::new()),
             })
-            .create_offer(),
+            .step(Step::Offer),
             _ => {
                 let _ = reject.call1(
                     &JsValue::UNDEFINED,
@@ -80,29 +64,44 @@ struct Pair {
     forwarders: Cell<Vec<Forwarder>>,
 }
 
+/// Which description a step of [`Pair`] makes.
+#[derive(Clone, Copy)]
+enum Step {
+    Offer,
+    Answer,
+}
+
 impl Pair {
-    fn create_offer(self: Rc<Self>) {
-        let call = sys::Pc::create_offer(self.offerer.unchecked_ref());
-        self.then(call, |pair, offer| {
-            pair.forward(&pair.offerer, &pair.answerer);
-            let call = sys::Pc::set_local_description(pair.offerer.unchecked_ref(), &offer);
-            pair.then(call, move |pair, _| {
-                let call = sys::Pc::set_remote_description(pair.answerer.unchecked_ref(), &offer);
-                pair.then(call, |pair, _| pair.create_answer());
-            });
-        });
+    /// The side that makes the step's description, and the side that applies it.
+    fn sides(&self, step: Step) -> (&RtcPeerConnection, &RtcPeerConnection) {
+        match step {
+            Step::Offer => (&self.offerer, &self.answerer),
+            Step::Answer => (&self.answerer, &self.offerer),
+        }
     }
 
-    fn create_answer(self: Rc<Self>) {
-        let call = sys::Pc::create_answer(self.answerer.unchecked_ref());
-        self.then(call, |pair, answer| {
-            pair.forward(&pair.answerer, &pair.offerer);
-            let call = sys::Pc::set_local_description(pair.answerer.unchecked_ref(), &answer);
+    /// One step: the local side makes its description, forwards its candidates from now on and
+    /// applies it, then the remote side applies it; the offer's step is followed by the
+    /// answer's, the answer's resolves the `connectPair` promise.
+    fn step(self: Rc<Self>, step: Step) {
+        let (local, _) = self.sides(step);
+        let call = match step {
+            Step::Offer => sys::Pc::create_offer(local.unchecked_ref()),
+            Step::Answer => sys::Pc::create_answer(local.unchecked_ref()),
+        };
+        self.then(call, move |pair, description| {
+            let (local, remote) = pair.sides(step);
+            pair.forward(local, remote);
+            let call = sys::Pc::set_local_description(local.unchecked_ref(), &description);
             pair.then(call, move |pair, _| {
-                let call = sys::Pc::set_remote_description(pair.offerer.unchecked_ref(), &answer);
-                pair.then(call, |pair, _| {
+                let (_, remote) = pair.sides(step);
+                let call = sys::Pc::set_remote_description(remote.unchecked_ref(), &description);
+                pair.then(call, move |pair, _| match step {
+                    Step::Offer => pair.step(Step::Answer),
                     // Both descriptions are applied; the forwarders go on until gathering ends.
-                    let _ = pair.resolve.call0(&JsValue::UNDEFINED);
+                    Step::Answer => {
+                        let _ = pair.resolve.call0(&JsValue::UNDEFINED);
+                    }
                 });
             });
         });

@@ -10,7 +10,6 @@
 //!   `dispose()`); messages are the JSON text of the Rust `Signal`.
 //! - [`connect_pair`]: `connectPair(offerer, answerer)` negotiates two connections of one page
 //!   (a loopback call).
-//! - `on_settled`: callbacks on a browser promise (no futures executor).
 //! - `allocator`: the package's global allocator (talc).
 //!
 //! Errors thrown (or rejected) to JavaScript are `Error` objects whose `name` is the
@@ -21,6 +20,5 @@
 mod allocator;
 pub mod connect_pair;
 pub mod negotiation;
-mod on_settled;
 pub mod track_subscription;
 pub mod track_view;

@@ -1,69 +1,30 @@
 //! `negotiate` and `Negotiation`: perfect negotiation for a JavaScript `RTCPeerConnection`,
 //! with the same JSON messages as the Rust [`crate::Signal`].
+//!
+//! The JavaScript API, as the package's TypeScript declarations say it:
+//!
+#![doc = concat!("```ts\n", include_str!("negotiation.d.ts"), "```")]
 
-use core::cell::RefCell;
+use core::cell::Cell;
 use core::fmt;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::RtcPeerConnection;
 
 use super::track_subscription::{report, route_symbol_dispose};
 use crate::{Error, Negotiator, PeerConnection, Role, Signal};
 
+/// The JavaScript API of this module, with its documentation: the package's `.d.ts` has it as
+/// written.
 #[wasm_bindgen(typescript_custom_section)]
-const NEGOTIATION_TS: &'static str = r#"
-/** Why a negotiated call ended. */
-export type CallEndReason = "local-hang-up" | "remote-hang-up" | "connection-failed";
+const NEGOTIATION_TS: &'static str = include_str!("negotiation.d.ts");
 
-/** The options of `negotiate`. */
-export interface NegotiateOptions {
-  /** `true` on exactly one side of the call: it gives way when both sides offer at once. */
-  polite: boolean;
-  /** Sends one message (JSON text) to the other side over the app's signalling channel. */
-  send: (message: string) => void;
-  /** Called once when the call ends, with why. */
-  onEnd?: (reason: CallEndReason) => void;
-}
-"#;
-
-/// Starts perfect negotiation on `pc` with the other side of the call.
-///
-/// Every message for the other side goes to `options.send` as JSON text (the crate's
-/// versioned wire format, the same as Rust's `Signal::to_json`); hand every message from the
-/// other side to `receive`. Either side may then add or remove tracks at any moment, also both
-/// at once.
-///
-/// JavaScript:
-///
-/// ```js
-/// import init, { negotiate } from "rtc-peer";
-/// await init();
-/// const socket = new WebSocket("wss://signalling.example/room/42");
-/// const call = negotiate(pc, {
-///   polite: isCallee,
-///   send: (message) => socket.send(message),
-///   onEnd: (reason) => console.log("call ended:", reason),
-/// });
-/// socket.onmessage = ({ data }) => call.receive(data).catch(console.warn);
-/// pc.addTrack(track, stream); // offered by itself
-/// // later
-/// call.hangUp();
-/// ```
-///
-/// # Errors
-///
-/// Throws a `TypeError` when `pc` is not an `RTCPeerConnection`, `options.polite` is not a
-/// boolean, or `options.send` (or a given `options.onEnd`) is not a function.
-///
-/// See [MDN: Perfect negotiation](https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation).
-#[wasm_bindgen(js_name = negotiate, unchecked_return_type = "Negotiation")]
-pub fn negotiate(
-    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] pc: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "NegotiateOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
+// The JavaScript `negotiate`, declared (with its documentation) in `negotiation.d.ts`.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = negotiate, skip_typescript, skip_jsdoc)]
+pub fn negotiate(pc: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let pc: RtcPeerConnection = pc.dyn_into().map_err(|_| {
         js_sys::TypeError::new("negotiate: the first argument must be an RTCPeerConnection.")
     })?;
@@ -96,96 +57,109 @@ pub fn negotiate(
         });
     }
     let negotiation = JsValue::from(Negotiation {
-        slot: Rc::new(RefCell::new(Some(Rc::new(negotiator)))),
+        slot: Cell::new(Some(Rc::new(negotiator))),
     });
     route_symbol_dispose(&negotiation);
     Ok(negotiation)
 }
 
-/// A call's negotiation, returned by `negotiate`: feed it the other side's messages with
-/// `receive`; `hangUp()` ends the call; `dispose()` (or `using`) stops negotiating and
-/// removes its listeners, leaving the connection open.
-#[wasm_bindgen]
+// The JavaScript `Negotiation` class, declared with its methods and their documentation in
+// `negotiation.d.ts`.
+#[doc(hidden)]
+#[wasm_bindgen(skip_typescript)]
 pub struct Negotiation {
-    slot: Rc<RefCell<Option<Rc<Negotiator>>>>,
+    /// A `Cell`, not a `RefCell`: reading or taking the negotiator can never fail.
+    slot: Cell<Option<Rc<Negotiator>>>,
 }
 
 #[wasm_bindgen]
 impl Negotiation {
-    /// Applies one message (JSON text) from the other side. Resolves once it is applied, or
-    /// at once for an offer ignored in glare.
-    ///
-    /// Rejects with an `Error` whose `name` says why: `SyntaxError` for text that is not
-    /// JSON, `TypeError` for JSON of the wrong shape (the message names what is wrong),
-    /// `RangeError` for more than 256 KiB, `InvalidStateError` once the call has ended or the
-    /// negotiation is disposed, or the browser's error for a description or candidate it
-    /// refuses. Nothing is applied when the message does not parse.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn receive(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] message: JsValue,
-    ) -> Promise {
-        let negotiator = self.slot.borrow().clone();
-        future_to_promise(async move {
-            let Some(text) = message.as_string() else {
-                return Err(Error::Type {
-                    message: "receive: the message must be a string (JSON text).".into(),
-                }
-                .into());
+    #[wasm_bindgen(skip_jsdoc)]
+    pub fn receive(&self, message: JsValue) -> Promise {
+        let negotiator = self.negotiator();
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        // `new Promise` runs its executor synchronously: `settle` is always set here.
+        let Some((resolve, reject)) = settle else {
+            return promise;
+        };
+        let rejected = |err: Error| {
+            let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from(err));
+        };
+        let Some(text) = message.as_string() else {
+            rejected(Error::Type {
+                message: "receive: the message must be a string (JSON text).".into(),
+            });
+            return promise;
+        };
+        let Some(negotiator) = negotiator else {
+            rejected(Error::InvalidState {
+                message: "receive: the negotiation was disposed.".into(),
+            });
+            return promise;
+        };
+        let signal = match Signal::from_json(&text) {
+            Ok(signal) => signal,
+            Err(err) => {
+                rejected(err);
+                return promise;
+            }
+        };
+        // The callback holds the negotiator: `dispose()` takes effect once no `receive` is
+        // pending.
+        let held = Rc::clone(&negotiator);
+        negotiator.receive_then(signal, move |result| {
+            let _held = held;
+            let _ = match result {
+                Ok(()) => resolve.call0(&JsValue::UNDEFINED),
+                Err(err) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(err)),
             };
-            let Some(negotiator) = negotiator else {
-                return Err(Error::InvalidState {
-                    message: "receive: the negotiation was disposed.".into(),
-                }
-                .into());
-            };
-            let signal = Signal::from_json(&text)?;
-            negotiator.receive(signal).await?;
-            Ok(JsValue::UNDEFINED)
-        })
+        });
+        promise
     }
 
-    /// Restarts ICE (new credentials), offered to the other side like any change.
-    #[wasm_bindgen(js_name = restartIce)]
+    #[wasm_bindgen(js_name = restartIce, skip_jsdoc)]
     pub fn restart_ice(&self) {
-        if let Some(negotiator) = self.slot.borrow().as_ref() {
+        if let Some(negotiator) = self.negotiator() {
             negotiator.restart_ice();
         }
     }
 
-    /// Ends the call: sends the goodbye message, closes the connection, and calls `onEnd`
-    /// with `"local-hang-up"`. Does nothing once the call has ended.
-    #[wasm_bindgen(js_name = hangUp)]
+    #[wasm_bindgen(js_name = hangUp, skip_jsdoc)]
     pub fn hang_up(&self) {
-        let negotiator = self.slot.borrow().clone();
-        if let Some(negotiator) = negotiator {
+        if let Some(negotiator) = self.negotiator() {
             negotiator.hang_up();
         }
     }
 
-    /// Why the call ended, or `undefined` while it goes on.
-    #[wasm_bindgen(getter, unchecked_return_type = "CallEndReason | undefined")]
+    #[wasm_bindgen(getter, skip_jsdoc)]
     pub fn ended(&self) -> JsValue {
-        self.slot
-            .borrow()
-            .as_ref()
+        self.negotiator()
             .and_then(|negotiator| negotiator.ended())
             .map_or(JsValue::UNDEFINED, |reason| reason.as_str().into())
     }
 
-    /// Stops negotiating: removes every listener the negotiation added to the connection
-    /// (which stays open), as soon as no `receive` is pending. Idempotent; `[Symbol.dispose]`
-    /// is the same. Its `free()` releases only this handle.
+    #[wasm_bindgen(skip_jsdoc)]
     pub fn dispose(&self) {
-        let negotiator = self.slot.borrow_mut().take();
+        let negotiator = self.slot.take();
         drop(negotiator);
+    }
+}
+
+impl Negotiation {
+    /// The negotiator, until `dispose()`.
+    fn negotiator(&self) -> Option<Rc<Negotiator>> {
+        let negotiator = self.slot.take();
+        let current = negotiator.clone();
+        self.slot.set(negotiator);
+        current
     }
 }
 
 impl fmt::Debug for Negotiation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Negotiation")
-            .field("negotiator", &self.slot.borrow())
+            .field("negotiator", &self.negotiator())
             .finish()
     }
 }

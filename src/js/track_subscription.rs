@@ -1,5 +1,9 @@
 //! `onTrack` and `TrackSubscription`: subscribe a JavaScript callback to the `track` events of
 //! any `RTCPeerConnection`, and release it with `dispose()` (or `using`).
+//!
+//! The JavaScript API, as the package's TypeScript declarations say it:
+//!
+#![doc = concat!("```ts\n", include_str!("track_subscription.d.ts"), "```")]
 
 use core::cell::Cell;
 use core::fmt;
@@ -12,40 +16,15 @@ use web_sys::RtcPeerConnection;
 use super::track_view::TrackView;
 use crate::{sys, Listener, PeerConnection};
 
-/// Calls `callback` with a `TrackView` for every `track` event of `pc`, until the returned
-/// subscription is disposed.
-///
-/// The listener is added with `addEventListener`, so it coexists with the page's own
-/// `ontrack` and other listeners. It stays registered until `dispose()` (or the end of a
-/// `using` block), whether or not the page keeps the subscription object: garbage collection
-/// never removes it behind the page's back. The `track` event fires *inside*
-/// `setRemoteDescription`, before its promise resolves: subscribe before applying the remote
-/// description. An exception thrown by `callback` is reported like any event listener's
-/// (`reportError`) and does not stop later events.
-///
-/// JavaScript:
-///
-/// ```js
-/// import init, { onTrack } from "rtc-peer";
-/// await init();
-/// const subscription = onTrack(pc, ({ track, firstStream }) => {
-///   if (firstStream) video.srcObject = firstStream;
-/// });
-/// // when the call ends
-/// subscription.dispose();
-/// ```
-///
-/// # Errors
-///
-/// Throws a `TypeError` when `pc` is not an `RTCPeerConnection` or `callback` is not a
-/// function.
-///
-/// See [MDN: track event](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/track_event).
-#[wasm_bindgen(js_name = onTrack, unchecked_return_type = "TrackSubscription")]
-pub fn on_track(
-    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnection")] pc: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "TrackCallback")] callback: JsValue,
-) -> Result<JsValue, JsValue> {
+/// The JavaScript API of this module, with its documentation: the package's `.d.ts` has it as
+/// written.
+#[wasm_bindgen(typescript_custom_section)]
+const TRACK_SUBSCRIPTION_TS: &'static str = include_str!("track_subscription.d.ts");
+
+// The JavaScript `onTrack`, declared (with its documentation) in `track_subscription.d.ts`.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = onTrack, skip_typescript, skip_jsdoc)]
+pub fn on_track(pc: JsValue, callback: JsValue) -> Result<JsValue, JsValue> {
     let pc: RtcPeerConnection = pc.dyn_into().map_err(|_| {
         js_sys::TypeError::new("onTrack: the first argument must be an RTCPeerConnection.")
     })?;
@@ -92,16 +71,10 @@ pub(crate) fn route_symbol_dispose(instance: &JsValue) {
     }
 }
 
-/// A subscription returned by `onTrack`: keeps the `track` listener registered until
-/// `dispose()`.
-///
-/// `dispose()` removes the listener and frees its closure (no event is delivered after it
-/// returns, even one already being dispatched to other listeners); it may be called any number
-/// of times, also from inside the callback. `[Symbol.dispose]()` is `dispose()`, so
-/// `using subscription = onTrack(…)` disposes at the end of the block (where the browser has
-/// `Symbol.dispose`). Dropping the object, or its `free()`, releases only this handle: the
-/// listener stays until `dispose()`.
-#[wasm_bindgen]
+// The JavaScript `TrackSubscription` class, declared with its methods and their documentation
+// in `track_subscription.d.ts`.
+#[doc(hidden)]
+#[wasm_bindgen(skip_typescript)]
 pub struct TrackSubscription {
     /// A `Cell`, not a `RefCell`: taking the listener out can never fail, even re-entrantly.
     slot: Rc<Cell<Option<Listener>>>,
@@ -109,13 +82,12 @@ pub struct TrackSubscription {
 
 #[wasm_bindgen]
 impl TrackSubscription {
-    /// Stops delivery: removes the `track` listener and frees its closure. Idempotent.
+    #[wasm_bindgen(skip_jsdoc)]
     pub fn dispose(&self) {
         drop(self.slot.take());
     }
 
-    /// `true` until `dispose()` is called.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, skip_jsdoc)]
     pub fn active(&self) -> bool {
         let listener = self.slot.take();
         let active = listener.is_some();

@@ -5,10 +5,10 @@ use core::fmt;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
+use futures_channel::oneshot;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 
-use crate::closing::settle;
+use crate::closing::settle_then;
 use crate::{
     sys, CallEnd, DataChannel, Error, Listener, Liveness, PeerConnection, PeerConnectionState,
     Role, SdpType, Signal, SignalingState,
@@ -63,6 +63,9 @@ struct State {
 
 /// What [`Negotiator::on_end`] keeps until the call ends.
 type EndCallback = Box<dyn FnMut(CallEnd)>;
+
+/// What [`Negotiator::receive_then`] calls once with the signal's outcome.
+type Done = Box<dyn FnOnce(Result<(), Error>)>;
 
 impl Negotiator {
     pub(crate) fn new(
@@ -165,62 +168,48 @@ impl Negotiator {
     ///
     /// See [MDN: Handling incoming messages on the signaling channel](https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation#handling_incoming_messages_on_the_signaling_channel).
     pub async fn receive(&self, signal: Signal) -> Result<(), Error> {
-        let state = &self.state;
-        // The liveness channel can end the call before the other side's `Bye` arrives: that
-        // one `Bye` says the same again, it is no error.
-        if signal == Signal::Bye && state.bye_due.replace(false) {
-            return Ok(());
-        }
-        if state.ended.get().is_some() || state.pc.signaling_state() == SignalingState::Closed {
-            return Err(Error::InvalidState {
-                message: "The call has ended: the connection is closed, so no signal can be \
-                          applied."
-                    .into(),
-            });
-        }
-        match signal {
-            Signal::Description(description) => {
-                let is_offer = description.kind == SdpType::Offer;
-                let ready_for_offer = !state.making_offer.get()
-                    && (state.pc.signaling_state() == SignalingState::Stable
-                        || state.setting_remote_answer.get());
-                let offer_collision = is_offer && !ready_for_offer;
-                state.ignore_offer.set(!state.polite && offer_collision);
-                if state.ignore_offer.get() {
-                    return Ok(());
-                }
-                state
-                    .setting_remote_answer
-                    .set(description.kind == SdpType::Answer);
-                // Rolls a local offer back by itself when `description` is an offer.
-                let applied = state.pc.set_remote_description(&description).await;
-                state.setting_remote_answer.set(false);
-                applied?;
-                if is_offer {
-                    let pc = state.pc.as_raw().unchecked_ref::<sys::Pc>();
-                    let call = sys::Pc::set_local_description_implicit(pc);
-                    settle(pc, "setLocalDescription", call).await?;
-                    state.send_local_description();
-                }
-                state.watch_liveness();
-                Ok(())
-            }
-            Signal::Candidate(candidate) => {
-                // Read when the candidate arrives, not when the browser rejects it: an answer
-                // that arrives meanwhile resets `ignoreOffer`, and the candidate would then be
-                // taken for one of the answer's.
-                let of_ignored_offer = state.ignore_offer.get();
-                match state.pc.add_ice_candidate(&candidate).await {
-                    Err(_) if of_ignored_offer => Ok(()),
-                    result => result,
-                }
-            }
-            Signal::EndOfCandidates => Ok(()),
-            Signal::Bye => {
-                state.end(CallEnd::RemoteHangUp);
-                Ok(())
-            }
-        }
+        let (done, outcome) = oneshot::channel();
+        self.receive_then(signal, move |result| {
+            let _ = done.send(result);
+        });
+        outcome.await.unwrap_or_else(|_| {
+            // The browser dropped the operation's callbacks without settling it.
+            Err(Error::InvalidState {
+                message: "The signal's operation was dropped unsettled.".into(),
+            })
+        })
+    }
+
+    /// [`receive`](Self::receive) with a callback instead of a future: applies `signal` the
+    /// same way and calls `done` once with the outcome (at once when nothing is to be
+    /// applied), with no futures executor. Each browser operation is called before this
+    /// returns, so signals fed in order are applied in order.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), rtc_peer::Error> {
+    /// use rtc_peer::{PeerConnection, Role, Signal};
+    ///
+    /// let pc = PeerConnection::new()?;
+    /// let negotiator = pc.negotiate(Role::Polite, |_signal| { /* to the other peer */ });
+    /// let text = r#"{"v":1,"bye":true}"#; // one message from the other peer
+    /// negotiator.receive_then(Signal::from_json(text)?, |applied| {
+    ///     if let Err(err) = applied {
+    ///         web_sys::console::warn_1(&err.into());
+    ///     }
+    /// });
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `done` gets the errors of [`receive`](Self::receive).
+    pub fn receive_then<F>(&self, signal: Signal, done: F)
+    where
+        F: FnOnce(Result<(), Error>) + 'static,
+    {
+        State::receive(&self.state, signal, Box::new(done));
     }
 
     /// Restarts ICE (new credentials), offered to the other peer through `send` like any
@@ -328,6 +317,94 @@ impl State {
         .ok();
     }
 
+    /// What [`Negotiator::receive_then`] does (the pattern's signal handler).
+    fn receive(state: &Rc<State>, signal: Signal, done: Done) {
+        // The liveness channel can end the call before the other side's `Bye` arrives: that
+        // one `Bye` says the same again, it is no error.
+        if signal == Signal::Bye && state.bye_due.replace(false) {
+            return done(Ok(()));
+        }
+        if state.ended.get().is_some() || state.pc.signaling_state() == SignalingState::Closed {
+            return done(Err(Error::InvalidState {
+                message: "The call has ended: the connection is closed, so no signal can be \
+                          applied."
+                    .into(),
+            }));
+        }
+        let pc: &sys::Pc = state.pc.as_raw().unchecked_ref();
+        match signal {
+            Signal::Description(description) => {
+                let is_offer = description.kind == SdpType::Offer;
+                let ready_for_offer = !state.making_offer.get()
+                    && (state.pc.signaling_state() == SignalingState::Stable
+                        || state.setting_remote_answer.get());
+                let offer_collision = is_offer && !ready_for_offer;
+                state.ignore_offer.set(!state.polite && offer_collision);
+                if state.ignore_offer.get() {
+                    return done(Ok(()));
+                }
+                state
+                    .setting_remote_answer
+                    .set(description.kind == SdpType::Answer);
+                // Rolls a local offer back by itself when `description` is an offer.
+                let call = sys::Pc::set_remote_description(pc, &description.to_js());
+                let state = Rc::clone(state);
+                settle_then(
+                    pc,
+                    "setRemoteDescription",
+                    call,
+                    Box::new(move |applied| {
+                        state.setting_remote_answer.set(false);
+                        if let Err(err) = applied {
+                            return done(Err(err));
+                        }
+                        if !is_offer {
+                            state.watch_liveness();
+                            return done(Ok(()));
+                        }
+                        let pc: &sys::Pc = state.pc.as_raw().unchecked_ref();
+                        let call = sys::Pc::set_local_description_implicit(pc);
+                        let answered = Rc::clone(&state);
+                        settle_then(
+                            pc,
+                            "setLocalDescription",
+                            call,
+                            Box::new(move |result| {
+                                if let Err(err) = result {
+                                    return done(Err(err));
+                                }
+                                answered.send_local_description();
+                                answered.watch_liveness();
+                                done(Ok(()));
+                            }),
+                        );
+                    }),
+                );
+            }
+            Signal::Candidate(candidate) => {
+                // Read when the candidate arrives, not when the browser rejects it: an answer
+                // that arrives meanwhile resets `ignoreOffer`, and the candidate would then be
+                // taken for one of the answer's.
+                let of_ignored_offer = state.ignore_offer.get();
+                let call = sys::Pc::add_ice_candidate(pc, &candidate);
+                settle_then(
+                    pc,
+                    "addIceCandidate",
+                    call,
+                    Box::new(move |result| match result {
+                        Err(_) if of_ignored_offer => done(Ok(())),
+                        result => done(result.map(drop)),
+                    }),
+                );
+            }
+            Signal::EndOfCandidates => done(Ok(())),
+            Signal::Bye => {
+                state.end(CallEnd::RemoteHangUp);
+                done(Ok(()))
+            }
+        }
+    }
+
     /// The `negotiationneeded` handler: `makingOffer`, `setLocalDescription()`, send.
     fn offer(weak: &Weak<State>) {
         let Some(state) = weak.upgrade() else { return };
@@ -341,23 +418,27 @@ impl State {
         }
         // Called now, in the event's task, as the pattern's handler does: the browser queues
         // it before any signal that arrives later.
-        let pc = state.pc.clone();
-        let call = sys::Pc::set_local_description_implicit(pc.as_raw().unchecked_ref());
+        let pc: &sys::Pc = state.pc.as_raw().unchecked_ref();
+        let call = sys::Pc::set_local_description_implicit(pc);
         let weak = Weak::clone(weak);
-        drop(state);
-        spawn_local(async move {
-            let result = settle(pc.as_raw().unchecked_ref(), "setLocalDescription", call).await;
-            let Some(state) = weak.upgrade() else { return };
-            match result {
-                Ok(_) => state.send_local_description(),
-                // What the pattern logs; a closed connection is the call ending, not an error.
-                Err(err) if state.pc.signaling_state() != SignalingState::Closed => {
-                    web_sys::console::error_1(&err.into());
+        settle_then(
+            pc,
+            "setLocalDescription",
+            call,
+            Box::new(move |result| {
+                let Some(state) = weak.upgrade() else { return };
+                match result {
+                    Ok(_) => state.send_local_description(),
+                    // What the pattern logs; a closed connection is the call ending, not an
+                    // error.
+                    Err(err) if state.pc.signaling_state() != SignalingState::Closed => {
+                        web_sys::console::error_1(&err.into());
+                    }
+                    Err(_) => {}
                 }
-                Err(_) => {}
-            }
-            state.making_offer.set(false);
-        });
+                state.making_offer.set(false);
+            }),
+        );
     }
 
     fn send_local_description(&self) {
