@@ -60,6 +60,19 @@ async fn ice_restart_mid_call_changes_the_ufrag_and_frames_keep_growing() -> Res
     };
     let camera = camera()?;
     call_is_up(&call, &camera).await?;
+    // The impolite side offers the liveness channel's `m=application` once the first
+    // negotiation is done. Restart only after it is applied too: a restart offer that meets it
+    // in glare is rolled back and made again, gathering twice, as it should.
+    call.settle(WAIT_MS, "the liveness channel is negotiated", |call| {
+        [call.polite.pc(), call.impolite.pc()].iter().all(|pc| {
+            pc.local_description()
+                .is_some_and(|d| d.sdp.contains("m=application"))
+                && pc
+                    .remote_description()
+                    .is_some_and(|d| d.sdp.contains("m=application"))
+        })
+    })
+    .await?;
     let before = frames_grow(call.impolite.pc(), 0, WAIT_MS, "video before the restart").await?;
     wait_until_with(
         WAIT_MS,
