@@ -393,7 +393,7 @@ async function figDispatch(cfg) {
       ratio_closure: pairedRatio(samples, "closure", "js"),
       ratio: pairedRatio(samples, "on_track", "js"),
       ci95: medianCi95(ratios(samples, "on_track", "js")),
-      target: 1.5,
+      target: 1.3,
     };
   } finally {
     pc.close();
