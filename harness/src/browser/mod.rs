@@ -127,8 +127,20 @@ mod tests {
         let settings = Settings::load(&crate::repo_root()).unwrap();
         use Browser::{Chromium, Firefox};
         for (browser, fake_media, bench, present, absent) in [
-            (Chromium, true, false, &["--use-fake-device-for-media-stream", "WebRtcHide"][..], "-"),
-            (Chromium, false, true, &["--use-fake-ui-for-media-stream", "--expose-gc"], "-device"),
+            (
+                Chromium,
+                true,
+                false,
+                &["--use-fake-device-for-media-stream", "WebRtcHide", "--expose-gc"][..],
+                "-",
+            ),
+            (
+                Chromium,
+                false,
+                true,
+                &["--use-fake-ui-for-media-stream", "precise-memory-info"],
+                "-device",
+            ),
             (
                 Firefox,
                 true,
