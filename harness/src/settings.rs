@@ -148,4 +148,17 @@ mod tests {
         let bad = table("[package.metadata.wasm-pack.profile.release]\nwasm-opt = 3\n");
         assert!(wasm_opt_args(&bad).is_err());
     }
+
+    #[test]
+    fn the_demo_and_bench_crates_copy_the_library_wasm_opt_arguments() {
+        let root = crate::repo_root();
+        let args = |dir: &str| {
+            let text = std::fs::read_to_string(root.join(dir).join("Cargo.toml")).unwrap();
+            wasm_opt_args(&toml::from_str(&text).unwrap()).unwrap()
+        };
+        let library = args(".");
+        for crate_dir in ["www", "benches/web"] {
+            assert_eq!(args(crate_dir), library, "{crate_dir}/Cargo.toml's wasm-opt arguments");
+        }
+    }
 }
