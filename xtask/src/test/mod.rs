@@ -230,6 +230,7 @@ mod tests {
     /// One suite by itself (slow), in the test network for the TURN settings:
     /// `cargo xtask netns -- env XTASK_SUITE=rooms cargo test -p xtask -- --ignored --nocapture
     /// one_suite` (`e2e`, `rooms`, `abuse`, `plain-build`, `js`; `XTASK_E2E_ONLY` picks cases).
+    /// `js` builds both packages first.
     #[test]
     #[ignore = "drives real browsers for minutes; `cargo xtask test` runs every suite"]
     fn one_suite() {
@@ -240,7 +241,12 @@ mod tests {
             "rooms" => on_demo(tools, r, rooms::run),
             "abuse" => on_demo(tools, r, abuse::run),
             "plain-build" => plain_build::run(tools, r),
-            "js" => js_package(tools, r),
+            // Built afresh: a package left by an earlier build may predate a change to src/.
+            "js" => {
+                let [web, bundler] =
+                    [Target::Web, Target::Bundler].map(|t| build::package(tools, t));
+                js_tests::run(tools, &web?, &bundler?, r)
+            }
             _ => panic!("XTASK_SUITE={suite:?}: not e2e, rooms, abuse, plain-build or js"),
         };
         let mut report = Report::default();
