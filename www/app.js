@@ -48,7 +48,7 @@ const ui = {
   },
 };
 
-const NO_STATS = { width: 0, height: 0, fps: 0, kbps: 0, rttMs: 0, path: "", local: "", remote: "" };
+const NO_STATS = { width: 0, height: 0, fps: 0, kbps: 0, rttMs: null, path: "", local: "", remote: "" };
 
 // Read-only state for tests and the curious (`window.__rtcDemo` in the console). What the call
 // leaves behind in the browser (connections, listeners, tracks) is read by the tests from the
@@ -437,7 +437,8 @@ async function updateStats() {
       : `${s.kbps} kbit/s`
     : "–";
   ui.stat.path.textContent = path ? `${path}${s.remote && s.remote !== s.local ? ` ↔ ${s.remote}` : ""}` : "–";
-  ui.stat.rtt.textContent = s.rttMs ? `${s.rttMs} ms` : "–";
+  ui.stat.rtt.textContent =
+    s.rttMs == null ? "–" : s.rttMs < 1 ? "< 1 ms" : `${Math.round(s.rttMs)} ms`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ pub(crate) struct Sample {
 }
 
 /// The panel's numbers as a plain object `{path, local, remote, width, height, fps, kbps,
-/// rttMs}` (0 or `""` for what is not known yet), and the sample for the next call.
+/// rttMs}` (0, `""` or, for `rttMs`, `null` for what is not known yet: a round trip of 0 ms is
+/// real on loopback, where Firefox counts whole milliseconds), and the sample for the next call.
 pub(crate) fn summarize(report: &StatsReport, previous: Option<Sample>) -> (Object, Sample) {
     let inbound = report.inbound_rtp();
     let video = inbound
@@ -52,9 +53,9 @@ pub(crate) fn summarize(report: &StatsReport, previous: Option<Sample>) -> (Obje
             path_name(pair.local, pair.remote),
             pair.local.as_str(),
             pair.remote.as_str(),
-            pair.round_trip_time.map_or(0.0, |s| s * 1000.0),
+            pair.round_trip_time,
         ),
-        None => ("", "", "", 0.0),
+        None => ("", "", "", None),
     };
     set(&out, "path", &JsValue::from_str(path));
     set(&out, "local", &JsValue::from_str(local));
@@ -68,7 +69,11 @@ pub(crate) fn summarize(report: &StatsReport, previous: Option<Sample>) -> (Obje
     );
     set(&out, "fps", &JsValue::from_f64(fps.round()));
     set(&out, "kbps", &JsValue::from_f64(kbps.round()));
-    set(&out, "rttMs", &JsValue::from_f64(rtt.round()));
+    // In milliseconds, to a tenth (Chromium measures finer than a millisecond).
+    let rtt_ms = rtt.map_or(JsValue::NULL, |s| {
+        JsValue::from_f64((s * 10_000.0).round() / 10.0)
+    });
+    set(&out, "rttMs", &rtt_ms);
     (out, sample)
 }
 

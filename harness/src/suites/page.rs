@@ -129,13 +129,15 @@ impl Page {
     }
 
     /// Waits until the stats panel's figures (from getStats once a second) are live: resolution,
-    /// fps, bitrate and the candidate pair's path; returns them.
+    /// fps, bitrate, the candidate pair's path and its round trip (shown, not "–"); returns them.
     pub fn live_stats(&self, what: &str) -> Result<Value> {
         self.wait(
             "(() => { const t = window.__rtcDemo.stats; \
-             return t.width > 0 && t.fps > 0 && t.kbps > 0 && t.path && t; })()",
+             return t.width > 0 && t.fps > 0 && t.kbps > 0 && t.path && \
+             typeof t.rttMs === 'number' && \
+             document.getElementById('stat-rtt').textContent !== '–' && t; })()",
             Duration::from_secs(10),
-            &format!("{what}: live stats (resolution, fps, bitrate, path)"),
+            &format!("{what}: live stats (resolution, fps, bitrate, path, round trip shown)"),
         )
     }
 

@@ -331,7 +331,8 @@ pub fn readme_screenshot(tools: &Tools, url: &str, path: &std::path::Path) -> Re
     f.click("#call")?;
     f.remote_playing("screenshot call")?;
     c.remote_playing("screenshot call")?;
-    let stats = "window.__rtcDemo.stats.fps > 0 && window.__rtcDemo.stats.rttMs > 0";
+    let stats =
+        "window.__rtcDemo.stats.fps > 0 && typeof window.__rtcDemo.stats.rttMs === 'number'";
     c.wait(stats, Duration::from_secs(10), "live stats on the page")?;
     c.screenshot(1240, path)?;
     c.click("#hangup")?;
