@@ -59,8 +59,8 @@ xflags::xflags! {
             optional --interface interface: String
             /// The port to serve the page on (default 8090).
             optional -p, --port port: u16
-            /// Serve nothing: open the page in N headless Chromium windows and check that the
-            /// last one plays N tiles, then stop (run by `cargo xtask test`).
+            /// Serve nothing: open the page in N windows of headless Chromium, then of Firefox,
+            /// and check that the last one plays N tiles, then stop (run by `cargo xtask test`).
             optional --check tabs: u32
         }
         /// Run a command in the test network of the browser phases (a private network

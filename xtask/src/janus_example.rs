@@ -1,8 +1,8 @@
 //! `cargo xtask janus-example [--interface NAME] [--port P] [--check N]`: builds
 //! `examples/janus-videoroom` with wasm-pack, starts Janus from the tests' private
 //! configuration gathering ICE on `--interface`, serves the page, prints its URL and, on
-//! Ctrl-C, stops Janus by its pid. With `--check N` it opens the page in N headless Chromium
-//! windows instead and checks that the last one plays N tiles (the check, and the suite
+//! Ctrl-C, stops Janus by its pid. With `--check N` it opens the page in N windows of each
+//! headless browser instead and checks that the last one plays N tiles (the check, and the suite
 //! `cargo xtask test` runs, are [`harness::janus::example`]).
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use harness::browser::server::Server;
-use harness::janus::example::{check, serve, EXAMPLE_DIR};
+use harness::janus::example::{check, room_url, serve, EXAMPLE_DIR, ROOM};
 use harness::janus::ICE_ADDRESS;
 use harness::{process, Tools};
 
@@ -49,9 +49,13 @@ pub fn run(flags: &flags::JanusExample) -> Result<()> {
     build(&tools)?;
     let (mut janus, server, url) = serve(&tools, &ice, addr)?;
     if let Some(tabs) = flags.check {
-        return check(&tools, &url, tabs)
-            .with_context(|| format!("Janus's log:\n{}", janus.log_tail()));
+        for &browser in &tools.settings.browsers {
+            check(&tools, browser, &url, tabs)
+                .with_context(|| format!("{browser}; Janus's log:\n{}", janus.log_tail()))?;
+        }
+        return Ok(());
     }
+    let url = room_url(&url, ROOM);
     // SAFETY: the handler only stores to an atomic (async-signal-safe); it replaces the one
     // that exits at once, so Janus is stopped below, by its pid.
     let handler = interrupted as extern "C" fn(libc::c_int) as libc::sighandler_t;
@@ -60,7 +64,7 @@ pub fn run(flags: &flags::JanusExample) -> Result<()> {
         libc::signal(libc::SIGTERM, handler);
     }
     println!("\n  Janus VideoRoom example: {url}");
-    println!("  open it in two or more tabs: one tile per publisher in room 1234");
+    println!("  open it in two or more tabs: one tile per publisher in room {ROOM}");
     println!("  Janus (pid {}) gathers ICE on {ice}; press Ctrl-C to stop\n", janus.pid());
     while !INTERRUPTED.load(Ordering::SeqCst) {
         if let Some(status) = janus.exited()? {

@@ -168,7 +168,7 @@ fn browser_phases(tools: &Tools, config_listener: TcpListener, report: &mut Repo
     report.suite("JS package", &browsers, |r| js_package(tools, r));
     let smoke_browsers: [Browser; 1] = [crate::bench::smoke::BROWSER];
     report.suite("bench smoke", &smoke_browsers, |r| crate::bench::smoke::run(tools, r));
-    report.suite(harness::janus::example::SUITE, &smoke_browsers, |r| {
+    report.suite(harness::janus::example::SUITE, &browsers, |r| {
         harness::janus::example::suite(tools, r)
     });
 
