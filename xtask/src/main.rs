@@ -18,6 +18,10 @@ fn main() {
     // The hidden command a run uses inside its network namespace (not part of the usage).
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some(netns::INNER) {
+        if let Err(err) = netns::init::become_reaper() {
+            eprintln!("xtask: error: {err:#}");
+            std::process::exit(1);
+        }
         let result = netns::inner(&args[1..], |phase, args| match phase {
             "test" => test::inside(args),
             "bench" => bench::inside(args),

@@ -12,6 +12,7 @@
 //! them).
 
 pub mod exec;
+pub mod init;
 pub mod run_dir;
 
 use std::fs;
