@@ -46,7 +46,7 @@ pub fn negotiate(pc: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         };
     let role = if polite { Role::Polite } else { Role::Impolite };
     let negotiator = PeerConnection::from(pc).negotiate(role, move |signal: Signal| {
-        if let Err(thrown) = send.call1(&JsValue::UNDEFINED, &JsValue::from(signal.to_json())) {
+        if let Err(thrown) = send.call1(&JsValue::UNDEFINED, &signal.to_json_value()) {
             report(&thrown);
         }
     });
