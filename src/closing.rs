@@ -28,6 +28,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::deferred::deferred;
 use crate::on_settled::on_settled;
 use crate::{sys, Error};
 
@@ -89,15 +90,13 @@ pub(crate) fn settle_then(
 
 /// `promise` raced against a new cancel promise registered with `pc`'s pending operations.
 fn race(pc: &sys::Pc, promise: Promise) -> (Promise, Option<Pending>) {
-    let mut reject = None;
-    let cancel = Promise::new(&mut |_res, rej| reject = Some(rej));
-    match reject {
-        Some(reject) => (
+    match deferred() {
+        (cancel, Some(settle)) => (
             Promise::race(&Array::of2(&promise, &cancel)),
-            Some(Pending::register(pc, reject)),
+            Some(Pending::register(pc, settle.into_reject())),
         ),
-        // `new Promise` runs its executor synchronously; this is not reached.
-        None => (promise, None),
+        // Not reached (see `deferred`).
+        (_, None) => (promise, None),
     }
 }
 

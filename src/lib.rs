@@ -88,6 +88,7 @@
 mod closing;
 mod config;
 mod data_channel;
+mod deferred;
 mod error;
 mod ice;
 mod ice_candidate_error;

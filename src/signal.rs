@@ -91,6 +91,12 @@ impl Signal {
     /// # }
     /// ```
     pub fn to_json(&self) -> String {
+        self.to_json_value().as_string().unwrap_or_default()
+    }
+
+    /// [`to_json`](Self::to_json) as the JS string `JSON.stringify` made, for a caller that
+    /// hands it to JavaScript: the text is not copied into wasm and back.
+    pub(crate) fn to_json_value(&self) -> JsValue {
         let object = Object::new();
         set(&object, "v", &JsValue::from_f64(VERSION));
         match self {
@@ -104,10 +110,7 @@ impl Signal {
             Signal::Bye => set(&object, "bye", &JsValue::TRUE),
         }
         // Stringifying a plain object of strings, numbers and booleans cannot throw.
-        JSON::stringify(&object)
-            .ok()
-            .and_then(|text| text.as_string())
-            .unwrap_or_default()
+        JSON::stringify(&object).map_or(JsValue::UNDEFINED, JsValue::from)
     }
 
     /// Reads a signal from version-1 JSON text (see the [module docs](self)).
@@ -199,36 +202,20 @@ impl From<RtcIceCandidate> for Signal {
     }
 }
 
-/// `{candidate, sdpMid, sdpMLineIndex, usernameFragment}` of `candidate`.
+/// `{candidate, sdpMid, sdpMLineIndex, usernameFragment}` of `candidate`, read as JS values
+/// (no string is copied into wasm and back); a missing attribute (no `usernameFragment` in an
+/// older browser) is written as `null`.
 fn candidate_json(candidate: &RtcIceCandidate) -> Object {
     let object = Object::new();
-    set(
-        &object,
-        "candidate",
-        &JsValue::from_str(&candidate.candidate()),
-    );
-    set(
-        &object,
-        "sdpMid",
-        &candidate
-            .sdp_mid()
-            .map_or(JsValue::NULL, |mid| JsValue::from_str(&mid)),
-    );
-    set(
-        &object,
-        "sdpMLineIndex",
-        &candidate
-            .sdp_m_line_index()
-            .map_or(JsValue::NULL, JsValue::from),
-    );
-    // web-sys has no getter for `usernameFragment`.
-    let ufrag = get(candidate, "usernameFragment");
-    let ufrag = if ufrag.is_string() {
-        ufrag
-    } else {
-        JsValue::NULL
-    };
-    set(&object, "usernameFragment", &ufrag);
+    for key in ["candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"] {
+        let value = get(candidate, key);
+        let value = if value.is_undefined() {
+            JsValue::NULL
+        } else {
+            value
+        };
+        set(&object, key, &value);
+    }
     object
 }
 
@@ -273,7 +260,7 @@ fn candidate(body: &JsValue) -> Result<RtcIceCandidate, Error> {
     .ok_or_else(|| {
         shape("The signal's \"candidate.sdpMLineIndex\" must be an integer 0-65535 or null.")
     })?;
-    let ufrag = optional(body, "usernameFragment", JsValue::is_string).ok_or_else(|| {
+    optional(body, "usernameFragment", JsValue::is_string).ok_or_else(|| {
         shape("The signal's \"candidate.usernameFragment\" must be a string or null.")
     })?;
     if mid.is_null() && index.is_null() {
@@ -281,12 +268,9 @@ fn candidate(body: &JsValue) -> Result<RtcIceCandidate, Error> {
             "The signal's candidate has neither \"sdpMid\" nor \"sdpMLineIndex\".",
         ));
     }
-    let init = Object::new();
-    set(&init, "candidate", &line);
-    set(&init, "sdpMid", &mid);
-    set(&init, "sdpMLineIndex", &index);
-    set(&init, "usernameFragment", &ufrag);
-    Ok(RtcIceCandidate::new(init.unchecked_ref())?)
+    // The signal's own object: every key `RTCIceCandidate` reads has been checked above (a
+    // missing one reads as `null` there too), the keys it does not know are ignored.
+    Ok(RtcIceCandidate::new(body.unchecked_ref())?)
 }
 
 /// The value of an optional key: `null` when absent or `null`, the value when `valid`, `None`

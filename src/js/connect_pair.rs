@@ -8,10 +8,11 @@
 use core::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
 
+use crate::deferred::{deferred, Settle};
 use crate::on_settled::on_settled;
 use crate::{sys, Error, Listener, PeerConnection};
 
@@ -24,27 +25,20 @@ const CONNECT_PAIR_TS: &'static str = include_str!("connect_pair.d.ts");
 #[doc(hidden)]
 #[wasm_bindgen(js_name = connectPair, skip_typescript, skip_jsdoc)]
 pub fn connect_pair(offerer: JsValue, answerer: JsValue) -> Promise {
-    let mut settle = None;
-    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-    // `new Promise` runs its executor synchronously: `settle` is always set here.
-    if let Some((resolve, reject)) = settle {
+    let (promise, settle) = deferred();
+    // `None` is not reached (see `deferred`).
+    if let Some(settle) = settle {
         match (peer(offerer), peer(answerer)) {
             (Ok(offerer), Ok(answerer)) => Rc::new(Pair {
                 offerer,
                 answerer,
-                resolve,
-                reject,
+                settle,
                 forwarders: Cell::new(Vec::new()),
             })
             .step(Step::Offer),
-            _ => {
-                let _ = reject.call1(
-                    &JsValue::UNDEFINED,
-                    &js_sys::TypeError::new(
-                        "connectPair: both arguments must be RTCPeerConnections.",
-                    ),
-                );
-            }
+            _ => settle.reject(&js_sys::TypeError::new(
+                "connectPair: both arguments must be RTCPeerConnections.",
+            )),
         }
     }
     promise
@@ -58,8 +52,8 @@ fn peer(value: JsValue) -> Result<RtcPeerConnection, JsValue> {
 struct Pair {
     offerer: RtcPeerConnection,
     answerer: RtcPeerConnection,
-    resolve: Function,
-    reject: Function,
+    /// Settles the `connectPair` promise.
+    settle: Settle,
     /// The candidate forwarders started so far, stopped when a step fails.
     forwarders: Cell<Vec<Forwarder>>,
 }
@@ -99,9 +93,7 @@ impl Pair {
                 pair.then(call, move |pair, _| match step {
                     Step::Offer => pair.step(Step::Answer),
                     // Both descriptions are applied; the forwarders go on until gathering ends.
-                    Step::Answer => {
-                        let _ = pair.resolve.call0(&JsValue::UNDEFINED);
-                    }
+                    Step::Answer => pair.settle.resolve(&JsValue::UNDEFINED),
                 });
             });
         });
@@ -128,9 +120,7 @@ impl Pair {
                     for forwarder in self.forwarders.take() {
                         forwarder.stop();
                     }
-                    let _ = self
-                        .reject
-                        .call1(&JsValue::UNDEFINED, &JsValue::from(Error::from(reason)));
+                    self.settle.reject(&Error::from(reason).into());
                 }
             }),
         );

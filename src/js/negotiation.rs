@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::RtcPeerConnection;
 
 use super::track_subscription::{report, route_symbol_dispose};
+use crate::deferred::deferred;
 use crate::{Error, Negotiator, PeerConnection, Role, Signal};
 
 /// The JavaScript API of this module, with its documentation: the package's `.d.ts` has it as
@@ -45,7 +46,7 @@ pub fn negotiate(pc: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         };
     let role = if polite { Role::Polite } else { Role::Impolite };
     let negotiator = PeerConnection::from(pc).negotiate(role, move |signal: Signal| {
-        if let Err(thrown) = send.call1(&JsValue::UNDEFINED, &JsValue::from(signal.to_json())) {
+        if let Err(thrown) = send.call1(&JsValue::UNDEFINED, &signal.to_json_value()) {
             report(&thrown);
         }
     });
@@ -77,15 +78,12 @@ impl Negotiation {
     #[wasm_bindgen(skip_jsdoc)]
     pub fn receive(&self, message: JsValue) -> Promise {
         let negotiator = self.negotiator();
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        // `new Promise` runs its executor synchronously: `settle` is always set here.
-        let Some((resolve, reject)) = settle else {
+        let (promise, settle) = deferred();
+        // Not reached (see `deferred`).
+        let Some(settle) = settle else {
             return promise;
         };
-        let rejected = |err: Error| {
-            let _ = reject.call1(&JsValue::UNDEFINED, &JsValue::from(err));
-        };
+        let rejected = |err: Error| settle.reject(&err.into());
         let Some(text) = message.as_string() else {
             rejected(Error::Type {
                 message: "receive: the message must be a string (JSON text).".into(),
@@ -110,10 +108,10 @@ impl Negotiation {
         let held = Rc::clone(&negotiator);
         negotiator.receive_then(signal, move |result| {
             let _held = held;
-            let _ = match result {
-                Ok(()) => resolve.call0(&JsValue::UNDEFINED),
-                Err(err) => reject.call1(&JsValue::UNDEFINED, &JsValue::from(err)),
-            };
+            match result {
+                Ok(()) => settle.resolve(&JsValue::UNDEFINED),
+                Err(err) => settle.reject(&err.into()),
+            }
         });
         promise
     }
