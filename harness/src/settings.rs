@@ -150,14 +150,16 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_and_bench_crates_copy_the_library_wasm_opt_arguments() {
+    fn the_demo_bench_and_app_crates_copy_the_library_wasm_opt_arguments() {
         let root = crate::repo_root();
         let args = |dir: &str| {
             let text = std::fs::read_to_string(root.join(dir).join("Cargo.toml")).unwrap();
             wasm_opt_args(&toml::from_str(&text).unwrap()).unwrap()
         };
         let library = args(".");
-        for crate_dir in ["www", "benches/web"] {
+        for crate_dir in
+            ["www", "benches/web", "benches/rust-app/rtc-peer", "benches/rust-app/raw-web-sys"]
+        {
             assert_eq!(args(crate_dir), library, "{crate_dir}/Cargo.toml's wasm-opt arguments");
         }
     }
