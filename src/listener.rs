@@ -5,7 +5,7 @@ use core::{fmt, mem};
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, EventTarget};
 
 /// A registered event listener; dropping it removes the listener.
@@ -42,8 +42,9 @@ use web_sys::{Event, EventTarget};
 pub struct Listener {
     target: EventTarget,
     event_type: &'static str,
-    /// `None` once forgotten.
-    closure: Option<Closure<dyn Fn(Event)>>,
+    /// `None` once forgotten. Typed `JsValue` (the event, unchecked): the crate's other
+    /// `Fn(JsValue)` closures then share its JS glue and wasm shim.
+    closure: Option<Closure<dyn Fn(JsValue)>>,
     /// Set when the guard drops, so a callback running at that moment delivers nothing more.
     removed: Rc<Cell<bool>>,
     /// Registrations that live and die with this one (one callback fed by several events).
@@ -77,7 +78,9 @@ impl Listener {
         // Events dispatched from inside the callback, delivered after it returns. Touched only
         // by nested events: an event that finds the callback idle goes straight to it.
         let nested: RefCell<Vec<Event>> = RefCell::new(Vec::new());
-        let deliver = move |event: Event| {
+        let deliver = move |event: JsValue| {
+            // The browser calls a listener with the `Event` it dispatches.
+            let event: Event = event.unchecked_into();
             if gone.get() {
                 return;
             }
@@ -105,7 +108,7 @@ impl Listener {
                 }
             }
         };
-        let closure = Closure::wrap(Box::new(deliver) as Box<dyn Fn(Event)>);
+        let closure = Closure::wrap(Box::new(deliver) as Box<dyn Fn(JsValue)>);
         let _ =
             target.add_event_listener_with_callback(event_type, closure.as_ref().unchecked_ref());
         Listener {

@@ -128,8 +128,9 @@ impl PeerConnection {
         F: FnMut(TrackEvent) + 'static,
     {
         Listener::new(&self.raw, "track", move |event| {
-            if let Ok(event) = event.dyn_into::<RtcTrackEvent>() {
-                callback(TrackEvent::from(event));
+            // Anything else dispatched as `track` (a plain `Event`) is not for the callback.
+            if sys::is_track_event(&event) {
+                callback(TrackEvent::from(event.unchecked_into::<RtcTrackEvent>()));
             }
         })
     }

@@ -163,13 +163,6 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    /// A `track` event's frozen `streams` array, seen through the binding below.
-    pub(crate) type StreamList;
-
-    /// `streams[index]`, `None` past the end (`undefined`) in the same call.
-    #[wasm_bindgen(method, structural, indexing_getter)]
-    pub(crate) fn entry(this: &StreamList, index: u32) -> Option<web_sys::MediaStream>;
-
     /// A promise, seen through the binding below (js-sys's `then2` takes `FnMut` closures only).
     pub(crate) type Thenable;
 
@@ -245,4 +238,20 @@ extern "C" {
     /// is negotiated.
     #[wasm_bindgen(method, getter, catch)]
     pub(crate) fn sctp(this: &Pc) -> Result<JsValue, JsValue>;
+}
+
+#[wasm_bindgen(
+    inline_js = "export function isTrackEvent(e) { return e instanceof RTCTrackEvent; }\n\
+export function firstStream(e) { return e.streams[0]; }"
+)]
+extern "C" {
+    /// `event instanceof RTCTrackEvent`, imported as it is (web-sys's `dyn_into` adds a glue
+    /// function around it).
+    #[wasm_bindgen(js_name = isTrackEvent)]
+    pub(crate) fn is_track_event(event: &web_sys::Event) -> bool;
+
+    /// A `track` event's `streams[0]`, `undefined` when it has none: one call, where reading
+    /// `streams` from Rust takes two and hands the browser's fresh frozen array to wasm.
+    #[wasm_bindgen(js_name = firstStream)]
+    pub(crate) fn first_stream(event: &web_sys::RtcTrackEvent) -> JsValue;
 }

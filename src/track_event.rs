@@ -123,13 +123,11 @@ impl TrackEvent {
 
     /// `streams[0]`, or `None` when the track belongs to no stream.
     pub fn first_stream(&self) -> Option<MediaStream> {
-        // Track dispatch runs this per event: two calls into JS (the list, its first entry,
-        // `undefined` past the end becoming `None` in the same call), no allocation. `streams`
-        // is a frozen array of `MediaStream`s, so nothing in it is `null` or anything else.
-        self.raw
-            .streams()
-            .unchecked_ref::<sys::StreamList>()
-            .entry(0)
+        // Track dispatch runs this per event: one call reading `streams[0]` in JS, one
+        // `undefined` check, no allocation. `streams` is a frozen array of `MediaStream`s, so
+        // an entry is never `null` or anything else.
+        let first = sys::first_stream(&self.raw);
+        (!first.is_undefined()).then(|| first.unchecked_into())
     }
 
     /// The track's kind (audio or video; the specification allows no other).

@@ -208,3 +208,42 @@ async fn listener_churn_across_a_real_call_logs_no_closure_error() {
     assert_eq!(kept.get(), 1);
     capture.assert_no_closure_error();
 }
+
+/// A `track` event that is not an `RTCTrackEvent` (a plain `Event`, or one dressed up with
+/// `track` and `streams` properties) never reaches `on_track`'s callback, and the listener
+/// still delivers the real events around it.
+#[wasm_bindgen_test]
+async fn on_track_ignores_a_plain_event_named_track() {
+    let capture = ConsoleCapture::start();
+    let pc = PeerConnection::new().unwrap();
+    let seen: Rc<RefCell<Vec<bool>>> = Rc::default();
+    let sink = seen.clone();
+    let _listener = pc.on_track(move |event| {
+        let real = event.as_raw().has_type::<web_sys::RtcTrackEvent>();
+        sink.borrow_mut()
+            .push(real && event.first_stream().is_none());
+    });
+    let plain = web_sys::Event::new("track").unwrap();
+    let dressed = web_sys::Event::new("track").unwrap();
+    let fake_stream = web_sys::MediaStream::new().unwrap();
+    js_sys::Reflect::set(&dressed, &"track".into(), &JsValue::from_f64(1.0)).unwrap();
+    js_sys::Reflect::set(
+        &dressed,
+        &"streams".into(),
+        &js_sys::Array::of1(&fake_stream),
+    )
+    .unwrap();
+    fire_track_event(&pc);
+    for event in [&plain, &dressed] {
+        assert!(pc.as_raw().dispatch_event(event).unwrap());
+    }
+    fire_track_event(&pc);
+    assert_eq!(
+        *seen.borrow(),
+        [true, true],
+        "only the two RTCTrackEvents reached the callback, each seen as one"
+    );
+    sleep(50).await;
+    capture.assert_no_closure_error();
+    pc.close();
+}
