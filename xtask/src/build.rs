@@ -62,8 +62,21 @@ pub fn package_with(
         cmd.args(["--", "--features", &features.join(",")]);
     }
     let out = tools.root.join(out_dir);
+    clear_out_dir(&out)?;
     built(tools, &mut cmd, &out.join("rtc_peer_bg.wasm"), true)?;
     Ok(out)
+}
+
+/// Removes a package out-dir before a build writes it: wasm-pack leaves files of an earlier
+/// build there (a snippet the crate no longer has), which the tests would load and the size
+/// figures count.
+pub fn clear_out_dir(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `wasm-pack build` from the repository root, for its arguments: a crate folder first when

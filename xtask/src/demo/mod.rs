@@ -27,6 +27,7 @@ const LOOPBACK_ANY_PORT: (Ipv4Addr, u16) = (Ipv4Addr::LOCALHOST, 0);
 pub fn build_app(tools: &Tools) -> Result<PathBuf> {
     let www = tools.root.join("www");
     let args = ["www", "--release", "--no-opt", "--target", "web", "--out-dir", "pkg"];
+    build::clear_out_dir(&www.join("pkg"))?;
     build::built(tools, build::wasm_pack(tools).args(args), &app_wasm(&www), true)?;
     Ok(www)
 }

@@ -119,6 +119,7 @@ pub fn plain_build(
     out: &Path,
     extra: &[&str],
 ) -> Result<()> {
+    crate::build::clear_out_dir(out)?;
     let mut cmd = crate::build::wasm_pack(tools);
     process::run(cmd.args(crate_dir).arg("--release").args(extra).arg("--out-dir").arg(out))
 }
