@@ -1,22 +1,27 @@
 //! [`deferred`]: a new promise settled from Rust, with no future and no executor.
 
 use js_sys::{Function, Promise};
+#[cfg(feature = "js")]
 use wasm_bindgen::JsValue;
 
 /// The resolve and reject functions of a promise made by [`deferred`].
 pub(crate) struct Settle {
+    /// Called only by the JS API (feature `js`); the close race keeps the reject function alone.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))]
     resolve: Function,
     reject: Function,
 }
 
 impl Settle {
     /// Fulfills the promise with `value` (nothing happens once it has settled).
+    #[cfg(feature = "js")]
     pub(crate) fn resolve(&self, value: &JsValue) {
         // The promise's own resolve function does not throw.
         let _ = self.resolve.call1(&JsValue::UNDEFINED, value);
     }
 
     /// Rejects the promise with `reason` (nothing happens once it has settled).
+    #[cfg(feature = "js")]
     pub(crate) fn reject(&self, reason: &JsValue) {
         let _ = self.reject.call1(&JsValue::UNDEFINED, reason);
     }
