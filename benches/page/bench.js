@@ -170,6 +170,24 @@ function medianCi95(xs) {
   meds.sort((a, b) => a - b);
   return [meds[49], meds[1949]];
 }
+// The 95 % bootstrap interval of `stat(a) / stat(b)`, each side resampled on its own (for a
+// figure that divides one variant's percentile by the other's rather than pairing samples).
+function ratioCi95(a, b, stat) {
+  const [fa, fb] = [a, b].map((xs) => xs.filter((x) => Number.isFinite(x)));
+  if (fa.length < 2 || fb.length < 2) return null;
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  const resample = (xs) => xs.map(() => xs[Math.floor(rand() * xs.length)]);
+  const rs = [];
+  for (let i = 0; i < 2000; i++) rs.push(stat(resample(fa)) / stat(resample(fb)));
+  rs.sort((x, y) => x - y);
+  return [rs[49], rs[1949]];
+}
 // Runs each variant once per round; odd rounds run them in reverse order (ABBA…).
 async function interleave(rounds, variants, body) {
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
@@ -997,8 +1015,11 @@ async function figHangUp(cfg) {
       p50_ms: { js: p("js", 50), rtc_peer: p("rtc_peer", 50) },
       p95_ms: { js: p("js", 95), rtc_peer: p("rtc_peer", 95) },
       samples_ms: samples,
-      // p50 against p50: on a 1 ms clock (Firefox) single samples are too coarse to pair.
+      // p50 against p50: single calls of 1-3 ms are too noisy (and, on a 1 ms clock, too
+      // coarse) to pair.
       ratio: p("rtc_peer", 50) / p("js", 50),
+      // The p50s resampled on their own: whether 20 calls can tell met from missed.
+      ci95: ratioCi95(samples.rtc_peer, samples.js, (xs) => percentile(xs, 50)),
       target: 1.05,
     };
   } finally {
@@ -1382,8 +1403,9 @@ const FIGURES = {
 
 window.benchState = { done: false, phase: "idle", error: null };
 
-// The smallest step performance.now() takes here (Chromium: 0.1 ms, Firefox: 1 ms unless
-// the page is cross-origin isolated).
+// The smallest step performance.now() takes here (Chromium: 0.1 ms; Firefox: 1 ms in a page
+// that is not cross-origin isolated, unless started with `privacy.reduceTimerPrecision` off,
+// as the bench's Firefox sessions are: wasm-pack.toml's `[firefox.bench.prefs]`).
 function timerStepMs() {
   let step = Infinity;
   for (let i = 0; i < 5; i++) {
@@ -1399,9 +1421,10 @@ window.runBench = async (options) => {
   const timerStep = timerStepMs();
   const base = { ...(options && options.smoke ? SMOKE : FULL) };
   if (timerStep >= 0.5 && !(options && options.smoke)) {
-    // A coarse clock: longer timed runs, so each lasts many clock steps (figure 2 then
-    // dispatches 200,000 events per variant instead of 100,000; figure 3 times blocks of 10
-    // round trips).
+    // A coarse clock (a browser started without the bench's settings): longer timed runs, so
+    // each lasts many clock steps (figure 2 then dispatches 200,000 events per variant instead
+    // of 100,000, and the table says so; figure 3 times blocks of 10 round trips). With the
+    // bench's settings both browsers step well below 0.5 ms and run the same counts.
     base.dispatchEvents = 8000;
     base.dispatchRounds = 25;
     base.scaleEvents *= 4;

@@ -149,6 +149,10 @@ mod tests {
                 "-",
             ),
             (Firefox, false, false, &[r#""permissions.default.camera":1"#], "streams.fake"),
+            // The bench page's fine clock, and only there.
+            (Firefox, false, true, &[r#""privacy.reduceTimerPrecision":false"#], "streams.fake"),
+            (Firefox, true, false, &["obfuscate_host"], "reduceTimerPrecision"),
+            (Firefox, false, false, &["permissions.default.camera"], "reduceTimerPrecision"),
         ] {
             let opts = SessionOptions { fake_media, bench };
             let caps = settings.browser(browser).capabilities(browser, Path::new("/b"), opts);

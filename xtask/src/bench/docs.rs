@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::SIZE_TARGET;
+use super::misses::{self, Misses};
 use crate::size;
 
 /// Writes `docs/bench.svg` and the generated part of `docs/bench.md` (and of README.md, when it
@@ -118,11 +118,13 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
         list.iter().map(|n| format!("{n}: {:.digits$}", cost(n))).collect::<Vec<_>>().join(", ")
     };
     let detail = match key {
-        "dispatch" => format!(
-            "on_track {} per event; raw web-sys Closure {closure:.2}×{}",
-            vs("median_ns", "on_track", "ns", 0),
-            if ratio <= closure { ", rtc-peer below it" } else { ", rtc-peer above it" },
-        ),
+        "dispatch" => {
+            format!(
+                "on_track {} per event; raw web-sys Closure {closure:.2}×{}",
+                vs("median_ns", "on_track", "ns", 0),
+                if ratio <= closure { ", rtc-peer below it" } else { ", rtc-peer above it" },
+            ) + &coarse_clock(page, fig)
+        }
         "offer_answer" => format!(
             "{}; web-sys awaiting each promise directly {:.2}×",
             vs("median_ms", "rtc_peer", "ms", 1),
@@ -172,6 +174,18 @@ fn ratio_cell(page: &Value, key: &str) -> Cell {
     }
 }
 
+/// For dispatch on a coarse clock (a browser started without the bench's settings, so the page
+/// ran more events than the title's 100,000): how many, and the clock's step; else nothing.
+fn coarse_clock(page: &Value, fig: &Value) -> String {
+    match (num(fig, &["events_per_variant"]), num(page, &["timer_step_ms"])) {
+        (Some(n), Some(step)) if step >= 0.5 => format!(
+            "; {} events per variant: its clock steps {step:.1} ms",
+            size::thousands(n as u64),
+        ),
+        _ => String::new(),
+    }
+}
+
 /// The leak figure's three blocks: name, rtc-peer figures, plain-JS figures (`Null` when the
 /// block has none), the page's `config` key of its cycle count.
 fn leak_blocks(fig: &Value) -> [(&'static str, &Value, &Value, &'static str); 3] {
@@ -216,6 +230,10 @@ pub fn leak_problems(page: &Value) -> Vec<String> {
 fn leak_cell(page: &Value) -> Cell {
     if let Some(cell) = not_run(page, "leak") {
         return cell;
+    }
+    // Left out of this run (`XTASK_BENCH_ONLY`): no verdict, as for the ratio figures.
+    if !page["figures"]["leak"].is_object() {
+        return Cell::missing("no result");
     }
     let blocks = leak_blocks(&page["figures"]["leak"]);
     let met = leak_problems(page).is_empty();
@@ -290,13 +308,26 @@ fn leak_block(rtc: &Value, js: &Value) -> String {
     text
 }
 
+/// `16 KB`, `16.5 KB`: a size target, one decimal only when it has one.
+fn kb_target(bytes: f64) -> String {
+    let text = kb(bytes);
+    text.replace(".0 KB", " KB")
+}
+
+/// Figure 1: the library package against `[size] package-target-gzip` (recorded in the run).
 fn size_cell(sizes: &Value) -> Cell {
     let gzip = |what: &str, field: &str| num(sizes, &[what, field]).unwrap_or(f64::NAN);
     let (lib, sp, pj) =
         (gzip("library", "gzip"), gzip("simple_peer", "gzip"), gzip("peerjs", "gzip"));
-    let met = lib <= SIZE_TARGET as f64;
+    let Some(target) = num(sizes, &["target_gzip"]) else {
+        return Cell::missing("no size target recorded in this run");
+    };
+    if lib.is_nan() {
+        return Cell::missing("not measured in this run");
+    }
+    let met = lib <= target;
     Cell {
-        normalized: Some(lib / SIZE_TARGET as f64),
+        normalized: Some(lib / target),
         met: Some(met),
         text: format!(
             "**{}** {} (wasm {} + JS {}); {:.2}× simple-peer {}, {:.2}× PeerJS {}; the demo app's package {}; demo page {}",
@@ -315,12 +346,60 @@ fn size_cell(sizes: &Value) -> Cell {
     }
 }
 
-/// Figure rows: number, title, short title (the chart's), target, key in `figures` ("" for
-/// size).
+/// Figure 11: the rtc-peer Rust app's gzip -9 bytes above the raw web-sys app's, against
+/// `[size] rust-app-over-raw-target-gzip` (recorded in the run).
+fn rust_app_cell(sizes: &Value) -> Cell {
+    let app = &sizes["rust_app"];
+    let gzip = |which: &str| num(app, &[which, "gzip"]);
+    let (Some(ours), Some(raw), Some(target)) =
+        (gzip("rtc_peer"), gzip("raw_web_sys"), num(app, &["target_gzip"]))
+    else {
+        return Cell::missing("not measured in this run");
+    };
+    let over = ours - raw;
+    let met = over <= target;
+    Cell {
+        normalized: Some(over / target),
+        met: Some(met),
+        text: format!(
+            "**{}** {} (rtc-peer app {}, raw web-sys app {}; {} B above)",
+            signed_bytes(over),
+            verdict(met),
+            kb(ours),
+            kb(raw),
+            size::thousands(over.abs() as u64),
+        ),
+        note: String::new(),
+    }
+}
+
+/// The figures measured once for every browser (one build): their keys.
+pub const SINGLE: &[&str] = &["size", "rust_app"];
+
+/// Every figure key, as `benches/misses.toml` names them.
+pub fn figure_keys() -> Vec<&'static str> {
+    ROWS.iter().map(|row| row.4).collect()
+}
+
+/// A row's target as shown: the ratio rows' own text; the size rows' from the run's results
+/// (`wasm-pack.toml`'s `[size]` table, their one place).
+fn target_text(results: &Value, number: u8, target: &str) -> String {
+    let sizes = &results["sizes"];
+    match number {
+        1 => num(sizes, &["target_gzip"])
+            .map_or("(not recorded)".into(), |t| format!("≤ {}", kb_target(t))),
+        11 => num(sizes, &["rust_app", "target_gzip"])
+            .map_or("(not recorded)".into(), |t| format!("≤ {}", signed_bytes(t))),
+        _ => target.to_string(),
+    }
+}
+
+/// Figure rows: number, title, short title (the chart's), target ("" for the size rows: see
+/// [`target_text`]), key in `figures` (and in `benches/misses.toml`).
 #[rustfmt::skip]
 const ROWS: &[(u8, &str, &str, &str, &str)] = &[
-    (1, "Size: library package (feature `js`: wasm + JS glue), gzip -9", "Size (gzip)", "≤ 16 KB", ""),
-    (2, "Track-event dispatch: `on_track` reading `track()` + `first_stream()` vs plain JS `addEventListener`, 100,000 constructed `RTCTrackEvent`s (Firefox: 200,000; its clock ticks in 1 ms)", "Track-event dispatch", "≤ 1.3×, and below a raw web-sys `Closure`", "dispatch"),
+    (1, "Size: library package (feature `js`: wasm + JS glue), gzip -9", "Size (gzip)", "", "size"),
+    (2, "Track-event dispatch: `on_track` reading `track()` + `first_stream()` vs plain JS `addEventListener`, 100,000 constructed `RTCTrackEvent`s", "Track-event dispatch", "≤ 1.3×, and below a raw web-sys `Closure`", "dispatch"),
     (3, "Offer/answer round trip (6 steps) on a loopback pair, 200 rounds", "Offer/answer", "≤ 1.05×", "offer_answer"),
     (4, "Time to first remote frame (canvas source), 20 calls", "First remote frame", "≤ 1.05×", "first_frame"),
     (5, "Leak cycles: create → negotiate → `on_track` → attach → connected → close, 1,000 times (then 200 hung up during setup)", "Leak cycles", "0 growth (wasm memory, Rust heap), 0 listeners, no limit error", "leak"),
@@ -329,18 +408,21 @@ const ROWS: &[(u8, &str, &str, &str, &str)] = &[
     (8, "Data-channel throughput: 20 MiB in 16 KiB messages, `writable()` with a 256 KiB low-water mark, received by `on_message`, vs plain JS `bufferedamountlow`, 8 transfers", "Data-channel throughput", "≥ 0.95×", "throughput"),
     (9, "Hang-up detection: one side closes its connection with no `Bye`; until the other's `on_end(RemoteHangUp)` (liveness channel) vs the `close` event of the same negotiated channel in plain JS, p50 over 20 calls", "Hang-up detection (p50)", "≤ 1.05×", "hang_up"),
     (10, "SFU: a Janus subscription of 1, 4 and 8 publishers on one connection (Janus offers, the subscriber answers); cost per track of applying the offer (its track events and `on_track` handlers), 8 vs 1 publishers; and the time from subscribing to every track's first decoded frame, vs the same subscription in plain JS `ontrack`, 8 rounds", "SFU: per-track cost, 8 vs 1", "≤ 1.2×", "sfu"),
+    (11, "What a Rust app pays: `benches/rust-app/rtc-peer` (`on_track` → `first_stream()` → `attach_stream`) above the same app in raw web-sys (`benches/rust-app/raw-web-sys`), each `wasm-pack build --release`, gzip -9 (wasm + JS)", "Rust app over raw web-sys", "", "rust_app"),
 ];
 
 /// The number of a row's target text (`≤ 1.3×, and …` is 1.3), by its key in `figures`.
 fn row_target(key: &str) -> Option<f64> {
-    let (.., target, _) = ROWS.iter().find(|row| row.4 == key && !key.is_empty())?;
+    let (.., target, _) = ROWS.iter().find(|row| row.4 == key && !SINGLE.contains(&key))?;
     let number = target.trim_start_matches(['≤', '≥', ' ']);
     number.split('×').next()?.trim().parse().ok()
 }
 
 fn cells(results: &Value, key: &str, number: u8) -> Vec<(String, Cell)> {
-    if number == 1 {
-        return vec![("all".to_string(), size_cell(&results["sizes"]))];
+    match number {
+        1 => return vec![("all".to_string(), size_cell(&results["sizes"]))],
+        11 => return vec![("all".to_string(), rust_app_cell(&results["sizes"]))],
+        _ => {}
     }
     let browsers = results["browsers"].as_object().cloned().unwrap_or_default();
     let cell = |page: &Value| if number == 5 { leak_cell(page) } else { ratio_cell(page, key) };
@@ -355,20 +437,104 @@ fn browser_title(name: &str) -> &str {
     }
 }
 
-/// The Markdown table (also what the terminal shows).
-pub fn table(results: &Value) -> String {
+/// What a cell ends with when its figure is missed: the reason on record, or a flag.
+fn miss_text(reason: Option<&misses::Reason>) -> String {
+    match reason {
+        Some(r) => format!(
+            "; missed: {} (tried: {}; since {})",
+            r.reason.trim(),
+            misses::short(&r.tried, 160),
+            r.since.trim()
+        ),
+        None => "; missed: **no reason on record**".to_string(),
+    }
+}
+
+/// What the run's misses and `benches/misses.toml` say of each other.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// Missed figures with no reason on record: "figure (browser)".
+    pub unexplained: Vec<String>,
+    /// Entries whose figure was met wherever it applies and ran: "[figure]" or "[figure.browser]".
+    pub stale: Vec<String>,
+}
+
+pub fn audit(results: &Value, misses: &Misses) -> Audit {
+    let mut audit = Audit::default();
+    // (figure, browser) → met, for every cell with a verdict.
+    let mut verdicts = Vec::new();
+    for &(number, _, _, _, key) in ROWS {
+        for (browser, cell) in cells(results, key, number) {
+            let Some(met) = cell.met else { continue };
+            if !met && misses.get(key, &browser).is_none() {
+                let who = if browser == "all" { String::new() } else { format!(" ({browser})") };
+                audit.unexplained.push(format!("{key}{who}"));
+            }
+            verdicts.push((key, browser, met));
+        }
+    }
+    for (figure, browser) in misses.entries() {
+        // The cells this entry explains: its browser's, or every one its figure's own covers.
+        let covered: Vec<bool> = verdicts
+            .iter()
+            .filter(|(key, b, _)| {
+                *key == figure
+                    && browser.map_or(!misses.narrowed(figure, b), |browser| browser == b)
+            })
+            .map(|v| v.2)
+            .collect();
+        if !covered.is_empty() && covered.iter().all(|met| *met) {
+            audit.stale.push(match browser {
+                Some(b) => format!("[{figure}.{b}]"),
+                None => format!("[{figure}]"),
+            });
+        }
+    }
+    audit
+}
+
+/// Prints the warning for misses with no reason on record (after the table).
+pub fn warn_unexplained(audit: &Audit) {
+    if !audit.unexplained.is_empty() {
+        println!(
+            "xtask: WARNING: missed with no reason on record in {}: {}",
+            misses::FILE,
+            audit.unexplained.join(", ")
+        );
+    }
+}
+
+/// Prints the entries of figures that were met (the end of a run).
+pub fn print_stale(audit: &Audit) {
+    if !audit.stale.is_empty() {
+        println!(
+            "xtask: stale in {} (the figure was met in this run): {}",
+            misses::FILE,
+            audit.stale.join(", ")
+        );
+    }
+}
+
+/// The Markdown table (also what the terminal shows); a missed cell ends with its reason from
+/// `misses`.
+pub fn table(results: &Value, misses: &Misses) -> String {
     let browsers: Vec<String> =
         results["browsers"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     let titles: String = browsers.iter().map(|b| format!(" {} |", browser_title(b))).collect();
     let mut out =
         format!("| figure | target |{titles}\n| --- | --- |{}\n", " --- |".repeat(browsers.len()));
     for &(number, title, _, target, key) in ROWS {
+        let target = target_text(results, number, target);
         let _ = write!(out, "| {number}. {title} | {target} |");
-        for (_, cell) in cells(results, key, number) {
-            let _ = write!(out, " {} |", cell.text);
+        for (browser, cell) in cells(results, key, number) {
+            let miss = match cell.met {
+                Some(false) => miss_text(misses.get(key, &browser)),
+                _ => String::new(),
+            };
+            let _ = write!(out, " {}{miss} |", cell.text);
         }
-        // Figure 1 is not browser-bound: one build, shown once across the browser columns.
-        if number == 1 {
+        // Figures 1 and 11 are not browser-bound: one build, shown once across the columns.
+        if SINGLE.contains(&key) {
             out.push_str(&" (same build) |".repeat(browsers.len().saturating_sub(1)));
         }
         out.push('\n');
@@ -420,8 +586,10 @@ fn chart(results: &Value) -> String {
     // (figure, who, normalized, met, label)
     let mut bars = Vec::new();
     for &(number, _, short, target, key) in ROWS {
+        let target = target_text(results, number, target);
         for (browser, cell) in cells(results, key, number) {
-            let who = if number == 1 { "build" } else { browser_title(&browser) }.to_string();
+            let who = if SINGLE.contains(&key) { "build" } else { browser_title(&browser) };
+            let who = who.to_string();
             let label = match cell.normalized {
                 Some(_) => {
                     format!("{} (target {target})", cell.text.split("**").nth(1).unwrap_or(""))
@@ -506,7 +674,7 @@ mod tests {
     fn every_ratio_figure_takes_its_target_from_the_table() {
         let targets: Vec<(&str, Option<f64>)> = ROWS
             .iter()
-            .filter(|row| ![1, 5].contains(&row.0))
+            .filter(|row| ![1, 5, 11].contains(&row.0))
             .map(|row| (row.4, row_target(row.4)))
             .collect();
         assert!(targets.iter().all(|(_, t)| t.is_some()), "{targets:?}");
@@ -555,6 +723,123 @@ mod tests {
         });
         let cell = ratio_cell(&page, "first_frame");
         assert!(cell.text.contains("95 % CI 0.98–1.20, spans the target"), "{}", cell.text);
+    }
+
+    /// Results with the two size figures: the library at `lib` B, the rtc-peer app `over` B
+    /// above the raw one; targets 16,000 B and 1,000 B.
+    fn size_results(lib: u64, over: i64) -> Value {
+        let raw = 6828;
+        json!({
+            "browsers": { "chromium": { "errors": {}, "figures": {} },
+                          "firefox": { "errors": {}, "figures": {} } },
+            "sizes": {
+                "library": { "gzip": lib, "wasm_gzip": lib - 5000, "js_gzip": 5000 },
+                "simple_peer": { "gzip": 28400 }, "peerjs": { "gzip": 22700 },
+                "package": { "gzip": 60000 }, "demo": { "gzip": 70000 },
+                "target_gzip": 16000,
+                "rust_app": {
+                    "rtc_peer": { "gzip": raw + over }, "raw_web_sys": { "gzip": raw },
+                    "over_raw_gzip": over, "target_gzip": 1000
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn the_rust_app_figure_is_met_within_its_target_and_missed_above_it() {
+        let met = rust_app_cell(&size_results(15000, 1000)["sizes"]);
+        assert_eq!(met.met, Some(true), "{}", met.text);
+        let missed = rust_app_cell(&size_results(15000, 4312)["sizes"]);
+        assert_eq!(missed.met, Some(false));
+        assert!(missed.normalized.is_some_and(|n| n > 4.0));
+        assert_eq!(
+            missed.text,
+            "**+4.3 KB** ❌ missed (rtc-peer app 11.1 KB, raw web-sys app 6.8 KB; 4,312 B above)"
+        );
+        let below = rust_app_cell(&size_results(15000, -20)["sizes"]);
+        assert!(below.text.starts_with("**-20 B** ✅ met"), "{}", below.text);
+        let old = json!({ "target_gzip": 16000 });
+        assert_eq!(rust_app_cell(&old).met, None, "results of a run before figure 11");
+    }
+
+    #[test]
+    fn the_size_rows_take_their_targets_from_the_run_and_span_the_browser_columns() {
+        let table = table(&size_results(15000, 4312), &Misses::default());
+        let row = |n: &str| table.lines().find(|l| l.starts_with(&format!("| {n}. "))).unwrap();
+        assert!(row("1").contains("| ≤ 16 KB | **15.0 KB** ✅ met"), "{}", row("1"));
+        assert!(row("1").ends_with("| (same build) |"), "{}", row("1"));
+        assert!(row("11").contains("| ≤ +1.0 KB | **+4.3 KB** ❌ missed"), "{}", row("11"));
+        assert!(row("11").ends_with("| (same build) |"), "{}", row("11"));
+        let over = size_cell(&size_results(17000, 0)["sizes"]);
+        assert_eq!(over.met, Some(false), "{}", over.text);
+        assert!(chart(&size_results(15000, 4312)).contains("11. Rust app over raw web-sys · build"));
+    }
+
+    fn misses(text: &str) -> Misses {
+        Misses::parse(text, &figure_keys(), SINGLE).unwrap()
+    }
+
+    /// Size and rust_app missed, dispatch missed in Firefox only, glare met in both.
+    fn mixed_results() -> Value {
+        let mut results = size_results(27000, 4312);
+        let fig = |ratio: f64| json!({ "ratio": ratio, "ratio_closure": 2.0 });
+        for (browser, dispatch) in [("chromium", 1.1), ("firefox", 1.4)] {
+            results["browsers"][browser]["figures"] =
+                json!({ "dispatch": fig(dispatch), "glare": fig(1.0) });
+        }
+        results
+    }
+
+    #[test]
+    fn a_missed_cell_ends_with_its_reason_or_says_there_is_none() {
+        let m = misses(
+            "[size]\nreason = \"needs build-std\"\ntried = \"talc, no executor\"\nsince = \"5087723\"\n\
+             [dispatch.firefox]\nreason = \"the streams getter\"\ntried = \"one snippet call\"\n\
+             since = \"2026-12-02\"\n",
+        );
+        let table = table(&mixed_results(), &m);
+        let row = |n: &str| table.lines().find(|l| l.starts_with(&format!("| {n}. "))).unwrap();
+        assert!(
+            row("1").ends_with(
+                "; missed: needs build-std (tried: talc, no executor; since 5087723) | (same build) |"
+            ),
+            "{}",
+            row("1")
+        );
+        let dispatch = row("2");
+        assert!(
+            dispatch.ends_with(
+                "; missed: the streams getter (tried: one snippet call; since 2026-12-02) |"
+            ),
+            "{dispatch}"
+        );
+        assert_eq!(dispatch.matches("missed:").count(), 1, "Chromium met: {dispatch}");
+        assert!(row("11").contains("; missed: **no reason on record** |"), "{}", row("11"));
+        let audit = audit(&mixed_results(), &m);
+        assert_eq!(audit.unexplained, ["rust_app"]);
+        assert!(audit.stale.is_empty(), "{:?}", audit.stale);
+    }
+
+    #[test]
+    fn an_entry_for_a_met_figure_is_stale_and_a_narrowed_one_covers_its_browser_only() {
+        let reason = "reason = \"r\"\ntried = \"t\"\nsince = \"s\"\n";
+        let m = misses(&format!(
+            "[size]\n{reason}[rust_app]\n{reason}[glare]\n{reason}[dispatch]\n{reason}\
+             [dispatch.chromium]\n{reason}[offer_answer.firefox]\n{reason}"
+        ));
+        let audit = audit(&mixed_results(), &m);
+        assert!(audit.unexplained.is_empty(), "{:?}", audit.unexplained);
+        // glare: met in both; dispatch's own covers Firefox only (missed there), its Chromium
+        // entry is met; offer_answer did not run, so nothing is said of it.
+        assert_eq!(audit.stale, ["[dispatch.chromium]", "[glare]"]);
+    }
+
+    #[test]
+    fn the_repository_misses_file_loads() {
+        let m = Misses::load(&setup::repo_root(), &figure_keys(), SINGLE).unwrap();
+        for (figure, browser) in [("size", "all"), ("rust_app", "all"), ("glare", "firefox")] {
+            assert!(m.get(figure, browser).is_some(), "{figure} ({browser})");
+        }
     }
 
     /// A leak page whose two blocks are clean; `tweak` spoils one field of one block.
@@ -608,5 +893,7 @@ mod tests {
         assert_eq!(leak_cell(&shrunk).met, Some(true), "a Rust heap that shrank leaks nothing");
         let absent = leak_page(|fig| fig["rtc_peer"] = json!({ "cycles": 1000, "error": null }));
         assert_eq!(leak_problems(&absent).len(), 7, "absent figures are failures");
+        let left_out = json!({ "errors": {}, "figures": {} });
+        assert_eq!(leak_cell(&left_out).met, None, "a run that left the leak figure out");
     }
 }

@@ -18,6 +18,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 mod docs;
+mod misses;
 pub mod smoke;
 
 use crate::build::{self, Target};
@@ -42,9 +43,6 @@ const SIZE_DIR: &str = "benches/size";
 /// out of them in the leak figure.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
-/// The library's size target (figure 1), bytes gzip -9.
-pub const SIZE_TARGET: u64 = 16_000;
-
 /// The browsers `--browser` names, in [`Browser::ALL`]'s order; all when none is named.
 fn browsers(flags: &flags::Bench) -> Vec<Browser> {
     let named = |b: &Browser| flags.browser.is_empty() || flags.browser.contains(b);
@@ -63,12 +61,19 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
             format!("reading {} (run `cargo xtask bench` first)", path.display())
         })?;
         let results: Value = serde_json::from_str(&text)?;
-        let table = docs::table(&results);
+        let misses = load_misses(&root)?;
+        let table = docs::table(&results, &misses);
         println!("{table}");
-        return docs::write_docs(&root, &results, &table);
+        let audit = docs::audit(&results, &misses);
+        docs::warn_unexplained(&audit);
+        docs::write_docs(&root, &results, &table)?;
+        docs::print_stale(&audit);
+        return Ok(());
     }
     let network = Network::from_host_network_flag(flags.host_network);
     let tools = setup::ensure()?;
+    // Read first: a mistake in it must not wait for the end of a long run.
+    let misses = load_misses(&tools.root)?;
     network.check()?;
     // What is measured: before this run writes docs/.
     let commit = size::commit(&tools.root);
@@ -85,7 +90,9 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
         &tools.settings.library_features,
     )?;
     let demo_pkg = crate::demo::build_app(&tools)?;
-    let sizes = sizes(&tools, &lib_pkg, &demo_pkg)?;
+    // Figure 11: both Rust apps, built as `cargo xtask size` builds them.
+    let apps = size::rust_apps(&tools)?;
+    let sizes = sizes(&tools, &lib_pkg, &demo_pkg, &apps)?;
 
     // Figures 2-6: the page, in each browser, in the run's own network namespace.
     let bench_pkg = build_bench(&tools, &out, true)?;
@@ -125,15 +132,26 @@ pub fn run(flags: &flags::Bench) -> Result<()> {
     fs::write(&json_path, serde_json::to_string_pretty(&results)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
 
-    let table = docs::table(&results);
+    let table = docs::table(&results, &misses);
     println!("\n{table}");
+    // Tiny round counts decide nothing: no warnings of misses, no stale entries.
+    let audit = if flags.smoke { docs::Audit::default() } else { docs::audit(&results, &misses) };
+    docs::warn_unexplained(&audit);
     let took = format!("{}m{:02}s", elapsed / 60, elapsed % 60);
     println!("xtask: bench took {took}; results in {}", json_path.display());
-    if let Some((_, why)) = partial {
-        println!("xtask: {why}; docs/bench.md and docs/bench.svg left as they are");
-        return Ok(());
+    match partial {
+        Some((_, why)) => {
+            println!("xtask: {why}; docs/bench.md and docs/bench.svg left as they are")
+        }
+        None => docs::write_docs(&tools.root, &results, &table)?,
     }
-    docs::write_docs(&tools.root, &results, &table)
+    docs::print_stale(&audit);
+    Ok(())
+}
+
+/// `benches/misses.toml`, checked against the table's figure keys.
+fn load_misses(root: &Path) -> Result<misses::Misses> {
+    misses::Misses::load(root, &docs::figure_keys(), docs::SINGLE)
 }
 
 /// The environment variable that picks page figures by key (see the module docs).
@@ -286,8 +304,9 @@ pub fn run_page(
     Ok(results)
 }
 
-/// Figure 1: gzip -9 sizes of the library package, the demo, simple-peer and PeerJS.
-fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
+/// Figures 1 and 11: gzip -9 sizes of the library package, the demo, simple-peer and PeerJS;
+/// of both Rust apps; and their targets (`wasm-pack.toml`'s `[size]` table).
+fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path, apps: &size::RustApps) -> Result<Value> {
     let (lib, full) = (size::measure(lib_pkg)?, size::measure(demo_pkg)?);
     let gzip = |path: &Path| -> Result<(usize, usize)> {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -315,6 +334,12 @@ fn sizes(tools: &Tools, lib_pkg: &Path, demo_pkg: &Path) -> Result<Value> {
         "demo": { "gzip": full.gzip() + demo_extra },
         "simple_peer": other("simple-peer/simplepeer.min.js")?,
         "peerjs": other("peerjs/dist/peerjs.min.js")?,
-        "target_gzip": SIZE_TARGET,
+        "target_gzip": tools.settings.size.package_target_gzip,
+        "rust_app": {
+            "rtc_peer": size::measured_json(&apps.rtc_peer),
+            "raw_web_sys": size::measured_json(&apps.raw),
+            "over_raw_gzip": apps.over_raw(),
+            "target_gzip": tools.settings.size.rust_app_over_raw_target_gzip,
+        },
     }))
 }
