@@ -600,7 +600,7 @@ fn chart(results: &Value) -> String {
         }
     }
     let max = bars.iter().filter_map(|b| b.2).fold(2.0_f64, f64::max).min(10.0);
-    let (left, width, row_h, top) = (230.0, 400.0, 26.0, 45.0);
+    let (left, width, row_h, top) = (250.0, 400.0, 26.0, 45.0);
     let bottom = top + row_h * bars.len() as f64;
     let height = bottom + 45.0;
     let x = |v: f64| left + width * (v.min(max) / max);
