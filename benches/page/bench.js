@@ -149,19 +149,24 @@ const gc = () => {
 // round: the variants of one round run back to back, so they see the same machine load.
 const ratios = (samples, a, b) => samples[a].map((x, i) => x / samples[b][i]);
 const pairedRatio = (samples, a, b) => median(ratios(samples, a, b));
+// Uniform numbers in [0, 1) from a fixed seed (xorshift32): a bootstrap interval reads the
+// same on a rerun of the same samples.
+function seededRandom() {
+  let seed = 0x9e3779b9;
+  return () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+}
 // A 95 % bootstrap interval of the median of `xs` (2,000 resamples, fixed seed): how far the
 // figure could move on a rerun of the same machine. A verdict whose interval straddles the
 // target is not resolved by this many rounds.
 function medianCi95(xs) {
   const finite = xs.filter((x) => Number.isFinite(x));
   if (finite.length < 2) return null;
-  let seed = 0x9e3779b9;
-  const rand = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 4294967296;
-  };
+  const rand = seededRandom();
   const meds = [];
   for (let i = 0; i < 2000; i++) {
     const resample = finite.map(() => finite[Math.floor(rand() * finite.length)]);
@@ -175,13 +180,7 @@ function medianCi95(xs) {
 function ratioCi95(a, b, stat) {
   const [fa, fb] = [a, b].map((xs) => xs.filter((x) => Number.isFinite(x)));
   if (fa.length < 2 || fb.length < 2) return null;
-  let seed = 0x9e3779b9;
-  const rand = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 4294967296;
-  };
+  const rand = seededRandom();
   const resample = (xs) => xs.map(() => xs[Math.floor(rand() * xs.length)]);
   const rs = [];
   for (let i = 0; i < 2000; i++) rs.push(stat(resample(fa)) / stat(resample(fb)));
